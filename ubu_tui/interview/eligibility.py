@@ -1,0 +1,80 @@
+"""Is a follow-up due? Dates come in, a verdict and coded bands go out; no date is kept."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import IntEnum
+
+from ubu_tui.i18n import _
+
+MIN_DAYS = 7          # a placement shorter than this is not followed up
+MAX_DAYS_AFTER = 90   # nor one that ended longer ago than this
+YOUTH_MIN_AGE, YOUTH_MAX_AGE = 12, 21
+AGE_OF_MAJORITY = 18
+
+
+class LegalBasis(IntEnum):
+    """Codes match the caseworker item `cw_legal_basis`."""
+
+    SOL = 1
+    LVU = 2
+    LSU = 3
+    SOL_LVU_TO_LSS = 4
+
+
+LEGAL_BASIS_LABELS = {
+    LegalBasis.SOL: "SoL", LegalBasis.LVU: "LVU", LegalBasis.LSU: "LSU",
+    LegalBasis.SOL_LVU_TO_LSS: "SoL/LVU som övergått i LSS",
+}
+OUT_OF_SCOPE = 0  # any other basis (LSS alone, family foster care, …)
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    due: bool
+    youth_form: bool                 # the youth items are meant for ages 12–21
+    reasons: tuple[str, ...]         # why not due, in plain words
+    notes: tuple[str, ...]           # due, but something to know
+    length_band: int                 # code for `cw_length`, 0 when not due
+
+
+def length_band(days: int) -> int:
+    if days <= 30:
+        return 1
+    if days <= 91:
+        return 2
+    if days <= 182:
+        return 3
+    if days <= 365:
+        return 4
+    return 5
+
+
+def check(start: date, end: date, today: date, legal_basis: int, age: int) -> Eligibility:
+    """Say whether a follow-up is due, and why not. The dates are used here only."""
+    reasons: list[str] = []
+    notes: list[str] = []
+    if end < start:
+        reasons.append(_("Slutdatum ligger före startdatum. Kontrollera datumen."))
+    if end > today:
+        reasons.append(_("Placeringen har inte avslutats ännu. Uppföljningen görs efter avslut."))
+    days = (end - start).days
+    if 0 <= days < MIN_DAYS:
+        reasons.append(_("Placeringen varade {days} dagar; uppföljning görs bara när den varat "
+                         "minst {min} dagar.").format(days=days, min=MIN_DAYS))
+    since = (today - end).days
+    if since > MAX_DAYS_AFTER:
+        reasons.append(_("Det har gått {since} dagar sedan placeringen avslutades; uppföljning "
+                         "görs senast {max} dagar efter avslut.").format(
+                             since=since, max=MAX_DAYS_AFTER))
+    if legal_basis not in {b.value for b in LegalBasis}:
+        reasons.append(_("Placeringen beslutades inte enligt SoL, LVU eller LSU och följs inte "
+                         "upp här."))
+    youth_form = YOUTH_MIN_AGE <= age <= YOUTH_MAX_AGE
+    if not youth_form:
+        notes.append(_("Ungdomen är {age} år; ungdomsformuläret gäller {lo}–{hi} år och "
+                       "ställs inte.").format(age=age, lo=YOUTH_MIN_AGE, hi=YOUTH_MAX_AGE))
+    due = not reasons
+    return Eligibility(due=due, youth_form=youth_form, reasons=tuple(reasons),
+                       notes=tuple(notes), length_band=length_band(days) if due else 0)
