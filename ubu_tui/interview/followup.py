@@ -47,8 +47,9 @@ def new_id() -> str:
 
 
 class FollowUp:
-    def __init__(self, instrument: Instrument, setup: Setup, *, id: str | None = None) -> None:
-        self.id = id or new_id()
+    def __init__(self, instrument: Instrument, setup: Setup, *,
+                 followup_id: str | None = None) -> None:
+        self.id = followup_id or new_id()
         self.instrument = instrument
         self.setup = setup
         of_age = setup.age >= AGE_OF_MAJORITY
@@ -113,7 +114,7 @@ class FollowUp:
                       mode=Mode(raw["mode"]), legal_basis=int(raw["legal_basis"]),
                       age=int(raw["age"]), length_band=int(raw["length_band"]),
                       youth_form=bool(raw["youth_form"]))
-        followup = cls(instrument, setup, id=str(state["id"]))
+        followup = cls(instrument, setup, followup_id=str(state["id"]))
         for respondent, sess_state in state["sessions"].items():
             followup.sessions[respondent].load_state(sess_state)
         return followup

@@ -1,0 +1,86 @@
+"""Drafts: the coded state of an unfinished follow-up, saved after every confirmed answer."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.engine import Engine
+from sqlmodel import col, delete, select
+
+from ubu_tui.errors import StoreError
+from ubu_tui.instrument.loader import instrument_by_version
+from ubu_tui.interview.eligibility import MAX_DAYS_AFTER
+from ubu_tui.interview.followup import FollowUp
+from ubu_tui.store.engine import session_for
+from ubu_tui.store.labels import check_label
+from ubu_tui.store.models import Draft
+
+DRAFT_MAX_AGE = timedelta(days=MAX_DAYS_AFTER)   # a draft older than the window can't be due
+
+
+@dataclass(frozen=True)
+class DraftInfo:
+    id: str
+    label: str
+    age: timedelta
+    state: dict
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; they were written in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def save_draft(engine: Engine, followup: FollowUp, label: str) -> None:
+    """Write the whole coded state in one durable transaction."""
+    label = check_label(label)
+    state = json.dumps(followup.to_state(), separators=(",", ":"))
+    now = _now()
+    with session_for(engine) as session:
+        draft = session.get(Draft, followup.id)
+        if draft is None:
+            draft = Draft(id=followup.id, label=label, created_at=now, updated_at=now,
+                          state=state)
+        else:
+            draft.label, draft.state, draft.updated_at = label, state, now
+        session.add(draft)
+        session.commit()
+
+
+def list_drafts(engine: Engine) -> list[DraftInfo]:
+    now = _now()
+    with session_for(engine) as session:
+        rows = session.exec(select(Draft).order_by(col(Draft.updated_at).desc())).all()
+        return [DraftInfo(d.id, d.label, now - _aware(d.created_at), json.loads(d.state))
+                for d in rows]
+
+
+def load_draft(engine: Engine, draft_id: str) -> tuple[FollowUp, str]:
+    with session_for(engine) as session:
+        draft = session.get(Draft, draft_id)
+        if draft is None:
+            raise StoreError("that draft no longer exists (submitted, discarded or purged)")
+        state = json.loads(draft.state)
+    instrument = instrument_by_version(*state["instrument"])
+    return FollowUp.from_state(instrument, state), draft.label
+
+
+def discard_draft(engine: Engine, draft_id: str) -> None:
+    with session_for(engine) as session:
+        session.exec(delete(Draft).where(col(Draft.id) == draft_id))  # type: ignore[call-overload]
+        session.commit()
+
+
+def purge_old_drafts(engine: Engine, now: datetime | None = None) -> int:
+    """Delete drafts older than the follow-up window; return how many went."""
+    cutoff = (now or _now()) - DRAFT_MAX_AGE
+    with session_for(engine) as session:
+        result = session.exec(delete(Draft).where(col(Draft.created_at) < cutoff))  # type: ignore[call-overload]
+        session.commit()
+        return int(result.rowcount or 0)

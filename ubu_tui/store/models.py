@@ -1,0 +1,82 @@
+"""Tables. Only coded values: no names of people, no identity numbers, no dates of a person.
+
+Drafts carry their own save time so that old ones can be purged; it is deleted with the draft.
+Submissions carry the period (year-month) of submission, never a day.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime
+from sqlmodel import Field, SQLModel
+
+
+class StoreMeta(SQLModel, table=True):
+    __tablename__ = "store_meta"
+    key: str = Field(primary_key=True, max_length=40)
+    value: str = Field(max_length=200)
+
+
+class Draft(SQLModel, table=True):
+    __tablename__ = "draft"
+    id: str = Field(primary_key=True, max_length=32)
+    label: str = Field(max_length=40)
+    created_at: datetime = Field(sa_type=DateTime(timezone=True))
+    updated_at: datetime = Field(sa_type=DateTime(timezone=True))
+    state: str   # JSON of the follow-up's coded state
+
+
+class Unit(SQLModel, table=True):
+    __tablename__ = "unit"
+    id: int = Field(primary_key=True)                 # the registry's own number, stable
+    name: str = Field(max_length=120, index=True)
+    owner: str = Field(max_length=120)
+    org_number: str | None = Field(default=None, max_length=11)   # None for a sole trader
+    sole_trader: bool = False
+    unit_type: int
+    permit_ref: str = Field(max_length=40)
+    active: bool = True
+
+
+class Submission(SQLModel, table=True):
+    __tablename__ = "submission"
+    id: str = Field(primary_key=True, max_length=32)  # random; links nothing outside
+    municipality: str = Field(max_length=4, index=True)
+    unit_id: int = Field(index=True)
+    instrument_id: str = Field(max_length=40)
+    instrument_version: str = Field(max_length=20)
+    period: str = Field(max_length=7, index=True)     # YYYY-MM
+
+
+class SessionRecord(SQLModel, table=True):
+    __tablename__ = "session_record"
+    id: int | None = Field(default=None, primary_key=True)
+    submission_id: str = Field(foreign_key="submission.id", index=True, max_length=32)
+    respondent: str = Field(max_length=12)
+    disposition: str = Field(max_length=16)
+    break_reason: int | None = None
+    mode: int
+    language: str = Field(max_length=8)
+
+
+class AnswerRecord(SQLModel, table=True):
+    __tablename__ = "answer_record"
+    id: int | None = Field(default=None, primary_key=True)
+    submission_id: str = Field(foreign_key="submission.id", index=True, max_length=32)
+    respondent: str = Field(max_length=12)
+    item_id: str = Field(max_length=48, index=True)
+    outcome: str = Field(max_length=12)
+    code: int
+
+
+class MethodRecord(SQLModel, table=True):
+    __tablename__ = "method_record"
+    id: int | None = Field(default=None, primary_key=True)
+    submission_id: str = Field(foreign_key="submission.id", index=True, max_length=32)
+    item_id: str = Field(max_length=48)
+    method: int
+    applied: int
+
+
+SUBMISSION_TABLES = ("submission", "session_record", "answer_record", "method_record")

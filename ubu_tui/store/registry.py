@@ -1,0 +1,170 @@
+"""The provider unit registry: units (where the young people live), imported and exported as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from sqlmodel import col, select
+
+from ubu_tui.errors import InputRejected
+from ubu_tui.store.engine import session_for
+from ubu_tui.store.models import Unit
+from ubu_tui.store.privacy import identifier_in, luhn_ok
+
+UNIT_TYPES = {1: "HVB", 2: "SiS särskilt ungdomshem", 3: "Stödboende", 4: "Träningsboende"}
+COLUMNS = ("id", "name", "owner", "org_number", "unit_type", "permit_ref")
+SOLE_TRADER_OWNER = "Enskild näringsidkare"
+_ORG = re.compile(r"^(\d{6})-?(\d{4})$")
+_PERMIT = re.compile(r"^[A-Za-z0-9./-]{1,40}$")
+
+
+@dataclass(frozen=True)
+class OrgNumber:
+    digits: str | None      # None when the number is a person's and must not be stored
+    sole_trader: bool
+
+
+def check_org_number(raw: str) -> OrgNumber:
+    """Validate the check digit. A sole trader's number is a personal identity number."""
+    m = _ORG.match(raw.strip())
+    if not m:
+        raise InputRejected(f"organisation number {raw!r} must be ten digits, NNNNNN-NNNN")
+    digits = m.group(1) + m.group(2)
+    if not luhn_ok(digits):
+        raise InputRejected(f"organisation number {raw!r} has a wrong check digit")
+    if int(digits[2]) < 2:   # months 01–12: a personal identity number
+        return OrgNumber(None, True)
+    return OrgNumber(f"{digits[:6]}-{digits[6:]}", False)
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    added: int
+    updated: int
+    warnings: tuple[str, ...]
+
+
+def _clean_text(value: str, field: str, line: int, limit: int = 120) -> str:
+    value = " ".join(value.split())
+    if not value:
+        raise InputRejected(f"line {line}: '{field}' is empty")
+    if len(value) > limit:
+        raise InputRejected(f"line {line}: '{field}' is longer than {limit} characters")
+    kind = identifier_in(value)
+    if kind:
+        raise InputRejected(f"line {line}: '{field}' holds {kind}; the registry names units, "
+                            "never people")
+    return value
+
+
+def parse_units(text: str, source: str = "CSV") -> tuple[list[Unit], list[str]]:
+    """Every row checked; any bad row rejects the whole file so nothing is half-imported."""
+    reader = csv.DictReader(io.StringIO(text))
+    if reader.fieldnames is None or [f.strip() for f in reader.fieldnames] != list(COLUMNS):
+        raise InputRejected(f"{source}: the header must be exactly {','.join(COLUMNS)}")
+    units: list[Unit] = []
+    warnings: list[str] = []
+    seen: set[int] = set()
+    errors: list[str] = []
+    for n, row in enumerate(reader, start=2):
+        try:
+            if None in row or any(v is None for v in row.values()):
+                raise InputRejected(f"line {n}: expected {len(COLUMNS)} columns")
+            try:
+                unit_id = int(row["id"])
+                unit_type = int(row["unit_type"])
+            except ValueError:
+                raise InputRejected(f"line {n}: 'id' and 'unit_type' must be whole numbers") \
+                    from None
+            if unit_id <= 0 or unit_id in seen:
+                raise InputRejected(f"line {n}: id {unit_id} is not positive or repeated")
+            if unit_type not in UNIT_TYPES:
+                raise InputRejected(f"line {n}: unit_type {unit_type} is not one of "
+                                    f"{sorted(UNIT_TYPES)}")
+            if not row["org_number"].strip() and row["owner"].strip() == SOLE_TRADER_OWNER:
+                org = OrgNumber(None, True)   # checked when first registered, not stored
+            else:
+                org = check_org_number(row["org_number"])
+            permit = row["permit_ref"].strip()
+            if not _PERMIT.match(permit):
+                raise InputRejected(f"line {n}: permit_ref {permit!r} must be 1–40 letters, "
+                                    "digits or . / -")
+            name = _clean_text(row["name"], "name", n)
+            owner = SOLE_TRADER_OWNER if org.sole_trader else _clean_text(row["owner"],
+                                                                           "owner", n)
+            if org.sole_trader and row["org_number"].strip():
+                warnings.append(
+                    f"line {n}: {name} is run by a sole trader, whose organisation number is a "
+                    "personal identity number; the number and owner name are not stored")
+            seen.add(unit_id)
+            units.append(Unit(id=unit_id, name=name, owner=owner, org_number=org.digits,
+                              sole_trader=org.sole_trader, unit_type=unit_type,
+                              permit_ref=permit))
+        except InputRejected as err:
+            errors.append(f"{source}: {err}")
+    if errors:
+        shown = errors[:10] + ([f"… and {len(errors) - 10} more"] if len(errors) > 10 else [])
+        raise InputRejected("nothing was imported:\n" + "\n".join(shown))
+    return units, warnings
+
+
+def import_units(engine: Engine, path: Path | str) -> ImportReport:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputRejected(f"{path}: cannot read the file ({err})") from None
+    units, warnings = parse_units(text, str(path))
+    added = updated = 0
+    with session_for(engine) as session:
+        for unit in units:
+            existing = session.get(Unit, unit.id)
+            if existing is None:
+                session.add(unit)
+                added += 1
+            else:
+                for field in ("name", "owner", "org_number", "sole_trader", "unit_type",
+                              "permit_ref"):
+                    setattr(existing, field, getattr(unit, field))
+                session.add(existing)
+                updated += 1
+        session.commit()
+    return ImportReport(added, updated, tuple(warnings))
+
+
+def export_units(engine: Engine) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    with session_for(engine) as session:
+        for u in session.exec(select(Unit).order_by(col(Unit.id))).all():
+            writer.writerow([u.id, u.name, u.owner, u.org_number or "", u.unit_type,
+                             u.permit_ref])
+    return out.getvalue()
+
+
+def find_units(engine: Engine, text: str, limit: int = 20) -> list[Unit]:
+    """Units whose name holds `text`, ignoring case.
+
+    Filtered in Python: SQLite's lower() leaves å, ä and ö alone, and a registry of a few
+    thousand units is read in a few milliseconds.
+    """
+    needle = " ".join(text.split()).casefold()
+    with session_for(engine) as session:
+        units = session.exec(select(Unit).where(col(Unit.active)).order_by(col(Unit.name))).all()
+    return [u for u in units if needle in u.name.casefold()][:limit]
+
+
+def get_unit(engine: Engine, unit_id: int) -> Unit | None:
+    with session_for(engine) as session:
+        return session.get(Unit, unit_id)
+
+
+def count_units(engine: Engine) -> int:
+    with session_for(engine) as session:
+        return len(session.exec(select(Unit.id)).all())

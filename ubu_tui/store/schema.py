@@ -1,0 +1,80 @@
+"""Bring a database to the schema this release knows, or refuse with a clear message."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from sqlalchemy import exc, inspect, text
+from sqlalchemy.engine import Engine
+
+from ubu_tui.errors import StoreError
+from ubu_tui.store.engine import describe, explain
+
+HEAD = "0001"            # the newest migration shipped; a test keeps it equal to Alembic's head
+KNOWN = ("0001",)        # every revision this release can migrate from, oldest first
+KIND_KEY = "store_kind"
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            if inspect(conn).get_table_names():
+                raise StoreError(f"{describe(engine)} holds tables that are not an ubu "
+                                 "database; give another --database-url")
+            return None
+        row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+        return row[0] if row else None
+
+
+def _upgrade(engine: Engine) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def ensure_schema(engine: Engine, kind: str = "real") -> str:
+    """Create or migrate the schema; say which happened. Refuse a newer or foreign database.
+
+    `kind` keeps practice and real stores apart: a store made for one is refused for the other.
+    """
+    try:
+        rev = current_revision(engine)
+        if rev is not None and rev not in KNOWN:
+            raise StoreError(f"{describe(engine)} has schema {rev}, newer than this ubu-tui "
+                             f"knows ({HEAD}); install the newer release. Nothing was changed.")
+        action = "current"
+        if rev != HEAD:
+            if rev is not None and engine.url.get_backend_name() == "sqlite":
+                _backup_sqlite(engine, rev)
+            _upgrade(engine)
+            action = "created" if rev is None else "migrated"
+        with engine.begin() as conn:
+            found = conn.execute(text("SELECT value FROM store_meta WHERE key = :k"),
+                                 {"k": KIND_KEY}).scalar()
+            if found is None:
+                conn.execute(text("INSERT INTO store_meta (key, value) VALUES (:k, :v)"),
+                             {"k": KIND_KEY, "v": kind})
+            elif found != kind:
+                raise StoreError(f"{describe(engine)} is a {found} store and cannot be used as "
+                                 f"a {kind} store; practice and real data are kept apart")
+        return action
+    except exc.SQLAlchemyError as err:
+        raise explain(err, engine) from None
+
+
+def store_kind(engine: Engine) -> str:
+    with engine.connect() as conn:
+        return str(conn.execute(text("SELECT value FROM store_meta WHERE key = :k"),
+                                {"k": KIND_KEY}).scalar() or "real")
+
+
+def _backup_sqlite(engine: Engine, rev: str) -> None:
+    path = engine.url.database
+    if path and Path(path).exists():
+        shutil.copy2(path, f"{path}.before-{HEAD}-from-{rev}.bak")

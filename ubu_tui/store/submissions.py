@@ -1,0 +1,90 @@
+"""Write-once submissions. There is deliberately no function here that reads one record back."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, delete, select
+
+from ubu_tui.errors import InputRejected, StoreError
+from ubu_tui.interview.followup import FollowUp, FollowUpRecord
+from ubu_tui.store.engine import session_for
+from ubu_tui.store.models import (
+    AnswerRecord,
+    Draft,
+    MethodRecord,
+    SessionRecord,
+    Submission,
+    Unit,
+)
+from ubu_tui.store.schema import store_kind
+
+MUNICIPALITY = re.compile(r"^\d{4}$")
+
+
+def period_of(moment: datetime | None = None) -> str:
+    moment = moment or datetime.now(UTC)
+    return f"{moment.year:04d}-{moment.month:02d}"
+
+
+def check_municipality(code: str) -> str:
+    if not MUNICIPALITY.match(code or ""):
+        raise InputRejected(f"municipality code {code!r} must be the four digits of the "
+                            "municipality (kommunkod), for example 0180")
+    return code
+
+
+def rows_of(record: FollowUpRecord, period: str) -> list[object]:
+    """The table rows for one record, in insertion order."""
+    rows: list[object] = [Submission(
+        id=record.id, municipality=record.municipality, unit_id=record.unit_id,
+        instrument_id=record.instrument_id, instrument_version=record.instrument_version,
+        period=period)]
+    for sess in record.sessions:
+        rows.append(SessionRecord(
+            submission_id=record.id, respondent=sess.respondent,
+            disposition=sess.disposition.value, break_reason=sess.break_reason,
+            mode=sess.mode, language=sess.language))
+        for item in sess.items:
+            rows.append(AnswerRecord(submission_id=record.id, respondent=sess.respondent,
+                                     item_id=item.item_id, outcome=item.kind.value,
+                                     code=item.code))
+            rows.extend(MethodRecord(submission_id=record.id, item_id=item.item_id,
+                                     method=m, applied=a) for m, a in item.methods)
+    return rows
+
+
+def add_record(session: Session, record: FollowUpRecord, period: str) -> None:
+    rows = rows_of(record, period)
+    session.add(rows[0])
+    session.flush()   # the parent row first: without relationships no order is implied
+    session.add_all(rows[1:])
+    session.flush()
+
+
+def submit(engine: Engine, followup: FollowUp, *, now: datetime | None = None) -> str:
+    """Store the record and delete its draft in one transaction; return the period."""
+    if store_kind(engine) != "real":
+        raise StoreError("this is a practice store: practice follow-ups are never submitted")
+    record = followup.record()
+    check_municipality(record.municipality)
+    period = period_of(now)
+    with session_for(engine) as session:
+        if session.get(Unit, record.unit_id) is None:
+            raise InputRejected(f"unit {record.unit_id} is not in the registry; "
+                                "pick a registered unit")
+        if session.get(Submission, record.id) is not None:
+            raise StoreError("this follow-up has already been submitted")
+        add_record(session, record, period)
+        session.exec(delete(Draft).where(col(Draft.id) == record.id))  # type: ignore[call-overload]
+        session.commit()
+    return period
+
+
+def count_submissions(engine: Engine) -> int:
+    """How many records there are, for the home screen. Counts only, never contents."""
+    with session_for(engine) as session:
+        return int(session.exec(select(func.count()).select_from(Submission)).one())

@@ -1,0 +1,262 @@
+"""Move anonymous records between databases: export as JSON Lines or CSV, import JSON Lines.
+
+An export holds every record of the store (or of one municipality), in random order; there is
+no way to ask for one record. Import is all-or-nothing and idempotent by record id.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import random
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import col, select
+
+from ubu_tui.errors import InputRejected, StoreError, UbuError
+from ubu_tui.instrument.codebook import codebook
+from ubu_tui.instrument.loader import instrument_by_version
+from ubu_tui.instrument.model import NOT_REACHED_CODE, SKIPPED_CODE, AnswerType, Instrument
+from ubu_tui.interview.followup import FollowUpRecord
+from ubu_tui.interview.session import Disposition, ItemOutcome, OutcomeKind, SessionOutcome
+from ubu_tui.store.engine import session_for
+from ubu_tui.store.models import AnswerRecord, MethodRecord, SessionRecord, Submission, Unit
+from ubu_tui.store.schema import store_kind
+from ubu_tui.store.submissions import MUNICIPALITY, add_record
+
+FORMAT = "ubu-record/1"
+_ID = re.compile(r"^[0-9a-f]{32}$")
+_PERIOD = re.compile(r"^(19|20)\d{2}-(0[1-9]|1[0-2])$")
+RECORD_KEYS = {"format", "id", "instrument", "version", "municipality", "unit", "period",
+               "sessions"}
+SESSION_KEYS = {"respondent", "disposition", "break_reason", "mode", "language", "items",
+                "methods"}
+
+
+def _require_real(engine: Engine, what: str) -> None:
+    if store_kind(engine) != "real":
+        raise StoreError(f"this is a practice store: practice data is never {what}")
+
+
+def _records(engine: Engine, municipality: str | None) -> list[dict[str, Any]]:
+    with session_for(engine) as session:
+        query = select(Submission)
+        if municipality:
+            query = query.where(col(Submission.municipality) == municipality)
+        subs = {s.id: s for s in session.exec(query).all()}
+        sessions: dict[str, list[SessionRecord]] = defaultdict(list)
+        for s in session.exec(select(SessionRecord)).all():
+            if s.submission_id in subs:
+                sessions[s.submission_id].append(s)
+        answers: dict[tuple[str, str], dict[str, list[Any]]] = defaultdict(dict)
+        for a in session.exec(select(AnswerRecord)).all():
+            if a.submission_id in subs:
+                answers[(a.submission_id, a.respondent)][a.item_id] = [a.outcome, a.code]
+        methods: dict[str, dict[str, list[list[int]]]] = defaultdict(lambda: defaultdict(list))
+        for m in session.exec(select(MethodRecord)).all():
+            if m.submission_id in subs:
+                methods[m.submission_id][m.item_id].append([m.method, m.applied])
+    out = []
+    for sid, sub in subs.items():
+        out.append({
+            "format": FORMAT, "id": sid, "instrument": sub.instrument_id,
+            "version": sub.instrument_version, "municipality": sub.municipality,
+            "unit": sub.unit_id, "period": sub.period,
+            "sessions": [{
+                "respondent": s.respondent, "disposition": s.disposition,
+                "break_reason": s.break_reason, "mode": s.mode, "language": s.language,
+                "items": answers[(sid, s.respondent)],
+                "methods": {k: sorted(v) for k, v in methods[sid].items()
+                            if k in answers[(sid, s.respondent)]},
+            } for s in sorted(sessions[sid], key=lambda s: s.respondent)],
+        })
+    random.shuffle(out)   # the order must not tell when a record came in
+    return out
+
+
+def export_jsonl(engine: Engine, path: Path, municipality: str | None = None) -> int:
+    _require_real(engine, "exported")
+    records = _records(engine, municipality)
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                    encoding="utf-8")
+    _write_codebooks(path, records)
+    return len(records)
+
+
+def export_csv(engine: Engine, path: Path, municipality: str | None = None) -> int:
+    """One row per record, one column per item (its code), one per method chosen."""
+    _require_real(engine, "exported")
+    records = _records(engine, municipality)
+    columns: list[str] = ["id", "instrument", "version", "municipality", "unit", "period"]
+    rows: list[dict[str, Any]] = []
+    for r in records:
+        row: dict[str, Any] = {k: r[k] for k in columns}
+        for s in r["sessions"]:
+            p = s["respondent"]
+            row.update({f"{p}_disposition": s["disposition"],
+                        f"{p}_break_reason": s["break_reason"] or "",
+                        f"{p}_mode": s["mode"], f"{p}_language": s["language"]})
+            row.update({item: code for item, (_, code) in s["items"].items()})
+            for item, pairs in s["methods"].items():
+                row.update({f"{item}_{m}": a for m, a in pairs})
+        for key in row:
+            if key not in columns:
+                columns.append(key)
+        rows.append(row)
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=columns, restval="", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+    _write_codebooks(path, records)
+    return len(records)
+
+
+def _write_codebooks(path: Path, records: list[dict[str, Any]]) -> None:
+    versions = sorted({(r["instrument"], r["version"]) for r in records})
+    parts = [codebook(instrument_by_version(i, v)) for i, v in versions]
+    path.with_name(path.name + ".codebook.txt").write_text("\n".join(parts) or "no records\n",
+                                                          encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    added: int
+    already_present: int
+
+
+def _check_record(raw: Any, known_units: set[int]) -> tuple[dict[str, Any], Instrument]:
+    if not isinstance(raw, dict):
+        raise InputRejected("not a JSON object")
+    if set(raw) != RECORD_KEYS:
+        extra, missing = set(raw) - RECORD_KEYS, RECORD_KEYS - set(raw)
+        raise InputRejected(f"fields differ from {FORMAT}: extra {sorted(extra)}, "
+                            f"missing {sorted(missing)}")
+    if raw["format"] != FORMAT:
+        raise InputRejected(f"format {raw['format']!r} is not {FORMAT}")
+    if not isinstance(raw["id"], str) or not _ID.match(raw["id"]):
+        raise InputRejected("id must be 32 lower-case hex digits")
+    if not isinstance(raw["municipality"], str) or not MUNICIPALITY.match(raw["municipality"]):
+        raise InputRejected("municipality must be four digits")
+    if not isinstance(raw["period"], str) or not _PERIOD.match(raw["period"]):
+        raise InputRejected("period must be YYYY-MM (never a day)")
+    if not isinstance(raw["unit"], int) or raw["unit"] not in known_units:
+        raise InputRejected(f"unit {raw['unit']!r} is not in this database's registry; "
+                            "import the registry first")
+    try:
+        instrument = instrument_by_version(str(raw["instrument"]), str(raw["version"]))
+    except UbuError as err:
+        raise InputRejected(str(err)) from None
+    sessions = raw["sessions"]
+    if not isinstance(sessions, list) or sorted(
+            s.get("respondent") for s in sessions if isinstance(s, dict)) != sorted(
+            instrument.forms):
+        raise InputRejected("sessions must be exactly one each for youth, guardian, caseworker")
+    for s in sessions:
+        _check_session(s, instrument)
+    return raw, instrument
+
+
+def _check_session(s: dict[str, Any], instrument: Instrument) -> None:
+    who = s["respondent"]
+    if set(s) != SESSION_KEYS:
+        raise InputRejected(f"{who}: session fields must be {sorted(SESSION_KEYS)}")
+    if s["disposition"] not in {d.value for d in Disposition}:
+        raise InputRejected(f"{who}: unknown disposition {s['disposition']!r}")
+    if not isinstance(s["mode"], int) or not 1 <= s["mode"] <= 4:
+        raise InputRejected(f"{who}: mode must be 1–4")
+    if not isinstance(s["language"], str) or not re.match(r"^[a-z]{2,3}$", s["language"]):
+        raise InputRejected(f"{who}: language must be a 2–3 letter code")
+    if s["break_reason"] is not None and not (isinstance(s["break_reason"], int)
+                                               and 1 <= s["break_reason"] <= 5):
+        raise InputRejected(f"{who}: break_reason must be empty or 1–5")
+    form = instrument.forms[who]
+    items = s["items"]
+    expected = {i.id for i in form.items}
+    if not isinstance(items, dict) or set(items) != expected:
+        raise InputRejected(f"{who}: every item of {instrument.key} needs exactly one outcome")
+    for item in form.items:
+        pair = items[item.id]
+        if (not isinstance(pair, list) or len(pair) != 2 or not isinstance(pair[1], int)
+                or pair[0] not in {k.value for k in OutcomeKind}):
+            raise InputRejected(f"{who}: {item.id} must be [outcome, code]")
+        kind, code = OutcomeKind(pair[0]), pair[1]
+        ok = {OutcomeKind.SKIPPED: code == SKIPPED_CODE,
+              OutcomeKind.NOT_REACHED: code == NOT_REACHED_CODE,
+              OutcomeKind.NONRESPONSE: code < 0 and item.allows_code(code),
+              OutcomeKind.VALUE: code >= 0 and (item.type in (AnswerType.MULTI,
+                                                              AnswerType.UNIT)
+                                                or item.allows_code(code))}[kind]
+        if not ok:
+            raise InputRejected(f"{who}: {item.id} has code {code}, not allowed for {kind}")
+    methods = s["methods"]
+    if not isinstance(methods, dict):
+        raise InputRejected(f"{who}: methods must be an object")
+    for item_id, pairs in methods.items():
+        item = instrument.items.get(item_id)
+        if item is None or item.type is not AnswerType.MULTI or item.respondent != who:
+            raise InputRejected(f"{who}: methods given for {item_id!r}, not a method item")
+        for pair in pairs:
+            if (not isinstance(pair, list) or len(pair) != 2
+                    or item.option(pair[0]) is None or pair[1] not in (1, 2, 3)):
+                raise InputRejected(f"{who}: {item_id} has a bad method pair {pair!r}")
+
+
+def import_jsonl(engine: Engine, path: Path) -> ImportReport:
+    """Check every line first; store nothing unless all are good; skip ids already present."""
+    _require_real(engine, "imported into")
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputRejected(f"{path}: cannot read the file ({err})") from None
+    with session_for(engine) as session:
+        known_units = set(session.exec(select(Unit.id)).all())
+    errors: list[str] = []
+    good: list[dict[str, Any]] = []
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+        except json.JSONDecodeError as err:
+            errors.append(f"{path}:{n}: not JSON ({err.msg})")
+            continue
+        try:
+            good.append(_check_record(raw, known_units)[0])
+        except InputRejected as err:
+            errors.append(f"{path}:{n}: {err}")
+    if errors:
+        shown = errors[:10] + ([f"… and {len(errors) - 10} more"] if len(errors) > 10 else [])
+        raise InputRejected("nothing was imported:\n" + "\n".join(shown))
+    added = present = 0
+    with session_for(engine) as session:
+        existing = set(session.exec(select(Submission.id)).all())
+        for r in good:
+            if r["id"] in existing:
+                present += 1
+                continue
+            existing.add(r["id"])
+            add_record(session, _record_from_json(r), r["period"])
+            added += 1
+        session.commit()
+    return ImportReport(added, present)
+
+
+def _record_from_json(r: dict[str, Any]) -> FollowUpRecord:
+    sessions = tuple(SessionOutcome(
+        respondent=s["respondent"], disposition=Disposition(s["disposition"]),
+        break_reason=s["break_reason"], mode=s["mode"], language=s["language"],
+        items=tuple(ItemOutcome(item_id, OutcomeKind(kind), code,
+                                tuple((m, a) for m, a in s["methods"].get(item_id, [])))
+                    for item_id, (kind, code) in s["items"].items()))
+        for s in r["sessions"])
+    record = FollowUpRecord(id=r["id"], instrument_id=r["instrument"],
+                            instrument_version=r["version"], municipality=r["municipality"],
+                            unit_id=r["unit"], sessions=sessions)
+    return record
