@@ -1,0 +1,133 @@
+"""The `ubu` command: the interview app, and subcommands for instruments, registry and records.
+
+Every failure a user can cause ends in one plain message on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ubu_tui.errors import UbuError
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="ubu", description="UBU follow-up interviews in the terminal")
+    p.add_argument("--database-url", help="SQLAlchemy URL (default: SQLite in your data folder; "
+                   "env UBU_DATABASE_URL)")
+    p.add_argument("--municipality", help="four-digit municipality code (env UBU_MUNICIPALITY)")
+    p.add_argument("--theme", help="Textual theme, e.g. ubu-high-contrast (env UBU_THEME)")
+    sub = p.add_subparsers(dest="command")
+    cb = sub.add_parser("codebook", help="print an instrument as a codebook")
+    cb.add_argument("folder", nargs="?", help="instrument folder (default: the shipped one)")
+    ci = sub.add_parser("check-instrument", help="validate an instrument folder")
+    ci.add_argument("folder")
+    reg = sub.add_parser("registry", help="import or export the provider unit registry (CSV)")
+    reg_sub = reg.add_subparsers(dest="action", required=True)
+    reg_sub.add_parser("import").add_argument("file")
+    reg_sub.add_parser("export").add_argument("file", nargs="?", help="default: stdout")
+    ex = sub.add_parser("export", help="export all anonymous records (JSON Lines or CSV)")
+    ex.add_argument("file")
+    ex.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    ex.add_argument("--only-municipality", help="export only this municipality's records")
+    im = sub.add_parser("import", help="import records exported by `ubu export` (JSON Lines)")
+    im.add_argument("file")
+    sub.add_parser("db", help="create or migrate the database and say which").add_argument(
+        "action", choices=("upgrade",))
+    return p
+
+
+def run(argv: list[str]) -> int:
+    args = _parser().parse_args(argv)
+    from ubu_tui.config import Settings
+
+    if args.municipality is not None:
+        from ubu_tui.store.submissions import check_municipality
+
+        check_municipality(args.municipality)
+    settings = Settings.from_env(database_url=args.database_url,
+                                 municipality=args.municipality, theme=args.theme)
+    if args.command in ("codebook", "check-instrument"):
+        from ubu_tui.instrument.codebook import codebook
+        from ubu_tui.instrument.loader import default_instrument, load_instrument
+
+        instrument = load_instrument(Path(args.folder)) if args.folder else default_instrument()
+        if args.command == "codebook":
+            sys.stdout.write(codebook(instrument))
+        else:
+            counts = ", ".join(f"{r} {len(f.items)}" for r, f in instrument.forms.items())
+            print(f"{instrument.key}: valid ({counts} items, {len(instrument.indices)} indices)")
+        return 0
+
+    from ubu_tui.store import open_store
+
+    if args.command == "db":
+        from ubu_tui.store import make_engine
+        from ubu_tui.store.schema import ensure_schema
+
+        print(f"database: {ensure_schema(make_engine(settings.database_url or _default()))}")
+        return 0
+    engine = open_store(settings.database_url)
+    if args.command == "registry":
+        from ubu_tui.store import registry
+
+        if args.action == "import":
+            report = registry.import_units(engine, args.file)
+            for warning in report.warnings:
+                print(f"warning: {warning}", file=sys.stderr)
+            print(f"registry: {report.added} units added, {report.updated} updated")
+        else:
+            text = registry.export_units(engine)
+            if args.file:
+                Path(args.file).write_text(text, encoding="utf-8")
+            else:
+                sys.stdout.write(text)
+        return 0
+    if args.command == "export":
+        from ubu_tui.store import transfer
+
+        only = args.only_municipality
+        if only:
+            from ubu_tui.store.submissions import check_municipality
+
+            check_municipality(only)
+        out = Path(args.file)
+        n = (transfer.export_csv if args.format == "csv" else transfer.export_jsonl)(
+            engine, out, only)
+        print(f"exported {n} records to {out} (codebook: {out.name}.codebook.txt)")
+        return 0
+    if args.command == "import":
+        from ubu_tui.store import transfer
+
+        report = transfer.import_jsonl(engine, Path(args.file))
+        print(f"imported {report.added} records; {report.already_present} were already present")
+        return 0
+
+    from ubu_tui.app import make_app
+    from ubu_tui.store.drafts import purge_old_drafts
+
+    purged = purge_old_drafts(engine)
+    make_app(settings, engine=engine, purged=purged).run()
+    return 0
+
+
+def _default() -> str:
+    from ubu_tui.store import default_url
+
+    return default_url()
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        code = run(sys.argv[1:] if argv is None else argv)
+    except UbuError as err:
+        print(f"ubu: {err}", file=sys.stderr)
+        code = err.exit_code
+    except KeyboardInterrupt:
+        code = 130
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""The consent step that opens each respondent session."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Header, Static
+
+from ubu_tui.i18n import N_, _
+from ubu_tui.interview.followup import FollowUp
+from ubu_tui.interview.session import MODE_LABELS, AnswerRejected, Consent, Mode
+from ubu_tui.screens.base import UbuScreen
+from ubu_tui.screens.followup import RESPONDENT_LABELS
+
+CHOICES = {"1": Consent.GIVEN, "2": Consent.DECLINED, "3": Consent.NOT_REACHABLE,
+           "4": Consent.YOUTH_OBJECTS}
+CHOICE_LABELS = {
+    Consent.GIVEN: N_("Ja, vill vara med"),
+    Consent.DECLINED: N_("Nej, avböjer (bortfall)"),
+    Consent.NOT_REACHABLE: N_("Gick inte att nå (bortfall)"),
+    Consent.YOUTH_OBJECTS: N_("Ungdomen motsätter sig att föräldern tillfrågas (bortfall)"),
+}
+
+
+class ConsentScreen(UbuScreen):
+    BINDINGS = [
+        *[Binding(k, f"choose('{k}')", show=False) for k in CHOICES],
+        Binding("enter", "confirm", N_("Bekräfta")),
+        Binding("m", "mode", N_("Intervjuform")),
+        Binding("escape", "app.pop_screen", N_("Tillbaka")),
+    ]
+
+    def __init__(self, followup: FollowUp, label: str, respondent: str) -> None:
+        super().__init__()
+        self.followup, self.label, self.respondent = followup, label, respondent
+        self.session = followup.session(respondent)
+        self.pending: Consent | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(_("{who} · inledning och samtycke").format(
+            who=_(RESPONDENT_LABELS[self.respondent])), classes="title")
+        wording = Static(Text(self.session.form.consent_text), classes="wording")
+        wording.border_title = _("LÄS UPP")
+        yield wording
+        yield Static(classes="instruction", id="consent-instruction")
+        yield Static(id="consent-options", classes="options")
+        yield Static(id="consent-mode", classes="muted")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        ins = _("Instruktion, läs inte upp: läs texten och registrera svaret.")
+        if self.respondent == "guardian":
+            ins += " " + (_("Ungdomen är 18 år eller äldre: om ungdomen inte vill att föräldern "
+                            "tillfrågas, välj 4.") if self.session.youth_of_age else
+                          _("Ungdomen är under 18 år: föräldern tillfrågas även om ungdomen "
+                            "inte vill det."))
+        if self.respondent == "caseworker":
+            ins = _("Instruktion: dina egna svar om placeringen. Tryck 1 och Enter för att börja.")
+        self.query_one("#consent-instruction", Static).update(Text(ins))
+        self._redraw()
+
+    def _allowed(self) -> list[tuple[str, Consent]]:
+        if self.respondent == "caseworker":
+            return [("1", Consent.GIVEN)]
+        keys = ["1", "2", "3"] + (["4"] if self.respondent == "guardian"
+                                  and self.session.youth_of_age else [])
+        return [(k, CHOICES[k]) for k in keys]
+
+    def _redraw(self) -> None:
+        text = Text()
+        for key, consent in self._allowed():
+            label = _("Börja") if self.respondent == "caseworker" else _(CHOICE_LABELS[consent])
+            sel = consent is self.pending
+            text.append(f"{'▶ ' if sel else '  '}{key}  {label}\n",
+                        style="bold reverse" if sel else "")
+        self.query_one("#consent-options", Static).update(text)
+        self.query_one("#consent-mode", Static).update(
+            _("Intervjuform: {mode} (m byter)").format(mode=_(MODE_LABELS[self.session.mode])))
+
+    def action_choose(self, key: str) -> None:
+        allowed = dict(self._allowed())
+        if key not in allowed:
+            if key == "4" and self.respondent == "guardian":
+                self.notify(_("Ungdomen är under 18 år: föräldern tillfrågas ändå."),
+                            severity="warning")
+            return
+        self.pending = allowed[key]
+        self._redraw()
+
+    def action_mode(self) -> None:
+        modes = list(Mode)
+        self.session.mode = modes[(modes.index(self.session.mode) + 1) % len(modes)]
+        self._redraw()
+
+    def action_confirm(self) -> None:
+        if self.pending is None:
+            self.notify(_("Välj ett alternativ med sifferknapparna först."), severity="warning")
+            return
+        try:
+            self.session.set_consent(self.pending)
+        except AnswerRejected as err:
+            self.notify(str(err), severity="error")
+            return
+        self.ubu.save(self.followup, self.label)
+        if self.pending is Consent.GIVEN:
+            from ubu_tui.screens.question import QuestionScreen
+
+            self.app.switch_screen(QuestionScreen(self.followup, self.label, self.respondent))
+        else:
+            self.notify(_("Bortfall registrerat: {what}.").format(
+                what=_(CHOICE_LABELS[self.pending])))
+            self.app.pop_screen()

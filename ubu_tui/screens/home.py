@@ -1,0 +1,77 @@
+"""Home: start, resume, results, practice, settings."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ubu_tui.errors import UbuError
+from ubu_tui.i18n import N_, _, ngettext
+from ubu_tui.screens.base import UbuScreen
+
+
+class HomeScreen(UbuScreen):
+    BINDINGS = [
+        Binding("n", "start", N_("Ny uppföljning")),
+        Binding("r", "resume", N_("Återuppta")),
+        Binding("i", "settings", N_("Inställningar")),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(_("UBU-uppföljning av avslutad placering"), classes="title")
+        yield Static(id="home-status", classes="muted")
+        yield OptionList(
+            Option(_("n  Ny uppföljning"), id="start"),
+            Option(_("r  Återuppta ett utkast"), id="resume"),
+            Option(_("   Resultat (kommer i en senare version)"), id="results"),
+            Option(_("   Övning (kommer i en senare version)"), id="practice"),
+            Option(_("i  Inställningar"), id="settings"),
+            id="home-menu",
+        )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.ubu.purged:
+            self.notify(ngettext(
+                "{n} utkast var äldre än 90 dagar och har raderats.",
+                "{n} utkast var äldre än 90 dagar och har raderats.", self.ubu.purged).format(
+                n=self.ubu.purged), timeout=20)
+            self.ubu.purged = 0
+
+    def on_screen_resume(self) -> None:
+        from ubu_tui.store.drafts import list_drafts
+        from ubu_tui.store.submissions import count_submissions
+
+        try:
+            drafts, submitted = len(list_drafts(self.ubu.engine)), count_submissions(
+                self.ubu.engine)
+        except UbuError as err:
+            self.query_one("#home-status", Static).update(str(err))
+            return
+        self.query_one("#home-status", Static).update(
+            _("Utkast: {d} · Inskickade uppföljningar: {s}").format(d=drafts, s=submitted))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        action = event.option.id
+        if action in ("results", "practice"):
+            self.notify(_("Den delen finns inte i den här versionen ännu."))
+        else:
+            self.run_action(str(action))
+
+    def action_start(self) -> None:
+        from ubu_tui.screens.setup import SetupScreen
+
+        self.app.push_screen(SetupScreen())
+
+    def action_resume(self) -> None:
+        from ubu_tui.screens.resume import ResumeScreen
+
+        self.app.push_screen(ResumeScreen())
+
+    def action_settings(self) -> None:
+        from ubu_tui.screens.settings import SettingsScreen
+
+        self.app.push_screen(SettingsScreen())

@@ -1,0 +1,212 @@
+"""The question screen: wording to read aloud, instruction apart, answers on single keys."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Header
+
+from ubu_tui.i18n import N_, _
+from ubu_tui.instrument.model import NONRESPONSE, AnswerType, Item
+from ubu_tui.interview.followup import FollowUp
+from ubu_tui.interview.session import BREAK_LABELS, AnswerRejected, BreakReason, Response
+from ubu_tui.screens.base import UbuScreen
+from ubu_tui.screens.followup import RESPONDENT_LABELS
+from ubu_tui.widgets.question import NONRESPONSE_KEYS, QuestionView
+
+SENSITIVE_NOTICE = N_(
+    "Svaret är registrerat. Det som ungdomen berättat hanteras i personakten enligt "
+    "ordinarie rutin, vilket kan innebära en orosanmälan. Här registreras inget mer: "
+    "ingen form, ingen person, inga detaljer.")
+
+
+class QuestionScreen(UbuScreen):
+    BINDINGS = [
+        *[Binding(str(d), f"digit({d})", show=False) for d in range(10)],
+        *[Binding(k, f"nonresponse('{nr}')", show=False) for nr, k in NONRESPONSE_KEYS.items()],
+        Binding("enter", "confirm", N_("Bekräfta")),
+        Binding("left,pageup", "back", N_("Bakåt")),
+        Binding("j", "review", N_("Hoppa/översikt")),
+        Binding("a", "break_off", N_("Avbryt")),
+        Binding("backspace", "erase", show=False),
+        Binding("u", "pick_unit", show=False),
+        Binding("escape", "leave", N_("Till uppföljningen")),
+    ]
+
+    def __init__(self, followup: FollowUp, label: str, respondent: str) -> None:
+        super().__init__()
+        self.followup, self.label, self.respondent = followup, label, respondent
+        self.session = followup.session(respondent)
+        self.pending: Response | None = None
+        self.typed = ""
+        self._in_review = False
+        self.guidance = bool(getattr(self.ubu.settings, "practice", False))
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield QuestionView(id="question")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._show()
+
+    def on_screen_resume(self) -> None:
+        came_from_review, self._in_review = self._in_review, False
+        if self.session.closed or (came_from_review and self.item is None):
+            self.app.pop_screen()
+            return
+        self._show()
+
+    @property
+    def item(self) -> Item | None:
+        return self.session.current
+
+    def _show(self) -> None:
+        item = self.item
+        if item is None:
+            self.call_later(self.action_review)
+            return
+        self.pending = self.session.responses.get(item.id)
+        self.typed = ""
+        self._redraw()
+
+    def _redraw(self) -> None:
+        item = self.item
+        if item is None:
+            return
+        answered, total = self._position(item)
+        self.query_one(QuestionView).show(
+            item, title=_(RESPONDENT_LABELS[self.respondent]), position=(answered, total),
+            pending=self.pending, typed=self.typed, unit_name=self._unit_name(item),
+            guidance=self.guidance)
+
+    def _position(self, item: Item) -> tuple[int, int]:
+        shown = [i for i in self.session.form.items if self.session.visibility(i) is not False]
+        index = next((n for n, i in enumerate(shown) if i.id == item.id), 0)
+        return index, len(shown)
+
+    def _unit_name(self, item: Item) -> str | None:
+        if item.type is not AnswerType.UNIT or self.pending is None or self.pending.code <= 0:
+            return None
+        from ubu_tui.store.registry import get_unit
+
+        unit = get_unit(self.ubu.engine, self.pending.code)
+        return unit.name if unit else None
+
+    def _say(self, text: str) -> None:
+        self.query_one(QuestionView).message(text)
+
+    # --- keys ---------------------------------------------------------------------------
+    def action_digit(self, digit: int) -> None:
+        item = self.item
+        if item is None:
+            return
+        if item.type is AnswerType.AGE:
+            self.typed = (self.typed + str(digit))[-2:]
+            self.pending = Response(int(self.typed))
+        elif item.type is AnswerType.MULTI:
+            if item.option(digit) is None:
+                return self._say(_("Det finns inget alternativ {d}.").format(d=digit))
+            used = dict(self.pending.methods) if self.pending and self.pending.code >= 0 else {}
+            nxt = {None: 1, 1: 2, 2: 3, 3: None}[used.get(digit)]
+            if nxt is None:
+                used.pop(digit, None)
+            else:
+                used[digit] = nxt
+            methods = tuple(sorted(used.items()))
+            self.pending = Response(len(methods), methods)
+        elif item.type is AnswerType.UNIT:
+            return
+        else:
+            if item.option(digit) is None:
+                return self._say(_("Det finns inget alternativ {d}.").format(d=digit))
+            self.pending = Response(digit)
+        self._redraw()
+
+    def action_nonresponse(self, key: str) -> None:
+        item = self.item
+        if item is None:
+            return
+        if key not in item.nonresponse:
+            return self._say(_("«{label}» finns inte för den här frågan.").format(
+                label=NONRESPONSE[key].label))
+        self.typed = ""
+        self.pending = Response(NONRESPONSE[key].code)
+        self._redraw()
+
+    def action_erase(self) -> None:
+        if self.item is not None and self.item.type is AnswerType.AGE and self.typed:
+            self.typed = self.typed[:-1]
+            self.pending = Response(int(self.typed)) if self.typed else None
+            self._redraw()
+
+    def action_pick_unit(self) -> None:
+        if self.item is None or self.item.type is not AnswerType.UNIT:
+            return
+        from ubu_tui.screens.dialogs import UnitPicker
+
+        def chosen(unit_id: int | None) -> None:
+            if unit_id:
+                self.pending = Response(unit_id)
+                self._redraw()
+
+        self.app.push_screen(UnitPicker(), chosen)
+
+    def action_confirm(self) -> None:
+        item = self.item
+        if item is None:
+            return
+        if self.pending is None:
+            if item.type is AnswerType.MULTI:
+                self.pending = Response(0)   # Enter with nothing marked: none of these
+            else:
+                return self._say(_("Välj ett svar först: en siffra, eller v, s, e."))
+        try:
+            self.session.answer(self.pending)
+        except AnswerRejected as err:
+            return self._say(str(err))
+        alert = item.option(self.pending.code) if self.pending.code >= 0 else None
+        self.ubu.save(self.followup, self.label)
+        if item.sensitive and alert is not None and alert.alert:
+            from ubu_tui.screens.dialogs import NoticeDialog
+
+            self.app.push_screen(NoticeDialog(_("Om det som kommit fram"), _(SENSITIVE_NOTICE)))
+            return   # on_screen_resume shows the next item
+        self._show()
+
+    def action_back(self) -> None:
+        self.session.back()
+        self._show()
+
+    def action_review(self) -> None:
+        from ubu_tui.screens.review import ReviewScreen
+
+        self._in_review = True
+        self.app.push_screen(ReviewScreen(self.followup, self.label, self.respondent))
+
+    def action_break_off(self) -> None:
+        from ubu_tui.screens.dialogs import ChoiceDialog
+
+        choices = [("0", _("Spara som utkast och fortsätt en annan gång"))] + [
+            (str(int(r)), _("Avsluta som avbruten: {why}").format(why=_(BREAK_LABELS[r])))
+            for r in BreakReason]
+
+        def chosen(choice: str | None) -> None:
+            if choice is None:
+                return
+            if choice == "0":
+                self.action_leave()
+                return
+            self.session.break_off(BreakReason(int(choice)))
+            self.ubu.save(self.followup, self.label)
+            self.notify(_("Delen avslutades som avbruten. Obesvarade frågor registreras som "
+                          "ej nådda."))
+            self.app.pop_screen()
+
+        self.app.push_screen(ChoiceDialog(
+            _("Avbryta intervjun?"), choices,
+            _("Det som redan besvarats är sparat.")), chosen)
+
+    def action_leave(self) -> None:
+        self.ubu.save(self.followup, self.label)
+        self.app.pop_screen()

@@ -1,0 +1,78 @@
+"""Resume a draft by its label; discard one that should not be kept."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ubu_tui.errors import UbuError
+from ubu_tui.i18n import N_, _, ngettext
+from ubu_tui.screens.base import UbuScreen
+
+SHORT = {"youth": "U", "guardian": "F", "caseworker": "H"}
+
+
+class ResumeScreen(UbuScreen):
+    BINDINGS = [
+        Binding("d", "discard", N_("Radera utkast")),
+        Binding("escape", "app.pop_screen", N_("Tillbaka")),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(_("Återuppta ett utkast"), classes="title")
+        yield Static(_("Utkast raderas automatiskt efter 90 dagar. U = ungdom, F = förälder, "
+                       "H = handläggare."), classes="muted")
+        yield OptionList(id="drafts")
+        yield Footer()
+
+    def on_screen_resume(self) -> None:
+        from ubu_tui.store.drafts import list_drafts
+
+        menu = self.query_one("#drafts", OptionList)
+        menu.clear_options()
+        for draft in list_drafts(self.ubu.engine):
+            days = draft.age.days
+            age = ngettext("{n} dag", "{n} dagar", days).format(n=days) if days else _("i dag")
+            parts = []
+            for respondent, sess in draft.state["sessions"].items():
+                status = sess["disposition"] or (_("pågår") if sess["consent"] else "–")
+                parts.append(f"{SHORT[respondent]}: {status}")
+            menu.add_option(Option(f"{draft.label:<16} {age:<10} " + "  ".join(parts),
+                                   id=draft.id))
+        if not menu.option_count:
+            menu.add_option(Option(_("Inga utkast."), disabled=True))
+        menu.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        from ubu_tui.screens.followup import FollowUpScreen
+        from ubu_tui.store.drafts import load_draft
+
+        try:
+            followup, label = load_draft(self.ubu.engine, str(event.option.id))
+        except UbuError as err:
+            self.notify(str(err), severity="error")
+            return
+        self.app.switch_screen(FollowUpScreen(followup, label))
+
+    def action_discard(self) -> None:
+        from ubu_tui.screens.dialogs import ChoiceDialog
+        from ubu_tui.store.drafts import discard_draft
+
+        menu = self.query_one("#drafts", OptionList)
+        if menu.highlighted is None:
+            return
+        option = menu.get_option_at_index(menu.highlighted)
+        if option.id is None:
+            return
+
+        def answer(choice: str | None) -> None:
+            if choice == "j":
+                discard_draft(self.ubu.engine, str(option.id))
+                self.on_screen_resume()
+
+        self.app.push_screen(ChoiceDialog(
+            _("Radera utkastet? Svaren går inte att få tillbaka."),
+            [("j", _("Ja, radera")), ("n", _("Nej"))]), answer)

@@ -1,0 +1,171 @@
+"""Follow-up set-up: eligibility from the placement facts, unit, mode. Dates stay on this screen."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
+
+from ubu_tui.i18n import N_, _
+from ubu_tui.interview.eligibility import LEGAL_BASIS_LABELS, OUT_OF_SCOPE, Eligibility, check
+from ubu_tui.interview.followup import FollowUp, Setup
+from ubu_tui.interview.session import MODE_LABELS, Mode
+from ubu_tui.screens.base import UbuScreen
+from ubu_tui.store.labels import new_label
+
+
+class SetupScreen(UbuScreen):
+    BINDINGS = [
+        Binding("ctrl+s", "start", N_("Starta")),
+        Binding("f4", "pick_unit", N_("Välj enhet")),
+        Binding("f5", "demo_registry", N_("Demoregister"), show=False),
+        Binding("escape", "app.pop_screen", N_("Tillbaka")),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.unit_id: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(_("Ny uppföljning"), classes="title")
+        yield Static(_("Datumen används bara för att se om uppföljningen ska göras. "
+                       "De sparas inte."), classes="muted")
+        with Vertical(id="setup-form"):
+            yield from self._row(_("Kommunkod"), Input(
+                self.ubu.settings.municipality, placeholder="0180", id="municipality",
+                max_length=4, restrict=r"\d*"))
+            yield from self._row(_("Placeringen började"), Input(
+                placeholder=_("ÅÅÅÅ-MM-DD"), id="start", max_length=10, restrict=r"[\d-]*"))
+            yield from self._row(_("Placeringen slutade"), Input(
+                placeholder=_("ÅÅÅÅ-MM-DD"), id="end", max_length=10, restrict=r"[\d-]*"))
+            yield from self._row(_("Lagrum"), Select(
+                [(label, int(code)) for code, label in LEGAL_BASIS_LABELS.items()]
+                + [(_("Annat (t.ex. enbart LSS)"), OUT_OF_SCOPE)], id="basis",
+                allow_blank=True, prompt=_("Välj lagrum")))
+            yield from self._row(_("Ålder nu (hela år)"), Input(
+                id="age", max_length=2, restrict=r"\d*", placeholder="16"))
+            with Horizontal(classes="row"):
+                yield Label(_("Enhet"))
+                yield Button(_("Välj enhet (F4)"), id="unit")
+            yield from self._row(_("Intervjuform"), Select(
+                [(_(label), int(mode)) for mode, label in MODE_LABELS.items()], id="mode",
+                value=int(Mode.IN_PERSON), allow_blank=False))
+        yield Static(id="eligibility")
+        yield Button(_("Starta uppföljningen (Ctrl+S)"), id="go", variant="primary")
+        yield Footer()
+
+    def _row(self, label: str, widget: Input | Select) -> ComposeResult:  # type: ignore[type-arg]
+        with Horizontal(classes="row"):
+            yield Label(label)
+            yield widget
+
+    def on_mount(self) -> None:
+        from ubu_tui.store.registry import count_units
+
+        if count_units(self.ubu.engine) == 0:
+            self.notify(_("Enhetsregistret är tomt. Importera det med 'ubu registry import FIL', "
+                          "eller tryck F5 för ett demoregister med påhittade enheter."),
+                        severity="warning", timeout=30)
+        self.query_one("#municipality" if not self.ubu.settings.municipality else "#start",
+                       Input).focus()
+        self._refresh()
+
+    def on_input_changed(self) -> None:
+        self._refresh()
+
+    def on_select_changed(self) -> None:
+        self._refresh()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "unit":
+            self.action_pick_unit()
+        elif event.button.id == "go":
+            self.action_start()
+
+    def action_pick_unit(self) -> None:
+        from ubu_tui.screens.dialogs import UnitPicker
+
+        def chosen(unit_id: int | None) -> None:
+            if unit_id:
+                from ubu_tui.store.registry import get_unit
+
+                self.unit_id = unit_id
+                unit = get_unit(self.ubu.engine, unit_id)
+                self.query_one("#unit", Button).label = unit.name if unit else str(unit_id)
+                self._refresh()
+
+        self.app.push_screen(UnitPicker(), chosen)
+
+    def action_demo_registry(self) -> None:
+        from ubu_tui.instrument.loader import data_dir
+        from ubu_tui.store.registry import count_units, import_units
+
+        if count_units(self.ubu.engine):
+            self.notify(_("Registret har redan enheter; demoregistret läses inte in."))
+            return
+        report = import_units(self.ubu.engine, data_dir() / "registry" / "demo-units.csv")
+        self.notify(_("{n} påhittade enheter lästes in.").format(n=report.added))
+
+    def _value(self, widget_id: str) -> str:
+        return self.query_one(f"#{widget_id}", Input).value.strip()
+
+    def _evaluate(self) -> tuple[Eligibility | None, list[str]]:
+        problems: list[str] = []
+        municipality = self._value("municipality")
+        if len(municipality) != 4:
+            problems.append(_("Kommunkoden är fyra siffror, till exempel 0180."))
+        try:
+            start = date.fromisoformat(self._value("start"))
+            end = date.fromisoformat(self._value("end"))
+        except ValueError:
+            problems.append(_("Skriv start- och slutdatum som ÅÅÅÅ-MM-DD."))
+            start = end = None
+        basis = self.query_one("#basis", Select).value
+        if not isinstance(basis, int):
+            problems.append(_("Välj lagrum."))
+        age_text = self._value("age")
+        if not age_text:
+            problems.append(_("Skriv ungdomens ålder i hela år."))
+        if self.unit_id is None:
+            problems.append(_("Välj enhet ur registret (F4)."))
+        if start is None or end is None or not isinstance(basis, int) or not age_text:
+            return None, problems
+        return check(start, end, self.ubu.today(), basis, int(age_text)), problems
+
+    def _refresh(self) -> None:
+        verdict, problems = self._evaluate()
+        lines: list[str] = []
+        if verdict is not None:
+            if verdict.due:
+                lines.append(_("✔ Uppföljningen ska göras."))
+            else:
+                lines.append(_("✘ Uppföljningen ska inte göras:"))
+                lines += [f"  • {r}" for r in verdict.reasons]
+            lines += [f"  • {n}" for n in verdict.notes]
+        lines += [f"  – {p}" for p in problems]
+        self.query_one("#eligibility", Static).update("\n".join(lines))
+
+    def action_start(self) -> None:
+        verdict, problems = self._evaluate()
+        if problems or verdict is None or not verdict.due or self.unit_id is None:
+            self.notify(_("Uppföljningen kan inte startas än; se rutan ovanför knappen."),
+                        severity="warning")
+            return
+        basis = self.query_one("#basis", Select).value
+        mode = self.query_one("#mode", Select).value
+        setup = Setup(municipality=self._value("municipality"), unit_id=self.unit_id,
+                      mode=Mode(int(mode)),  # type: ignore[arg-type]
+                      legal_basis=int(basis), age=int(self._value("age")),  # type: ignore[arg-type]
+                      length_band=verdict.length_band, youth_form=verdict.youth_form)
+        followup = FollowUp.open(self.ubu.instrument, setup)
+        label = new_label()
+        if not self.ubu.save(followup, label):
+            return
+        from ubu_tui.screens.followup import FollowUpScreen
+
+        self.app.switch_screen(FollowUpScreen(followup, label))
+

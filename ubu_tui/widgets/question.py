@@ -1,0 +1,123 @@
+"""One generic question view, driven by the instrument: never a widget per question."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from ubu_tui.i18n import _
+from ubu_tui.instrument.model import APPLIED, NONRESPONSE, AnswerType, Item
+from ubu_tui.interview.session import Response
+
+# Keys for the non-substantive options; the same on every item, never read aloud.
+NONRESPONSE_KEYS: dict[str, str] = {"dont_know": "v", "refused": "s", "not_applicable": "e"}
+
+
+def describe_response(item: Item, response: Response | None,
+                      unit_name: str | None = None) -> str:
+    """An answer in words, for review and for the pending choice."""
+    if response is None:
+        return "–"
+    code = response.code
+    if code < 0:
+        key = next(k for k, n in NONRESPONSE.items() if n.code == code)
+        return item.nonresponse_label(key)
+    if item.type is AnswerType.AGE:
+        return _("{n} år").format(n=code)
+    if item.type is AnswerType.UNIT:
+        return unit_name or f"#{code}"
+    if item.type is AnswerType.MULTI:
+        if not response.methods:
+            return _("Inga av dessa")
+        return "; ".join(f"{item.option(m).label} ({APPLIED[a]})"  # type: ignore[union-attr]
+                         for m, a in response.methods)
+    option = item.option(code)
+    return f"{code} {option.label}" if option else str(code)
+
+
+class QuestionView(Vertical):
+    DEFAULT_CSS = """
+    QuestionView { height: auto; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="q-header", classes="title")
+        yield Static(id="q-wording", classes="wording")
+        yield Static(id="q-instruction", classes="instruction")
+        yield Static(id="q-guidance", classes="guidance")
+        yield Static(id="q-options", classes="options")
+        yield Static(id="q-message", classes="message")
+
+    def show(self, item: Item, *, title: str, position: tuple[int, int],
+             pending: Response | None, typed: str = "", unit_name: str | None = None,
+             guidance: bool = False) -> None:
+        answered, total = position
+        self.query_one("#q-header", Static).update(
+            Text(f"{title} · " + _("fråga {n} av {total}").format(n=answered + 1, total=total)
+                 + f" · {item.id}"))
+        wording = self.query_one("#q-wording", Static)
+        wording.update(Text(item.text))
+        wording.border_title = _("LÄS UPP") if not item.sensitive else _("LÄS UPP – KÄNSLIG FRÅGA")
+        instruction = item.instruction
+        if item.sensitive:
+            instruction = (instruction + " " if instruction else "") + _(
+                "Registrera bara svaret. Inga uppgifter om vad som hänt eller vem.")
+        ins = self.query_one("#q-instruction", Static)
+        ins.update(Text(_("Instruktion, läs inte upp: ") + instruction) if instruction else "")
+        ins.display = bool(instruction)
+        guide = self.query_one("#q-guidance", Static)
+        guide.update(Text(_("Övningsstöd: ") + item.guidance) if guidance and item.guidance
+                     else "")
+        guide.display = guidance and bool(item.guidance)
+        self.query_one("#q-options", Static).update(
+            self._options(item, pending, typed, unit_name))
+        self.message("")
+
+    def message(self, text: str) -> None:
+        msg = self.query_one("#q-message", Static)
+        msg.update(Text(text))
+        msg.display = bool(text)
+
+    def _options(self, item: Item, pending: Response | None, typed: str,
+                 unit_name: str | None) -> Text:
+        out = Text()
+        chosen = pending.code if pending else None
+        if item.type in (AnswerType.SCALE, AnswerType.SINGLE):
+            for opt in item.options:
+                mark = "▶ " if chosen == opt.code else "  "
+                style = "bold reverse" if chosen == opt.code else ""
+                line = f"{mark}{opt.code}  {opt.label}"
+                if not opt.read_aloud:
+                    line += "  " + _("(läs inte upp)")
+                out.append(line + "\n", style=style)
+        elif item.type is AnswerType.AGE:
+            shown = typed or (str(chosen) if chosen is not None and chosen >= 0 else "")
+            out.append(_("Ålder i hela år ({lo}–{hi}): ").format(lo=item.min_value,
+                                                                  hi=item.max_value))
+            out.append(f"[{shown or '  '}]\n", style="bold reverse")
+            out.append(_("Skriv siffrorna, Backsteg rättar.") + "\n", style="dim")
+        elif item.type is AnswerType.UNIT:
+            out.append(_("Enhet: "))
+            out.append((unit_name or "–") + "\n", style="bold")
+            out.append(_("Enter bekräftar, u väljer en annan enhet.") + "\n", style="dim")
+        elif item.type is AnswerType.MULTI:
+            used = dict(pending.methods) if pending and pending.code >= 0 else {}
+            for opt in item.options:
+                state = APPLIED[used[opt.code]] if opt.code in used else _("används inte")
+                mark = "■" if opt.code in used else "□"
+                out.append(f"{mark} {opt.code}  {opt.label}  ", style="bold" if opt.code in used
+                           else "")
+                out.append(f"– {state}\n", style="dim")
+            out.append(_("Sifferknappen växlar: används som avsett → inte som avsett → "
+                         "vet inte om som avsett → används inte.") + "\n", style="dim")
+        if item.nonresponse:
+            out.append(_("Läs inte upp:") + "\n", style="italic dim")
+            for key in item.nonresponse:
+                code = NONRESPONSE[key].code
+                sel = chosen == code
+                out.append(f"{'▶ ' if sel else '  '}{NONRESPONSE_KEYS[key]}  "
+                           f"{item.nonresponse_label(key)}\n",
+                           style="bold reverse" if sel else "italic")
+        return out
