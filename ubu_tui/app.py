@@ -28,9 +28,9 @@ class UbuApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "ubu – UBU-uppföljning"
     BINDINGS = [
-        Binding("f2", "privacy", N_("Skärmskydd"), priority=True),
+        Binding("f2", "privacy", N_("Skydd"), priority=True),
         Binding("ctrl+l", "privacy", N_("Skärmskydd"), show=False, priority=True),
-        Binding("ctrl+q", "quit", N_("Avsluta"), priority=True),
+        Binding("ctrl+q", "quit", N_("Avsluta"), show=False, priority=True),
     ]
 
     def __init__(self, settings: Settings, engine: Engine, *,

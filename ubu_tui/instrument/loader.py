@@ -197,7 +197,8 @@ def _parse_form(data: dict[str, Any], raw: str, file: str, scales: dict[str, lis
         seen[item.id] = file
         items.append(item)
     return Form(respondent=respondent, title=str(data["title"]),
-                consent_text=str(data["consent_text"]).strip(), items=tuple(items), file=file)
+                consent_text=" ".join(str(data["consent_text"]).split()), items=tuple(items),
+                file=file)
 
 
 def _parse_item(entry: dict[str, Any], raw: str, file: str, respondent: str,

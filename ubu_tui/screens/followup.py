@@ -23,7 +23,7 @@ class FollowUpScreen(UbuScreen):
         Binding("2", "open('guardian')", N_("Förälder")),
         Binding("3", "open('caseworker')", N_("Handläggare")),
         Binding("s", "submit", N_("Skicka in")),
-        Binding("escape", "leave", N_("Spara och stäng")),
+        Binding("escape", "leave", N_("Stäng")),
     ]
 
     def __init__(self, followup: FollowUp, label: str) -> None:

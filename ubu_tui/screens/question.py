@@ -26,11 +26,11 @@ class QuestionScreen(UbuScreen):
         *[Binding(k, f"nonresponse('{nr}')", show=False) for nr, k in NONRESPONSE_KEYS.items()],
         Binding("enter", "confirm", N_("Bekräfta")),
         Binding("left,pageup", "back", N_("Bakåt")),
-        Binding("j", "review", N_("Hoppa/översikt")),
+        Binding("j", "review", N_("Hoppa")),
         Binding("a", "break_off", N_("Avbryt")),
         Binding("backspace", "erase", show=False),
         Binding("u", "pick_unit", show=False),
-        Binding("escape", "leave", N_("Till uppföljningen")),
+        Binding("escape", "leave", N_("Paus")),
     ]
 
     def __init__(self, followup: FollowUp, label: str, respondent: str) -> None:

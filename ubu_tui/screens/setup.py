@@ -16,6 +16,8 @@ from ubu_tui.interview.session import MODE_LABELS, Mode
 from ubu_tui.screens.base import UbuScreen
 from ubu_tui.store.labels import new_label
 
+MIN_AGE, MAX_AGE = 0, 25   # the range of the caseworker's age item
+
 
 class SetupScreen(UbuScreen):
     BINDINGS = [
@@ -35,28 +37,33 @@ class SetupScreen(UbuScreen):
         yield Static(_("Datumen används bara för att se om uppföljningen ska göras. "
                        "De sparas inte."), classes="muted")
         with Vertical(id="setup-form"):
-            yield from self._row(_("Kommunkod"), Input(
-                self.ubu.settings.municipality, placeholder="0180", id="municipality",
-                max_length=4, restrict=r"\d*"))
-            yield from self._row(_("Placeringen började"), Input(
-                placeholder=_("ÅÅÅÅ-MM-DD"), id="start", max_length=10, restrict=r"[\d-]*"))
-            yield from self._row(_("Placeringen slutade"), Input(
-                placeholder=_("ÅÅÅÅ-MM-DD"), id="end", max_length=10, restrict=r"[\d-]*"))
+            yield from self._row(_("Kommunkod"), self._input(
+                "municipality", "0180", 4, r"\d*", self.ubu.settings.municipality))
+            yield from self._row(_("Placeringen började"), self._input(
+                "start", _("ÅÅÅÅ-MM-DD"), 10, r"[\d-]*"))
+            yield from self._row(_("Placeringen slutade"), self._input(
+                "end", _("ÅÅÅÅ-MM-DD"), 10, r"[\d-]*"))
             yield from self._row(_("Lagrum"), Select(
                 [(label, int(code)) for code, label in LEGAL_BASIS_LABELS.items()]
                 + [(_("Annat (t.ex. enbart LSS)"), OUT_OF_SCOPE)], id="basis",
-                allow_blank=True, prompt=_("Välj lagrum")))
-            yield from self._row(_("Ålder nu (hela år)"), Input(
-                id="age", max_length=2, restrict=r"\d*", placeholder="16"))
+                allow_blank=True, prompt=_("Välj lagrum"), compact=True))
+            yield from self._row(_("Ålder nu (hela år)"), self._input("age", "16", 2, r"\d*"))
             with Horizontal(classes="row"):
                 yield Label(_("Enhet"))
-                yield Button(_("Välj enhet (F4)"), id="unit")
+                yield Button(_("Välj enhet (F4)"), id="unit", compact=True)
             yield from self._row(_("Intervjuform"), Select(
                 [(_(label), int(mode)) for mode, label in MODE_LABELS.items()], id="mode",
-                value=int(Mode.IN_PERSON), allow_blank=False))
+                value=int(Mode.IN_PERSON), allow_blank=False, compact=True))
         yield Static(id="eligibility")
-        yield Button(_("Starta uppföljningen (Ctrl+S)"), id="go", variant="primary")
+        yield Button(_("Starta uppföljningen (Ctrl+S)"), id="go", variant="primary",
+                     compact=True)
         yield Footer()
+
+    @staticmethod
+    def _input(widget_id: str, placeholder: str, length: int, allowed: str,
+               value: str = "") -> Input:
+        return Input(value, placeholder=placeholder, id=widget_id, max_length=length,
+                     restrict=allowed, compact=True, select_on_focus=False)
 
     def _row(self, label: str, widget: Input | Select) -> ComposeResult:  # type: ignore[type-arg]
         with Horizontal(classes="row"):
@@ -130,6 +137,9 @@ class SetupScreen(UbuScreen):
         age_text = self._value("age")
         if not age_text:
             problems.append(_("Skriv ungdomens ålder i hela år."))
+        elif not MIN_AGE <= int(age_text) <= MAX_AGE:
+            problems.append(_("Åldern ska vara {lo}–{hi} år.").format(lo=MIN_AGE, hi=MAX_AGE))
+            age_text = ""
         if self.unit_id is None:
             problems.append(_("Välj enhet ur registret (F4)."))
         if start is None or end is None or not isinstance(basis, int) or not age_text:
