@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from ubu_tui.instrument import default_instrument
+from ubu_tui.interview import FollowUp, Mode, Setup
+from ubu_tui.store import open_store
+from ubu_tui.store.registry import import_units
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO_UNITS = ROOT / "data" / "registry" / "demo-units.csv"
+TODAY = date(2026, 11, 22)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--slow", action="store_true", help="run the long suites too")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--slow") or os.environ.get("UBU_SLOW") == "1":
+        return
+    skip = pytest.mark.skip(reason="long suite: run with --slow (CI does)")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def instrument():
+    return default_instrument()
+
+
+@pytest.fixture
+def setup() -> Setup:
+    return Setup(municipality="0180", unit_id=1003, mode=Mode.IN_PERSON, legal_basis=2, age=16,
+                 length_band=3, youth_form=True)
+
+
+@pytest.fixture
+def followup(instrument, setup) -> FollowUp:
+    return FollowUp.open(instrument, setup)
+
+
+@pytest.fixture
+def engine():
+    """An in-memory real store with the demo registry."""
+    eng = open_store("sqlite://")
+    import_units(eng, DEMO_UNITS)
+    return eng
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'ubu.sqlite3'}"
+
+
+def pg_url() -> str | None:
+    """A reachable PostgreSQL, or None. CI sets UBU_TEST_PG_URL; the dev machines have one."""
+    url = os.environ.get("UBU_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    try:
+        import psycopg
+
+        with psycopg.connect(url.replace("postgresql+psycopg", "postgresql"), connect_timeout=2):
+            return url
+    except Exception:
+        return None

@@ -1,0 +1,79 @@
+"""Every malformed instrument file is rejected with its own clear message; the CLI exits 2."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ubu_tui.errors import InstrumentError
+from ubu_tui.instrument import load_instrument
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED = ROOT / "data" / "instruments" / "ubu-vb" / "2026.1"
+BAD = sorted((ROOT / "tests" / "instruments" / "bad").glob("*.toml"))
+
+
+def header(path: Path, key: str) -> str | None:
+    m = re.search(rf"^# {key}: (.+)$", path.read_text(encoding="utf-8"), re.M)
+    return m.group(1).strip() if m else None
+
+
+def broken_copy(bad: Path, tmp_path: Path) -> Path:
+    folder = tmp_path / "ubu-vb" / "9.9"
+    shutil.copytree(SHIPPED, folder)
+    shutil.copy(bad, folder / header(bad, "replaces"))  # type: ignore[operator]
+    return folder
+
+
+def test_there_are_at_least_15_malformed_files():
+    assert len(BAD) >= 15
+    messages = [header(b, "expect") for b in BAD]
+    assert len(set(messages)) == len(messages), "each file must test its own rule"
+
+
+@pytest.mark.parametrize("bad", BAD, ids=[b.stem for b in BAD])
+def test_malformed_instrument_is_rejected_clearly(bad: Path, tmp_path: Path):
+    folder = broken_copy(bad, tmp_path)
+    with pytest.raises(InstrumentError) as caught:
+        load_instrument(folder)
+    err = caught.value
+    assert header(bad, "expect") in str(err)
+    assert header(bad, "replaces") in str(err)          # names the file
+    item = header(bad, "item")
+    if item:
+        assert err.item == item and f"item {item}" in str(err)
+        assert err.line is not None and f":{err.line}:" in str(err)
+        lines = (folder / header(bad, "replaces")).read_text(encoding="utf-8").splitlines()
+        assert item in "\n".join(lines[err.line - 8:err.line + 8])   # the line is near it
+
+
+def test_shipped_instrument_is_valid():
+    instrument = load_instrument(SHIPPED)
+    assert instrument.key == "ubu-vb@2026.1"
+
+
+@pytest.mark.parametrize("bad", BAD[:3], ids=[b.stem for b in BAD[:3]])
+def test_check_instrument_command_exits_2_without_traceback(bad: Path, tmp_path: Path):
+    folder = broken_copy(bad, tmp_path)
+    run = subprocess.run([sys.executable, "-m", "ubu_tui", "check-instrument", str(folder)],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr
+    assert header(bad, "expect") in run.stderr
+
+
+def test_codebook_command_prints_items_codes_routing_and_indices():
+    run = subprocess.run([sys.executable, "-m", "ubu_tui", "codebook"], capture_output=True,
+                         text=True, timeout=60)
+    assert run.returncode == 0
+    out = run.stdout
+    assert "y_violation  [single]  (sensitive)" in out
+    assert "shown only if y_school_attend in [1]" in out
+    assert " -8  skipped" in out and " -9  not_reached" in out
+    assert "safety: Trygghet och omhändertagande" in out
+    assert "(läs inte upp)" in out
