@@ -52,12 +52,12 @@ class ImportReport:
 def _clean_text(value: str, field: str, line: int, limit: int = 120) -> str:
     value = " ".join(value.split())
     if not value:
-        raise InputRejected(f"line {line}: '{field}' is empty")
+        raise InputRejected(f"'{field}' is empty")
     if len(value) > limit:
-        raise InputRejected(f"line {line}: '{field}' is longer than {limit} characters")
+        raise InputRejected(f"'{field}' is longer than {limit} characters")
     kind = identifier_in(value)
     if kind:
-        raise InputRejected(f"line {line}: '{field}' holds {kind}; the registry names units, "
+        raise InputRejected(f"'{field}' holds {kind}; the registry names units, "
                             "never people")
     return value
 
@@ -74,17 +74,17 @@ def parse_units(text: str, source: str = "CSV") -> tuple[list[Unit], list[str]]:
     for n, row in enumerate(reader, start=2):
         try:
             if None in row or any(v is None for v in row.values()):
-                raise InputRejected(f"line {n}: expected {len(COLUMNS)} columns")
+                raise InputRejected(f"expected {len(COLUMNS)} columns")
             try:
                 unit_id = int(row["id"])
                 unit_type = int(row["unit_type"])
             except ValueError:
-                raise InputRejected(f"line {n}: 'id' and 'unit_type' must be whole numbers") \
+                raise InputRejected(f"'id' and 'unit_type' must be whole numbers") \
                     from None
             if unit_id <= 0 or unit_id in seen:
-                raise InputRejected(f"line {n}: id {unit_id} is not positive or repeated")
+                raise InputRejected(f"id {unit_id} is not positive or repeated")
             if unit_type not in UNIT_TYPES:
-                raise InputRejected(f"line {n}: unit_type {unit_type} is not one of "
+                raise InputRejected(f"unit_type {unit_type} is not one of "
                                     f"{sorted(UNIT_TYPES)}")
             if not row["org_number"].strip() and row["owner"].strip() == SOLE_TRADER_OWNER:
                 org = OrgNumber(None, True)   # checked when first registered, not stored
@@ -92,7 +92,7 @@ def parse_units(text: str, source: str = "CSV") -> tuple[list[Unit], list[str]]:
                 org = check_org_number(row["org_number"])
             permit = row["permit_ref"].strip()
             if not _PERMIT.match(permit):
-                raise InputRejected(f"line {n}: permit_ref {permit!r} must be 1–40 letters, "
+                raise InputRejected(f"permit_ref {permit!r} must be 1–40 letters, "
                                     "digits or . / -")
             name = _clean_text(row["name"], "name", n)
             owner = SOLE_TRADER_OWNER if org.sole_trader else _clean_text(row["owner"],
@@ -106,7 +106,7 @@ def parse_units(text: str, source: str = "CSV") -> tuple[list[Unit], list[str]]:
                               sole_trader=org.sole_trader, unit_type=unit_type,
                               permit_ref=permit))
         except InputRejected as err:
-            errors.append(f"{source}: {err}")
+            errors.append(f"{source} line {n}: {err}")
     if errors:
         shown = errors[:10] + ([f"… and {len(errors) - 10} more"] if len(errors) > 10 else [])
         raise InputRejected("nothing was imported:\n" + "\n".join(shown))

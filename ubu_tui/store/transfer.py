@@ -93,10 +93,11 @@ def export_csv(engine: Engine, path: Path, municipality: str | None = None) -> i
     """One row per record, one column per item (its code), one per method chosen."""
     _require_real(engine, "exported")
     records = _records(engine, municipality)
-    columns: list[str] = ["id", "instrument", "version", "municipality", "unit", "period"]
+    base = ["id", "instrument", "version", "municipality", "unit", "period"]
+    columns = list(base)
     rows: list[dict[str, Any]] = []
     for r in records:
-        row: dict[str, Any] = {k: r[k] for k in columns}
+        row: dict[str, Any] = {k: r[k] for k in base}
         for s in r["sessions"]:
             p = s["respondent"]
             row.update({f"{p}_disposition": s["disposition"],
