@@ -14,8 +14,8 @@ from tests.conftest import DEMO_UNITS
 from tests.helpers import answer_all, complete_all
 from ubu_tui.errors import InputRejected, StoreError
 from ubu_tui.interview import Consent, FollowUp
-from ubu_tui.store import make_engine, open_store
 from ubu_tui.store import drafts as draft_store
+from ubu_tui.store import make_engine, open_store
 from ubu_tui.store.labels import check_label, new_label
 from ubu_tui.store.registry import check_org_number, export_units, find_units, import_units
 from ubu_tui.store.schema import HEAD, ensure_schema

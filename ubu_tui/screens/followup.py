@@ -57,6 +57,7 @@ class FollowUpScreen(UbuScreen):
             _("Alla delar är avslutade: tryck s för att skicka in.") if not left else
             _("Kvar att avsluta: {left}").format(
                 left=", ".join(_(RESPONDENT_LABELS[r]) for r in left)))
+        menu.highlighted = 0
         menu.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

@@ -40,6 +40,7 @@ class QuestionScreen(UbuScreen):
         self.pending: Response | None = None
         self.typed = ""
         self._in_review = False
+        self._leaving = False
         self.guidance = bool(getattr(self.ubu.settings, "practice", False))
 
     def compose(self) -> ComposeResult:
@@ -51,8 +52,10 @@ class QuestionScreen(UbuScreen):
         self._show()
 
     def on_screen_resume(self) -> None:
+        if not self.is_current:      # a resume queued before this screen was popped
+            return
         came_from_review, self._in_review = self._in_review, False
-        if self.session.closed or (came_from_review and self.item is None):
+        if self.session.closed or self._leaving or (came_from_review and self.item is None):
             self.app.pop_screen()
             return
         self._show()
@@ -201,7 +204,8 @@ class QuestionScreen(UbuScreen):
             self.ubu.save(self.followup, self.label)
             self.notify(_("Delen avslutades som avbruten. Obesvarade frågor registreras som "
                           "ej nådda."))
-            self.app.pop_screen()
+            if self.is_current:      # else on_screen_resume sees the closed session and leaves
+                self.app.pop_screen()
 
         self.app.push_screen(ChoiceDialog(
             _("Avbryta intervjun?"), choices,
@@ -209,4 +213,7 @@ class QuestionScreen(UbuScreen):
 
     def action_leave(self) -> None:
         self.ubu.save(self.followup, self.label)
-        self.app.pop_screen()
+        if self.is_current:
+            self.app.pop_screen()
+        else:
+            self._leaving = True

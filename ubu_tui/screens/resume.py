@@ -44,6 +44,8 @@ class ResumeScreen(UbuScreen):
                                    id=draft.id))
         if not menu.option_count:
             menu.add_option(Option(_("Inga utkast."), disabled=True))
+        else:
+            menu.highlighted = 0
         menu.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

@@ -79,7 +79,7 @@ def parse_units(text: str, source: str = "CSV") -> tuple[list[Unit], list[str]]:
                 unit_id = int(row["id"])
                 unit_type = int(row["unit_type"])
             except ValueError:
-                raise InputRejected(f"'id' and 'unit_type' must be whole numbers") \
+                raise InputRejected("'id' and 'unit_type' must be whole numbers") \
                     from None
             if unit_id <= 0 or unit_id in seen:
                 raise InputRejected(f"id {unit_id} is not positive or repeated")

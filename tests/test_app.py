@@ -1,0 +1,214 @@
+"""Whole follow-ups driven through the UI with the Pilot, asserting the stored coded record."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from tests.ui import answer_until_review, new_app, press, run_session, start_followup
+
+
+def stored(engine, sql: str) -> list[tuple]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(text(sql))]
+
+
+def answers(engine, respondent: str) -> dict[str, tuple[str, int]]:
+    return {item: (outcome, code) for item, outcome, code in stored(
+        engine, "SELECT item_id, outcome, code FROM answer_record "
+                f"WHERE respondent = '{respondent}'")}
+
+
+def dispositions(engine) -> dict[str, str]:
+    return dict(stored(engine, "SELECT respondent, disposition FROM session_record"))
+
+
+async def submit_now(pilot, app) -> None:
+    await press(pilot, "s")
+    assert type(app.screen).__name__ == "SubmitScreen"
+    await press(pilot, "ctrl+s")
+    assert type(app.screen).__name__ == "HomeScreen"
+
+
+async def test_all_three_sessions_completed_and_submitted(engine):
+    app = new_app(engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_followup(pilot)
+        assert type(app.screen).__name__ == "FollowUpScreen"
+        for key in ("1", "2", "3"):
+            await run_session(pilot, app, key)
+        await submit_now(pilot, app)
+    assert dispositions(engine) == {"youth": "completed", "guardian": "completed",
+                                    "caseworker": "completed"}
+    youth = answers(engine, "youth")
+    assert youth["y_safe"] == ("value", 4)
+    assert youth["y_school_attend"] == ("value", 1) and youth["y_school_help"] == ("value", 4)
+    assert youth["y_violation"] == ("value", 2)
+    cw = answers(engine, "caseworker")
+    assert cw["cw_unit"] == ("value", 1003) and cw["cw_age"] == ("value", 16)
+    assert cw["cw_legal_basis"] == ("value", 2)
+    assert cw["cw_methods"] == ("value", 2)
+    assert stored(engine, "SELECT method, applied FROM method_record ORDER BY method") == [
+        (1, 1), (2, 2)]
+    assert stored(engine, "SELECT municipality, unit_id FROM submission") == [("0180", 1003)]
+    assert stored(engine, "SELECT count(*) FROM draft") == [(0,)]
+
+
+async def test_youth_declines_and_guardian_not_reachable(engine):
+    app = new_app(engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_followup(pilot)
+        await run_session(pilot, app, "1", consent="2")
+        await run_session(pilot, app, "2", consent="3")
+        await run_session(pilot, app, "3")
+        await submit_now(pilot, app)
+    assert dispositions(engine) == {"youth": "declined", "guardian": "not_reachable",
+                                    "caseworker": "completed"}
+    assert {o for o, _ in answers(engine, "youth").values()} == {"not_reached"}
+    assert {o for o, _ in answers(engine, "guardian").values()} == {"not_reached"}
+
+
+async def test_break_off_keep_as_draft_resume_then_close_as_broken_off(engine):
+    app = new_app(engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_followup(pilot)
+        await press(pilot, "1", "1", "enter")
+        await answer_until_review(pilot, app, stop_at="y_support")
+        await press(pilot, "a")
+        assert type(app.screen).__name__ == "ChoiceDialog"
+        await press(pilot, "0")                       # keep as draft
+        assert type(app.screen).__name__ == "FollowUpScreen"
+        await press(pilot, "escape")
+        assert type(app.screen).__name__ == "HomeScreen"
+
+    app = new_app(engine)                             # another day, a new start of the app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press(pilot, "r")
+        assert type(app.screen).__name__ == "ResumeScreen"
+        await press(pilot, "enter")
+        assert type(app.screen).__name__ == "FollowUpScreen"
+        await press(pilot, "1")
+        assert app.screen.item.id == "y_support"      # resumes where it stopped
+        await press(pilot, "a", "2")                  # the phone line dropped
+        assert type(app.screen).__name__ == "FollowUpScreen"
+        await run_session(pilot, app, "2")
+        await run_session(pilot, app, "3")
+        await submit_now(pilot, app)
+    assert dispositions(engine)["youth"] == "broke_off"
+    assert stored(engine, "SELECT break_reason FROM session_record "
+                          "WHERE respondent='youth'") == [(2,)]
+    youth = answers(engine, "youth")
+    assert youth["y_influence"] == ("value", 4)
+    assert youth["y_support"] == ("not_reached", -9)
+    assert youth["y_overall"] == ("not_reached", -9)
+
+
+async def test_sensitive_item_yes_shows_the_procedure_and_records_only_the_answer(engine):
+    app = new_app(engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_followup(pilot)
+        await press(pilot, "1", "1", "enter")
+        await answer_until_review(pilot, app, stop_at="y_violation")
+        assert "KÄNSLIG" in app.screen.query_one("#q-wording").border_title
+        await press(pilot, "1", "enter")
+        assert type(app.screen).__name__ == "NoticeDialog"
+        notice = app.screen.text
+        assert "personakten" in notice and "ordinarie rutin" in notice
+        assert "inget mer" in notice.lower()
+        await press(pilot, "enter")
+        assert app.screen.item.id == "y_after"        # no follow-up field of any kind
+        await answer_until_review(pilot, app)
+        await press(pilot, "k")
+        await run_session(pilot, app, "2")
+        await run_session(pilot, app, "3")
+        await submit_now(pilot, app)
+    assert answers(engine, "youth")["y_violation"] == ("value", 1)
+    assert stored(engine, "SELECT count(*) FROM answer_record WHERE respondent='youth'") == [(24,)]
+
+
+async def test_review_then_change_an_answer(engine):
+    app = new_app(engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_followup(pilot)
+        await press(pilot, "1", "1", "enter")
+        await answer_until_review(pilot, app)
+        assert type(app.screen).__name__ == "ReviewScreen"
+        menu = app.screen.query_one("#review-list")
+        menu.highlighted = 1                          # y_safe
+        await press(pilot, "enter")
+        assert app.screen.item.id == "y_safe"
+        await press(pilot, "2", "enter")
+        assert app.screen.item.id == "y_cared"
+        await press(pilot, "j")
+        await press(pilot, "k")
+        await run_session(pilot, app, "2")
+        await run_session(pilot, app, "3")
+        await submit_now(pilot, app)
+    assert answers(engine, "youth")["y_safe"] == ("value", 2)
+
+
+async def test_nonresponse_keys_and_back(engine):
+    app = new_app(engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_followup(pilot)
+        await press(pilot, "1", "1", "enter")
+        await press(pilot, "v", "enter")              # y_knew_why: don't know
+        await press(pilot, "e")                       # y_safe has no "not applicable"
+        assert "finns inte" in str(app.screen.query_one("#q-message").render())
+        await press(pilot, "s", "enter")              # refused
+        await press(pilot, "left")
+        assert app.screen.item.id == "y_safe"
+        followup = app.screen.followup
+    youth = followup.session("youth")
+    assert youth.responses["y_knew_why"].code == -2
+    assert youth.responses["y_safe"].code == -1
+
+
+async def test_privacy_key_blanks_every_screen(engine):
+    app = new_app(engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_followup(pilot)
+        await press(pilot, "1", "1", "enter")
+        await press(pilot, "f2")
+        assert type(app.screen).__name__ == "PrivacyScreen"
+        assert "Visste du" not in "".join(str(w.render()) for w in app.screen.query("Static"))
+        await press(pilot, "4", "enter")              # keys do not reach the interview
+        await press(pilot, "f2")
+        assert type(app.screen).__name__ == "QuestionScreen"
+        assert app.screen.item.id == "y_knew_why"
+
+
+async def test_guardian_objection_depends_on_the_youth_being_18(engine):
+    app = new_app(engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_followup(pilot, age="16")
+        await press(pilot, "2", "4", "enter")
+        assert type(app.screen).__name__ == "ConsentScreen"   # refused under 18
+    app = new_app(engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_followup(pilot, age="18")
+        await press(pilot, "2", "4", "enter")
+        assert type(app.screen).__name__ == "FollowUpScreen"
+        assert app.screen.followup.session("guardian").disposition.value == "youth_objects"
+
+
+async def test_setup_says_plainly_why_a_follow_up_is_not_due(engine):
+    app = new_app(engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_followup(pilot, start="2026-11-01", end="2026-11-06")
+        assert type(app.screen).__name__ == "SetupScreen"
+        assert "minst 7 dagar" in str(app.screen.query_one("#eligibility").render())
+
+
+async def test_question_screen_is_readable_at_60x20_and_survives_40x12(engine):
+    app = new_app(engine)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await start_followup(pilot)
+        await press(pilot, "1", "1", "enter")
+        wording = app.screen.query_one("#q-wording")
+        assert wording.region.height >= 3 and wording.region.width <= 60
+        await pilot.resize_terminal(40, 12)
+        await pilot.pause()
+        await press(pilot, "4", "enter")
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert app.screen.item.id == "y_safe"
