@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Header, OptionList, Static
@@ -49,9 +50,9 @@ class ReviewScreen(UbuScreen):
                 unit = get_unit(self.ubu.engine, response.code) if (
                     item.type.value == "unit" and response) else None
                 answer = describe_response(item, response, unit.name if unit else None)
-            short = item.text if len(item.text) <= 44 else item.text[:43] + "…"
-            menu.add_option(Option(f"{item.id:<22} {answer:<28.28} {short}", id=item.id,
-                                   disabled=vis is False))
+            row = Text(f"{item.id:<19} {answer:<24.24} {item.text}", no_wrap=True,
+                       overflow="ellipsis")
+            menu.add_option(Option(row, id=item.id, disabled=vis is False))
         left = self.session.unanswered()
         self.query_one("#review-status", Static).update(
             _("Obesvarade: {n}").format(n=len(left)) if left else "")
