@@ -100,8 +100,9 @@ def run(argv: list[str]) -> int:
     if args.command == "import":
         from ubu_tui.store import transfer
 
-        report = transfer.import_jsonl(engine, Path(args.file))
-        print(f"imported {report.added} records; {report.already_present} were already present")
+        imported = transfer.import_jsonl(engine, Path(args.file))
+        print(f"imported {imported.added} records; {imported.already_present} were already "
+              "present")
         return 0
 
     from ubu_tui.app import make_app

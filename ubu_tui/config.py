@@ -15,8 +15,8 @@ class Settings:
     practice: bool = False
 
     @classmethod
-    def from_env(cls, **overrides: object) -> Settings:
-        env = {
+    def from_env(cls, **overrides: str | None) -> Settings:
+        env: dict[str, str | None] = {
             "database_url": os.environ.get("UBU_DATABASE_URL") or None,
             "municipality": os.environ.get("UBU_MUNICIPALITY", ""),
             "language": os.environ.get("UBU_LANGUAGE", "sv"),

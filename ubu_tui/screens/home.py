@@ -34,6 +34,7 @@ class HomeScreen(UbuScreen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one("#home-menu", OptionList).highlighted = 0
         if self.ubu.purged:
             self.notify(ngettext(
                 "{n} utkast var äldre än 90 dagar och har raderats.",
@@ -54,12 +55,12 @@ class HomeScreen(UbuScreen):
         self.query_one("#home-status", Static).update(
             _("Utkast: {d} · Inskickade uppföljningar: {s}").format(d=drafts, s=submitted))
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+    async def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         action = event.option.id
         if action in ("results", "practice"):
             self.notify(_("Den delen finns inte i den här versionen ännu."))
         else:
-            self.run_action(str(action))
+            await self.run_action(str(action))
 
     def action_start(self) -> None:
         from ubu_tui.screens.setup import SetupScreen

@@ -125,12 +125,13 @@ class SetupScreen(UbuScreen):
         municipality = self._value("municipality")
         if len(municipality) != 4:
             problems.append(_("Kommunkoden är fyra siffror, till exempel 0180."))
+        start: date | None = None
+        end: date | None = None
         try:
             start = date.fromisoformat(self._value("start"))
             end = date.fromisoformat(self._value("end"))
         except ValueError:
             problems.append(_("Skriv start- och slutdatum som ÅÅÅÅ-MM-DD."))
-            start = end = None
         basis = self.query_one("#basis", Select).value
         if not isinstance(basis, int):
             problems.append(_("Välj lagrum."))

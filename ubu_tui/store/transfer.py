@@ -74,7 +74,7 @@ def _records(engine: Engine, municipality: str | None) -> list[dict[str, Any]]:
                 "items": answers[(sid, s.respondent)],
                 "methods": {k: sorted(v) for k, v in methods[sid].items()
                             if k in answers[(sid, s.respondent)]},
-            } for s in sorted(sessions[sid], key=lambda s: s.respondent)],
+            } for s in sorted(sessions[sid], key=lambda s: str(s.respondent))],
         })
     random.shuffle(out)   # the order must not tell when a record came in
     return out
@@ -156,7 +156,7 @@ def _check_record(raw: Any, known_units: set[int]) -> tuple[dict[str, Any], Inst
         raise InputRejected(str(err)) from None
     sessions = raw["sessions"]
     if not isinstance(sessions, list) or sorted(
-            s.get("respondent") for s in sessions if isinstance(s, dict)) != sorted(
+            str(s.get("respondent")) for s in sessions if isinstance(s, dict)) != sorted(
             instrument.forms):
         raise InputRejected("sessions must be exactly one each for youth, guardian, caseworker")
     for s in sessions:
@@ -200,12 +200,13 @@ def _check_session(s: dict[str, Any], instrument: Instrument) -> None:
     if not isinstance(methods, dict):
         raise InputRejected(f"{who}: methods must be an object")
     for item_id, pairs in methods.items():
-        item = instrument.items.get(item_id)
-        if item is None or item.type is not AnswerType.MULTI or item.respondent != who:
+        method_item = instrument.items.get(item_id)
+        if (method_item is None or method_item.type is not AnswerType.MULTI
+                or method_item.respondent != who):
             raise InputRejected(f"{who}: methods given for {item_id!r}, not a method item")
         for pair in pairs:
             if (not isinstance(pair, list) or len(pair) != 2
-                    or item.option(pair[0]) is None or pair[1] not in (1, 2, 3)):
+                    or method_item.option(pair[0]) is None or pair[1] not in (1, 2, 3)):
                 raise InputRejected(f"{who}: {item_id} has a bad method pair {pair!r}")
 
 

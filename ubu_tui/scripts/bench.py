@@ -1,0 +1,260 @@
+"""Benchmarks that print figures; tests never time anything.
+
+    python -m ubu_tui.scripts.bench [--rounds N]
+
+Runs the real `ubu` command in a pseudo-terminal (80×24), types a youth interview and times
+each keypress until the next item's text has been written to the terminal; does the same with a
+minimal Textual app that redraws one line per key. Also: cold start to the home screen, autosave
+latency with durable commits, and peak memory of the interview process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import os
+import pty
+import select
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+from pathlib import Path
+
+from ubu_tui.instrument import default_instrument
+from ubu_tui.instrument.model import AnswerType, Item
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class PtyProcess:
+    """A command in a pseudo-terminal whose output we can wait on."""
+
+    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
+        master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+        self.started = time.perf_counter()
+        self.proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env,
+                                     close_fds=True, start_new_session=True)
+        os.close(slave)
+        self.master = master
+        self.buffer = ""
+
+    def send(self, data: str) -> float:
+        os.write(self.master, data.encode())
+        return time.perf_counter()
+
+    def wait_for(self, needle: str, timeout: float = 20.0) -> float:
+        """Read until `needle` has been written; return the moment it arrived."""
+        deadline = time.perf_counter() + timeout
+        while True:
+            at = self.buffer.find(needle)
+            if at >= 0:
+                self.buffer = self.buffer[at + len(needle):]
+                return time.perf_counter()
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                raise TimeoutError(f"{needle!r} not shown; last output: {self.buffer[-300:]!r}")
+            ready, _, _ = select.select([self.master], [], [], left)
+            if ready:
+                try:
+                    chunk = os.read(self.master, 65536)
+                except OSError:
+                    chunk = b""
+                self.buffer += chunk.decode("utf-8", "replace")
+
+    def drain(self, quiet: float = 0.05) -> None:
+        while select.select([self.master], [], [], quiet)[0]:
+            try:
+                os.read(self.master, 65536)
+            except OSError:
+                return
+        self.buffer = ""
+
+    def peak_memory_mb(self) -> float:
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def close(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+        os.close(self.master)
+
+
+def env_for(url: str) -> dict[str, str]:
+    return {**os.environ, "TERM": "xterm-256color", "UBU_DATABASE_URL": url,
+            "UBU_MUNICIPALITY": "0180", "COLUMNS": "80", "LINES": "24"}
+
+
+def ubu_argv() -> list[str]:
+    return [sys.executable, "-m", "ubu_tui"]
+
+
+def minimal_argv() -> list[str]:
+    return [sys.executable, "-m", "ubu_tui.scripts.minimal_app"]
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def cold_start(argv: list[str], url: str, rounds: int) -> list[float]:
+    times = []
+    for _ in range(rounds):
+        proc = PtyProcess(argv, env_for(url))
+        try:
+            times.append(proc.wait_for("Ny uppföljning") - proc.started)
+        finally:
+            proc.close()
+    return times
+
+
+def key_for(item: Item) -> str:
+    if item.type is AnswerType.SCALE:
+        return "4"
+    if item.id == "y_violation":
+        return "2"
+    return "1"
+
+
+def prepare_store(url: str) -> None:
+    from ubu_tui.interview import FollowUp, Mode, Setup
+    from ubu_tui.store import open_store
+    from ubu_tui.store.drafts import list_drafts, save_draft
+    from ubu_tui.store.registry import import_units
+
+    engine = open_store(url)
+    import_units(engine, ROOT / "data" / "registry" / "demo-units.csv")
+    for draft in list_drafts(engine):
+        from ubu_tui.store.drafts import discard_draft
+
+        discard_draft(engine, draft.id)
+    followup = FollowUp.open(default_instrument(), Setup("0180", 1003, Mode.IN_PERSON, 2, 16,
+                                                         3, True))
+    save_draft(engine, followup, "Blå ek 1")
+    engine.dispose()
+
+
+def interview_latency(url: str) -> tuple[list[float], list[float], float]:
+    """(digit → choice shown, Enter → next item shown) in ms, and peak memory in MB."""
+    prepare_store(url)
+    proc = PtyProcess(ubu_argv(), env_for(url))
+    select_ms: list[float] = []
+    next_ms: list[float] = []
+    try:
+        proc.wait_for("Ny uppföljning")
+        proc.send("r")
+        proc.wait_for("Blå ek 1")
+        proc.drain()
+        proc.send("\r")
+        proc.wait_for("inte påbörjad")
+        proc.drain()
+        proc.send("1")
+        proc.wait_for("samtycke")
+        proc.drain()
+        proc.send("1")
+        proc.drain()
+        proc.send("\r")
+        items = list(default_instrument().forms["youth"].items)
+        proc.wait_for(items[0].id)
+        proc.drain()
+        for n, item in enumerate(items):
+            key = key_for(item)
+            sent = proc.send(key)
+            select_ms.append((proc.wait_for(f"▶ {key}") - sent) * 1000)
+            proc.drain(0.02)
+            sent = proc.send("\r")
+            marker = items[n + 1].id if n + 1 < len(items) else "översikt"
+            if item.id == "y_violation" and key == "1":
+                marker = "personakten"
+            next_ms.append((proc.wait_for(marker) - sent) * 1000)
+            proc.drain(0.02)
+        memory = proc.peak_memory_mb()
+    finally:
+        proc.close()
+    return select_ms, next_ms, memory
+
+
+def minimal_latency(url: str, keys: int) -> list[float]:
+    proc = PtyProcess(minimal_argv(), env_for(url))
+    times = []
+    try:
+        proc.wait_for("Ny uppföljning")
+        proc.drain()
+        for n in range(1, keys + 1):
+            sent = proc.send("x")
+            times.append((proc.wait_for(f"item_{n:03d}") - sent) * 1000)
+            proc.drain(0.02)
+    finally:
+        proc.close()
+    return times
+
+
+def autosave(url: str) -> list[float]:
+    """Durable draft saves (SQLite WAL, synchronous=FULL) across a full three-part interview."""
+    from ubu_tui.interview import Consent, FollowUp, Mode, Response, Setup
+    from ubu_tui.store import open_store
+    from ubu_tui.store.drafts import save_draft
+
+    engine = open_store(url)
+    followup = FollowUp.open(default_instrument(), Setup("0180", 1003, Mode.IN_PERSON, 2, 16,
+                                                         3, True))
+    times = []
+    for session in followup.sessions.values():
+        session.set_consent(Consent.GIVEN)
+        while session.current is not None:
+            item = session.current
+            if item.type is AnswerType.MULTI:
+                response = Response(1, ((1, 1),))
+            elif item.type in (AnswerType.AGE, AnswerType.UNIT):
+                response = session.responses[item.id]
+            else:
+                response = Response(int(key_for(item)))
+            session.answer(response)
+            start = time.perf_counter()
+            save_draft(engine, followup, "Blå ek 2")
+            times.append((time.perf_counter() - start) * 1000)
+    engine.dispose()
+    return times
+
+
+def row(name: str, values: list[float], unit: str = "ms") -> str:
+    return (f"| {name:<44} | {statistics.median(values):>9.1f} | {pct(values, 0.99):>9.1f} | "
+            f"{len(values):>5} | {unit:<4} |")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=5, help="cold starts per app")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+        prepare_store(url)
+        ubu_start = cold_start(ubu_argv(), url, args.rounds)
+        min_start = cold_start(minimal_argv(), url, args.rounds)
+        select_ms, next_ms, memory = interview_latency(url)
+        min_keys = minimal_latency(url, len(next_ms))
+        saves = autosave(f"sqlite:///{Path(tmp) / 'autosave.sqlite3'}")
+    print("| measure                                      |    median |       p99 |     n | unit |")
+    print("|----------------------------------------------|-----------|-----------|-------|------|")
+    print(row("cold start to home screen: ubu", [t * 1000 for t in ubu_start]))
+    print(row("cold start: minimal Textual app", [t * 1000 for t in min_start]))
+    print(row("keypress: digit → choice shown (ubu)", select_ms))
+    print(row("keypress: Enter → next item shown (ubu)", next_ms))
+    print(row("keypress → redraw, minimal Textual app", min_keys))
+    print(row("autosave per answer, durable (SQLite FULL)", saves))
+    ratio = statistics.median(ubu_start) / statistics.median(min_start)
+    print(f"\nstart ratio ubu / minimal (medians): {ratio:.2f}  (aim ≤ 1.25)")
+    print(f"peak memory of ubu after a youth interview: {memory:.0f} MB  (aim < 150 MB)")
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+
+
+if __name__ == "__main__":
+    main()
