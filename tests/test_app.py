@@ -228,3 +228,49 @@ async def test_home_menu_works_with_arrows_and_enter(engine):
         assert type(app.screen).__name__ == "SettingsScreen"
         await press(pilot, "down", "down", "enter")
         assert app.theme == "ubu-high-contrast"
+
+
+async def test_app_opens_its_own_store_after_the_first_frame(tmp_path):
+    from ubu_tui.app import make_app
+    from ubu_tui.config import Settings
+
+    app = make_app(Settings(database_url=f"sqlite:///{tmp_path / 'own.sqlite3'}"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(50):
+            if app.store_ready:
+                break
+            await pilot.pause(0.05)
+        await pilot.pause()
+        assert "Utkast: 0" in str(app.screen.query_one("#home-status").render())
+        await press(pilot, "n")
+        assert type(app.screen).__name__ == "SetupScreen"
+
+
+async def test_corrupt_database_ends_the_app_with_a_message_and_exit_2(tmp_path):
+    from ubu_tui.app import make_app
+    from ubu_tui.config import Settings
+
+    path = tmp_path / "broken.sqlite3"
+    path.write_bytes(b"garbage" * 500)
+    app = make_app(Settings(database_url=f"sqlite:///{path}"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(50):
+            if app.return_code:
+                break
+            await pilot.pause(0.05)
+    assert app.return_code == 2
+    assert path.read_bytes() == b"garbage" * 500
+
+
+async def test_a_key_pressed_while_the_store_opens_is_not_lost(tmp_path):
+    from ubu_tui.app import make_app
+    from ubu_tui.config import Settings
+
+    app = make_app(Settings(database_url=f"sqlite:///{tmp_path / 'own.sqlite3'}"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("n")                      # at once, before the store is open
+        for _ in range(50):
+            if type(app.screen).__name__ == "SetupScreen":
+                break
+            await pilot.pause(0.05)
+        assert type(app.screen).__name__ == "SetupScreen"

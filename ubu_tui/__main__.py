@@ -60,6 +60,13 @@ def run(argv: list[str]) -> int:
             print(f"{instrument.key}: valid ({counts} items, {len(instrument.indices)} indices)")
         return 0
 
+    if args.command is None:
+        from ubu_tui.app import make_app
+
+        app = make_app(settings)          # opens the store itself, after the first frame
+        app.run()
+        return app.return_code or 0
+
     from ubu_tui.store import open_store
 
     if args.command == "db":
@@ -103,13 +110,6 @@ def run(argv: list[str]) -> int:
         imported = transfer.import_jsonl(engine, Path(args.file))
         print(f"imported {imported.added} records; {imported.already_present} were already "
               "present")
-        return 0
-
-    from ubu_tui.app import make_app
-    from ubu_tui.store.drafts import purge_old_drafts
-
-    purged = purge_old_drafts(engine)
-    make_app(settings, engine=engine, purged=purged).run()
     return 0
 
 

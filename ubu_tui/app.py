@@ -1,21 +1,30 @@
-"""The App: screens, theme, privacy key. No business rules: those live in the layers below."""
+"""The App: screens, theme, privacy key. No business rules: those live in the layers below.
+
+The home screen is drawn before the database layer is even imported: SQLAlchemy and SQLModel
+take longer to import than Textual itself, so the store is opened in a worker thread and the
+screens that need it wait for `store_ready`.
+"""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import Engine
 from textual.app import App
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 from textual.theme import Theme
 
 from ubu_tui.config import Settings
 from ubu_tui.errors import UbuError
 from ubu_tui.i18n import N_, _
-from ubu_tui.instrument import Instrument, default_instrument
-from ubu_tui.interview.followup import FollowUp
-from ubu_tui.store.drafts import save_draft
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from ubu_tui.instrument import Instrument
+    from ubu_tui.interview.followup import FollowUp
 
 HIGH_CONTRAST = Theme(
     name="ubu-high-contrast", primary="#ffff00", secondary="#00ffff", accent="#ffffff",
@@ -29,19 +38,40 @@ class UbuApp(App[None]):
     TITLE = "ubu – UBU-uppföljning"
     BINDINGS = [
         Binding("f2", "privacy", N_("Skydd"), priority=True),
-        Binding("ctrl+l", "privacy", N_("Skärmskydd"), show=False, priority=True),
+        Binding("ctrl+l", "privacy", N_("Skydd"), show=False, priority=True),
         Binding("ctrl+q", "quit", N_("Avsluta"), show=False, priority=True),
     ]
 
-    def __init__(self, settings: Settings, engine: Engine, *,
+    class StoreReady(Message):
+        """The database is open and at the current schema."""
+
+    def __init__(self, settings: Settings, engine: Engine | None = None, *,
                  instrument: Instrument | None = None, today: date | None = None,
                  purged: int = 0) -> None:
         super().__init__()
         self.settings = settings
-        self.engine = engine
-        self.instrument = instrument or default_instrument()
+        self._engine = engine
+        self._instrument = instrument
         self._today = today
         self.purged = purged
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            raise UbuError(_("Databasen öppnas fortfarande; försök igen om ett ögonblick."))
+        return self._engine
+
+    @property
+    def store_ready(self) -> bool:
+        return self._engine is not None
+
+    @property
+    def instrument(self) -> Instrument:
+        if self._instrument is None:
+            from ubu_tui.instrument import default_instrument
+
+            self._instrument = default_instrument()
+        return self._instrument
 
     def today(self) -> date:
         return self._today or date.today()
@@ -50,6 +80,28 @@ class UbuApp(App[None]):
         self.register_theme(HIGH_CONTRAST)
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
+        if self._engine is None:
+            # after the first frame: the import would otherwise compete with it for the GIL
+            self.call_after_refresh(self.run_worker, self._open_store, thread=True,
+                                    exclusive=True, group="store")
+
+    def _open_store(self) -> None:
+        from ubu_tui.store import open_store
+        from ubu_tui.store.drafts import purge_old_drafts
+
+        try:
+            engine = open_store(self.settings.database_url, practice=self.settings.practice)
+            purged = purge_old_drafts(engine)
+        except UbuError as err:
+            self.call_from_thread(self.exit, None, 2, f"ubu: {err}")
+            return
+        self._instrument = self.instrument   # parse the instrument off the UI thread too
+        self.call_from_thread(self._store_opened, engine, purged)
+
+    def _store_opened(self, engine: Engine, purged: int) -> None:
+        self._engine = engine
+        self.purged = purged
+        self.screen.post_message(self.StoreReady())
 
     def get_default_screen(self) -> Screen:
         from ubu_tui.screens.home import HomeScreen
@@ -66,6 +118,8 @@ class UbuApp(App[None]):
 
     def save(self, followup: FollowUp, label: str) -> bool:
         """Save the draft; on failure tell the user and return False (state stays in memory)."""
+        from ubu_tui.store.drafts import save_draft
+
         try:
             save_draft(self.engine, followup, label)
             return True
@@ -80,9 +134,8 @@ class UbuApp(App[None]):
 
 
 def make_app(settings: Settings, engine: Engine | None = None, **kwargs: object) -> UbuApp:
-    """The one way to build the app, for the command and for tests."""
-    if engine is None:
-        from ubu_tui.store import open_store
+    """The one way to build the app, for the command and for tests.
 
-        engine = open_store(settings.database_url, practice=settings.practice)
+    Without an engine the app opens the store from `settings` itself, after its first frame.
+    """
     return UbuApp(settings, engine, **kwargs)  # type: ignore[arg-type]

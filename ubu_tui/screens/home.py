@@ -35,6 +35,9 @@ class HomeScreen(UbuScreen):
 
     def on_mount(self) -> None:
         self.query_one("#home-menu", OptionList).highlighted = 0
+        self._show_purged()
+
+    def _show_purged(self) -> None:
         if self.ubu.purged:
             self.notify(ngettext(
                 "{n} utkast var äldre än 90 dagar och har raderats.",
@@ -42,7 +45,19 @@ class HomeScreen(UbuScreen):
                 n=self.ubu.purged), timeout=20)
             self.ubu.purged = 0
 
+    _pending: str | None = None
+
+    async def on_ubu_app_store_ready(self) -> None:
+        self._show_purged()
+        self.on_screen_resume()
+        if self._pending:
+            action, self._pending = self._pending, None
+            await self.run_action(action)
+
     def on_screen_resume(self) -> None:
+        if not self.ubu.store_ready:
+            self.query_one("#home-status", Static).update(_("Öppnar databasen …"))
+            return
         from ubu_tui.store.drafts import list_drafts
         from ubu_tui.store.submissions import count_submissions
 
@@ -63,11 +78,17 @@ class HomeScreen(UbuScreen):
             await self.run_action(str(action))
 
     def action_start(self) -> None:
+        if not self.ubu.store_ready:
+            self._pending = "start"       # done as soon as the store is open
+            return
         from ubu_tui.screens.setup import SetupScreen
 
         self.app.push_screen(SetupScreen())
 
     def action_resume(self) -> None:
+        if not self.ubu.store_ready:
+            self._pending = "resume"       # done as soon as the store is open
+            return
         from ubu_tui.screens.resume import ResumeScreen
 
         self.app.push_screen(ResumeScreen())
