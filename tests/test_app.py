@@ -274,3 +274,22 @@ async def test_a_key_pressed_while_the_store_opens_is_not_lost(tmp_path):
                 break
             await pilot.pause(0.05)
         assert type(app.screen).__name__ == "SetupScreen"
+
+
+async def test_mouse_works_but_is_never_needed(engine):
+    app = new_app(engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_followup(pilot)
+        await press(pilot, "1", "1", "enter")
+        options = app.screen.query_one("#q-options")
+        await pilot.click(options, offset=(4, 3))     # the line "4  Mest ja"
+        await pilot.pause()
+        assert app.screen.pending.code == 4
+        await pilot.click(options, offset=(4, 3))     # again: confirm
+        await pilot.pause()
+        assert app.screen.item.id == "y_safe"
+        await pilot.click(options, offset=(4, 6))     # "s  Har inte svarat"
+        await pilot.pause()
+        assert app.screen.pending.code == -1
+        followup = app.screen.followup
+    assert followup.session("youth").responses["y_knew_why"].code == 4

@@ -96,6 +96,21 @@ class QuestionScreen(UbuScreen):
         unit = get_unit(self.ubu.engine, self.pending.code)
         return unit.name if unit else None
 
+    async def on_question_view_picked(self, event: QuestionView.Picked) -> None:
+        """A click chooses like its key; clicking the chosen line again confirms it."""
+        before = self.pending
+        if event.key == "u":
+            self.action_pick_unit()
+        elif event.key.isdigit():
+            self.action_digit(int(event.key))
+        else:
+            nr = next(k for k, v in NONRESPONSE_KEYS.items() if v == event.key)
+            self.action_nonresponse(nr)
+        item = self.item
+        if (item is not None and item.type is not AnswerType.MULTI and before is not None
+                and before == self.pending):
+            self.action_confirm()
+
     def _say(self, text: str) -> None:
         self.query_one(QuestionView).message(text)
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import Static
 
 from ubu_tui.i18n import _
@@ -41,6 +43,25 @@ class QuestionView(Vertical):
     DEFAULT_CSS = """
     QuestionView { height: auto; }
     """
+
+    class Picked(Message):
+        """An option line was clicked: `key` is the key that would have chosen it."""
+
+        def __init__(self, key: str) -> None:
+            super().__init__()
+            self.key = key
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 (Textual's name)
+        super().__init__(id=id)
+        self._line_keys: list[str | None] = []   # the key behind each line of the options
+
+    def on_click(self, event: events.Click) -> None:
+        options = self.query_one("#q-options", Static)
+        offset = event.get_content_offset(options)
+        if offset is not None and 0 <= offset.y < len(self._line_keys):
+            key = self._line_keys[offset.y]
+            if key:
+                self.post_message(self.Picked(key))
 
     def compose(self) -> ComposeResult:
         yield Static(id="q-header", classes="title")
@@ -83,6 +104,8 @@ class QuestionView(Vertical):
     def _options(self, item: Item, pending: Response | None, typed: str,
                  unit_name: str | None) -> Text:
         out = Text()
+        keys: list[str | None] = []
+        self._line_keys = keys
         chosen = pending.code if pending else None
         if item.type in (AnswerType.SCALE, AnswerType.SINGLE):
             for opt in item.options:
@@ -92,16 +115,19 @@ class QuestionView(Vertical):
                 if not opt.read_aloud:
                     line += "  " + _("(läs inte upp)")
                 out.append(line + "\n", style=style)
+                keys.append(str(opt.code))
         elif item.type is AnswerType.AGE:
             shown = typed or (str(chosen) if chosen is not None and chosen >= 0 else "")
             out.append(_("Ålder i hela år ({lo}–{hi}): ").format(lo=item.min_value,
                                                                   hi=item.max_value))
             out.append(f"[{shown or '  '}]\n", style="bold reverse")
             out.append(_("Skriv siffrorna, Backsteg rättar.") + "\n", style="dim")
+            keys += [None, None]
         elif item.type is AnswerType.UNIT:
             out.append(_("Enhet: "))
             out.append((unit_name or "–") + "\n", style="bold")
             out.append(_("Enter bekräftar, u väljer en annan enhet.") + "\n", style="dim")
+            keys += ["u", "u"]
         elif item.type is AnswerType.MULTI:
             used = dict(pending.methods) if pending and pending.code >= 0 else {}
             for opt in item.options:
@@ -110,14 +136,18 @@ class QuestionView(Vertical):
                 out.append(f"{mark} {opt.code}  {opt.label}  ", style="bold" if opt.code in used
                            else "")
                 out.append(f"– {state}\n", style="dim")
+                keys.append(str(opt.code))
+            keys.append(None)
             out.append(_("Sifferknappen växlar: används som avsett → inte som avsett → "
                          "vet inte om som avsett → används inte.") + "\n", style="dim")
         if item.nonresponse:
             out.append(_("Läs inte upp:") + "\n", style="italic dim")
+            keys.append(None)
             for key in item.nonresponse:
                 code = NONRESPONSE[key].code
                 sel = chosen == code
                 out.append(f"{'▶ ' if sel else '  '}{NONRESPONSE_KEYS[key]}  "
                            f"{item.nonresponse_label(key)}\n",
                            style="bold reverse" if sel else "italic")
+                keys.append(NONRESPONSE_KEYS[key])
         return out
