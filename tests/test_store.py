@@ -371,3 +371,11 @@ def test_ensure_schema_reports_created_then_current(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'x.sqlite3'}")
     assert ensure_schema(engine) == "created"
     assert ensure_schema(engine) == "current"
+
+
+def test_read_only_database_gives_a_clear_message(tmp_path, followup):
+    path = tmp_path / "ubu.sqlite3"
+    open_store(f"sqlite:///{path}").dispose()
+    read_only = open_store(f"sqlite:///file:{path}?mode=ro&uri=true")
+    with pytest.raises(StoreError, match="cannot be written"):
+        draft_store.save_draft(read_only, followup, "Gul lind 9")

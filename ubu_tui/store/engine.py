@@ -33,7 +33,10 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         memory = parsed.database in (None, "", ":memory:")
         if not memory:
-            folder = Path(parsed.database or "").expanduser().resolve().parent
+            path = parsed.database or ""
+            if path.startswith("file:"):      # an SQLite URI, e.g. file:/x.sqlite3?mode=ro
+                path = path[5:].split("?", 1)[0]
+            folder = Path(path).expanduser().resolve().parent
             if not folder.is_dir():
                 raise StoreError(f"the folder {folder} for the database does not exist; "
                                  "create it or give another --database-url")

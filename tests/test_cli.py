@@ -1,0 +1,103 @@
+"""The `ubu` subcommands: clear messages, exit code 2, never a traceback, nothing changed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import DEMO_UNITS
+from tests.helpers import complete_all
+from ubu_tui.interview import FollowUp
+from ubu_tui.store import open_store
+from ubu_tui.store.submissions import submit
+
+
+def ubu(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "ubu_tui", *args], capture_output=True,
+                          text=True, timeout=120)
+
+
+def failed_cleanly(run: subprocess.CompletedProcess[str], *needles: str) -> bool:
+    return (run.returncode == 2 and "Traceback" not in run.stderr
+            and all(n in run.stderr for n in needles))
+
+
+def test_registry_import_export_and_records_round_trip(tmp_path, instrument, setup):
+    url = f"sqlite:///{tmp_path / 'a.sqlite3'}"
+    run = ubu("--database-url", url, "registry", "import", str(DEMO_UNITS))
+    assert run.returncode == 0 and "12 units added" in run.stdout
+    submit(open_store(url), complete_all(FollowUp.open(instrument, setup)))
+    out = tmp_path / "records.jsonl"
+    run = ubu("--database-url", url, "export", str(out))
+    assert run.returncode == 0 and "exported 1 records" in run.stdout
+    assert Path(f"{out}.codebook.txt").exists()
+    other = f"sqlite:///{tmp_path / 'b.sqlite3'}"
+    assert ubu("--database-url", other, "registry", "import", str(DEMO_UNITS)).returncode == 0
+    run = ubu("--database-url", other, "import", str(out))
+    assert run.returncode == 0 and "imported 1 records; 0 were already present" in run.stdout
+    run = ubu("--database-url", other, "import", str(out))
+    assert "imported 0 records; 1 were already present" in run.stdout
+
+
+def test_broken_import_file_exits_2_and_changes_nothing(tmp_path, instrument, setup):
+    url = f"sqlite:///{tmp_path / 'a.sqlite3'}"
+    engine = open_store(url)
+    from ubu_tui.store.registry import import_units
+    import_units(engine, DEMO_UNITS)
+    submit(engine, complete_all(FollowUp.open(instrument, setup)))
+    good = tmp_path / "good.jsonl"
+    assert ubu("--database-url", url, "export", str(good)).returncode == 0
+    record = json.loads(good.read_text())
+    record["id"] = "a" * 32
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text(json.dumps(record) + "\n{\"id\": \n" + json.dumps(record)[:50] + "\n")
+    before = (tmp_path / "a.sqlite3").read_bytes()
+    run = ubu("--database-url", url, "import", str(broken))
+    assert failed_cleanly(run, "nothing was imported", "broken.jsonl:2: not JSON",
+                          "broken.jsonl:3: not JSON")
+    engine.dispose()
+    from sqlalchemy import text
+    with open_store(url).connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM submission")).scalar() == 1
+    assert before  # the file existed before the attempt
+
+
+def test_bad_registry_file_exits_2(tmp_path):
+    bad = tmp_path / "units.csv"
+    bad.write_text("name;owner\nHVB Ny;Vård AB\n")
+    run = ubu("--database-url", f"sqlite:///{tmp_path / 'a.sqlite3'}", "registry", "import",
+              str(bad))
+    assert failed_cleanly(run, "the header must be exactly id,name,owner")
+
+
+def test_missing_file_exits_2(tmp_path):
+    run = ubu("--database-url", f"sqlite:///{tmp_path / 'a.sqlite3'}", "import",
+              str(tmp_path / "nowhere.jsonl"))
+    assert failed_cleanly(run, "cannot read the file")
+
+
+def test_database_in_a_missing_folder_exits_2(tmp_path):
+    run = ubu("--database-url", f"sqlite:///{tmp_path / 'no' / 'such' / 'x.sqlite3'}",
+              "registry", "export")
+    assert failed_cleanly(run, "does not exist")
+
+
+def test_not_a_database_url_exits_2():
+    run = ubu("--database-url", "this is not a url", "registry", "export")
+    assert failed_cleanly(run, "is not a database URL")
+
+
+def test_corrupt_database_exits_2_untouched(tmp_path):
+    path = tmp_path / "ubu.sqlite3"
+    path.write_bytes(b"\x00garbage" * 300)
+    run = ubu("--database-url", f"sqlite:///{path}", "registry", "export")
+    assert failed_cleanly(run, "not a readable ubu database")
+    assert path.read_bytes() == b"\x00garbage" * 300
+
+
+def test_db_upgrade_creates_then_reports_current(tmp_path):
+    url = f"sqlite:///{tmp_path / 'a.sqlite3'}"
+    assert "database: created" in ubu("--database-url", url, "db", "upgrade").stdout
+    assert "database: current" in ubu("--database-url", url, "db", "upgrade").stdout
