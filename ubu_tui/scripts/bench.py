@@ -145,12 +145,13 @@ def prepare_store(url: str) -> None:
     engine.dispose()
 
 
-def interview_latency(url: str) -> tuple[list[float], list[float], float]:
-    """(digit → choice shown, Enter → next item shown) in ms, and peak memory in MB."""
+def interview_latency(url: str) -> tuple[list[float], list[float], list[float], float]:
+    """Digit → choice shown, Enter → next item shown, last Enter → review shown (ms); peak MB."""
     prepare_store(url)
     proc = PtyProcess(ubu_argv(), env_for(url))
     select_ms: list[float] = []
     next_ms: list[float] = []
+    review_ms: list[float] = []
     try:
         proc.wait_for("Utkast:")               # the store is open
         proc.send("r")
@@ -177,12 +178,16 @@ def interview_latency(url: str) -> tuple[list[float], list[float], float]:
             marker = items[n + 1].id if n + 1 < len(items) else "översikt"
             if item.id == "y_violation" and key == "1":
                 marker = "personakten"
-            next_ms.append((proc.wait_for(marker) - sent) * 1000)
+            elapsed = (proc.wait_for(marker) - sent) * 1000
+            if n + 1 < len(items):
+                next_ms.append(elapsed)
+            else:
+                review_ms.append(elapsed)
             proc.drain(0.02)
         memory = proc.peak_memory_mb()
     finally:
         proc.close()
-    return select_ms, next_ms, memory
+    return select_ms, next_ms, review_ms, memory
 
 
 def minimal_latency(url: str, keys: int) -> list[float]:
@@ -229,7 +234,7 @@ def autosave(url: str) -> list[float]:
 
 
 def row(name: str, values: list[float], unit: str = "ms") -> str:
-    return (f"| {name:<44} | {statistics.median(values):>9.1f} | {pct(values, 0.99):>9.1f} | "
+    return (f"| {name:<50} | {statistics.median(values):>9.1f} | {pct(values, 0.99):>9.1f} | "
             f"{len(values):>5} | {unit:<4} |")
 
 
@@ -243,16 +248,17 @@ def main(argv: list[str] | None = None) -> None:
         prepare_store(url)
         ubu_start, ubu_ready = cold_start(ubu_argv(), url, args.rounds, then="Utkast:")
         min_start, _ = cold_start(minimal_argv(), url, args.rounds)
-        select_ms, next_ms, memory = interview_latency(url)
-        min_keys = minimal_latency(url, len(next_ms))
+        select_ms, next_ms, review_ms, memory = interview_latency(url)
+        min_keys = minimal_latency(url, len(select_ms))
         saves = autosave(f"sqlite:///{Path(tmp) / 'autosave.sqlite3'}")
-    print("| measure                                      |    median |       p99 |     n | unit |")
-    print("|----------------------------------------------|-----------|-----------|-------|------|")
+    print(f"| {'measure':<50} |    median |       p99 |     n | unit |")
+    print(f"|{'-' * 52}|-----------|-----------|-------|------|")
     print(row("cold start to home screen: ubu", [t * 1000 for t in ubu_start]))
     print(row("cold start to store open (drafts counted): ubu", [t * 1000 for t in ubu_ready]))
     print(row("cold start: minimal Textual app", [t * 1000 for t in min_start]))
     print(row("keypress: digit → choice shown (ubu)", select_ms))
     print(row("keypress: Enter → next item shown (ubu)", next_ms))
+    print(row("keypress: last Enter → review screen shown (ubu)", review_ms))
     print(row("keypress → redraw, minimal Textual app", min_keys))
     print(row("autosave per answer, durable (SQLite FULL)", saves))
     ratio = statistics.median(ubu_start) / statistics.median(min_start)
