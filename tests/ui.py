@@ -10,8 +10,9 @@ from ubu_tui.config import Settings
 from ubu_tui.instrument.model import AnswerType
 
 
-def new_app(engine, **settings) -> UbuApp:
-    return make_app(Settings(municipality="0180", **settings), engine=engine, today=TODAY)
+def new_app(engine, practice_engine=None, **settings) -> UbuApp:
+    return make_app(Settings(municipality="0180", **settings), engine=engine, today=TODAY,
+                    practice_engine=practice_engine)
 
 
 async def press(pilot: Pilot, *keys: str) -> None:

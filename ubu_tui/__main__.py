@@ -18,6 +18,9 @@ def _parser() -> argparse.ArgumentParser:
                    "env UBU_DATABASE_URL)")
     p.add_argument("--municipality", help="four-digit municipality code (env UBU_MUNICIPALITY)")
     p.add_argument("--theme", help="Textual theme, e.g. ubu-high-contrast (env UBU_THEME)")
+    p.add_argument("--practice", action="store_true",
+                   help="run the app on the practice store only (env UBU_PRACTICE_DATABASE_URL "
+                   "sets it; default: a separate SQLite file)")
     sub = p.add_subparsers(dest="command")
     cb = sub.add_parser("codebook", help="print an instrument as a codebook")
     cb.add_argument("folder", nargs="?", help="instrument folder (default: the shipped one)")
@@ -33,6 +36,12 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--only-municipality", help="export only this municipality's records")
     im = sub.add_parser("import", help="import records exported by `ubu export` (JSON Lines)")
     im.add_argument("file")
+    sc = sub.add_parser("check-scenario", help="validate practice scenario files")
+    sc.add_argument("files", nargs="+")
+    tr = sub.add_parser("trainer", help="the trainer's view of a running practice: what the "
+                        "respondent says next, and the key")
+    tr.add_argument("--once", action="store_true", help="print the view once and exit")
+    sub.add_parser("practice-scores", help="practice results, for a trainer to compare a group")
     sub.add_parser("db", help="create or migrate the database and say which").add_argument(
         "action", choices=("upgrade",))
     return p
@@ -47,7 +56,8 @@ def run(argv: list[str]) -> int:
 
         check_municipality(args.municipality)
     settings = Settings.from_env(database_url=args.database_url,
-                                 municipality=args.municipality, theme=args.theme)
+                                 municipality=args.municipality, theme=args.theme,
+                                 practice=args.practice or None)
     if args.command in ("codebook", "check-instrument"):
         from ubu_tui.instrument.codebook import codebook
         from ubu_tui.instrument.loader import default_instrument, load_instrument
@@ -60,6 +70,15 @@ def run(argv: list[str]) -> int:
             print(f"{instrument.key}: valid ({counts} items, {len(instrument.indices)} indices)")
         return 0
 
+    if args.command == "check-scenario":
+        from ubu_tui.practice.scenario import load_scenario
+
+        for file in args.files:
+            scenario = load_scenario(file)
+            print(f"{file}: valid ({scenario.id}, "
+                  f"{sum(len(s.lines) for s in scenario.scripts.values())} lines)")
+        return 0
+
     if args.command is None:
         from ubu_tui.app import make_app
 
@@ -69,6 +88,21 @@ def run(argv: list[str]) -> int:
 
     from ubu_tui.store import open_store
 
+    if args.command in ("trainer", "practice-scores"):
+        practice = open_store(settings.practice_url, practice=True)
+        if args.command == "practice-scores":
+            from ubu_tui.store.practice import format_results, list_results
+
+            sys.stdout.write(format_results(list_results(practice)))
+        elif args.once:
+            from ubu_tui.practice.trainer import trainer_view
+
+            print(trainer_view(practice))
+        else:
+            from ubu_tui.practice.trainer import follow
+
+            follow(practice)
+        return 0
     if args.command == "db":
         from ubu_tui.store import make_engine
         from ubu_tui.store.schema import ensure_schema

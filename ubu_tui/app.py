@@ -7,6 +7,7 @@ screens that need it wait for `store_ready`.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 
     from ubu_tui.instrument import Instrument
     from ubu_tui.interview.followup import FollowUp
+    from ubu_tui.practice.run import PracticeRun
 
 HIGH_CONTRAST = Theme(
     name="ubu-high-contrast", primary="#ffff00", secondary="#00ffff", accent="#ffffff",
@@ -47,10 +49,13 @@ class UbuApp(App[None]):
 
     def __init__(self, settings: Settings, engine: Engine | None = None, *,
                  instrument: Instrument | None = None, today: date | None = None,
-                 purged: int = 0) -> None:
+                 purged: int = 0, practice_engine: Engine | None = None) -> None:
         super().__init__()
         self.settings = settings
         self._engine = engine
+        self._practice_engine = practice_engine
+        self._real_engine: Engine | None = None   # set aside while a practice is open
+        self.practice_run: PracticeRun | None = None
         self._instrument = instrument
         self._today = today
         self.purged = purged
@@ -89,8 +94,9 @@ class UbuApp(App[None]):
         from ubu_tui.store import open_store
         from ubu_tui.store.drafts import purge_old_drafts
 
+        url = self.settings.practice_url if self.settings.practice else self.settings.database_url
         try:
-            engine = open_store(self.settings.database_url, practice=self.settings.practice)
+            engine = open_store(url, practice=self.settings.practice)
             purged = purge_old_drafts(engine)
         except UbuError as err:
             self.call_from_thread(self.exit, None, 2, f"ubu: {err}")
@@ -116,12 +122,32 @@ class UbuApp(App[None]):
         else:
             self.push_screen(PrivacyScreen())
 
+    # --- practice -----------------------------------------------------------------------
+    def enter_practice(self) -> None:
+        """Swap in the practice store: every screen after this reads and writes only there."""
+        if self.settings.practice:
+            return
+        if self._practice_engine is None:
+            from ubu_tui.store import open_store
+
+            self._practice_engine = open_store(self.settings.practice_url, practice=True)
+        self._real_engine, self._engine = self._engine, self._practice_engine
+        self.settings = replace(self.settings, practice=True)
+
+    def leave_practice(self) -> None:
+        self.practice_run = None
+        if self._real_engine is None:
+            return          # the app was started for practice only
+        self._engine, self._real_engine = self._real_engine, None
+        self.settings = replace(self.settings, practice=False)
+
     def save(self, followup: FollowUp, label: str) -> bool:
         """Save the draft; on failure tell the user and return False (state stays in memory)."""
         from ubu_tui.store.drafts import save_draft
 
+        run = self.practice_run
         try:
-            save_draft(self.engine, followup, label)
+            save_draft(self.engine, followup, label, run.scenario.id if run else None)
             return True
         except UbuError as err:
             self.notify(_("Kunde inte spara: {error}").format(error=err), severity="error",

@@ -167,8 +167,16 @@ def load_instrument(folder: Path | str) -> Instrument:
                     f"index '{ix_id}' names item '{member}', which is not a 1–5 scale",
                     file=mfile, line=line)
         indices.append(Index(ix_id, str(entry.get("label", ix_id)), members))
+    guidance = meta.get("guidance") or {}
+    unknown = set(guidance) - {t.value for t in AnswerType}
+    if unknown:
+        raise InstrumentError(f"[guidance] names unknown answer type(s) "
+                              f"{', '.join(sorted(unknown))}; use "
+                              f"{', '.join(t.value for t in AnswerType)}",
+                              file=mfile, line=_find(meta_raw, "[guidance]"))
     return Instrument(id=str(meta["id"]), version=str(meta["version"]), title=str(meta["title"]),
-                      forms=forms, indices=tuple(indices), source=str(folder))
+                      forms=forms, indices=tuple(indices), source=str(folder),
+                      guidance={k: " ".join(str(v).split()) for k, v in guidance.items()})
 
 
 def _find(raw: str, needle: str) -> int | None:

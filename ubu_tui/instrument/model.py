@@ -120,6 +120,7 @@ class Instrument:
     forms: dict[str, Form]
     indices: tuple[Index, ...] = ()
     source: str = ""
+    guidance: dict[str, str] = field(default_factory=dict)   # per answer type, for practice
     _items: dict[str, Item] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -129,6 +130,10 @@ class Instrument:
 
     def item(self, item_id: str) -> Item:
         return self._items[item_id]
+
+    def guidance_for(self, item: Item) -> str:
+        """The item's own training guidance, else the general one for its answer type."""
+        return item.guidance or self.guidance.get(item.type.value, "")
 
     @property
     def items(self) -> dict[str, Item]:

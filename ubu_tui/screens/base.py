@@ -1,16 +1,26 @@
-"""What every screen of the app shares: typed access to the app."""
+"""What every screen of the app shares: typed access to the app, and the practice watermark."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
 from textual.screen import Screen
+from textual.widgets import Static
+
+from ubu_tui.i18n import N_, _
 
 if TYPE_CHECKING:
     from ubu_tui.app import UbuApp
+
+WATERMARK = N_("ÖVNING · inget här är riktiga uppgifter · inget skickas in")
 
 
 class UbuScreen(Screen[None]):
     @property
     def ubu(self) -> UbuApp:
         return cast("UbuApp", self.app)
+
+    def on_mount(self) -> None:
+        # Textual calls this as well as a subclass's own on_mount (it walks the MRO).
+        if self.ubu.settings.practice:
+            self.mount(Static(_(WATERMARK), classes="watermark"))

@@ -46,6 +46,10 @@ class ConsentScreen(UbuScreen):
         yield wording
         yield Static(classes="instruction", id="consent-instruction")
         yield Static(id="consent-options", classes="options")
+        run = self.ubu.practice_run
+        says = run.consent_line(self.respondent) if run else None
+        if says:
+            yield Static(Text(_("Respondenten svarar: ") + f"«{says}»"), classes="says")
         yield Static(id="consent-mode", classes="muted")
         yield Footer()
 

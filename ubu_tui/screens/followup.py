@@ -23,6 +23,7 @@ class FollowUpScreen(UbuScreen):
         Binding("2", "open('guardian')", N_("Förälder")),
         Binding("3", "open('caseworker')", N_("Handläggare")),
         Binding("s", "submit", N_("Skicka in")),
+        Binding("s", "finish_practice", N_("Återkoppling")),
         Binding("escape", "leave", N_("Stäng")),
     ]
 
@@ -42,8 +43,11 @@ class FollowUpScreen(UbuScreen):
     def on_screen_resume(self) -> None:
         menu = self.query_one("#sessions", OptionList)
         menu.clear_options()
+        run = self.ubu.practice_run
         for respondent, session in self.followup.sessions.items():
-            if session.disposition:
+            if run is not None and not run.scripted(respondent):
+                status = _("ingår inte i övningen")
+            elif session.disposition:
                 status = _(DISPOSITION_LABELS[session.disposition])
             elif session.started:
                 done, total = session.progress()
@@ -53,10 +57,17 @@ class FollowUpScreen(UbuScreen):
             menu.add_option(Option(f"{KEYS[respondent]}  {_(RESPONDENT_LABELS[respondent])}: "
                                    f"{status}", id=respondent))
         left = self.followup.open_sessions()
-        self.query_one("#ready", Static).update(
-            _("Alla delar är avslutade: tryck s för att skicka in.") if not left else
-            _("Kvar att avsluta: {left}").format(
-                left=", ".join(_(RESPONDENT_LABELS[r]) for r in left)))
+        if run is not None:
+            left = [r for r in left if run.scripted(r)]
+            self.query_one("#ready", Static).update(
+                _("Övningens delar är avslutade: tryck s för återkoppling.") if not left else
+                _("Kvar i övningen: {left}").format(
+                    left=", ".join(_(RESPONDENT_LABELS[r]) for r in left)))
+        else:
+            self.query_one("#ready", Static).update(
+                _("Alla delar är avslutade: tryck s för att skicka in.") if not left else
+                _("Kvar att avsluta: {left}").format(
+                    left=", ".join(_(RESPONDENT_LABELS[r]) for r in left)))
         menu.highlighted = 0
         menu.focus()
 
@@ -65,6 +76,10 @@ class FollowUpScreen(UbuScreen):
 
     def action_open(self, respondent: str) -> None:
         session = self.followup.session(respondent)
+        run = self.ubu.practice_run
+        if run is not None and not run.scripted(respondent):
+            self.notify(_("Den delen ingår inte i den här övningen."))
+            return
         if session.disposition is Disposition.NOT_ELIGIBLE:
             self.notify(_("Ungdomsformuläret gäller 12–21 år och ställs inte här."))
             return
@@ -98,6 +113,27 @@ class FollowUpScreen(UbuScreen):
         from ubu_tui.screens.submit import SubmitScreen
 
         self.app.push_screen(SubmitScreen(self.followup, self.label))
+
+    def action_finish_practice(self) -> None:
+        run = self.ubu.practice_run
+        if run is None:
+            self.notify(_("Övningar skickas aldrig in. Esc sparar utkastet i övningsdatabasen."),
+                        severity="warning")
+            return
+        if not run.done(self.followup):
+            self.notify(_("Avsluta övningens delar först."), severity="warning")
+            return
+        from ubu_tui.screens.practice import FeedbackScreen
+
+        self.app.switch_screen(FeedbackScreen(run, self.followup, self.label))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # one key, two meanings: a practice is never submitted, it is scored
+        if action == "submit":
+            return not self.ubu.settings.practice
+        if action == "finish_practice":
+            return self.ubu.settings.practice
+        return True
 
     def action_leave(self) -> None:
         if self.ubu.save(self.followup, self.label):

@@ -16,6 +16,7 @@ class HomeScreen(UbuScreen):
     BINDINGS = [
         Binding("n", "start", N_("Ny uppföljning")),
         Binding("r", "resume", N_("Återuppta")),
+        Binding("o", "practice", N_("Övning")),
         Binding("i", "settings", N_("Inställningar")),
     ]
 
@@ -27,7 +28,7 @@ class HomeScreen(UbuScreen):
             Option(_("n  Ny uppföljning"), id="start"),
             Option(_("r  Återuppta ett utkast"), id="resume"),
             Option(_("   Resultat (kommer i en senare version)"), id="results"),
-            Option(_("   Övning (kommer i en senare version)"), id="practice"),
+            Option(_("o  Övning"), id="practice"),
             Option(_("i  Inställningar"), id="settings"),
             id="home-menu",
         )
@@ -72,7 +73,7 @@ class HomeScreen(UbuScreen):
 
     async def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         action = event.option.id
-        if action in ("results", "practice"):
+        if action == "results":
             self.notify(_("Den delen finns inte i den här versionen ännu."))
         else:
             await self.run_action(str(action))
@@ -92,6 +93,26 @@ class HomeScreen(UbuScreen):
         from ubu_tui.screens.resume import ResumeScreen
 
         self.app.push_screen(ResumeScreen())
+
+    def action_practice(self) -> None:
+        if not self.ubu.store_ready:
+            self._pending = "practice"
+            return
+        from ubu_tui.screens.practice import PracticeScreen
+        from ubu_tui.store.registry import count_units, import_units
+
+        try:
+            self.ubu.enter_practice()
+            if count_units(self.ubu.engine) == 0:      # practice uses the fictional units
+                from ubu_tui.instrument.loader import data_dir
+
+                import_units(self.ubu.engine, data_dir() / "registry" / "demo-units.csv")
+        except UbuError as err:
+            self.ubu.leave_practice()
+            self.notify(_("Övningen kunde inte öppnas: {error}").format(error=err),
+                        severity="error", timeout=15)
+            return
+        self.app.push_screen(PracticeScreen())
 
     def action_settings(self) -> None:
         from ubu_tui.screens.settings import SettingsScreen

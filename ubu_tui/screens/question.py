@@ -41,7 +41,6 @@ class QuestionScreen(UbuScreen):
         self.typed = ""
         self._in_review = False
         self._leaving = False
-        self.guidance = bool(getattr(self.ubu.settings, "practice", False))
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -71,6 +70,8 @@ class QuestionScreen(UbuScreen):
             return
         self.pending = self.session.responses.get(item.id)
         self.typed = ""
+        if self.ubu.practice_run is not None:
+            self.ubu.practice_run.shown(item.id)
         self._redraw()
 
     def _redraw(self) -> None:
@@ -78,10 +79,12 @@ class QuestionScreen(UbuScreen):
         if item is None:
             return
         answered, total = self._position(item)
+        practice, run = self.ubu.settings.practice, self.ubu.practice_run
         self.query_one(QuestionView).show(
             item, title=_(RESPONDENT_LABELS[self.respondent]), position=(answered, total),
             pending=self.pending, typed=self.typed, unit_name=self._unit_name(item),
-            guidance=self.guidance)
+            guidance=self.followup.instrument.guidance_for(item) if practice else "",
+            says=run.line(self.respondent, item.id) if run else None)
 
     def _position(self, item: Item) -> tuple[int, int]:
         shown = [i for i in self.session.form.items if self.session.visibility(i) is not False]
@@ -183,6 +186,8 @@ class QuestionScreen(UbuScreen):
             self.session.answer(self.pending)
         except AnswerRejected as err:
             return self._say(str(err))
+        if self.ubu.practice_run is not None:
+            self.ubu.practice_run.answered(item.id)
         alert = item.option(self.pending.code) if self.pending.code >= 0 else None
         self.ubu.save(self.followup, self.label)
         if item.sensitive and alert is not None and alert.alert:

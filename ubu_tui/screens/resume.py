@@ -57,7 +57,21 @@ class ResumeScreen(UbuScreen):
         except UbuError as err:
             self.notify(str(err), severity="error")
             return
+        self._restore_practice(str(event.option.id))
         self.app.switch_screen(FollowUpScreen(followup, label))
+
+    def _restore_practice(self, draft_id: str) -> None:
+        """A practice draft picks up its scenario again, so feedback still works."""
+        if not self.ubu.settings.practice:
+            return
+        from ubu_tui.practice.run import PracticeRun
+        from ubu_tui.screens.practice import load_scenarios
+        from ubu_tui.store.drafts import list_drafts
+
+        scenario_id = next((d.scenario for d in list_drafts(self.ubu.engine)
+                            if d.id == draft_id), None)
+        scenario = next((s for s in load_scenarios()[0] if s.id == scenario_id), None)
+        self.ubu.practice_run = PracticeRun(scenario, started=True) if scenario else None
 
     def action_discard(self) -> None:
         from ubu_tui.screens.dialogs import ChoiceDialog

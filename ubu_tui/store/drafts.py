@@ -16,6 +16,7 @@ from ubu_tui.interview.followup import FollowUp
 from ubu_tui.store.engine import session_for
 from ubu_tui.store.labels import check_label
 from ubu_tui.store.models import Draft
+from ubu_tui.store.schema import store_kind
 
 DRAFT_MAX_AGE = timedelta(days=MAX_DAYS_AFTER)   # a draft older than the window can't be due
 
@@ -26,6 +27,7 @@ class DraftInfo:
     label: str
     age: timedelta
     state: dict
+    scenario: str | None = None
 
 
 def _now() -> datetime:
@@ -37,16 +39,22 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def save_draft(engine: Engine, followup: FollowUp, label: str) -> None:
-    """Write the whole coded state in one durable transaction."""
+def save_draft(engine: Engine, followup: FollowUp, label: str,
+               scenario: str | None = None) -> None:
+    """Write the whole coded state in one durable transaction.
+
+    `scenario` marks a practice run, and only a practice store takes one.
+    """
     label = check_label(label)
+    if scenario is not None and store_kind(engine) != "practice":
+        raise StoreError("a practice run can only be saved in a practice store")
     state = json.dumps(followup.to_state(), separators=(",", ":"))
     now = _now()
     with session_for(engine) as session:
         draft = session.get(Draft, followup.id)
         if draft is None:
             draft = Draft(id=followup.id, label=label, created_at=now, updated_at=now,
-                          state=state)
+                          state=state, scenario=scenario)
         else:
             draft.label, draft.state, draft.updated_at = label, state, now
         session.add(draft)
@@ -57,8 +65,8 @@ def list_drafts(engine: Engine) -> list[DraftInfo]:
     now = _now()
     with session_for(engine) as session:
         rows = session.exec(select(Draft).order_by(col(Draft.updated_at).desc())).all()
-        return [DraftInfo(d.id, d.label, now - _aware(d.created_at), json.loads(d.state))
-                for d in rows]
+        return [DraftInfo(d.id, d.label, now - _aware(d.created_at), json.loads(d.state),
+                          d.scenario) for d in rows]
 
 
 def load_draft(engine: Engine, draft_id: str) -> tuple[FollowUp, str]:

@@ -25,6 +25,7 @@ class Draft(SQLModel, table=True):
     created_at: datetime = Field(sa_type=DateTime(timezone=True))
     updated_at: datetime = Field(sa_type=DateTime(timezone=True))
     state: str   # JSON of the follow-up's coded state
+    scenario: str | None = Field(default=None, max_length=60)   # set only in a practice store
 
 
 class Unit(SQLModel, table=True):
@@ -77,6 +78,20 @@ class MethodRecord(SQLModel, table=True):
     item_id: str = Field(max_length=48)
     method: int
     applied: int
+
+
+class PracticeResult(SQLModel, table=True):
+    """A trainee's score on one scenario; written only to a practice store."""
+
+    __tablename__ = "practice_result"
+    id: int | None = Field(default=None, primary_key=True)
+    day: str = Field(max_length=10)                  # the practice day, YYYY-MM-DD
+    participant: int | None = None                   # a number the trainer hands out
+    scenario: str = Field(max_length=60)
+    score: int
+    checks: int
+    mistakes: int
+    seconds: int
 
 
 SUBMISSION_TABLES = ("submission", "session_record", "answer_record", "method_record")

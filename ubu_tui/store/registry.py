@@ -168,3 +168,9 @@ def get_unit(engine: Engine, unit_id: int) -> Unit | None:
 def count_units(engine: Engine) -> int:
     with session_for(engine) as session:
         return len(session.exec(select(Unit.id)).all())
+
+
+def unit_names(engine: Engine) -> dict[int, str]:
+    """Unit id → name, for labelling results (unit names are public, not personal)."""
+    with session_for(engine) as session:
+        return {u.id: u.name for u in session.exec(select(Unit)).all()}

@@ -69,11 +69,12 @@ class QuestionView(Vertical):
         yield Static(id="q-instruction", classes="instruction")
         yield Static(id="q-guidance", classes="guidance")
         yield Static(id="q-options", classes="options")
+        yield Static(id="q-says", classes="says")
         yield Static(id="q-message", classes="message")
 
     def show(self, item: Item, *, title: str, position: tuple[int, int],
              pending: Response | None, typed: str = "", unit_name: str | None = None,
-             guidance: bool = False) -> None:
+             guidance: str = "", says: str | None = None) -> None:
         answered, total = position
         self.query_one("#q-header", Static).update(
             Text(f"{title} · " + _("fråga {n} av {total}").format(n=answered + 1, total=total)
@@ -89,9 +90,11 @@ class QuestionView(Vertical):
         ins.update(Text(_("Instruktion, läs inte upp: ") + instruction) if instruction else "")
         ins.display = bool(instruction)
         guide = self.query_one("#q-guidance", Static)
-        guide.update(Text(_("Övningsstöd: ") + item.guidance) if guidance and item.guidance
-                     else "")
-        guide.display = guidance and bool(item.guidance)
+        guide.update(Text(_("Övningsstöd: ") + guidance) if guidance else "")
+        guide.display = bool(guidance)
+        line = self.query_one("#q-says", Static)
+        line.update(Text(_("Respondenten svarar: ") + f"«{says}»") if says else "")
+        line.display = bool(says)
         self.query_one("#q-options", Static).update(
             self._options(item, pending, typed, unit_name))
         self.message("")

@@ -1,0 +1,1 @@
+"""Practice: scripted scenarios with answer keys, scoring, and feedback. Pure Python."""

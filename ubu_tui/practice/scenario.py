@@ -1,0 +1,221 @@
+"""Scenarios: a scripted placement and respondents, with the correct coded answer per item.
+
+A scenario is validated like an instrument, and more: its answer key is played through the
+interview engine, so a key that routing would never reach, or an item it forgets, is rejected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from ubu_tui.errors import InstrumentError
+from ubu_tui.instrument.loader import _find, _read_toml, data_dir, instrument_by_version
+from ubu_tui.instrument.model import NONRESPONSE, RESPONDENTS, AnswerType, Instrument
+from ubu_tui.interview.eligibility import Eligibility, check
+from ubu_tui.interview.followup import FollowUp, Setup
+from ubu_tui.interview.session import (
+    AnswerRejected,
+    BreakReason,
+    Consent,
+    Mode,
+    Response,
+)
+
+SCENARIO_KEYS = {"id", "title", "brief", "instrument", "placement", *RESPONDENTS}
+PLACEMENT_KEYS = {"length_days", "ended_days_ago", "legal_basis", "age", "unit", "mode"}
+SCRIPT_KEYS = {"consent", "consent_says", "break_at", "break_reason", "break_says", "says"}
+
+
+@dataclass(frozen=True)
+class Line:
+    says: str
+    key: Response
+
+
+@dataclass(frozen=True)
+class Script:
+    respondent: str
+    consent: Consent
+    consent_says: str
+    lines: dict[str, Line]
+    break_at: str | None = None
+    break_reason: BreakReason | None = None
+    break_says: str = ""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    id: str
+    title: str
+    brief: str
+    instrument: Instrument
+    length_days: int
+    ended_days_ago: int
+    legal_basis: int
+    age: int
+    unit: int
+    mode: Mode
+    scripts: dict[str, Script]
+    file: str = ""
+
+    def dates(self, today: date) -> tuple[date, date]:
+        end = today - timedelta(days=self.ended_days_ago)
+        return end - timedelta(days=self.length_days), end
+
+    @property
+    def eligibility_due(self) -> bool:
+        """Due or not does not depend on the day: the dates are relative to it."""
+        return self.eligibility(date(2026, 1, 1)).due
+
+    def eligibility(self, today: date) -> Eligibility:
+        start, end = self.dates(today)
+        return check(start, end, today, self.legal_basis, self.age)
+
+    def setup(self, today: date) -> Setup:
+        verdict = self.eligibility(today)
+        return Setup(municipality="0000", unit_id=self.unit, mode=self.mode,
+                     legal_basis=self.legal_basis, age=self.age,
+                     length_band=verdict.length_band, youth_form=verdict.youth_form)
+
+
+def scenarios_dir() -> Path:
+    return data_dir() / "scenarios"
+
+
+def load_all() -> list[Scenario]:
+    return [load_scenario(p) for p in sorted(scenarios_dir().glob("*.toml"))]
+
+
+def _key(raw: Any, item_id: str, instrument: Instrument, fail: Any) -> Response:
+    item = instrument.items[item_id]
+    if isinstance(raw, str):
+        if raw not in NONRESPONSE:
+            raise fail(f"key {raw!r} for {item_id} is neither a code nor one of "
+                       f"{', '.join(NONRESPONSE)}", item_id)
+        return Response(NONRESPONSE[raw].code)
+    if isinstance(raw, list):
+        if item.type is not AnswerType.MULTI:
+            raise fail(f"a list key is only for multiple choice, not {item_id}", item_id)
+        pairs = tuple(sorted((int(m), int(a)) for m, a in raw))
+        return Response(len(pairs), pairs)
+    if not isinstance(raw, int):
+        raise fail(f"key for {item_id} must be a code, a non-response name or a list", item_id)
+    return Response(raw)
+
+
+def load_scenario(path: Path | str) -> Scenario:
+    path = Path(path)
+    data, raw = _read_toml(path)
+    file = str(path)
+
+    def fail(rule: str, near: str | None = None) -> InstrumentError:
+        return InstrumentError(rule, file=file, line=_find(raw, near) if near else None)
+
+    unknown = set(data) - SCENARIO_KEYS
+    if unknown:
+        raise fail(f"unknown key(s) {', '.join(sorted(unknown))}", sorted(unknown)[0])
+    for key in ("id", "title", "brief", "instrument", "placement"):
+        if not data.get(key):
+            raise fail(f"missing '{key}'")
+    instrument_key = str(data["instrument"])
+    if "@" not in instrument_key:
+        raise fail("'instrument' must be id@version, e.g. ubu-vb@2026.1", "instrument")
+    try:
+        instrument = instrument_by_version(*instrument_key.split("@", 1))
+    except InstrumentError as err:
+        raise fail(str(err), "instrument") from None
+    place = data["placement"]
+    if set(place) != PLACEMENT_KEYS:
+        raise fail(f"[placement] needs exactly {', '.join(sorted(PLACEMENT_KEYS))}",
+                   "[placement]")
+    scripts: dict[str, Script] = {}
+    for respondent in RESPONDENTS:
+        if respondent not in data:
+            continue
+        spec = data[respondent]
+        extra = set(spec) - SCRIPT_KEYS
+        if extra:
+            raise fail(f"[{respondent}] has unknown key(s) {', '.join(sorted(extra))}",
+                       f"[{respondent}")
+        try:
+            consent = Consent(spec.get("consent", "given"))
+        except ValueError:
+            raise fail(f"[{respondent}] consent {spec.get('consent')!r} is not one of "
+                       f"{', '.join(c.value for c in Consent)}", f"[{respondent}]") from None
+        lines: dict[str, Line] = {}
+        for item_id, line in (spec.get("says") or {}).items():
+            if item_id not in instrument.items or instrument.items[item_id].respondent \
+                    != respondent:
+                raise fail(f"[{respondent}.says] names item {item_id!r}, not in the "
+                           f"{respondent} form of {instrument.key}", item_id)
+            if not isinstance(line, dict) or set(line) != {"says", "key"}:
+                raise fail(f"{item_id} needs {{ says = \"…\", key = … }}", item_id)
+            lines[item_id] = Line(str(line["says"]), _key(line["key"], item_id, instrument,
+                                                          fail))
+        break_at = spec.get("break_at")
+        reason = spec.get("break_reason")
+        if break_at is not None and break_at not in instrument.items:
+            raise fail(f"break_at names unknown item {break_at!r}", "break_at")
+        if (break_at is None) != (reason is None):
+            raise fail("break_at and break_reason go together", "break_at")
+        scripts[respondent] = Script(
+            respondent, consent, str(spec.get("consent_says", "")), lines, break_at,
+            BreakReason(int(reason)) if reason is not None else None,
+            str(spec.get("break_says", "")))
+    scenario = Scenario(
+        id=str(data["id"]), title=str(data["title"]), brief=" ".join(str(data["brief"]).split()),
+        instrument=instrument, length_days=int(place["length_days"]),
+        ended_days_ago=int(place["ended_days_ago"]), legal_basis=int(place["legal_basis"]),
+        age=int(place["age"]), unit=int(place["unit"]), mode=Mode(int(place["mode"])),
+        scripts=scripts, file=file)
+    if scenario.eligibility_due:
+        if not scripts:
+            raise fail("a due placement needs a script for at least one respondent")
+        for script in scripts.values():
+            _play(scenario, script, fail)
+    elif scripts:
+        raise fail("the placement is not due, so no respondent may be scripted")
+    return scenario
+
+
+def _play(scenario: Scenario, script: Script, fail: Any) -> None:
+    """Play the key through the engine: every item it reaches must have a valid key."""
+    followup = FollowUp.open(scenario.instrument, scenario.setup(date(2026, 1, 1)))
+    session = followup.session(script.respondent)
+    try:
+        session.set_consent(script.consent)
+    except AnswerRejected as err:
+        raise fail(f"[{script.respondent}] consent: {err}", f"[{script.respondent}]") from None
+    while session.current is not None:
+        item = session.current
+        if item.id == script.break_at:
+            return
+        line = script.lines.get(item.id)
+        if line is None:
+            if item.id in session.responses:     # prefilled from the placement facts
+                session.answer(session.responses[item.id])
+                continue
+            raise fail(f"[{script.respondent}] reaches {item.id} but has no line for it",
+                       f"[{script.respondent}")
+        try:
+            session.answer(line.key)
+        except AnswerRejected as err:
+            raise fail(f"key for {item.id}: {err}", item.id) from None
+    if script.break_at is not None:
+        raise fail(f"break_at {script.break_at} is never reached", "break_at")
+
+
+def parse_text(text: str, name: str = "scenario.toml") -> Scenario:
+    """For tests and fuzzing: load from text through the same checks."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        path.write_text(text, encoding="utf-8")
+        return load_scenario(path)
+
+
+__all__ = ["Line", "Scenario", "Script", "load_all", "load_scenario", "parse_text"]
