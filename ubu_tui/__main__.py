@@ -41,6 +41,14 @@ def _parser() -> argparse.ArgumentParser:
     tr = sub.add_parser("trainer", help="the trainer's view of a running practice: what the "
                         "respondent says next, and the key")
     tr.add_argument("--once", action="store_true", help="print the view once and exit")
+    rp = sub.add_parser("report", help="the standard results report for a period, "
+                        "suppressed (for scheduled monthly runs)")
+    rp.add_argument("--from", dest="period_from", required=True, help="first month, YYYY-MM")
+    rp.add_argument("--to", dest="period_to", help="last month, YYYY-MM (default: --from)")
+    rp.add_argument("--format", choices=("html", "pptx", "xlsx", "csv"), default="html")
+    rp.add_argument("--threshold", type=int, help="raise the suppression threshold (env "
+                    "UBU_THRESHOLD); it is printed in the report")
+    rp.add_argument("output", help="file to write")
     sub.add_parser("practice-scores", help="practice results, for a trainer to compare a group")
     sub.add_parser("db", help="create or migrate the database and say which").add_argument(
         "action", choices=("upgrade",))
@@ -57,7 +65,9 @@ def run(argv: list[str]) -> int:
         check_municipality(args.municipality)
     settings = Settings.from_env(database_url=args.database_url,
                                  municipality=args.municipality, theme=args.theme,
-                                 practice=args.practice or None)
+                                 practice=args.practice or None,
+                                 threshold=str(args.threshold) if getattr(
+                                     args, "threshold", None) is not None else None)
     if args.command in ("codebook", "check-instrument"):
         from ubu_tui.instrument.codebook import codebook
         from ubu_tui.instrument.loader import default_instrument, load_instrument
@@ -124,6 +134,24 @@ def run(argv: list[str]) -> int:
                 Path(args.file).write_text(text, encoding="utf-8")
             else:
                 sys.stdout.write(text)
+        return 0
+    if args.command == "report":
+        from ubu_tui.instrument.codebook import codebook
+        from ubu_tui.instrument.loader import default_instrument
+        from ubu_tui.results.query import Selection
+        from ubu_tui.results.render import write
+        from ubu_tui.results.report import standard_report
+        from ubu_tui.store.transfer import _require_real
+
+        _require_real(engine, "reported")
+        selection = Selection(args.period_from, args.period_to or args.period_from)
+        instrument = default_instrument()
+        results = standard_report(engine, instrument, selection, settings.threshold_in_force())
+        out = Path(args.output)
+        write(results, out, args.format, codebook(instrument))
+        hidden = len(results.suppression_notes()) - 1
+        print(f"report {results.period}: {results.followups or 'fewer than threshold'} "
+              f"follow-ups, {hidden} suppressed figures listed; written to {out}")
         return 0
     if args.command == "export":
         from ubu_tui.store import transfer

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ubu_tui.results.disclosure import Threshold
 
 
 @dataclass(frozen=True)
@@ -14,6 +18,7 @@ class Settings:
     theme: str = "textual-dark"
     practice: bool = False               # run the whole app on the practice store
     practice_url: str | None = None      # None: the practice SQLite file beside the real one
+    threshold: int = 3                   # suppression threshold; can only be raised
 
     @classmethod
     def from_env(cls, **overrides: str | bool | None) -> Settings:
@@ -24,5 +29,22 @@ class Settings:
             "theme": os.environ.get("UBU_THEME", "textual-dark"),
             "practice_url": os.environ.get("UBU_PRACTICE_DATABASE_URL") or None,
         }
+        if os.environ.get("UBU_THRESHOLD"):
+            env["threshold"] = os.environ["UBU_THRESHOLD"]
         env.update({k: v for k, v in overrides.items() if v is not None})
+        raw = str(env.get("threshold", 3))
+        if not raw.isdigit():
+            from ubu_tui.errors import InputRejected
+
+            raise InputRejected(f"the suppression threshold must be a whole number, not '{raw}'")
+        env["threshold"] = int(raw)  # type: ignore[assignment]
         return cls(**env)  # type: ignore[arg-type]
+
+    def threshold_in_force(self) -> Threshold:
+        """The threshold, with where it came from: every report states both."""
+        from ubu_tui.results.disclosure import DEFAULT_THRESHOLD, Threshold
+
+        if self.threshold == DEFAULT_THRESHOLD:
+            return Threshold()
+        return Threshold(self.threshold, f"höjd till {self.threshold} i inställningarna "
+                         "(UBU_THRESHOLD)")

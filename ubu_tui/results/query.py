@@ -1,0 +1,218 @@
+"""Grouped counts computed in the database: the only code that reads submitted records.
+
+Every function returns counts per group, never a row per follow-up. The SQL is plain enough for
+SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.engine import Engine
+
+from ubu_tui.errors import InputRejected
+from ubu_tui.instrument.model import Instrument
+from ubu_tui.store.engine import explain
+
+# Background variables: how a follow-up is placed in a group. `item` dimensions read the
+# caseworker's coded answer; `partition` says whether every follow-up is in exactly one group.
+
+
+@dataclass(frozen=True)
+class Dimension:
+    id: str
+    label: str
+    item: str | None = None         # the caseworker item holding it, if any
+    expr: str = "bg.code"           # SQL for the group key; `bg` is the item's answer row
+    partition: bool = True
+
+
+AGE_BAND = ("CASE WHEN bg.outcome <> 'value' THEN -1 WHEN bg.code < 15 THEN 1 "
+            "WHEN bg.code < 18 THEN 2 ELSE 3 END")
+BREAKDOWN = ("CASE WHEN bg.outcome <> 'value' THEN -1 WHEN bg.code = 1 THEN 1 "
+             "WHEN bg.code BETWEEN 2 AND 5 THEN 2 ELSE -1 END")
+VALUE = "CASE WHEN bg.outcome = 'value' THEN bg.code ELSE -1 END"
+
+DIMENSIONS: dict[str, Dimension] = {d.id: d for d in (
+    Dimension("unit", "Enhet", expr="s.unit_id"),
+    Dimension("municipality", "Kommun", expr="s.municipality"),
+    Dimension("unit_type", "Typ av enhet", "cw_unit_type", VALUE),
+    Dimension("legal_basis", "Lagrum", "cw_legal_basis", VALUE),
+    Dimension("reason", "Skäl för placering", "cw_reason", VALUE),
+    Dimension("sex", "Kön", "cw_sex", VALUE),
+    Dimension("age_band", "Åldersgrupp", "cw_age", AGE_BAND),
+    Dimension("breakdown", "Sammanbrott", "cw_end", BREAKDOWN),
+    Dimension("length", "Placeringens längd", "cw_length", VALUE),
+    Dimension("method", "Insats", expr="mr.method", partition=False),
+)}
+AGE_BAND_LABELS = {1: "12–14 år", 2: "15–17 år", 3: "18–21 år"}
+BREAKDOWN_LABELS = {1: "Planerat avslut", 2: "Sammanbrott"}
+MISSING = -1                         # the group of follow-ups where the variable is not known
+PERIOD_FORMAT = "YYYY-MM"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which follow-ups: a period range (inclusive, YYYY-MM) and filters on dimensions."""
+
+    period_from: str = "0000-00"
+    period_to: str = "9999-99"
+    filters: tuple[tuple[str, tuple[object, ...]], ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        import re
+
+        for p in (self.period_from, self.period_to):
+            if p not in ("0000-00", "9999-99") and not re.fullmatch(
+                    r"\d{4}-(0[1-9]|1[0-2])", p):
+                raise InputRejected(f"period '{p}' is not a month written {PERIOD_FORMAT}, "
+                                    "e.g. 2026-01")
+        if self.period_from > self.period_to:
+            raise InputRejected(f"the period starts ({self.period_from}) after it ends "
+                                f"({self.period_to})")
+        for dim, _values in self.filters:
+            if dim not in DIMENSIONS:
+                raise InputRejected(f"unknown filter '{dim}'; use one of "
+                                    f"{', '.join(DIMENSIONS)}")
+
+    def without_filters(self) -> Selection:
+        return Selection(self.period_from, self.period_to)
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.filters)
+
+
+def _dimension(dim_id: str | None) -> Dimension | None:
+    if dim_id is None:
+        return None
+    if dim_id not in DIMENSIONS:
+        raise InputRejected(f"unknown breakdown '{dim_id}'; use one of {', '.join(DIMENSIONS)}")
+    return DIMENSIONS[dim_id]
+
+
+def _join(dim: Dimension, alias: str, on: str = "s.id") -> str:
+    if dim.id == "method":
+        return f" JOIN method_record {alias} ON {alias}.submission_id = {on}"
+    if dim.item is None:
+        return ""
+    return (f" LEFT JOIN answer_record {alias} ON {alias}.submission_id = {on} "
+            f"AND {alias}.item_id = '{dim.item}'")
+
+
+def _expr(dim: Dimension, alias: str) -> str:
+    return dim.expr.replace("bg.", f"{alias}.").replace("mr.", f"{alias}.")
+
+
+def _selected(sel: Selection, by: str | None, params: dict[str, object]) -> tuple[str, list[str]]:
+    """A CTE `sel(sid, grp)`: the selected follow-ups and the group of each.
+
+    Placing each follow-up in its group once, before touching the answers, keeps the big
+    join a plain probe on answer_record's submission index.
+    """
+    joins = ""
+    where = ["s.period BETWEEN :pf AND :pt"]
+    params.update(pf=sel.period_from, pt=sel.period_to)
+    expanding = []
+    for n, (dim_id, values) in enumerate(sel.filters):
+        fdim = DIMENSIONS[dim_id]
+        alias = f"f{n}"
+        joins += _join(fdim, alias)
+        where.append(f"({_expr(fdim, alias)}) IN :fv{n}")
+        params[f"fv{n}"] = list(values)
+        expanding.append(f"fv{n}")
+    dim = _dimension(by)
+    group = "0"
+    if dim is not None:
+        joins += _join(dim, "g")
+        group = _expr(dim, "g")
+    cte = (f"sel AS MATERIALIZED (SELECT DISTINCT s.id AS sid, {group} AS grp "
+           f"FROM submission s{joins} WHERE {' AND '.join(where)})")
+    return cte, expanding
+
+
+def _run(engine: Engine, sql: str, params: dict[str, object], expanding: Iterable[str]) -> list:
+    from sqlalchemy import exc
+
+    stmt = text(sql).bindparams(*[bindparam(e, expanding=True) for e in expanding])
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(stmt, params))
+    except exc.SQLAlchemyError as err:
+        raise explain(err, engine) from None
+
+
+def followups(engine: Engine, sel: Selection, by: str | None = None) -> dict[object, int]:
+    """Follow-ups per group."""
+    params: dict[str, object] = {}
+    cte, exp = _selected(sel, by, params)
+    rows = _run(engine, f"WITH {cte} SELECT grp, COUNT(DISTINCT sid) FROM sel GROUP BY grp",
+                params, exp)
+    return {r[0]: int(r[1]) for r in rows}
+
+
+def item_counts(engine: Engine, sel: Selection, by: str | None = None,
+                items: Iterable[str] | None = None) -> dict[tuple[str, object], dict[int, int]]:
+    """(item, group) → {code: count} for values and non-response codes, one query."""
+    params: dict[str, object] = {}
+    cte, exp = _selected(sel, by, params)
+    only = ""
+    if items is not None:
+        params["items"] = list(items)
+        exp.append("items")
+        only = " AND a.item_id IN :items"
+    rows = _run(engine, f"WITH {cte} SELECT a.item_id, sel.grp, a.code, COUNT(*) "
+                        "FROM sel JOIN answer_record a ON a.submission_id = sel.sid "
+                        f"WHERE a.outcome IN ('value', 'nonresponse'){only} "
+                        "GROUP BY a.item_id, sel.grp, a.code", params, exp)
+    out: dict[tuple[str, object], dict[int, int]] = defaultdict(dict)
+    for item_id, grp, code, count in rows:
+        out[(item_id, grp)][int(code)] = int(count)
+    return dict(out)
+
+
+def index_scores(engine: Engine, instrument: Instrument, sel: Selection, by: str | None = None
+                 ) -> dict[tuple[str, object], tuple[int, float, int]]:
+    """(index, group) → (follow-ups with a score, sum of scores, how many scored 4 or more).
+
+    A follow-up's index score is the mean of its answered items in the index, across all
+    three respondents.
+    """
+    params: dict[str, object] = {}
+    members = [(ix.id, item) for ix in instrument.indices for item in ix.items]
+    values = ", ".join(f"(:ix{n}, :it{n})" for n in range(len(members)))
+    for n, (ix, item) in enumerate(members):
+        params[f"ix{n}"], params[f"it{n}"] = ix, item
+    cte, exp = _selected(sel, by, params)
+    sql = (f"WITH im(index_id, item_id) AS MATERIALIZED (VALUES {values}), {cte}, "
+           "score AS (SELECT sel.sid, sel.grp, im.index_id, AVG(a.code * 1.0) AS v "
+           "FROM sel JOIN answer_record a ON a.submission_id = sel.sid "
+           "JOIN im ON im.item_id = a.item_id WHERE a.outcome = 'value' "
+           "GROUP BY sel.sid, sel.grp, im.index_id) "
+           "SELECT index_id, grp, COUNT(*), SUM(v), SUM(CASE WHEN v >= 4 THEN 1 ELSE 0 END) "
+           "FROM score GROUP BY index_id, grp")
+    return {(r[0], r[1]): (int(r[2]), float(r[3]), int(r[4]))
+            for r in _run(engine, sql, params, exp)}
+
+
+def dispositions(engine: Engine, sel: Selection, by: str | None = None
+                 ) -> dict[tuple[str, object], dict[str, int]]:
+    """(respondent, group) → {disposition: count}."""
+    params: dict[str, object] = {}
+    cte, exp = _selected(sel, by, params)
+    rows = _run(engine, f"WITH {cte} SELECT r.respondent, sel.grp, r.disposition, COUNT(*) "
+                        "FROM sel JOIN session_record r ON r.submission_id = sel.sid "
+                        "GROUP BY r.respondent, sel.grp, r.disposition", params, exp)
+    out: dict[tuple[str, object], dict[str, int]] = defaultdict(dict)
+    for respondent, grp, disposition, count in rows:
+        out[(respondent, grp)][disposition] = int(count)
+    return dict(out)
+
+
+def periods(engine: Engine) -> list[str]:
+    """The periods that hold submissions, oldest first (for pickers)."""
+    return [r[0] for r in _run(engine, "SELECT DISTINCT period FROM submission ORDER BY period",
+                               {}, [])]
