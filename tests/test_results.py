@@ -232,3 +232,23 @@ def test_report_command_writes_every_format(tmp_path):
     with pytest.raises(StoreError, match="practice"):
         run(["--database-url", practice, "report", "--from", "2026-05", str(tmp_path / "x")])
     assert not Path(tmp_path / "x").exists()
+
+
+async def test_results_screen_shows_suppressed_unit_and_totals(demo_report_engine):
+    from tests.ui import new_app, press
+
+    app = new_app(demo_report_engine)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await press(pilot, "e")
+        assert type(app.screen).__name__ == "ResultsScreen"
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        shown = app.screen.query_one("#results-table").content
+        from rich.console import Console
+
+        console = Console(width=118, record=True)
+        console.print(shown)
+        page = console.export_text()
+        assert "Samtliga" in page and "300" in page
+        assert "spärrad" in page and "färre än 3" in page
+        assert "█" in page

@@ -16,6 +16,7 @@ class HomeScreen(UbuScreen):
     BINDINGS = [
         Binding("n", "start", N_("Ny uppföljning")),
         Binding("r", "resume", N_("Återuppta")),
+        Binding("e", "results", N_("Resultat")),
         Binding("o", "practice", N_("Övning")),
         Binding("i", "settings", N_("Inställningar")),
     ]
@@ -27,7 +28,7 @@ class HomeScreen(UbuScreen):
         yield OptionList(
             Option(_("n  Ny uppföljning"), id="start"),
             Option(_("r  Återuppta ett utkast"), id="resume"),
-            Option(_("   Resultat (kommer i en senare version)"), id="results"),
+            Option(_("e  Resultat"), id="results"),
             Option(_("o  Övning"), id="practice"),
             Option(_("i  Inställningar"), id="settings"),
             id="home-menu",
@@ -73,10 +74,7 @@ class HomeScreen(UbuScreen):
 
     async def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         action = event.option.id
-        if action == "results":
-            self.notify(_("Den delen finns inte i den här versionen ännu."))
-        else:
-            await self.run_action(str(action))
+        await self.run_action(str(action))
 
     def action_start(self) -> None:
         if not self.ubu.store_ready:
@@ -93,6 +91,18 @@ class HomeScreen(UbuScreen):
         from ubu_tui.screens.resume import ResumeScreen
 
         self.app.push_screen(ResumeScreen())
+
+    def action_results(self) -> None:
+        if not self.ubu.store_ready:
+            self._pending = "results"
+            return
+        if self.ubu.settings.practice:
+            self.notify(_("Övningar ger inga resultat: resultat visas bara från riktiga "
+                          "uppföljningar."), severity="warning")
+            return
+        from ubu_tui.screens.results import ResultsScreen
+
+        self.app.push_screen(ResultsScreen())
 
     def action_practice(self) -> None:
         if not self.ubu.store_ready:

@@ -1,0 +1,117 @@
+"""Results: pick period, filter, breakdown and measure; see suppressed figures as bars."""
+
+from __future__ import annotations
+
+from rich.table import Table as RichTable
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Footer, Header, Select, Static
+
+from ubu_tui.errors import UbuError
+from ubu_tui.i18n import N_, _
+from ubu_tui.screens.base import UbuScreen
+
+LOW_N = 10          # figures on fewer follow-ups than this are marked as uncertain
+BAR = 30            # characters for a full bar
+
+
+def bar(value: float | None, maximum: float) -> str:
+    if value is None:
+        return ""
+    cells = max(0.0, value) / maximum * BAR
+    return "█" * int(cells) + ("▌" if cells - int(cells) >= 0.5 else "")
+
+
+class ResultsScreen(UbuScreen):
+    BINDINGS = [Binding("escape", "app.pop_screen", N_("Tillbaka"))]
+
+    def compose(self) -> ComposeResult:
+        from ubu_tui.results.query import DIMENSIONS, periods
+
+        self.periods = periods(self.ubu.engine) or ["2026-01"]
+        measures = [(_("Index: ") + ix.label, f"index:{ix.id}")
+                    for ix in self.ubu.instrument.indices]
+        measures += [(f"{i.id}: {i.text[:50]}", f"item:{i.id}")
+                     for i in self.ubu.instrument.items.values() if i.type.value == "scale"]
+        dims = [(d.label, d.id) for d in DIMENSIONS.values()]
+        yield Header()
+        yield Static(_("Resultat – bara sammanställda och spärrade uppgifter"), classes="title")
+        with Horizontal(classes="row", id="results-pickers"):
+            yield Select([(p, p) for p in self.periods], value=self.periods[0],
+                         allow_blank=False, id="from", compact=True)
+            yield Select([(p, p) for p in self.periods], value=self.periods[-1],
+                         allow_blank=False, id="to", compact=True)
+            yield Select(measures, value=measures[0][1], allow_blank=False, id="measure",
+                         compact=True)
+            yield Select(dims, value="unit", allow_blank=True, prompt=_("Ingen uppdelning"),
+                         id="by", compact=True)
+            yield Select([(_("Alla enhetstyper"), 0)] + [
+                (o.label, o.code) for o in self.ubu.instrument.item("cw_unit_type").options],
+                value=0, allow_blank=False, id="filter", compact=True)
+        with VerticalScroll():
+            yield Static(_("Räknar …"), id="results-table")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_results()
+
+    def on_select_changed(self) -> None:
+        self.refresh_results()
+
+    def _value(self, widget_id: str) -> object:
+        return self.query_one(f"#{widget_id}", Select).value
+
+    def refresh_results(self) -> None:
+        by = self._value("by")
+        self.compute(str(self._value("from")), str(self._value("to")),
+                     str(self._value("measure")), by if isinstance(by, str) else None,
+                     int(self._value("filter") or 0))  # type: ignore[call-overload]
+
+    @work(thread=True, exclusive=True, group="results")
+    def compute(self, period_from: str, period_to: str, measure: str, by: str | None,
+                unit_type: int) -> None:
+        from ubu_tui.results.aggregate import Context, index_tables, item_tables
+        from ubu_tui.results.query import Selection
+
+        try:
+            filters = (("unit_type", (unit_type,)),) if unit_type else ()
+            if period_from > period_to:
+                period_from, period_to = period_to, period_from
+            ctx = Context.open(self.ubu.engine, self.ubu.instrument,
+                               Selection(period_from, period_to, filters),
+                               self.ubu.settings.threshold_in_force())
+            kind, ident = measure.split(":", 1)
+            tables = index_tables(ctx, by) if kind == "index" else item_tables(ctx, by, [ident])
+            table = next(t for t in tables if t.id == ident)
+            self.app.call_from_thread(self._show, table)
+        except UbuError as err:
+            self.app.call_from_thread(self.notify, str(err), severity="error")
+
+    def _show(self, table) -> None:  # type: ignore[no-untyped-def]
+        grid = RichTable(title=table.title, expand=True, show_edge=False)
+        grid.add_column(_("Grupp"), ratio=3, no_wrap=True, overflow="ellipsis")
+        grid.add_column("n", justify="right")
+        grid.add_column(_("Medel"), justify="right")
+        grid.add_column(_("Andel 4–5"), justify="right")
+        grid.add_column("", ratio=3, no_wrap=True)
+        for row in (*table.rows, table.total):
+            if not row.shown:
+                grid.add_row(row.label, "–", "–", "–", Text(_("spärrad"), style="italic"))
+                continue
+            mark = Text(bar(row.mean, 5.0), style="bold" if row.key == "__total__" else "")
+            if row.n is not None and row.n < LOW_N:
+                mark.append(" " + _("⚠ lågt n"), style="yellow")
+            grid.add_row(row.label, str(row.n), f"{row.mean:.2f}" if row.mean else "–",
+                         f"{100 * row.share_high:.0f} %" if row.share_high is not None else "–",
+                         mark)
+        notes = table.notes()
+        footer = Text("\n" + _("Spärr: figurer som bygger på färre än {t} uppföljningar visas "
+                               "inte; de räknas med i Samtliga.").format(t=table.threshold))
+        for note in notes:
+            footer.append("\n• " + note, style="yellow")
+        from rich.console import Group
+
+        self.query_one("#results-table", Static).update(Group(grid, footer))
