@@ -379,3 +379,28 @@ def test_read_only_database_gives_a_clear_message(tmp_path, followup):
     read_only = open_store(f"sqlite:///file:{path}?mode=ro&uri=true")
     with pytest.raises(StoreError, match="cannot be written"):
         draft_store.save_draft(read_only, followup, "Gul lind 9")
+
+
+def test_a_first_release_database_migrates_and_keeps_its_drafts(db_url, followup, tmp_path):
+    """A 0001 store (before practice and results) is backed up, migrated, and keeps its data."""
+    from alembic import command
+    from alembic.config import Config
+
+    import ubu_tui.store.schema as schema
+    from ubu_tui.store.drafts import list_drafts
+
+    engine = make_engine(db_url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(schema.__file__).parent / "migrations"))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+        conn.execute(text("INSERT INTO store_meta (key, value) VALUES ('store_kind', 'real')"))
+        conn.execute(text("INSERT INTO draft (id, label, created_at, updated_at, state) VALUES "
+                          "('d1', 'Blå ek 3', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, :s)"),
+                     {"s": json.dumps(followup.to_state())})
+    assert ensure_schema(engine) == "migrated"
+    assert [d.label for d in list_drafts(engine)] == ["Blå ek 3"]
+    assert list(tmp_path.glob("*.before-*-from-0001.bak"))
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM practice_result")).scalar() == 0
