@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from tests.conftest import DEMO_UNITS, pg_url
 from tests.helpers import complete_all
 from tests.ui import new_app, press, run_session, start_followup
+from ubu_tui.errors import StoreError
 from ubu_tui.interview import FollowUp
 from ubu_tui.store import open_store
 from ubu_tui.store.drafts import list_drafts, load_draft, save_draft
@@ -74,3 +75,164 @@ async def test_follow_up_through_the_ui_on_postgres(pg_engine):
         assert rows == {"youth": "declined", "guardian": "not_reachable",
                         "caseworker": "completed"}
         assert cw.scalar() == 1003
+
+
+# --- the shared database ----------------------------------------------------------------------
+
+def _pg_url_of(engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
+
+
+def test_standard_report_is_the_same_on_postgres_and_sqlite(pg_engine, engine):
+    from ubu_tui.instrument import default_instrument
+    from ubu_tui.results.query import Selection
+    from ubu_tui.results.render import rows_of
+    from ubu_tui.results.report import standard_report
+    from ubu_tui.scripts.synth import generate, insert
+
+    instrument = default_instrument()
+    records = list(generate(instrument, 150, list(range(1001, 1013)), ["2026-04", "2026-05"]))
+    insert(pg_engine, records)
+    insert(engine, records)
+    sel = Selection("2026-04", "2026-05")
+    on_pg = rows_of(standard_report(pg_engine, instrument, sel))
+    on_sqlite = rows_of(standard_report(engine, instrument, sel))
+    assert len(on_pg) == len(on_sqlite) > 100
+    for a, b in zip(on_pg, on_sqlite, strict=True):   # AVG is exact on PG, a float on SQLite
+        assert a == pytest.approx(b, abs=2e-3)
+
+
+def test_caseworker_role_submits_but_cannot_read_records(pg_engine, instrument, setup):
+    from ubu_tui.store.shared import create_roles
+
+    create_roles(pg_engine, prefix="ubu")
+    followup = complete_all(FollowUp.open(instrument, setup))
+    with pg_engine.connect() as conn:
+        conn.execute(text("SET ROLE ubu_caseworker"))
+        save_draft_as(conn, followup)
+        conn.execute(text("RESET ROLE"))
+    # submission as the caseworker role, through the real submit function
+    cw = create_engine(_pg_url_of(pg_engine), connect_args={"options": "-c role=ubu_caseworker"})
+    submit(cw, followup)
+    for table in ("submission", "answer_record", "session_record", "method_record"):
+        with pytest.raises(DBAPIError, match="permission denied"):
+            with cw.connect() as conn:
+                conn.execute(text(f"SELECT * FROM {table}")).all()
+    with pytest.raises(DBAPIError, match="permission denied"):
+        with cw.begin() as conn:
+            conn.execute(text("DELETE FROM answer_record"))
+    analyst = create_engine(_pg_url_of(pg_engine), connect_args={"options": "-c role=ubu_analyst"})
+    with pytest.raises(DBAPIError, match="permission denied"):
+        with analyst.begin() as conn:
+            conn.execute(text("INSERT INTO submission (id, municipality, unit_id, "
+                              "instrument_id, instrument_version, period) VALUES "
+                              "('x', '0180', 1001, 'a', 'b', '2026-01')"))
+    with analyst.connect() as conn:   # aggregates only, suppressed: one follow-up shows nothing
+        rows = conn.execute(text("SELECT * FROM ubu_item_figures('2000-01', '2999-12', "
+                                 "'unit', 3)")).all()
+    assert rows and all(r.n is None and r.hidden == "primary" for r in rows)
+    cw.dispose()
+    analyst.dispose()
+
+
+def save_draft_as(conn, followup) -> None:
+    """A draft written under the caseworker role (the table is theirs in full)."""
+    conn.execute(text("INSERT INTO draft (id, label, created_at, updated_at, state) VALUES "
+                      "(:i, 'Blå ek 1', now(), now(), '{}')"), {"i": followup.id})
+    conn.execute(text("DELETE FROM draft WHERE id = :i"), {"i": followup.id})
+
+
+def test_database_suppression_agrees_with_the_results_layer(pg_engine):
+    """The SQL function that roles read aggregates through hides exactly what Python hides."""
+    import random
+
+    from ubu_tui.instrument import default_instrument
+    from ubu_tui.results.aggregate import Context, item_tables
+    from ubu_tui.results.disclosure import Threshold
+    from ubu_tui.results.query import Selection
+    from ubu_tui.scripts.synth import generate, insert
+
+    instrument = default_instrument()
+    rng = random.Random(5)
+    units = list(range(1001, 1013))
+    records = list(generate(instrument, 90, units, ["2026-06"], seed=11))
+    for rec in records:              # make small units common, so that every rule is exercised
+        if rng.random() < 0.3:
+            rec.unit_id = rng.choice(units[-4:])
+    insert(pg_engine, records)
+    for by, threshold in (("unit", 3), ("unit", 5), ("unit_type", 3), ("none", 3)):
+        ctx = Context.open(pg_engine, instrument, Selection("2026-06", "2026-06"),
+                           Threshold(threshold))
+        tables = {t.id: t for t in item_tables(ctx, None if by == "none" else by)}
+        with pg_engine.connect() as conn:
+            rows = conn.execute(text("SELECT * FROM ubu_item_figures('2026-06', '2026-06', "
+                                     ":by, :t)"), {"by": by, "t": threshold}).all()
+        seen = 0
+        for item_id, grp, asked, n, _sum, _high, hidden in rows:
+            if item_id not in tables:
+                continue           # multi, age and unit items: not in the item tables
+            table = tables[item_id]
+            if grp == "__total__":
+                row = table.total
+            elif by == "none":
+                continue
+            else:
+                row = next(r for r in table.rows if str(r.key) == grp)
+            assert (row.hidden, row.n, row.asked) == (hidden, n, asked), (by, item_id, grp)
+            seen += 1
+        assert seen > 50
+
+
+def test_push_cut_off_halfway_and_resumed_stores_each_record_once(pg_engine, tmp_path):
+    from ubu_tui.instrument import default_instrument
+    from ubu_tui.scripts.synth import generate, insert
+    from ubu_tui.store.shared import push
+
+    local = open_store(f"sqlite:///{tmp_path / 'office.sqlite3'}")
+    import_units(local, DEMO_UNITS)
+    records = list(generate(default_instrument(), 120, list(range(1001, 1013)), ["2026-07"]))
+    insert(local, records)
+    admin = create_engine(URL, isolation_level="AUTOCOMMIT")
+    database = pg_engine.url.database
+
+    def cut_connection(sent: int, _already: int) -> None:
+        if sent == 40:              # after two batches: kill every connection of the target
+            with admin.connect() as conn:
+                conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                  "WHERE datname = :d AND pid <> pg_backend_pid()"),
+                             {"d": database})
+            pg_engine.dispose()       # the pool's connections are dead now
+
+    with pytest.raises(StoreError, match="Run the same push again"):
+        # the kill happens after batch 2; batch 3 then meets a dead connection
+        push(local, _break_after(pg_engine), batch=20, on_batch=cut_connection)
+    report = push(local, pg_engine, batch=20)
+    assert report.sent + report.already == 120 and report.already >= 40
+    with pg_engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*), count(DISTINCT id) FROM submission")
+                            ).one() == (120, 120)
+        assert conn.execute(text("SELECT count(*) FROM answer_record")).scalar() == sum(
+            len(r.answers) for r in records)
+    assert push(local, pg_engine).sent == 0
+    admin.dispose()
+
+
+def _break_after(engine):
+    """The same database without pre-ping, so that a killed connection is found by the push."""
+    return create_engine(_pg_url_of(engine), pool_pre_ping=False, pool_size=1, max_overflow=0)
+
+
+def test_a_municipality_withdraws_its_own_records_only(pg_engine, instrument, setup):
+    from dataclasses import replace
+
+    from ubu_tui.store.shared import withdraw
+
+    for municipality in ("0180", "0180", "1480"):
+        submit(pg_engine, complete_all(FollowUp.open(instrument, replace(
+            setup, municipality=municipality))))
+    assert withdraw(pg_engine, "0180") == 2
+    with pg_engine.connect() as conn:
+        assert conn.execute(text("SELECT municipality FROM submission")).scalars().all() == [
+            "1480"]
+        assert conn.execute(text("SELECT count(DISTINCT submission_id) FROM answer_record")
+                            ).scalar() == 1

@@ -78,7 +78,8 @@ def shared_engine():
 
 def load(engine, followups: list[tuple[int, int, int, str]]) -> None:
     with engine.begin() as conn:
-        for table in ("method_record", "answer_record", "session_record", "submission"):
+        for table in ("index_score", "method_record", "answer_record", "session_record",
+                      "submission"):
             conn.execute(text(f"DELETE FROM {table}"))
     records = []
     for n, (unit, unit_type, safe, period) in enumerate(followups):

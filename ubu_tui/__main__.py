@@ -50,8 +50,18 @@ def _parser() -> argparse.ArgumentParser:
                     "UBU_THRESHOLD); it is printed in the report")
     rp.add_argument("output", help="file to write")
     sub.add_parser("practice-scores", help="practice results, for a trainer to compare a group")
-    sub.add_parser("db", help="create or migrate the database and say which").add_argument(
-        "action", choices=("upgrade",))
+    db = sub.add_parser("db", help="create or migrate the database (upgrade); create the "
+                        "PostgreSQL roles (roles)")
+    db.add_argument("action", choices=("upgrade", "roles"))
+    db.add_argument("--prefix", default="ubu", help="role name prefix (default ubu)")
+    db.add_argument("--show", action="store_true", help="print the SQL instead of running it")
+    pu = sub.add_parser("push", help="send this store's submissions to the shared database "
+                        "(idempotent; run again after a dropped connection)")
+    pu.add_argument("--to", required=True, help="the shared database URL")
+    pu.add_argument("--only-municipality", help="push only this municipality's records")
+    wd = sub.add_parser("withdraw", help="delete all records of one municipality (its own)")
+    wd.add_argument("--municipality", required=True)
+    wd.add_argument("--yes", action="store_true", help="confirm: this cannot be undone")
     return p
 
 
@@ -117,6 +127,16 @@ def run(argv: list[str]) -> int:
         from ubu_tui.store import make_engine
         from ubu_tui.store.schema import ensure_schema
 
+        if args.action == "roles":
+            from ubu_tui.store.shared import create_roles, role_statements
+
+            if args.show:
+                print(";\n".join(role_statements(args.prefix)) + ";")
+                return 0
+            engine = open_store(settings.database_url)
+            for line in create_roles(engine, args.prefix):
+                print(f"role {line}")
+            return 0
         print(f"database: {ensure_schema(make_engine(settings.database_url or _default()))}")
         return 0
     engine = open_store(settings.database_url)
@@ -152,6 +172,28 @@ def run(argv: list[str]) -> int:
         hidden = len(results.suppression_notes()) - 1
         print(f"report {results.period}: {results.followups or 'fewer than threshold'} "
               f"follow-ups, {hidden} suppressed figures listed; written to {out}")
+        return 0
+    if args.command == "push":
+        from ubu_tui.store.shared import push
+
+        target = open_store(args.to)
+
+        def progress(sent: int, already: int) -> None:
+            print(f"  … {sent} sent, {already} already there", file=sys.stderr)
+
+        pushed = push(engine, target, municipality=args.only_municipality, on_batch=progress)
+        print(f"pushed {pushed.sent} records; {pushed.already} were already in the shared "
+              "database")
+        return 0
+    if args.command == "withdraw":
+        from ubu_tui.errors import InputRejected
+        from ubu_tui.store.shared import withdraw
+
+        if not args.yes:
+            raise InputRejected(f"withdrawing deletes every record of municipality "
+                                f"{args.municipality} and cannot be undone; add --yes")
+        print(f"withdrew {withdraw(engine, args.municipality)} records of municipality "
+              f"{args.municipality}")
         return 0
     if args.command == "export":
         from ubu_tui.store import transfer

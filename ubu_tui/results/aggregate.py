@@ -139,7 +139,14 @@ def item_tables(ctx: Context, by: str | None = None,
               and (items is None or i.id in items)]
     ids = [i.id for i in wanted]
     grouped = query.item_counts(ctx.engine, ctx.selection, by, ids) if by else {}
-    totals = query.item_counts(ctx.engine, ctx.selection, None, ids)
+    if _partition(by):
+        totals: dict[tuple[str, object], dict[int, int]] = defaultdict(dict)
+        for (item_id, _grp), counts in grouped.items():
+            merged = totals[(item_id, 0)]
+            for code, n in counts.items():
+                merged[code] = merged.get(code, 0) + n
+    else:
+        totals = query.item_counts(ctx.engine, ctx.selection, None, ids)
     outside_total: dict[tuple[str, object], dict[int, int]] = {}
     outside: dict[tuple[str, object], dict[int, int]] = {}
     if ctx.selection.filtered:
@@ -175,13 +182,24 @@ def _minus(whole: dict[int, int], part: Row) -> tuple[int, int]:
     return (sum(whole.values()) - (part.asked or 0), answered - (part.n or 0))
 
 
+def _partition(by: str | None) -> bool:
+    """Totals can be summed from the groups: every follow-up is in exactly one."""
+    return by is not None and DIMENSIONS[by].partition
+
+
 def _sort_key(key: object) -> tuple[bool, str, object]:
     return (key == MISSING, type(key).__name__, key)
 
 
 def index_tables(ctx: Context, by: str | None = None) -> list[Table]:
     grouped = query.index_scores(ctx.engine, ctx.instrument, ctx.selection, by) if by else {}
-    totals = query.index_scores(ctx.engine, ctx.instrument, ctx.selection, None)
+    if _partition(by):
+        totals: dict[tuple[str, object], tuple[int, float, int]] = {}
+        for (ix_id, _grp), (n, s, high) in grouped.items():
+            was = totals.get((ix_id, 0), (0, 0.0, 0))
+            totals[(ix_id, 0)] = (was[0] + n, was[1] + s, was[2] + high)
+    else:
+        totals = query.index_scores(ctx.engine, ctx.instrument, ctx.selection, None)
     outside_total: dict[tuple[str, object], tuple[int, float, int]] = {}
     outside: dict[tuple[str, object], tuple[int, float, int]] = {}
     if ctx.selection.filtered:

@@ -181,19 +181,13 @@ def index_scores(engine: Engine, instrument: Instrument, sel: Selection, by: str
     A follow-up's index score is the mean of its answered items in the index, across all
     three respondents.
     """
-    params: dict[str, object] = {}
-    members = [(ix.id, item) for ix in instrument.indices for item in ix.items]
-    values = ", ".join(f"(:ix{n}, :it{n})" for n in range(len(members)))
-    for n, (ix, item) in enumerate(members):
-        params[f"ix{n}"], params[f"it{n}"] = ix, item
+    params: dict[str, object] = {"ids": [ix.id for ix in instrument.indices]}
     cte, exp = _selected(sel, by, params)
-    sql = (f"WITH im(index_id, item_id) AS MATERIALIZED (VALUES {values}), {cte}, "
-           "score AS (SELECT sel.sid, sel.grp, im.index_id, AVG(a.code * 1.0) AS v "
-           "FROM sel JOIN answer_record a ON a.submission_id = sel.sid "
-           "JOIN im ON im.item_id = a.item_id WHERE a.outcome = 'value' "
-           "GROUP BY sel.sid, sel.grp, im.index_id) "
-           "SELECT index_id, grp, COUNT(*), SUM(v), SUM(CASE WHEN v >= 4 THEN 1 ELSE 0 END) "
-           "FROM score GROUP BY index_id, grp")
+    sql = (f"WITH {cte} SELECT x.index_id, sel.grp, COUNT(*), SUM(x.total * 1.0 / x.n), "
+           "SUM(CASE WHEN x.total >= 4 * x.n THEN 1 ELSE 0 END) "
+           "FROM sel JOIN index_score x ON x.submission_id = sel.sid "
+           "WHERE x.index_id IN :ids GROUP BY x.index_id, sel.grp")
+    exp.append("ids")
     return {(r[0], r[1]): (int(r[2]), float(r[3]), int(r[4]))
             for r in _run(engine, sql, params, exp)}
 

@@ -98,9 +98,9 @@ def main(argv: list[str] | None = None) -> None:
             with engine.connect() as conn:
                 conn.exec_driver_sql("ANALYZE")
         timed("standard report (SQL in the database)",
-              lambda: standard_report(engine, instrument, selection), args.rounds)
+              lambda e=engine: standard_report(e, instrument, selection), args.rounds)
         if not args.no_pandas:
-            timed("same aggregates with pandas", lambda: pandas_report(engine), args.rounds)
+            timed("same aggregates with pandas", lambda e=engine: pandas_report(e), args.rounds)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from ubu_tui.instrument.model import AnswerType, Instrument
+from ubu_tui.instrument.model import NONRESPONSE, AnswerType, Instrument
 
 RESPONDENT_DISPOSITIONS = {
     "youth": (("completed", 70), ("declined", 12), ("not_reachable", 10), ("broke_off", 8)),
@@ -70,7 +70,7 @@ def generate(instrument: Instrument, n: int, units: list[int], periods: list[str
 
 def _answer(rng: random.Random, item, lean: float, unit: int) -> tuple[str, int]:  # type: ignore[no-untyped-def]
     if item.nonresponse and rng.random() < 0.06:
-        return "nonresponse", rng.choice([-1, -2, -3][:len(item.nonresponse)])
+        return "nonresponse", NONRESPONSE[rng.choice(sorted(item.nonresponse))].code
     if item.type is AnswerType.SCALE:
         return "value", max(1, min(5, round(rng.gauss(3.6 + lean, 1.0))))
     if item.type is AnswerType.AGE:
@@ -82,6 +82,18 @@ def _answer(rng: random.Random, item, lean: float, unit: int) -> tuple[str, int]
     return "value", rng.choice(item.options).code
 
 
+def _scores(rec: Synthetic) -> dict[str, tuple[int, int]]:
+    from ubu_tui.instrument import default_instrument
+
+    values = {item: code for _r, item, outcome, code in rec.answers if outcome == "value"}
+    out = {}
+    for ix in default_instrument().indices:
+        codes = [values[i] for i in ix.items if i in values]
+        if codes:
+            out[ix.id] = (len(codes), sum(codes))
+    return out
+
+
 def insert(engine: Engine, records: list[Synthetic]) -> None:
     """Bulk-write the rows: COPY on PostgreSQL, executemany elsewhere."""
     subs = [(r.id, r.municipality, r.unit_id, "ubu-vb", "2026.1", r.period) for r in records]
@@ -89,6 +101,7 @@ def insert(engine: Engine, records: list[Synthetic]) -> None:
             for r in records for resp, disp in r.sessions.items()]
     answers = [(r.id, *a) for r in records for a in r.answers]
     methods = [(r.id, *m) for r in records for m in r.methods]
+    scores = [(r.id, ix, n, total) for r in records for ix, (n, total) in _scores(r).items()]
     tables: list[tuple[str, str, list[Any]]] = [
         ("submission", "id, municipality, unit_id, instrument_id, instrument_version, period",
          subs),
@@ -96,6 +109,7 @@ def insert(engine: Engine, records: list[Synthetic]) -> None:
          "language", sess),
         ("answer_record", "submission_id, respondent, item_id, outcome, code", answers),
         ("method_record", "submission_id, item_id, method, applied", methods),
+        ("index_score", "submission_id, index_id, n, total", scores),
     ]
     raw = engine.raw_connection()
     try:

@@ -94,4 +94,16 @@ class PracticeResult(SQLModel, table=True):
     seconds: int
 
 
-SUBMISSION_TABLES = ("submission", "session_record", "answer_record", "method_record")
+class IndexScore(SQLModel, table=True):
+    """A record's score on one index, written with it: answered items and their code sum."""
+
+    __tablename__ = "index_score"
+    id: int | None = Field(default=None, primary_key=True)
+    submission_id: str = Field(foreign_key="submission.id", index=True, max_length=32)
+    index_id: str = Field(max_length=40)
+    n: int
+    total: int
+
+
+SUBMISSION_TABLES = ("submission", "session_record", "answer_record", "method_record",
+                     "index_score")

@@ -11,8 +11,8 @@ from sqlalchemy.engine import Engine
 from ubu_tui.errors import StoreError
 from ubu_tui.store.engine import describe, explain
 
-HEAD = "0003"            # the newest migration shipped; a test keeps it equal to Alembic's head
-KNOWN = ("0001", "0002", "0003")        # every revision this release can migrate from, oldest first
+HEAD = "0005"            # the newest migration shipped; a test keeps it equal to Alembic's head
+KNOWN = ("0001", "0002", "0003", "0004", "0005")   # every revision this release migrates from
 KIND_KEY = "store_kind"
 
 

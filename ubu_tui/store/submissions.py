@@ -11,10 +11,12 @@ from sqlmodel import Session, col, delete, select
 
 from ubu_tui.errors import InputRejected, StoreError
 from ubu_tui.interview.followup import FollowUp, FollowUpRecord
+from ubu_tui.interview.session import OutcomeKind
 from ubu_tui.store.engine import session_for
 from ubu_tui.store.models import (
     AnswerRecord,
     Draft,
+    IndexScore,
     MethodRecord,
     SessionRecord,
     Submission,
@@ -54,7 +56,24 @@ def rows_of(record: FollowUpRecord, period: str) -> list[object]:
                                      code=item.code))
             rows.extend(MethodRecord(submission_id=record.id, item_id=item.item_id,
                                      method=m, applied=a) for m, a in item.methods)
+    rows.extend(IndexScore(submission_id=record.id, index_id=ix, n=n, total=total)
+                for ix, (n, total) in index_scores(record).items())
     return rows
+
+
+def index_scores(record: FollowUpRecord) -> dict[str, tuple[int, int]]:
+    """Index id → (items answered, sum of their codes), across the three respondents."""
+    from ubu_tui.instrument.loader import instrument_by_version
+
+    instrument = instrument_by_version(record.instrument_id, record.instrument_version)
+    values = {item.item_id: item.code for sess in record.sessions for item in sess.items
+              if item.kind is OutcomeKind.VALUE}
+    out: dict[str, tuple[int, int]] = {}
+    for ix in instrument.indices:
+        codes = [values[i] for i in ix.items if i in values]
+        if codes:
+            out[ix.id] = (len(codes), sum(codes))
+    return out
 
 
 def add_record(session: Session, record: FollowUpRecord, period: str) -> None:
@@ -76,7 +95,8 @@ def submit(engine: Engine, followup: FollowUp, *, now: datetime | None = None) -
         if session.get(Unit, record.unit_id) is None:
             raise InputRejected(f"unit {record.unit_id} is not in the registry; "
                                 "pick a registered unit")
-        if session.get(Submission, record.id) is not None:
+        # by id only: a caseworker's database role may read no other column of a record
+        if session.exec(select(Submission.id).where(col(Submission.id) == record.id)).first():
             raise StoreError("this follow-up has already been submitted")
         add_record(session, record, period)
         session.exec(delete(Draft).where(col(Draft.id) == record.id))  # type: ignore[call-overload]
