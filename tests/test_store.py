@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlmodel import Session
 
 from tests.conftest import DEMO_UNITS
 from tests.helpers import answer_all, complete_all
@@ -381,8 +382,10 @@ def test_read_only_database_gives_a_clear_message(tmp_path, followup):
         draft_store.save_draft(read_only, followup, "Gul lind 9")
 
 
-def test_a_first_release_database_migrates_and_keeps_its_drafts(db_url, followup, tmp_path):
-    """A 0001 store (before practice and results) is backed up, migrated, and keeps its data."""
+def test_a_first_release_database_migrates_and_keeps_its_data(db_url, followup, tmp_path):
+    """A 0001 store (before practice and results) is backed up, migrated, keeps its drafts,
+    and gets the index scores of its records filled in."""
+    from ubu_tui.store.submissions import index_scores, rows_of
     from alembic import command
     from alembic.config import Config
 
@@ -399,7 +402,18 @@ def test_a_first_release_database_migrates_and_keeps_its_drafts(db_url, followup
         conn.execute(text("INSERT INTO draft (id, label, created_at, updated_at, state) VALUES "
                           "('d1', 'Blå ek 3', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, :s)"),
                      {"s": json.dumps(followup.to_state())})
+    done = complete_all(FollowUp.open(followup.instrument, followup.setup))
+    rows = [r for r in rows_of(done.record(), "2026-01") if type(r).__name__ != "IndexScore"]
+    with Session(engine) as session:    # a record as the first release wrote it
+        session.add(rows[0])
+        session.flush()
+        session.add_all(rows[1:])
+        session.commit()
     assert ensure_schema(engine) == "migrated"
+    with engine.connect() as conn:
+        filled = {ix: (n, total) for ix, n, total in conn.execute(text(
+            "SELECT index_id, n, total FROM index_score"))}
+    assert filled == index_scores(done.record()) and filled
     assert [d.label for d in list_drafts(engine)] == ["Blå ek 3"]
     assert list(tmp_path.glob("*.before-*-from-0001.bak"))
     with engine.connect() as conn:

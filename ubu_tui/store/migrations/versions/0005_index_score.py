@@ -48,10 +48,11 @@ def upgrade() -> None:
             continue
         values = ", ".join(f"('{ix}', '{item}')" for ix, item in members)
         bind.execute(sa.text(
+            f"WITH im(index_id, item_id) AS (VALUES {values}) "
             f"INSERT INTO index_score (submission_id, index_id, n, total) "
             f"SELECT a.submission_id, im.index_id, COUNT(*), SUM(a.code) "
             f"FROM answer_record a JOIN submission s ON s.id = a.submission_id "
-            f"JOIN (VALUES {values}) AS im(index_id, item_id) ON im.item_id = a.item_id "
+            f"JOIN im ON im.item_id = a.item_id "
             f"WHERE a.outcome = 'value' AND s.instrument_id = :i AND s.instrument_version = :v "
             f"GROUP BY a.submission_id, im.index_id"), {"i": instrument_id, "v": version})
 
