@@ -385,12 +385,12 @@ def test_read_only_database_gives_a_clear_message(tmp_path, followup):
 def test_a_first_release_database_migrates_and_keeps_its_data(db_url, followup, tmp_path):
     """A 0001 store (before practice and results) is backed up, migrated, keeps its drafts,
     and gets the index scores of its records filled in."""
-    from ubu_tui.store.submissions import index_scores, rows_of
     from alembic import command
     from alembic.config import Config
 
     import ubu_tui.store.schema as schema
     from ubu_tui.store.drafts import list_drafts
+    from ubu_tui.store.submissions import index_scores, rows_of
 
     engine = make_engine(db_url)
     cfg = Config()
@@ -418,3 +418,36 @@ def test_a_first_release_database_migrates_and_keeps_its_data(db_url, followup, 
     assert list(tmp_path.glob("*.before-*-from-0001.bak"))
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM practice_result")).scalar() == 0
+
+
+def test_a_migration_that_fails_halfway_leaves_the_database_as_it_was(db_url, monkeypatch):
+    """All of a migration or none of it: a failure after its first table leaves no trace."""
+    from alembic import command
+    from alembic.config import Config
+
+    import ubu_tui.store.schema as schema
+
+    engine = make_engine(db_url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(schema.__file__).parent / "migrations"))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0004")
+        conn.execute(text("INSERT INTO store_meta (key, value) VALUES ('store_kind', 'real')"))
+    import ubu_tui.instrument.loader as loader
+
+    def broken(*_args):
+        raise RuntimeError("disk pulled out")
+
+    monkeypatch.setattr(loader, "instrument_by_version", broken)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO submission VALUES ('a' , '0180', 1001, 'ubu-vb', "
+                          "'2026.1', '2026-01')"))
+    with pytest.raises(Exception, match="disk pulled out"):
+        ensure_schema(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"
+        assert "index_score" not in [r[0] for r in conn.execute(text(
+            "SELECT name FROM sqlite_master WHERE type = 'table'"))]
+    monkeypatch.undo()
+    assert ensure_schema(engine) == "migrated"        # and it goes through once fixed

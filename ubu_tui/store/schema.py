@@ -34,6 +34,10 @@ def _upgrade(engine: Engine) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
     with engine.begin() as conn:
+        if engine.url.get_backend_name() == "sqlite":
+            # The driver runs DDL outside any transaction; a migration that failed halfway
+            # would leave half a schema. An explicit BEGIN makes the whole upgrade one unit.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
 

@@ -1,0 +1,191 @@
+"""Bad input of every kind: each loader and importer either accepts it or refuses it with its
+own error (exit 2 on the command line) — never a traceback — and nothing stored changes.
+
+Mutations start from real, valid files, so that most inputs get deep into the checks rather
+than failing on the first byte. `--slow` runs ten times as many examples.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import text
+
+from tests.conftest import DEMO_UNITS, ROOT
+from tests.helpers import complete_all
+from ubu_tui.errors import UbuError
+from ubu_tui.instrument.loader import load_instrument
+from ubu_tui.interview import FollowUp
+from ubu_tui.practice.scenario import parse_text
+from ubu_tui.store import open_store
+from ubu_tui.store.registry import export_units, import_units
+from ubu_tui.store.submissions import submit
+from ubu_tui.store.transfer import export_jsonl, import_jsonl
+
+SLOW = os.environ.get("UBU_SLOW") == "1"
+EXAMPLES = 1000 if SLOW else 100
+FUZZ = settings(max_examples=EXAMPLES, deadline=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                       HealthCheck.too_slow])
+INSTRUMENT = ROOT / "data" / "instruments" / "ubu-vb" / "2026.1"
+SCENARIO = (ROOT / "data" / "scenarios" / "01-ungdom-avbryter.toml").read_text()
+
+
+@st.composite
+def mutated(draw, original: str) -> str:
+    """A valid text with one to three edits: a line dropped, doubled or swapped, characters
+    replaced, or the text cut short."""
+    lines = original.splitlines()
+    for _ in range(draw(st.integers(1, 3))):
+        if not lines:
+            break
+        i = draw(st.integers(0, len(lines) - 1))
+        how = draw(st.sampled_from(["drop", "double", "swap", "chars", "cut"]))
+        if how == "drop":
+            del lines[i]
+        elif how == "double":
+            lines.insert(i, lines[i])
+        elif how == "swap" and i + 1 < len(lines):
+            lines[i], lines[i + 1] = lines[i + 1], lines[i]
+        elif how == "chars":
+            junk = draw(st.text(alphabet=st.sampled_from('=[]{}"\',#0123456789-_ aåö\n'),
+                                min_size=1, max_size=6))
+            j = draw(st.integers(0, len(lines[i])))
+            lines[i] = lines[i][:j] + junk + lines[i][j + 1:]
+        else:
+            lines = lines[:i]
+    return "\n".join(lines)
+
+
+def _accepted_or_refused(fn) -> str:
+    try:
+        fn()
+        return "accepted"
+    except UbuError:
+        return "refused"
+
+
+@FUZZ
+@given(st.sampled_from(["youth.toml", "guardian.toml", "caseworker.toml", "instrument.toml"]),
+       st.data())
+def test_instrument_loader_refuses_cleanly(tmp_path_factory, name, data):
+    folder = tmp_path_factory.mktemp("inst") / "2026.1"
+    shutil.copytree(INSTRUMENT, folder)
+    path = folder / name
+    path.write_text(data.draw(mutated(path.read_text())))
+    _accepted_or_refused(lambda: load_instrument(folder))
+
+
+@FUZZ
+@given(mutated(SCENARIO))
+def test_scenario_loader_refuses_cleanly(raw):
+    _accepted_or_refused(lambda: parse_text(raw))
+
+
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory):
+    """A real store with registry and two records, and its export, for the importers."""
+    from ubu_tui.instrument import default_instrument
+    from ubu_tui.interview import Mode, Setup
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'ubu.sqlite3'}"
+    engine = open_store(url)
+    import_units(engine, DEMO_UNITS)
+    for unit in (1001, 1002):
+        submit(engine, complete_all(FollowUp.open(default_instrument(), Setup(
+            "0180", unit, Mode.IN_PERSON, 2, 16, 3, True))))
+    out = tmp_path_factory.mktemp("x") / "records.jsonl"
+    export_jsonl(engine, out)
+    return engine, out.read_text()
+
+
+def snapshot(engine) -> tuple:
+    with engine.connect() as conn:
+        counts = tuple(conn.execute(text(f"SELECT count(*) FROM {t}")).scalar()
+                       for t in ("submission", "answer_record", "unit", "index_score"))
+    return counts, export_units(engine)
+
+
+@FUZZ
+@given(st.data())
+def test_registry_import_refuses_cleanly_and_changes_nothing(filled, tmp_path_factory, data):
+    engine, _ = filled
+    before = snapshot(engine)
+    path = tmp_path_factory.mktemp("reg") / "units.csv"
+    path.write_text(data.draw(mutated(DEMO_UNITS.read_text())))
+    if _accepted_or_refused(lambda: import_units(engine, path)) == "refused":
+        assert snapshot(engine) == before
+    else:                             # accepted: put the registry back for the next example
+        import_units(engine, DEMO_UNITS)
+
+
+JSON_EDITS = st.sampled_from(["drop_key", "wrong_type", "negative", "huge", "string",
+                              "null", "unknown_item", "truncate"])
+
+
+@FUZZ
+@given(st.data())
+def test_record_import_refuses_cleanly_and_changes_nothing(filled, tmp_path_factory, data):
+    engine, exported = filled
+    before = snapshot(engine)
+    line = json.loads(exported.splitlines()[0])
+    line["id"] = data.draw(st.from_regex(r"[0-9a-f]{32}", fullmatch=True))   # a new record
+    edit = data.draw(JSON_EDITS)
+    session = data.draw(st.sampled_from(line["sessions"]))
+    item = data.draw(st.sampled_from(sorted(session["items"])))
+    if edit == "drop_key":
+        del line[data.draw(st.sampled_from(sorted(line)))]
+    elif edit == "wrong_type":
+        session["items"][item] = {"value": 3}
+    elif edit == "negative":
+        session["items"][item] = ["value", -5]
+    elif edit == "huge":
+        session["items"][item] = ["value", 10**12]
+    elif edit == "string":
+        line["unit"] = "1001; DROP TABLE submission"
+    elif edit == "null":
+        line[data.draw(st.sampled_from(sorted(line)))] = None
+    elif edit == "unknown_item":
+        session["items"]["x_" + item] = session["items"].pop(item)
+    raw = json.dumps(line)
+    if edit == "truncate":
+        raw = raw[:data.draw(st.integers(0, len(raw) - 1))]
+    path = tmp_path_factory.mktemp("rec") / "in.jsonl"
+    path.write_text(raw + "\n")
+    assert _accepted_or_refused(lambda: import_jsonl(engine, path)) == "refused"
+    assert snapshot(engine) == before
+
+
+@pytest.mark.parametrize("args", [
+    ["check-instrument", "{bad_instrument}"],
+    ["registry", "import", "{bad_csv}"],
+    ["import", "{bad_jsonl}"],
+    ["check-scenario", "{bad_scenario}"],
+])
+def test_command_line_exits_2_without_traceback(tmp_path, args):
+    import subprocess
+    import sys
+
+    folder = tmp_path / "inst" / "2026.1"
+    shutil.copytree(INSTRUMENT, folder)
+    (folder / "youth.toml").write_text((folder / "youth.toml").read_text()
+                                       .replace('type = "scale"', 'type = "text"', 1))
+    files = {"bad_instrument": str(folder), "bad_csv": str(tmp_path / "u.csv"),
+             "bad_jsonl": str(tmp_path / "r.jsonl"), "bad_scenario": str(tmp_path / "s.toml")}
+    (tmp_path / "u.csv").write_text("id,name\n1,\n")
+    (tmp_path / "r.jsonl").write_text('{"format": "ubu-record/1", "id": "nope"}\n')
+    (tmp_path / "s.toml").write_text(SCENARIO.replace("y_safe =", "y_unknown ="))
+    db = f"sqlite:///{tmp_path / 'ubu.sqlite3'}"
+    result = subprocess.run(
+        [sys.executable, "-m", "ubu_tui", "--database-url", db,
+         *[a.format(**files) for a in args]],
+        capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("ubu: ") and len(result.stderr.splitlines()) <= 12
+
