@@ -1,4 +1,9 @@
-"""Translation hooks. Swedish is the source language; catalogues plug in here.
+"""Languages. Swedish is the source; catalogues live in `locales/<lang>/LC_MESSAGES/`.
+
+Two gettext domains: `ubu` for the interface (the caseworker's language) and `instrument` for
+the instrument's wording (each respondent session's interview language). Catalogues are read
+from the `.po` files and compiled in memory, so a fresh checkout needs no build step;
+`python -m ubu_tui.scripts.catalogs compile` writes `.mo` files for packaging.
 
 `_` is looked up at render time so that a language switch re-renders in the new language.
 `N_` marks class-level strings for extraction without translating them at import.
@@ -7,8 +12,62 @@
 from __future__ import annotations
 
 import gettext as _gettext
+import io
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+SOURCE = "sv"
+LANGUAGES = {"sv": "svenska", "en": "English", "fi": "suomi", "so": "Soomaali",
+             "ar": "العربية"}
+RTL = {"ar"}
 
 _translations: _gettext.NullTranslations = _gettext.NullTranslations()
+_language = SOURCE
+
+
+def locales_dir() -> Path:
+    return Path(__file__).resolve().parents[1] / "locales"
+
+
+@cache
+def catalog(language: str, domain: str) -> _gettext.NullTranslations:
+    """The compiled catalogue, or NullTranslations (Swedish) where there is none."""
+    if language == SOURCE:
+        return _gettext.NullTranslations()
+    folder = locales_dir() / language / "LC_MESSAGES"
+    mo, po = folder / f"{domain}.mo", folder / f"{domain}.po"
+    if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
+        with mo.open("rb") as fp:
+            return _gettext.GNUTranslations(fp)
+    if not po.exists():
+        return _gettext.NullTranslations()
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with po.open("rb") as fp:
+        messages = read_po(fp, locale=language)
+    buf = io.BytesIO()
+    write_mo(buf, messages)        # fuzzy entries are left out, as msgfmt does
+    buf.seek(0)
+    return _gettext.GNUTranslations(buf)
+
+
+def use_language(language: str) -> None:
+    """Switch the interface language (the caseworker's)."""
+    from ubu_tui.errors import InputRejected
+
+    if language not in LANGUAGES:
+        raise InputRejected(f"no interface language '{language}'; use one of "
+                            f"{', '.join(LANGUAGES)}")
+    global _translations, _language
+    _translations = catalog(language, "ubu")
+    _language = language
+
+
+def current_language() -> str:
+    return _language
 
 
 def set_translations(translations: _gettext.NullTranslations) -> None:
@@ -26,3 +85,52 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 def N_(message: str) -> str:
     return message
+
+
+# --- the instrument's wording in an interview language -----------------------------------
+
+@dataclass(frozen=True)
+class Status:
+    """What a language's instrument catalogue is: a draft awaiting an authorised translator,
+    and which entries it deliberately leaves in Swedish."""
+
+    language: str
+    draft: bool
+    untranslated: tuple[str, ...]     # msgctxt prefixes/suffixes: "caseworker.", ".instruction"
+
+    def excluded(self, context: str) -> bool:
+        return any(context.startswith(p) if p.endswith(".") else context.endswith(p)
+                   for p in self.untranslated)
+
+
+@cache
+def status(language: str) -> Status:
+    path = locales_dir() / language / "translation.toml"
+    if language == SOURCE or not path.exists():
+        return Status(language, False, ())
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return Status(language, data.get("status") == "draft",
+                  tuple(str(p) for p in data.get("untranslated", [])))
+
+
+def wording(language: str, context: str, swedish: str) -> str | None:
+    """The instrument text in `language`, or None where it has no current translation
+    (missing, or marked fuzzy because the Swedish changed): the caller shows Swedish, marked."""
+    if language == SOURCE:
+        return swedish
+    got = catalog(language, "instrument").pgettext(context, swedish)
+    return got if got != swedish else None
+
+
+def bidi(text: str, language: str) -> str:
+    """Right-to-left text in visual order with joined letter forms, for a terminal.
+
+    Terminals lay characters out left to right and do not join Arabic letters; reshaping and
+    reordering here makes a line read correctly. Lines are reordered one by one, so wrapping
+    must happen before this (the caller passes one display line at a time)."""
+    if language not in RTL:
+        return text
+    import arabic_reshaper
+    from bidi.algorithm import get_display
+
+    return str(get_display(arabic_reshaper.reshape(text)))

@@ -283,6 +283,7 @@ def _parse_item(entry: dict[str, Any], raw: str, file: str, respondent: str,
         guidance=str(entry.get("guidance", "")).strip(), nonresponse=nonresponse,
         not_applicable_label=na_label, show_if=conditions, sensitive=bool(entry.get("sensitive")),
         prefill=prefill, min_value=lo, max_value=hi, line=line,
+        scale=str(entry.get("scale", "")),
     )
 
 

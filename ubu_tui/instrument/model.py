@@ -70,6 +70,7 @@ class Item:
     min_value: int = 0
     max_value: int = 0
     line: int | None = None  # where it stands in its file, for messages
+    scale: str = ""          # the named scale its options come from, if any
 
     def option(self, code: int) -> Option | None:
         return next((o for o in self.options if o.code == code), None)

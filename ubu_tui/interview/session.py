@@ -120,6 +120,7 @@ class SessionOutcome:
     mode: int
     language: str
     items: tuple[ItemOutcome, ...]
+    adhoc: tuple[str, ...] = ()      # items interpreted ad hoc: no current translation
 
 
 class RespondentSession:
@@ -129,6 +130,7 @@ class RespondentSession:
         self.mode = mode
         self.language = language
         self.youth_of_age = youth_of_age
+        self.adhoc: set[str] = set()      # asked in `language` without a translation
         self.consent: Consent | None = None
         self.responses: dict[str, Response] = {}
         self.position = 0
@@ -321,7 +323,16 @@ class RespondentSession:
         if self.disposition is None:
             raise AnswerRejected(f"the {self.respondent} session is still open")
         return SessionOutcome(self.respondent, self.disposition, self.break_reason,
-                              int(self.mode), self.language, self.outcomes())
+                              int(self.mode), self.language, self.outcomes(),
+                              tuple(sorted(self.adhoc & set(self.responses))))
+
+    def note_wording(self, item_id: str, translated: bool) -> None:
+        """Record how the item was put in the interview language: read from a translation,
+        or interpreted ad hoc because none was current. Swedish needs no note."""
+        if self.language == "sv" or translated:
+            self.adhoc.discard(item_id)
+        else:
+            self.adhoc.add(item_id)
 
     def to_state(self) -> dict[str, Any]:
         return {
@@ -332,6 +343,7 @@ class RespondentSession:
             "position": self.position,
             "disposition": self.disposition.value if self.disposition else None,
             "break_reason": self.break_reason,
+            "adhoc": sorted(self.adhoc),
         }
 
     def load_state(self, state: dict[str, Any]) -> None:
@@ -347,3 +359,4 @@ class RespondentSession:
         self.position = max(0, min(int(state["position"]), len(self.form.items)))
         self.disposition = Disposition(state["disposition"]) if state["disposition"] else None
         self.break_reason = state["break_reason"]
+        self.adhoc = {str(i) for i in state.get("adhoc", [])}

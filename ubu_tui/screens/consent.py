@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Header, Static
 
-from ubu_tui.i18n import N_, _
+from ubu_tui.i18n import LANGUAGES, N_, RTL, SOURCE, _, bidi, status
+from ubu_tui.instrument.translation import consent_wording
 from ubu_tui.interview.followup import FollowUp
 from ubu_tui.interview.session import MODE_LABELS, AnswerRejected, Consent, Mode
 from ubu_tui.screens.base import UbuScreen
@@ -28,6 +31,7 @@ class ConsentScreen(UbuScreen):
         *[Binding(k, f"choose('{k}')", show=False) for k in CHOICES],
         Binding("enter", "confirm", N_("Bekräfta")),
         Binding("m", "mode", N_("Intervjuform")),
+        Binding("l", "language", N_("Intervjuspråk")),
         Binding("escape", "app.pop_screen", N_("Tillbaka")),
     ]
 
@@ -51,6 +55,8 @@ class ConsentScreen(UbuScreen):
         if says:
             yield Static(Text(_("Respondenten svarar: ") + f"«{says}»"), classes="says")
         yield Static(id="consent-mode", classes="muted")
+        translated = Static(id="consent-translated", classes="wording translated")
+        yield translated
         yield Footer()
 
     def on_mount(self) -> None:
@@ -80,8 +86,29 @@ class ConsentScreen(UbuScreen):
             text.append(f"{'▶ ' if sel else '  '}{key}  {label}\n",
                         style="bold reverse" if sel else "")
         self.query_one("#consent-options", Static).update(text)
+        language = self.session.language
+        draft = status(language).draft
         self.query_one("#consent-mode", Static).update(
-            _("Intervjuform: {mode} (m byter)").format(mode=_(MODE_LABELS[self.session.mode])))
+            _("Intervjuform: {mode} (m byter)").format(mode=_(MODE_LABELS[self.session.mode]))
+            + ("" if self.respondent == "caseworker" else "   " + _(
+                "Intervjuspråk: {language}{draft} (l byter)").format(
+                language=LANGUAGES[language],
+                draft=" – " + _("utkast till översättning, ej granskad") if draft else "")))
+        box = self.query_one("#consent-translated", Static)
+        box.display = language != SOURCE
+        if language != SOURCE:
+            said = consent_wording(self.session.form, language)
+            box.border_title = LANGUAGES[language] + " – " + _("för tolken")
+            if said is None:
+                box.update(Text(_("Ingen aktuell översättning: tolken tolkar texten."),
+                                style="italic"))
+            elif language in RTL:
+                width = max(20, (self.size.width or 80) - 8)
+                box.update(Text("\n".join(bidi(line, language)
+                                          for line in textwrap.wrap(said, width)),
+                                justify="right"))
+            else:
+                box.update(Text(said))
 
     def action_choose(self, key: str) -> None:
         allowed = dict(self._allowed())
@@ -96,6 +123,15 @@ class ConsentScreen(UbuScreen):
     def action_mode(self) -> None:
         modes = list(Mode)
         self.session.mode = modes[(modes.index(self.session.mode) + 1) % len(modes)]
+        self._redraw()
+
+    def action_language(self) -> None:
+        """The interview language of this session: each respondent's own."""
+        if self.respondent == "caseworker":
+            return
+        languages = list(LANGUAGES)
+        self.session.language = languages[(languages.index(self.session.language) + 1)
+                                          % len(languages)]
         self._redraw()
 
     def action_confirm(self) -> None:

@@ -6,8 +6,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Header
 
-from ubu_tui.i18n import N_, _
+from ubu_tui.i18n import N_, SOURCE, _
 from ubu_tui.instrument.model import NONRESPONSE, AnswerType, Item
+from ubu_tui.instrument.translation import Wording, item_wording
 from ubu_tui.interview.followup import FollowUp
 from ubu_tui.interview.session import BREAK_LABELS, AnswerRejected, BreakReason, Response
 from ubu_tui.screens.base import UbuScreen
@@ -84,7 +85,13 @@ class QuestionScreen(UbuScreen):
             item, title=_(RESPONDENT_LABELS[self.respondent]), position=(answered, total),
             pending=self.pending, typed=self.typed, unit_name=self._unit_name(item),
             guidance=self.followup.instrument.guidance_for(item) if practice else "",
-            says=run.line(self.respondent, item.id) if run else None)
+            says=run.line(self.respondent, item.id) if run else None,
+            interpreted=self._interpreted(item))
+
+    def _interpreted(self, item: Item) -> Wording | None:
+        if self.session.language == SOURCE:
+            return None
+        return item_wording(item, self.session.language)
 
     def _position(self, item: Item) -> tuple[int, int]:
         shown = [i for i in self.session.form.items if self.session.visibility(i) is not False]
@@ -188,6 +195,8 @@ class QuestionScreen(UbuScreen):
             return self._say(str(err))
         if self.ubu.practice_run is not None:
             self.ubu.practice_run.answered(item.id)
+        interpreted = self._interpreted(item)
+        self.session.note_wording(item.id, interpreted is None or interpreted.translated)
         alert = item.option(self.pending.code) if self.pending.code >= 0 else None
         self.ubu.save(self.followup, self.label)
         if item.sensitive and alert is not None and alert.alert:

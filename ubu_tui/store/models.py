@@ -59,6 +59,7 @@ class SessionRecord(SQLModel, table=True):
     break_reason: int | None = None
     mode: int
     language: str = Field(max_length=8)
+    adhoc: str = ""          # item ids interpreted ad hoc, space-separated
 
 
 class AnswerRecord(SQLModel, table=True):

@@ -49,7 +49,7 @@ def rows_of(record: FollowUpRecord, period: str) -> list[object]:
         rows.append(SessionRecord(
             submission_id=record.id, respondent=sess.respondent,
             disposition=sess.disposition.value, break_reason=sess.break_reason,
-            mode=sess.mode, language=sess.language))
+            mode=sess.mode, language=sess.language, adhoc=" ".join(sess.adhoc)))
         for item in sess.items:
             rows.append(AnswerRecord(submission_id=record.id, respondent=sess.respondent,
                                      item_id=item.item_id, outcome=item.kind.value,

@@ -71,6 +71,7 @@ def _records(engine: Engine, municipality: str | None) -> list[dict[str, Any]]:
             "sessions": [{
                 "respondent": s.respondent, "disposition": s.disposition,
                 "break_reason": s.break_reason, "mode": s.mode, "language": s.language,
+                "adhoc": s.adhoc.split(),
                 "items": answers[(sid, s.respondent)],
                 "methods": {k: sorted(v) for k, v in methods[sid].items()
                             if k in answers[(sid, s.respondent)]},
@@ -166,12 +167,16 @@ def _check_record(raw: Any, known_units: set[int]) -> tuple[dict[str, Any], Inst
 
 def _check_session(s: dict[str, Any], instrument: Instrument) -> None:
     who = s["respondent"]
-    if set(s) != SESSION_KEYS:
+    if not SESSION_KEYS <= set(s) <= SESSION_KEYS | {"adhoc"}:
         raise InputRejected(f"{who}: session fields must be {sorted(SESSION_KEYS)}")
     if s["disposition"] not in {d.value for d in Disposition}:
         raise InputRejected(f"{who}: unknown disposition {s['disposition']!r}")
     if not isinstance(s["mode"], int) or not 1 <= s["mode"] <= 4:
         raise InputRejected(f"{who}: mode must be 1–4")
+    adhoc = s.get("adhoc", [])
+    if not isinstance(adhoc, list) or not all(
+            isinstance(i, str) and i in instrument.items for i in adhoc):
+        raise InputRejected(f"{who}: adhoc must list item ids of {instrument.key}")
     if not isinstance(s["language"], str) or not re.match(r"^[a-z]{2,3}$", s["language"]):
         raise InputRejected(f"{who}: language must be a 2–3 letter code")
     if s["break_reason"] is not None and not (isinstance(s["break_reason"], int)
@@ -254,6 +259,7 @@ def _record_from_json(r: dict[str, Any]) -> FollowUpRecord:
     sessions = tuple(SessionOutcome(
         respondent=s["respondent"], disposition=Disposition(s["disposition"]),
         break_reason=s["break_reason"], mode=s["mode"], language=s["language"],
+        adhoc=tuple(s.get("adhoc", [])),
         items=tuple(ItemOutcome(item_id, OutcomeKind(kind), code,
                                 tuple((m, a) for m, a in s["methods"].get(item_id, [])))
                     for item_id, (kind, code) in s["items"].items()))

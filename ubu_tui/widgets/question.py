@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Static
 
-from ubu_tui.i18n import _
+from ubu_tui.i18n import RTL, _, bidi
 from ubu_tui.instrument.model import APPLIED, NONRESPONSE, AnswerType, Item
+from ubu_tui.instrument.translation import Wording
 from ubu_tui.interview.session import Response
 
 # Keys for the non-substantive options; the same on every item, never read aloud.
@@ -65,7 +68,9 @@ class QuestionView(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(id="q-header", classes="title")
-        yield Static(id="q-wording", classes="wording")
+        with Horizontal(id="q-pair"):
+            yield Static(id="q-wording", classes="wording")
+            yield Static(id="q-translated", classes="wording translated")
         yield Static(id="q-instruction", classes="instruction")
         yield Static(id="q-guidance", classes="guidance")
         yield Static(id="q-options", classes="options")
@@ -74,7 +79,8 @@ class QuestionView(Vertical):
 
     def show(self, item: Item, *, title: str, position: tuple[int, int],
              pending: Response | None, typed: str = "", unit_name: str | None = None,
-             guidance: str = "", says: str | None = None) -> None:
+             guidance: str = "", says: str | None = None,
+             interpreted: Wording | None = None) -> None:
         answered, total = position
         self.query_one("#q-header", Static).update(
             Text(f"{title} · " + _("fråga {n} av {total}").format(n=answered + 1, total=total)
@@ -82,6 +88,7 @@ class QuestionView(Vertical):
         wording = self.query_one("#q-wording", Static)
         wording.update(Text(item.text))
         wording.border_title = _("LÄS UPP") if not item.sensitive else _("LÄS UPP – KÄNSLIG FRÅGA")
+        self._interpreted(interpreted)
         instruction = item.instruction
         if item.sensitive:
             instruction = (instruction + " " if instruction else "") + _(
@@ -96,7 +103,7 @@ class QuestionView(Vertical):
         line.update(Text(_("Respondenten svarar: ") + f"«{says}»") if says else "")
         line.display = bool(says)
         self.query_one("#q-options", Static).update(
-            self._options(item, pending, typed, unit_name))
+            self._options(item, pending, typed, unit_name, interpreted))
         self.message("")
 
     def message(self, text: str) -> None:
@@ -104,8 +111,28 @@ class QuestionView(Vertical):
         msg.update(Text(text))
         msg.display = bool(text)
 
+    def _interpreted(self, interpreted: Wording | None) -> None:
+        """The interview language beside the Swedish, for the interpreter to read."""
+        box = self.query_one("#q-translated", Static)
+        box.display = interpreted is not None
+        if interpreted is None:
+            return
+        box.border_title = interpreted.name + " – " + _("för tolken") + (
+            " · " + _("utkast, ej granskad") if interpreted.draft else "")
+        if interpreted.text is None:
+            box.update(Text(_("Ingen aktuell översättning: tolken tolkar den svenska frågan. "
+                              "Det noteras som tolkat på plats."), style="italic"))
+            return
+        lang = interpreted.language
+        if lang in RTL:
+            width = max(20, (self.size.width or 100) // 2 - 6)
+            lines = [bidi(line, lang) for line in textwrap.wrap(interpreted.text, width)]
+            box.update(Text("\n".join(lines), justify="right"))
+        else:
+            box.update(Text(interpreted.text))
+
     def _options(self, item: Item, pending: Response | None, typed: str,
-                 unit_name: str | None) -> Text:
+                 unit_name: str | None, interpreted: Wording | None = None) -> Text:
         out = Text()
         keys: list[str | None] = []
         self._line_keys = keys
@@ -115,6 +142,10 @@ class QuestionView(Vertical):
                 mark = "▶ " if chosen == opt.code else "  "
                 style = "bold reverse" if chosen == opt.code else ""
                 line = f"{mark}{opt.code}  {opt.label}"
+                if interpreted is not None:
+                    other = interpreted.options.get(opt.code)
+                    line += "   │  " + (bidi(other, interpreted.language) if other
+                                        else _("(ingen översättning)"))
                 if not opt.read_aloud:
                     line += "  " + _("(läs inte upp)")
                 out.append(line + "\n", style=style)
