@@ -68,3 +68,13 @@ def pg_url() -> str | None:
             return url
     except Exception:
         return None
+
+
+@pytest.fixture(autouse=True)
+def swedish_interface():
+    """The interface language is process-wide: every test starts and ends in Swedish."""
+    from ubu_tui.i18n import use_language
+
+    use_language("sv")
+    yield
+    use_language("sv")

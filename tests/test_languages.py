@@ -107,3 +107,46 @@ async def test_arabic_reads_right_to_left_in_the_terminal(engine):
         logical = "هل كنت تعرف لماذا ستسكن هناك؟"
         assert bidi(logical, "ar") in shown                # visual order, joined forms
         assert logical not in shown
+
+
+def test_the_english_interface_catalogue_is_complete():
+    with (locales_dir() / "en" / "LC_MESSAGES" / "ubu.po").open("rb") as fp:
+        catalog = read_po(fp, locale="en")
+    with (locales_dir() / "ubu.pot").open("rb") as fp:
+        template = read_po(fp)
+    wanted = {m.id for m in template if m.id}
+    have = {m.id for m in catalog if m.id and m.string and not m.fuzzy and all(m.string)}
+    assert not wanted - have, sorted(map(str, wanted - have))[:10]
+
+
+async def test_a_follow_up_with_an_english_interface(engine):
+    app = new_app(engine, language="en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        menu = str(app.screen.query_one("#home-menu").get_option_at_index(0).prompt)
+        assert menu == "n  New follow-up"
+        await start_followup(pilot)
+        assert "Each part is done on its own" in str(app.screen.query_one(".muted").render())
+        await press(pilot, "1", "1", "enter")
+        assert app.screen.query_one("#q-wording").border_title == "READ OUT"
+        assert any(b.description == "Confirm" for _k, b in app.screen._bindings)
+        await answer_until_review(pilot, app)
+        await press(pilot, "k")
+        await run_session(pilot, app, "2", consent="3")
+        await run_session(pilot, app, "3")
+        await press(pilot, "s")
+        assert "codes only" in str(app.screen.query_one(".title").render())
+        await press(pilot, "ctrl+s")
+        assert type(app.screen).__name__ == "HomeScreen"
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM submission")).scalar() == 1
+
+
+def test_numbers_and_dates_follow_the_interface_locale():
+    from datetime import date
+
+    from ubu_tui.i18n import format_date, format_number, use_language
+
+    assert format_number(3.6178) == "3,62"
+    use_language("en")
+    assert format_number(3.6178) == "3.62"
+    assert format_date(date(2026, 11, 23)) == "Nov 23, 2026"

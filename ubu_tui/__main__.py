@@ -18,6 +18,8 @@ def _parser() -> argparse.ArgumentParser:
                    "env UBU_DATABASE_URL)")
     p.add_argument("--municipality", help="four-digit municipality code (env UBU_MUNICIPALITY)")
     p.add_argument("--theme", help="Textual theme, e.g. ubu-high-contrast (env UBU_THEME)")
+    p.add_argument("--language", help="interface language: sv, en, fi, so, ar (env "
+                   "UBU_LANGUAGE); interview languages are chosen per respondent")
     p.add_argument("--practice", action="store_true",
                    help="run the app on the practice store only (env UBU_PRACTICE_DATABASE_URL "
                    "sets it; default: a separate SQLite file)")
@@ -75,7 +77,7 @@ def run(argv: list[str]) -> int:
         check_municipality(args.municipality)
     settings = Settings.from_env(database_url=args.database_url,
                                  municipality=args.municipality, theme=args.theme,
-                                 practice=args.practice or None,
+                                 practice=args.practice or None, language=args.language,
                                  threshold=str(args.threshold) if getattr(
                                      args, "threshold", None) is not None else None)
     if args.command in ("codebook", "check-instrument"):

@@ -51,6 +51,9 @@ class UbuApp(App[None]):
                  instrument: Instrument | None = None, today: date | None = None,
                  purged: int = 0, practice_engine: Engine | None = None) -> None:
         super().__init__()
+        from ubu_tui.i18n import use_language
+
+        use_language(settings.language)     # before any screen is composed
         self.settings = settings
         self._engine = engine
         self._practice_engine = practice_engine
@@ -82,6 +85,9 @@ class UbuApp(App[None]):
         return self._today or date.today()
 
     def on_mount(self) -> None:
+        from ubu_tui.i18n import translate_bindings
+
+        translate_bindings(self)
         self.register_theme(HIGH_CONTRAST)
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme

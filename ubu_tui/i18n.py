@@ -87,6 +87,38 @@ def N_(message: str) -> str:
     return message
 
 
+def translate_bindings(node: object) -> None:
+    """Put a screen's key labels (declared with N_ at class level) in the interface language."""
+    from dataclasses import replace
+
+    bindings = getattr(node, "_bindings", None)
+    if bindings is None or _language == SOURCE:
+        return
+    for key, items in bindings.key_to_bindings.items():
+        bindings.key_to_bindings[key] = [replace(b, description=_(b.description))
+                                          if b.description else b for b in items]
+
+
+def format_number(value: float, digits: int = 2) -> str:
+    """A number in the interface locale: 3,62 in Swedish, 3.62 in English."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, format=f"0.{'0' * digits}" if digits else "0",
+                          locale=_language)
+
+
+def format_percent(value: float) -> str:
+    from babel.numbers import format_percent as fp
+
+    return fp(value, locale=_language)
+
+
+def format_date(value: object) -> str:
+    from babel.dates import format_date as fd
+
+    return fd(value, format="medium", locale=_language)  # type: ignore[arg-type]
+
+
 # --- the instrument's wording in an interview language -----------------------------------
 
 @dataclass(frozen=True)

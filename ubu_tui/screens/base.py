@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, cast
 from textual.screen import Screen
 from textual.widgets import Static
 
-from ubu_tui.i18n import N_, _
+from ubu_tui.i18n import N_, _, translate_bindings
 
 if TYPE_CHECKING:
     from ubu_tui.app import UbuApp
@@ -22,5 +22,7 @@ class UbuScreen(Screen[None]):
 
     def on_mount(self) -> None:
         # Textual calls this as well as a subclass's own on_mount (it walks the MRO).
+        translate_bindings(self)
+        self.refresh_bindings()
         if self.ubu.settings.practice:
             self.mount(Static(_(WATERMARK), classes="watermark"))

@@ -15,7 +15,7 @@ from textual.widgets import Footer, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ubu_tui.errors import InstrumentError, UbuError
-from ubu_tui.i18n import N_, _
+from ubu_tui.i18n import N_, _, format_date
 from ubu_tui.interview.eligibility import LEGAL_BASIS_LABELS, LegalBasis
 from ubu_tui.interview.followup import FollowUp
 from ubu_tui.interview.session import MODE_LABELS
@@ -129,8 +129,8 @@ class BriefScreen(UbuScreen):
         basis = (LEGAL_BASIS_LABELS[LegalBasis(scenario.legal_basis)] if in_scope
                  else _("Annat (t.ex. enbart LSS)"))
         facts = [
-            (_("Placeringen började"), start.isoformat()),
-            (_("Placeringen slutade"), end.isoformat()),
+            (_("Placeringen började"), f"{start.isoformat()} ({format_date(start)})"),
+            (_("Placeringen slutade"), f"{end.isoformat()} ({format_date(end)})"),
             (_("Lagrum"), basis),
             (_("Ålder nu"), _("{n} år").format(n=scenario.age)),
             (_("Enhet"), unit.name if unit else f"#{scenario.unit}"),

@@ -11,17 +11,18 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Header, Select, Static
 
 from ubu_tui.errors import UbuError
-from ubu_tui.i18n import N_, _
+from ubu_tui.i18n import N_, _, format_number, format_percent
 from ubu_tui.screens.base import UbuScreen
 
 LOW_N = 10          # figures on fewer follow-ups than this are marked as uncertain
 BAR = 30            # characters for a full bar
 
 
-def bar(value: float | None, maximum: float) -> str:
+def bar(value: float | None, low: float = 1.0, high: float = 5.0) -> str:
+    """A bar over the scale's own range, so that 1 is empty and 5 is full."""
     if value is None:
         return ""
-    cells = max(0.0, value) / maximum * BAR
+    cells = max(0.0, min(1.0, (value - low) / (high - low))) * BAR
     return "█" * int(cells) + ("▌" if cells - int(cells) >= 0.5 else "")
 
 
@@ -101,11 +102,12 @@ class ResultsScreen(UbuScreen):
             if not row.shown:
                 grid.add_row(row.label, "–", "–", "–", Text(_("spärrad"), style="italic"))
                 continue
-            mark = Text(bar(row.mean, 5.0), style="bold" if row.key == "__total__" else "")
+            mark = Text(bar(row.mean), style="bold" if row.key == "__total__" else "")
             if row.n is not None and row.n < LOW_N:
                 mark.append(" " + _("⚠ lågt n"), style="yellow")
-            grid.add_row(row.label, str(row.n), f"{row.mean:.2f}" if row.mean else "–",
-                         f"{100 * row.share_high:.0f} %" if row.share_high is not None else "–",
+            grid.add_row(row.label, format_number(row.n or 0, 0),
+                         format_number(row.mean) if row.mean else "–",
+                         format_percent(row.share_high) if row.share_high is not None else "–",
                          mark)
         notes = table.notes()
         footer = Text("\n" + _("Spärr: figurer som bygger på färre än {t} uppföljningar visas "

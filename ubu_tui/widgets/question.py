@@ -124,6 +124,7 @@ class QuestionView(Vertical):
                               "Det noteras som tolkat på plats."), style="italic"))
             return
         lang = interpreted.language
+        box.styles.text_align = "right" if lang in RTL else "left"
         if lang in RTL:
             width = max(20, (self.size.width or 100) // 2 - 6)
             lines = [bidi(line, lang) for line in textwrap.wrap(interpreted.text, width)]
@@ -138,10 +139,11 @@ class QuestionView(Vertical):
         self._line_keys = keys
         chosen = pending.code if pending else None
         if item.type in (AnswerType.SCALE, AnswerType.SINGLE):
+            pad = max(len(o.label) for o in item.options) if interpreted else 0
             for opt in item.options:
                 mark = "▶ " if chosen == opt.code else "  "
                 style = "bold reverse" if chosen == opt.code else ""
-                line = f"{mark}{opt.code}  {opt.label}"
+                line = f"{mark}{opt.code}  {opt.label:<{pad}}"
                 if interpreted is not None:
                     other = interpreted.options.get(opt.code)
                     line += "   │  " + (bidi(other, interpreted.language) if other
