@@ -150,3 +150,18 @@ def test_numbers_and_dates_follow_the_interface_locale():
     use_language("en")
     assert format_number(3.6178) == "3.62"
     assert format_date(date(2026, 11, 23)) == "Nov 23, 2026"
+
+
+def test_paper_forms_in_every_language(tmp_path):
+    from ubu_tui.__main__ import run
+
+    for lang in LANGUAGES:
+        for respondent in ("youth", "guardian"):
+            out = tmp_path / f"{respondent}-{lang}.html"
+            assert run(["paper-form", respondent, str(out), "--in", lang]) == 0
+            page = out.read_text()
+            assert page.count("class='box'") >= 60
+            assert ("dir='rtl'" in page) == (lang == "ar")
+            assert ("Utkast till översättning" in page) == (lang != "sv")
+    somali = (tmp_path / "guardian-so.html").read_text()
+    assert "Ma lagu ogeysiiyay sababta" in somali and "Fick du veta varför" not in somali

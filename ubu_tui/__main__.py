@@ -26,6 +26,12 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command")
     cb = sub.add_parser("codebook", help="print an instrument as a codebook")
     cb.add_argument("folder", nargs="?", help="instrument folder (default: the shipped one)")
+    pf = sub.add_parser("paper-form", help="a printable form for one respondent, in a "
+                        "language (HTML)")
+    pf.add_argument("respondent", choices=("youth", "guardian", "caseworker"))
+    pf.add_argument("output")
+    pf.add_argument("--in", dest="interview_language", default="sv",
+                    help="sv, en, fi, so or ar (default sv)")
     ci = sub.add_parser("check-instrument", help="validate an instrument folder")
     ci.add_argument("folder")
     reg = sub.add_parser("registry", help="import or export the provider unit registry (CSV)")
@@ -92,6 +98,19 @@ def run(argv: list[str]) -> int:
             print(f"{instrument.key}: valid ({counts} items, {len(instrument.indices)} indices)")
         return 0
 
+    if args.command == "paper-form":
+        from ubu_tui.errors import InputRejected
+        from ubu_tui.i18n import LANGUAGES
+        from ubu_tui.instrument.loader import default_instrument
+        from ubu_tui.instrument.paper import paper_form
+
+        if args.interview_language not in LANGUAGES:
+            raise InputRejected(f"no language '{args.interview_language}'; use one of "
+                                f"{', '.join(LANGUAGES)}")
+        Path(args.output).write_text(paper_form(default_instrument(), args.respondent,
+                                                args.interview_language), encoding="utf-8")
+        print(f"paper form for {args.respondent} in {args.interview_language}: {args.output}")
+        return 0
     if args.command == "check-scenario":
         from ubu_tui.practice.scenario import load_scenario
 
