@@ -242,6 +242,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=5, help="cold starts per app")
+    parser.add_argument("--results", type=int, metavar="N", default=0,
+                        help="also time the standard report over N synthetic follow-ups "
+                        "(100000 for national scale; the data set is kept in /tmp)")
+    parser.add_argument("--postgres", help="with --results: also on this PostgreSQL URL "
+                        "(a scratch database)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
@@ -265,6 +270,12 @@ def main(argv: list[str] | None = None) -> None:
     print(f"\nstart ratio ubu / minimal (medians): {ratio:.2f}  (aim ≤ 1.25)")
     print(f"peak memory of ubu after a youth interview: {memory:.0f} MB  (aim < 150 MB)")
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    if args.results:
+        from ubu_tui.scripts import bench_results
+
+        print(f"\nstandard report over {args.results} follow-ups (1500 units):")
+        bench_results.main(["--followups", str(args.results), "--rounds", "2"]
+                           + (["--postgres", args.postgres] if args.postgres else []))
 
 
 if __name__ == "__main__":

@@ -77,13 +77,15 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--followups", type=int, default=100_000)
     p.add_argument("--units", type=int, default=1500)
-    p.add_argument("--sqlite", default="/tmp/ubu-bench-results.sqlite3")
+    p.add_argument("--sqlite", help="SQLite file for the data set (default: "
+                   "/tmp/ubu-bench-results-<followups>.sqlite3, kept for the next run)")
     p.add_argument("--postgres", help="e.g. postgresql+psycopg://postgres@127.0.0.1/test "
                    "(its ubu tables are filled; use a scratch database)")
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--no-pandas", action="store_true")
     args = p.parse_args(argv)
-    targets = [("SQLite", f"sqlite:///{Path(args.sqlite).resolve()}")]
+    sqlite = args.sqlite or f"/tmp/ubu-bench-results-{args.followups}.sqlite3"
+    targets = [("SQLite", f"sqlite:///{Path(sqlite).resolve()}")]
     if args.postgres:
         targets.append(("PostgreSQL", args.postgres))
     instrument = default_instrument()
