@@ -236,3 +236,38 @@ def test_a_municipality_withdraws_its_own_records_only(pg_engine, instrument, se
             "1480"]
         assert conn.execute(text("SELECT count(DISTINCT submission_id) FROM answer_record")
                             ).scalar() == 1
+
+
+async def test_lost_connection_mid_interview_is_told_and_nothing_confirmed_is_lost(pg_engine):
+    """The server drops every connection and refuses new ones for a while: the caseworker is
+    told, keeps interviewing, and the next save after it returns carries every answer."""
+    database = pg_engine.url.database
+    admin = create_engine(URL, isolation_level="AUTOCOMMIT")
+
+    def server(accepting: bool) -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f"ALTER DATABASE {database} ALLOW_CONNECTIONS {accepting}"))
+            if not accepting:
+                conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                  "WHERE datname = :d"), {"d": database})
+
+    app = new_app(pg_engine)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await start_followup(pilot)
+            await press(pilot, "1", "1", "enter")          # youth, consent
+            await press(pilot, "5", "enter")                 # first item saved
+            server(False)
+            await press(pilot, "4", "enter")                 # this save fails
+            messages = [n.message for n in app._notifications]
+            assert any("Kunde inte spara" in m and "connection" in m for m in messages)
+            session = app.screen.session
+            assert len(session.responses) == 2               # kept in memory
+            server(True)
+            await press(pilot, "3", "enter")                 # this save carries all three
+            label = app.screen.label
+        again, _ = load_draft(pg_engine, list_drafts(pg_engine)[0].id)
+        assert len(again.session("youth").responses) == 3 and label
+    finally:
+        server(True)
+        admin.dispose()
