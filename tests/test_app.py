@@ -215,7 +215,9 @@ async def test_question_screen_is_readable_at_60x20_and_survives_40x12(engine):
 
 
 async def test_home_menu_works_with_arrows_and_enter(engine):
-    app = new_app(engine)
+    from ubu_tui.store import open_store
+
+    app = new_app(engine, practice_engine=open_store("sqlite://", practice=True))
     async with app.run_test(size=(80, 24)) as pilot:
         await press(pilot, "enter")
         assert type(app.screen).__name__ == "SetupScreen"
@@ -223,8 +225,12 @@ async def test_home_menu_works_with_arrows_and_enter(engine):
         await press(pilot, "down", "enter")
         assert type(app.screen).__name__ == "ResumeScreen"
         await press(pilot, "escape", "down", "enter")
-        assert type(app.screen).__name__ == "HomeScreen"      # results: not in this version
-        await press(pilot, "down", "down", "enter")
+        assert type(app.screen).__name__ == "ResultsScreen"
+        await press(pilot, "escape", "down", "enter")
+        assert type(app.screen).__name__ == "PracticeScreen"
+        await press(pilot, "escape")
+        assert type(app.screen).__name__ == "HomeScreen" and not app.settings.practice
+        await press(pilot, "down", "enter")
         assert type(app.screen).__name__ == "SettingsScreen"
         await press(pilot, "down", "down", "enter")
         assert app.theme == "ubu-high-contrast"

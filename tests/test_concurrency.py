@@ -47,14 +47,18 @@ def stored(engine) -> tuple[int, int, int]:
     return subs, distinct, drafts
 
 
-def test_eight_processes_submit_at_once_to_sqlite(tmp_path: Path, request):
-    url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+def submit_at_once(url: str, request) -> None:
     engine = open_store(url)
     import_units(engine, DEMO_UNITS)
     count = per_process(request)
     ids = run_workers(url, count)
     assert len(ids) == PROCESSES * count
     assert stored(engine) == (PROCESSES * count, PROCESSES * count, 0)
+    engine.dispose()
+
+
+def test_eight_processes_submit_at_once_to_sqlite(tmp_path: Path, request):
+    submit_at_once(f"sqlite:///{tmp_path / 'shared.sqlite3'}", request)
 
 
 PG = pg_url()
@@ -69,13 +73,7 @@ def test_eight_processes_submit_at_once_to_postgres(request):
         conn.execute(text(f"CREATE DATABASE {name}"))
     url = PG.rsplit("/", 1)[0] + f"/{name}"
     try:
-        engine = open_store(url)
-        import_units(engine, DEMO_UNITS)
-        count = per_process(request)
-        ids = run_workers(url, count)
-        assert len(ids) == PROCESSES * count
-        assert stored(engine) == (PROCESSES * count, PROCESSES * count, 0)
-        engine.dispose()
+        submit_at_once(url, request)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))

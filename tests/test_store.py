@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlmodel import Session
 
 from tests.conftest import DEMO_UNITS
 from tests.helpers import answer_all, complete_all
@@ -382,33 +381,42 @@ def test_read_only_database_gives_a_clear_message(tmp_path, followup):
         draft_store.save_draft(read_only, followup, "Gul lind 9")
 
 
-def test_a_first_release_database_migrates_and_keeps_its_data(db_url, followup, tmp_path):
-    """A 0001 store (before practice and results) is backed up, migrated, keeps its drafts,
-    and gets the index scores of its records filled in."""
+def migrate_to(conn, revision: str) -> None:
+    """Bring a database to an older schema, as an earlier release left it."""
     from alembic import command
     from alembic.config import Config
 
     import ubu_tui.store.schema as schema
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(schema.__file__).parent / "migrations"))
+    cfg.attributes["connection"] = conn
+    command.upgrade(cfg, revision)
+
+
+def test_a_first_release_database_migrates_and_keeps_its_data(db_url, followup, tmp_path):
+    """A 0001 store (before practice and results) is backed up, migrated, keeps its drafts,
+    and gets the index scores of its records filled in."""
+
     from ubu_tui.store.drafts import list_drafts
     from ubu_tui.store.submissions import index_scores, rows_of
 
     engine = make_engine(db_url)
-    cfg = Config()
-    cfg.set_main_option("script_location", str(Path(schema.__file__).parent / "migrations"))
     with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0001")
+        migrate_to(conn, "0001")
         conn.execute(text("INSERT INTO store_meta (key, value) VALUES ('store_kind', 'real')"))
         conn.execute(text("INSERT INTO draft (id, label, created_at, updated_at, state) VALUES "
                           "('d1', 'Blå ek 3', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, :s)"),
                      {"s": json.dumps(followup.to_state())})
     done = complete_all(FollowUp.open(followup.instrument, followup.setup))
     rows = [r for r in rows_of(done.record(), "2026-01") if type(r).__name__ != "IndexScore"]
-    with Session(engine) as session:    # a record as the first release wrote it
-        session.add(rows[0])
-        session.flush()
-        session.add_all(rows[1:])
-        session.commit()
+    with engine.begin() as conn:        # a record as the first release wrote it
+        for row in rows:
+            table = type(row).__table__
+            values = {c.name: getattr(row, c.name) for c in table.c
+                      if c.name != "adhoc" and getattr(row, c.name) is not None}
+            conn.execute(text(f"INSERT INTO {table.name} ({', '.join(values)}) VALUES "
+                              f"({', '.join(':' + k for k in values)})"), values)
     assert ensure_schema(engine) == "migrated"
     with engine.connect() as conn:
         filled = {ix: (n, total) for ix, n, total in conn.execute(text(
@@ -422,17 +430,11 @@ def test_a_first_release_database_migrates_and_keeps_its_data(db_url, followup, 
 
 def test_a_migration_that_fails_halfway_leaves_the_database_as_it_was(db_url, monkeypatch):
     """All of a migration or none of it: a failure after its first table leaves no trace."""
-    from alembic import command
-    from alembic.config import Config
 
-    import ubu_tui.store.schema as schema
 
     engine = make_engine(db_url)
-    cfg = Config()
-    cfg.set_main_option("script_location", str(Path(schema.__file__).parent / "migrations"))
     with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0004")
+        migrate_to(conn, "0004")
         conn.execute(text("INSERT INTO store_meta (key, value) VALUES ('store_kind', 'real')"))
     import ubu_tui.instrument.loader as loader
 

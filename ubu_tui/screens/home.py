@@ -76,25 +76,29 @@ class HomeScreen(UbuScreen):
         action = event.option.id
         await self.run_action(str(action))
 
+    def _later(self, action: str) -> bool:
+        """Queue the action until the store is open; True when it had to wait."""
+        if self.ubu.store_ready:
+            return False
+        self._pending = action
+        return True
+
     def action_start(self) -> None:
-        if not self.ubu.store_ready:
-            self._pending = "start"       # done as soon as the store is open
+        if self._later("start"):
             return
         from ubu_tui.screens.setup import SetupScreen
 
         self.app.push_screen(SetupScreen())
 
     def action_resume(self) -> None:
-        if not self.ubu.store_ready:
-            self._pending = "resume"       # done as soon as the store is open
+        if self._later("resume"):
             return
         from ubu_tui.screens.resume import ResumeScreen
 
         self.app.push_screen(ResumeScreen())
 
     def action_results(self) -> None:
-        if not self.ubu.store_ready:
-            self._pending = "results"
+        if self._later("results"):
             return
         if self.ubu.settings.practice:
             self.notify(_("Övningar ger inga resultat: resultat visas bara från riktiga "
@@ -105,8 +109,7 @@ class HomeScreen(UbuScreen):
         self.app.push_screen(ResultsScreen())
 
     def action_practice(self) -> None:
-        if not self.ubu.store_ready:
-            self._pending = "practice"
+        if self._later("practice"):
             return
         from ubu_tui.screens.practice import PracticeScreen
         from ubu_tui.store.registry import count_units, import_units
