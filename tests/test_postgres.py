@@ -236,6 +236,10 @@ def test_a_municipality_withdraws_its_own_records_only(pg_engine, instrument, se
             "1480"]
         assert conn.execute(text("SELECT count(DISTINCT submission_id) FROM answer_record")
                             ).scalar() == 1
+        kept = conn.execute(text("SELECT sum(n) FROM item_count")).scalar()
+        raw = conn.execute(text("SELECT count(*) FROM answer_record WHERE outcome IN "
+                                "('value', 'nonresponse')")).scalar()
+        assert kept == raw > 50          # the database's own counts followed the withdrawal
 
 
 async def test_lost_connection_mid_interview_is_told_and_nothing_confirmed_is_lost(pg_engine):

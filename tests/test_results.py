@@ -123,6 +123,14 @@ def test_shown_figures_equal_the_reference_and_nothing_small_shows(shared_engine
     hidden = {r.key: r.hidden for r in table.rows if not r.shown}
     check_not_derivable(dict(per_unit), hidden, threshold, total.shown)
     check_not_derivable(dict(asked), hidden, threshold, total.shown)
+    # without a breakdown the counts come from the per-month totals the database keeps
+    overall = item_tables(ctx, None, ["y_safe"])[0].total
+    assert overall.shown == (not small(len(answered), threshold)
+                             and not small(len(followups), threshold))
+    if overall.shown:
+        assert overall.n == len(answered) and overall.asked == len(followups)
+    if overall.shown and answered:
+        assert overall.mean == pytest.approx(sum(s for _u, s in answered) / len(answered))
 
 
 @settings(max_examples=30, deadline=None,

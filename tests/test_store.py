@@ -453,3 +453,29 @@ def test_a_migration_that_fails_halfway_leaves_the_database_as_it_was(db_url, mo
             "SELECT name FROM sqlite_master WHERE type = 'table'"))]
     monkeypatch.undo()
     assert ensure_schema(engine) == "migrated"        # and it goes through once fixed
+
+
+def test_the_database_keeps_item_counts_exact_through_submit_import_and_withdraw(
+        engine, instrument, setup, tmp_path):
+    from dataclasses import replace
+
+    from ubu_tui.store.shared import withdraw
+
+    def counts() -> tuple[dict, dict]:
+        with engine.connect() as conn:
+            kept = {(p, i, c): n for p, i, c, n in conn.execute(text(
+                "SELECT period, item_id, code, n FROM item_count WHERE n > 0"))}
+            raw = {(p, i, c): n for p, i, c, n in conn.execute(text(
+                "SELECT s.period, a.item_id, a.code, COUNT(*) FROM answer_record a JOIN "
+                "submission s ON s.id = a.submission_id WHERE a.outcome IN "
+                "('value', 'nonresponse') GROUP BY s.period, a.item_id, a.code"))}
+        return kept, raw
+
+    for municipality in ("0180", "1480", "1480"):
+        submit(engine, complete_all(FollowUp.open(instrument, replace(
+            setup, municipality=municipality))))
+    kept, raw = counts()
+    assert kept == raw and sum(kept.values()) > 150
+    withdraw(engine, "1480")
+    kept, raw = counts()
+    assert kept == raw and max(kept.values()) == 1

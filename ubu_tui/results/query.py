@@ -157,6 +157,8 @@ def followups(engine: Engine, sel: Selection, by: str | None = None) -> dict[obj
 def item_counts(engine: Engine, sel: Selection, by: str | None = None,
                 items: Iterable[str] | None = None) -> dict[tuple[str, object], dict[int, int]]:
     """(item, group) → {code: count} for values and non-response codes, one query."""
+    if by is None and not sel.filtered:
+        return _item_totals(engine, sel, items)
     params: dict[str, object] = {}
     cte, exp = _selected(sel, by, params)
     only = ""
@@ -171,6 +173,25 @@ def item_counts(engine: Engine, sel: Selection, by: str | None = None,
     out: dict[tuple[str, object], dict[int, int]] = defaultdict(dict)
     for item_id, grp, code, count in rows:
         out[(item_id, grp)][int(code)] = int(count)
+    return dict(out)
+
+
+def _item_totals(engine: Engine, sel: Selection, items: Iterable[str] | None
+                 ) -> dict[tuple[str, object], dict[int, int]]:
+    """Item distributions over a period from the counts the database keeps per month."""
+    params: dict[str, object] = {"pf": sel.period_from, "pt": sel.period_to}
+    exp: list[str] = []
+    only = ""
+    if items is not None:
+        params["items"] = list(items)
+        exp.append("items")
+        only = " AND item_id IN :items"
+    rows = _run(engine, "SELECT item_id, code, SUM(n) FROM item_count "
+                        f"WHERE period BETWEEN :pf AND :pt{only} GROUP BY item_id, code "
+                        "HAVING SUM(n) > 0", params, exp)
+    out: dict[tuple[str, object], dict[int, int]] = defaultdict(dict)
+    for item_id, code, count in rows:
+        out[(item_id, 0)][int(code)] = int(count)
     return dict(out)
 
 

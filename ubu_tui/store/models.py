@@ -106,5 +106,15 @@ class IndexScore(SQLModel, table=True):
     total: int
 
 
+class ItemCount(SQLModel, table=True):
+    """Answers per month, item and code; kept by triggers on answer_record, never by hand."""
+
+    __tablename__ = "item_count"
+    period: str = Field(primary_key=True, max_length=7)
+    item_id: str = Field(primary_key=True, max_length=48)
+    code: int = Field(primary_key=True)
+    n: int
+
+
 SUBMISSION_TABLES = ("submission", "session_record", "answer_record", "method_record",
                      "index_score")
