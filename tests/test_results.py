@@ -261,3 +261,31 @@ async def test_results_screen_shows_suppressed_unit_and_totals(demo_report_engin
         assert "Samtliga" in page and "300" in page
         assert "spärrad" in page and "färre än 3" in page
         assert "█" in page
+
+
+async def test_unit_profile_beside_all_units(demo_report_engine):
+    from rich.console import Console
+
+    from tests.ui import new_app, press
+
+    app = new_app(demo_report_engine)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await press(pilot, "e")
+        await app.workers.wait_for_complete()
+        picker = app.screen.query_one("#profile")
+        picker.value = 1001                                   # as picking it in the list does
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        console = Console(width=118, record=True)
+        console.print(app.screen.query_one("#results-table").content)
+        page = console.export_text()
+        assert "Enhetsprofil: HVB Björkbacken" in page and "Alla enheter" in page
+        assert "(n=300)" in page and "Måluppfyllelse" in page
+        picker.value = 1011                                   # one follow-up: suppressed
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        console = Console(width=118, record=True)
+        console.print(app.screen.query_one("#results-table").content)
+        assert "spärrad" in console.export_text()

@@ -275,3 +275,20 @@ def breakdown_table(ctx: Context, by: str | None = "unit_type") -> Table:
     return Table("breakdown", "Andel placeringar som slutade i sammanbrott", by,
                  tuple(share(r) for r in table.rows), share(table.total), table.threshold,
                  kind="share")
+
+
+@dataclass(frozen=True)
+class ProfileLine:
+    title: str
+    unit: Row          # hidden when the unit's own figure is suppressed
+    everyone: Row      # all units together
+
+
+def unit_profile(ctx: Context, unit_id: int) -> list[ProfileLine]:
+    """One unit's index scores beside all units', suppressed exactly as in the unit table."""
+    lines = []
+    for table in index_tables(ctx, "unit"):
+        row = next((r for r in table.rows if r.key == unit_id),
+                   Row(unit_id, ctx.label("unit", unit_id), 0))
+        lines.append(ProfileLine(table.title, row, table.total))
+    return lines

@@ -28,6 +28,8 @@ def bar(value: float | None, low: float = 1.0, high: float = 5.0) -> str:
 
 class ResultsScreen(UbuScreen):
     BINDINGS = [Binding("escape", "app.pop_screen", N_("Tillbaka"))]
+    # a unit picked here shows its profile: every index beside the all-units average
+    NO_PROFILE = 0
 
     def compose(self) -> ComposeResult:
         from ubu_tui.results.query import DIMENSIONS, periods
@@ -47,14 +49,23 @@ class ResultsScreen(UbuScreen):
                          allow_blank=False, id="to", compact=True)
             yield Select(measures, value=measures[0][1], allow_blank=False, id="measure",
                          compact=True)
+        with Horizontal(classes="row", id="results-pickers-2"):
             yield Select(dims, value="unit", allow_blank=True, prompt=_("Ingen uppdelning"),
                          id="by", compact=True)
-            yield Select([(_("Alla enhetstyper"), 0)] + [
+            yield Select([(_("Alla typer"), 0)] + [
                 (o.label, o.code) for o in self.ubu.instrument.item("cw_unit_type").options],
                 value=0, allow_blank=False, id="filter", compact=True)
+            yield Select([(_("Ingen profil"), self.NO_PROFILE)] + [
+                (name, uid) for uid, name in sorted(self._units().items(), key=lambda u: u[1])],
+                value=self.NO_PROFILE, allow_blank=False, id="profile", compact=True)
         with VerticalScroll():
             yield Static(_("Räknar …"), id="results-table")
         yield Footer()
+
+    def _units(self) -> dict[int, str]:
+        from ubu_tui.store.registry import unit_names
+
+        return unit_names(self.ubu.engine)
 
     def on_mount(self) -> None:
         self.refresh_results()
@@ -67,9 +78,52 @@ class ResultsScreen(UbuScreen):
 
     def refresh_results(self) -> None:
         by = self._value("by")
+        profile = int(self._value("profile") or 0)  # type: ignore[call-overload]
+        if profile:
+            self.compute_profile(str(self._value("from")), str(self._value("to")), profile)
+            return
         self.compute(str(self._value("from")), str(self._value("to")),
                      str(self._value("measure")), by if isinstance(by, str) else None,
                      int(self._value("filter") or 0))  # type: ignore[call-overload]
+
+    @work(thread=True, exclusive=True, group="results")
+    def compute_profile(self, period_from: str, period_to: str, unit_id: int) -> None:
+        from ubu_tui.results.aggregate import Context, unit_profile
+        from ubu_tui.results.query import Selection
+
+        try:
+            if period_from > period_to:
+                period_from, period_to = period_to, period_from
+            ctx = Context.open(self.ubu.engine, self.ubu.instrument,
+                               Selection(period_from, period_to),
+                               self.ubu.settings.threshold_in_force())
+            lines = unit_profile(ctx, unit_id)
+            self.app.call_from_thread(self._show_profile, ctx.label("unit", unit_id), lines,
+                                      ctx.threshold.value)
+        except UbuError as err:
+            self.app.call_from_thread(self.notify, str(err), severity="error")
+
+    def _show_profile(self, name: str, lines, threshold: int) -> None:  # type: ignore[no-untyped-def]
+        from rich.console import Group
+
+        grid = RichTable(title=_("Enhetsprofil: {unit}").format(unit=name), expand=True,
+                         show_edge=False)
+        grid.add_column(_("Index"), ratio=3, no_wrap=True, overflow="ellipsis")
+        grid.add_column(name, justify="right", no_wrap=True, overflow="ellipsis")
+        grid.add_column(_("Alla enheter"), justify="right")
+        grid.add_column("", ratio=3, no_wrap=True)
+        for line in lines:
+            unit, everyone = line.unit, line.everyone
+            mine = (f"{format_number(unit.mean)} (n={unit.n})" if unit.shown and unit.mean
+                    else _("spärrad") if not unit.shown else "–")
+            all_ = (f"{format_number(everyone.mean)} (n={everyone.n})"
+                    if everyone.shown and everyone.mean else "–")
+            bars = Text(bar(unit.mean if unit.shown else None), style="bold")
+            bars.append("\n" + bar(everyone.mean if everyone.shown else None), style="dim")
+            grid.add_row(line.title, mine, all_, bars)
+        footer = Text("\n" + _("Fet stapel: enheten. Svag stapel: alla enheter. Spärr: färre än "
+                               "{t} uppföljningar visas inte.").format(t=threshold))
+        self.query_one("#results-table", Static).update(Group(grid, footer))
 
     @work(thread=True, exclusive=True, group="results")
     def compute(self, period_from: str, period_to: str, measure: str, by: str | None,
