@@ -130,7 +130,10 @@ def test_caseworker_role_submits_but_cannot_read_records(pg_engine, instrument, 
     with analyst.connect() as conn:   # aggregates only, suppressed: one follow-up shows nothing
         rows = conn.execute(text("SELECT * FROM ubu_item_figures('2000-01', '2999-12', "
                                  "'unit', 3)")).all()
+        indices = conn.execute(text("SELECT * FROM ubu_index_figures('2000-01', "
+                                    "'2999-12', 'none', 3)")).all()
     assert rows and all(r.n is None and r.hidden == "primary" for r in rows)
+    assert indices and all(r.n is None for r in indices)
     cw.dispose()
     analyst.dispose()
 
@@ -147,7 +150,7 @@ def test_database_suppression_agrees_with_the_results_layer(pg_engine):
     import random
 
     from ubu_tui.instrument import default_instrument
-    from ubu_tui.results.aggregate import Context, item_tables
+    from ubu_tui.results.aggregate import Context, index_tables, item_tables
     from ubu_tui.results.disclosure import Threshold
     from ubu_tui.results.query import Selection
     from ubu_tui.scripts.synth import generate, insert
@@ -181,6 +184,22 @@ def test_database_suppression_agrees_with_the_results_layer(pg_engine):
             assert (row.hidden, row.n, row.asked) == (hidden, n, asked), (by, item_id, grp)
             seen += 1
         assert seen > 50
+        indices = {t.id: t for t in index_tables(ctx, None if by == "none" else by)}
+        with pg_engine.connect() as conn:
+            rows = conn.execute(text("SELECT * FROM ubu_index_figures('2026-06', '2026-06', "
+                                     ":by, :t)"), {"by": by, "t": threshold}).all()
+        assert {r[0] for r in rows} == set(indices)
+        for index_id, grp, _asked, n, total, _high, hidden in rows:
+            table = indices[index_id]
+            if grp == "__total__":
+                row = table.total
+            elif by == "none":
+                continue
+            else:
+                row = next(r for r in table.rows if str(r.key) == grp)
+            assert (row.hidden, row.n) == (hidden, n), (by, index_id, grp)
+            if row.shown and row.n:
+                assert row.mean == pytest.approx(total / n)
 
 
 def test_push_cut_off_halfway_and_resumed_stores_each_record_once(pg_engine, tmp_path):

@@ -132,8 +132,8 @@ def role_statements(prefix: str = "ubu") -> list[str]:
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON unit TO {ad}",
         f"GRANT {cw}, {an} TO {ad} WITH ADMIN OPTION",
         # aggregates: through the suppressing function only
-        f"GRANT EXECUTE ON FUNCTION ubu_item_figures(text, text, text, integer) "
-        f"TO {cw}, {an}, {ad}",
+        *[f"GRANT EXECUTE ON FUNCTION {fn}(text, text, text, integer) TO {cw}, {an}, {ad}"
+          for fn in ("ubu_item_figures", "ubu_index_figures")],
     ]
     return out
 
