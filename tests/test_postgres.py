@@ -166,40 +166,36 @@ def test_database_suppression_agrees_with_the_results_layer(pg_engine):
     for by, threshold in (("unit", 3), ("unit", 5), ("unit_type", 3), ("none", 3)):
         ctx = Context.open(pg_engine, instrument, Selection("2026-06", "2026-06"),
                            Threshold(threshold))
-        tables = {t.id: t for t in item_tables(ctx, None if by == "none" else by)}
-        with pg_engine.connect() as conn:
-            rows = conn.execute(text("SELECT * FROM ubu_item_figures('2026-06', '2026-06', "
-                                     ":by, :t)"), {"by": by, "t": threshold}).all()
+        group = None if by == "none" else by
+        items = {t.id: t for t in item_tables(ctx, group)}
         seen = 0
-        for item_id, grp, asked, n, _sum, _high, hidden in rows:
-            if item_id not in tables:
-                continue           # multi, age and unit items: not in the item tables
-            table = tables[item_id]
-            if grp == "__total__":
-                row = table.total
-            elif by == "none":
-                continue
-            else:
-                row = next(r for r in table.rows if str(r.key) == grp)
-            assert (row.hidden, row.n, row.asked) == (hidden, n, asked), (by, item_id, grp)
+        for (item_id, asked, n, _sum, hidden), row in figure_pairs(
+                pg_engine, "ubu_item_figures", by, threshold, items):
+            assert (row.hidden, row.n, row.asked) == (hidden, n, asked), (by, item_id)
             seen += 1
         assert seen > 50
-        indices = {t.id: t for t in index_tables(ctx, None if by == "none" else by)}
-        with pg_engine.connect() as conn:
-            rows = conn.execute(text("SELECT * FROM ubu_index_figures('2026-06', '2026-06', "
-                                     ":by, :t)"), {"by": by, "t": threshold}).all()
-        assert {r[0] for r in rows} == set(indices)
-        for index_id, grp, _asked, n, total, _high, hidden in rows:
-            table = indices[index_id]
-            if grp == "__total__":
-                row = table.total
-            elif by == "none":
-                continue
-            else:
-                row = next(r for r in table.rows if str(r.key) == grp)
-            assert (row.hidden, row.n) == (hidden, n), (by, index_id, grp)
+        indices = {t.id: t for t in index_tables(ctx, group)}
+        for (index_id, _asked, n, total, hidden), row in figure_pairs(
+                pg_engine, "ubu_index_figures", by, threshold, indices):
+            assert (row.hidden, row.n) == (hidden, n), (by, index_id)
             if row.shown and row.n:
                 assert row.mean == pytest.approx(total / n)
+
+
+def figure_pairs(engine, function: str, by: str, threshold: int, tables: dict):
+    """Each row the database function returns, with the results layer's row for it."""
+    with engine.connect() as conn:
+        rows = conn.execute(text(f"SELECT * FROM {function}('2026-06', '2026-06', :by, :t)"),
+                            {"by": by, "t": threshold}).all()
+    for key, grp, asked, n, total, _high, hidden in rows:
+        if key not in tables:
+            continue               # multi, age and unit items: not in the item tables
+        table = tables[key]
+        if grp == "__total__":
+            yield (key, asked, n, total, hidden), table.total
+        elif by != "none":
+            yield (key, asked, n, total, hidden), next(r for r in table.rows
+                                                       if str(r.key) == grp)
 
 
 def test_push_cut_off_halfway_and_resumed_stores_each_record_once(pg_engine, tmp_path):
