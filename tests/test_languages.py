@@ -165,3 +165,21 @@ def test_paper_forms_in_every_language(tmp_path):
             assert ("Utkast till översättning" in page) == (lang != "sv")
     somali = (tmp_path / "guardian-so.html").read_text()
     assert "Ma lagu ogeysiiyay sababta" in somali and "Fick du veta varför" not in somali
+
+
+async def test_interface_language_switched_in_settings_and_back(engine):
+    app = new_app(engine)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await press(pilot, "i")
+        assert type(app.screen).__name__ == "SettingsScreen"
+        await press(pilot, "tab", "down", "enter")           # the language list: English
+        assert app.settings.language == "en"
+        assert any(b.description == "Back" for _k, b in app.screen._bindings)
+        await press(pilot, "escape")
+        menu = app.screen.query_one("#home-menu")
+        assert str(menu.get_option_at_index(0).prompt) == "n  New follow-up"
+        await press(pilot, "i", "tab", "enter")              # back to svenska
+        await press(pilot, "escape")
+        assert str(app.screen.query_one("#home-menu").get_option_at_index(0).prompt) == \
+            "n  Ny uppföljning"
+        assert any(b.description == "Ny uppföljning" for _k, b in app.screen._bindings)

@@ -160,6 +160,23 @@ class UbuApp(App[None]):
                         timeout=15)
             return False
 
+    async def switch_language(self, language: str) -> None:
+        """Change the interface language now: every open screen is drawn again in it."""
+        from ubu_tui.i18n import translate_bindings, use_language
+
+        use_language(language)
+        self.settings = replace(self.settings, language=language)
+        translate_bindings(self)
+        from ubu_tui.screens.base import UbuScreen
+
+        for screen in self.screen_stack:
+            translate_bindings(screen)
+            await screen.recompose()
+            if isinstance(screen, UbuScreen):
+                screen.add_watermark()       # mounted, not composed: recompose removed it
+            screen.refresh_bindings()
+        self.notify(_("Språk: {name}").format(name=language))
+
     def return_home(self) -> None:
         while len(self.screen_stack) > 1:
             self.pop_screen()

@@ -92,11 +92,20 @@ def translate_bindings(node: object) -> None:
     from dataclasses import replace
 
     bindings = getattr(node, "_bindings", None)
-    if bindings is None or _language == SOURCE:
+    if bindings is None:
         return
-    for key, items in bindings.key_to_bindings.items():
+    original = getattr(node, "_ubu_swedish_bindings", None)
+    if original is None:       # keep the Swedish, so that a later switch starts from it
+        original = {k: list(v) for k, v in bindings.key_to_bindings.items()}
+        node._ubu_swedish_bindings = original  # type: ignore[attr-defined]
+    for key, items in original.items():
         bindings.key_to_bindings[key] = [replace(b, description=_(b.description))
                                           if b.description else b for b in items]
+
+
+def interface_languages() -> list[str]:
+    """Swedish, and every language with an interface catalogue."""
+    return [SOURCE] + sorted(p.parts[-3] for p in locales_dir().glob("*/LC_MESSAGES/ubu.po"))
 
 
 def format_number(value: float, digits: int = 2) -> str:

@@ -24,5 +24,8 @@ class UbuScreen(Screen[None]):
         # Textual calls this as well as a subclass's own on_mount (it walks the MRO).
         translate_bindings(self)
         self.refresh_bindings()
+        self.add_watermark()
+
+    def add_watermark(self) -> None:
         if self.ubu.settings.practice:
             self.mount(Static(_(WATERMARK), classes="watermark"))

@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ubu_tui.i18n import N_, _
+from ubu_tui.i18n import LANGUAGES, N_, _, interface_languages
 from ubu_tui.screens.base import UbuScreen
 from ubu_tui.store.engine import describe
 
@@ -23,8 +23,15 @@ class SettingsScreen(UbuScreen):
         yield Static(_("Databas: {url}").format(url=describe(self.ubu.engine)), classes="muted")
         yield Static(_("Tema (Enter väljer):"), classes="muted")
         yield OptionList(*[Option(name, id=name) for name in THEMES], id="themes")
+        yield Static(_("Gränssnittets språk (Enter väljer; intervjuspråket väljs per del):"),
+                     classes="muted")
+        yield OptionList(*[Option(LANGUAGES[lang], id=lang) for lang in interface_languages()],
+                         id="languages")
         yield Footer()
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+    async def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option_list.id == "languages":
+            await self.ubu.switch_language(str(event.option.id))
+            return
         self.app.theme = str(event.option.id)
         self.notify(_("Tema: {name}").format(name=event.option.id))
