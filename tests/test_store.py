@@ -455,7 +455,7 @@ def test_a_migration_that_fails_halfway_leaves_the_database_as_it_was(db_url, mo
     assert ensure_schema(engine) == "migrated"        # and it goes through once fixed
 
 
-def test_the_database_keeps_item_counts_exact_through_submit_import_and_withdraw(
+def test_the_database_keeps_its_counts_exact_through_submit_and_withdraw(
         engine, instrument, setup, tmp_path):
     from dataclasses import replace
 
@@ -471,11 +471,25 @@ def test_the_database_keeps_item_counts_exact_through_submit_import_and_withdraw
                 "('value', 'nonresponse') GROUP BY s.period, a.item_id, a.code"))}
         return kept, raw
 
-    for municipality in ("0180", "1480", "1480"):
+    def index_sums() -> tuple[dict, dict]:
+        with engine.connect() as conn:
+            kept = {(u, i): (n, round(t, 9), h) for u, i, n, t, h in conn.execute(text(
+                "SELECT unit_id, index_id, n, total, high FROM index_count WHERE n > 0"))}
+            raw = {(u, i): (n, round(t, 9), h) for u, i, n, t, h in conn.execute(text(
+                "SELECT s.unit_id, x.index_id, COUNT(*), SUM(x.total * 1.0 / x.n), "
+                "SUM(CASE WHEN x.total >= 4 * x.n THEN 1 ELSE 0 END) FROM index_score x "
+                "JOIN submission s ON s.id = x.submission_id GROUP BY s.unit_id, x.index_id"))}
+        return kept, raw
+
+    for municipality, unit in (("0180", 1003), ("1480", 1003), ("1480", 1004)):
         submit(engine, complete_all(FollowUp.open(instrument, replace(
-            setup, municipality=municipality))))
+            setup, municipality=municipality, unit_id=unit))))
     kept, raw = counts()
     assert kept == raw and sum(kept.values()) > 150
+    kept, raw = index_sums()
+    assert kept == raw and {u for u, _ in kept} == {1003, 1004}
     withdraw(engine, "1480")
     kept, raw = counts()
     assert kept == raw and max(kept.values()) == 1
+    kept, raw = index_sums()
+    assert kept == raw and {u for u, _ in kept} == {1003}

@@ -203,6 +203,8 @@ def index_scores(engine: Engine, instrument: Instrument, sel: Selection, by: str
     three respondents.
     """
     params: dict[str, object] = {"ids": [ix.id for ix in instrument.indices]}
+    if by in (None, "unit") and not sel.filtered:
+        return _index_totals(engine, sel, by, params)
     cte, exp = _selected(sel, by, params)
     sql = (f"WITH {cte} SELECT x.index_id, sel.grp, COUNT(*), SUM(x.total * 1.0 / x.n), "
            "SUM(CASE WHEN x.total >= 4 * x.n THEN 1 ELSE 0 END) "
@@ -211,6 +213,18 @@ def index_scores(engine: Engine, instrument: Instrument, sel: Selection, by: str
     exp.append("ids")
     return {(r[0], r[1]): (int(r[2]), float(r[3]), int(r[4]))
             for r in _run(engine, sql, params, exp)}
+
+
+def _index_totals(engine: Engine, sel: Selection, by: str | None, params: dict[str, object]
+                  ) -> dict[tuple[str, object], tuple[int, float, int]]:
+    """Index figures overall or per unit from the sums the database keeps per month."""
+    params.update(pf=sel.period_from, pt=sel.period_to)
+    group = "unit_id" if by == "unit" else "0"
+    rows = _run(engine, f"SELECT index_id, {group}, SUM(n), SUM(total), SUM(high) "
+                        "FROM index_count WHERE period BETWEEN :pf AND :pt AND index_id IN :ids "
+                        f"GROUP BY index_id{', unit_id' if by == 'unit' else ''} "
+                        "HAVING SUM(n) > 0", params, ["ids"])
+    return {(r[0], r[1]): (int(r[2]), float(r[3]), int(r[4])) for r in rows}
 
 
 def dispositions(engine: Engine, sel: Selection, by: str | None = None

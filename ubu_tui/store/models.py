@@ -116,5 +116,17 @@ class ItemCount(SQLModel, table=True):
     n: int
 
 
+class IndexCount(SQLModel, table=True):
+    """Index scores summed per month, unit and index; kept by triggers on index_score."""
+
+    __tablename__ = "index_count"
+    period: str = Field(primary_key=True, max_length=7)
+    unit_id: int = Field(primary_key=True)
+    index_id: str = Field(primary_key=True, max_length=40)
+    n: int
+    total: float
+    high: int
+
+
 SUBMISSION_TABLES = ("submission", "session_record", "answer_record", "method_record",
                      "index_score")
