@@ -493,3 +493,11 @@ def test_the_database_keeps_its_counts_exact_through_submit_and_withdraw(
     assert kept == raw and max(kept.values()) == 1
     kept, raw = index_sums()
     assert kept == raw and {u for u, _ in kept} == {1003}
+    with engine.connect() as conn:
+        kept = dict(((r, d), n) for r, d, n in conn.execute(text(
+            "SELECT respondent, disposition, n FROM disposition_count WHERE n > 0")))
+    from ubu_tui.results.query import Selection, dispositions
+
+    assert kept == {("youth", "completed"): 1, ("guardian", "completed"): 1,
+                    ("caseworker", "completed"): 1}
+    assert dispositions(engine, Selection())[("youth", 0)] == {"completed": 1}

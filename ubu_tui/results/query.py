@@ -147,6 +147,10 @@ def _run(engine: Engine, sql: str, params: dict[str, object], expanding: Iterabl
 
 def followups(engine: Engine, sel: Selection, by: str | None = None) -> dict[object, int]:
     """Follow-ups per group."""
+    if by is None and not sel.filtered:      # the period index alone answers this
+        rows = _run(engine, "SELECT 0, COUNT(*) FROM submission WHERE period BETWEEN :pf "
+                            "AND :pt", {"pf": sel.period_from, "pt": sel.period_to}, [])
+        return {r[0]: int(r[1]) for r in rows}
     params: dict[str, object] = {}
     cte, exp = _selected(sel, by, params)
     rows = _run(engine, f"WITH {cte} SELECT grp, COUNT(DISTINCT sid) FROM sel GROUP BY grp",
@@ -230,15 +234,25 @@ def _index_totals(engine: Engine, sel: Selection, by: str | None, params: dict[s
 def dispositions(engine: Engine, sel: Selection, by: str | None = None
                  ) -> dict[tuple[str, object], dict[str, int]]:
     """(respondent, group) → {disposition: count}."""
-    params: dict[str, object] = {}
-    cte, exp = _selected(sel, by, params)
-    rows = _run(engine, f"WITH {cte} SELECT r.respondent, sel.grp, r.disposition, COUNT(*) "
-                        "FROM sel JOIN session_record r ON r.submission_id = sel.sid "
-                        "GROUP BY r.respondent, sel.grp, r.disposition", params, exp)
+    if by is None and not sel.filtered:      # from the counts the database keeps per month
+        rows = _run(engine, "SELECT respondent, 0, disposition, SUM(n) FROM disposition_count "
+                            "WHERE period BETWEEN :pf AND :pt GROUP BY respondent, disposition "
+                            "HAVING SUM(n) > 0", {"pf": sel.period_from, "pt": sel.period_to},
+                    [])
+    else:
+        rows = _dispositions_grouped(engine, sel, by)
     out: dict[tuple[str, object], dict[str, int]] = defaultdict(dict)
     for respondent, grp, disposition, count in rows:
         out[(respondent, grp)][disposition] = int(count)
     return dict(out)
+
+
+def _dispositions_grouped(engine: Engine, sel: Selection, by: str | None) -> list:
+    params: dict[str, object] = {}
+    cte, exp = _selected(sel, by, params)
+    return _run(engine, f"WITH {cte} SELECT r.respondent, sel.grp, r.disposition, COUNT(*) "
+                        "FROM sel JOIN session_record r ON r.submission_id = sel.sid "
+                        "GROUP BY r.respondent, sel.grp, r.disposition", params, exp)
 
 
 def periods(engine: Engine) -> list[str]:

@@ -128,5 +128,15 @@ class IndexCount(SQLModel, table=True):
     high: int
 
 
+class DispositionCount(SQLModel, table=True):
+    """Parts per month, respondent and disposition; kept by triggers on session_record."""
+
+    __tablename__ = "disposition_count"
+    period: str = Field(primary_key=True, max_length=7)
+    respondent: str = Field(primary_key=True, max_length=12)
+    disposition: str = Field(primary_key=True, max_length=16)
+    n: int
+
+
 SUBMISSION_TABLES = ("submission", "session_record", "answer_record", "method_record",
                      "index_score")
