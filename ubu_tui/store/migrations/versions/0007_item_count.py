@@ -12,6 +12,8 @@ Revises: 0006
 import sqlalchemy as sa
 from alembic import op
 
+from ubu_tui.store.counters import Counter, install, remove
+
 revision = "0007"
 down_revision = "0006"
 branch_labels = None
@@ -43,6 +45,20 @@ $fn$
 """
 
 
+COUNTER = Counter(
+    source="answer_record", name="answer_record_count", pg_function="ubu_count_answer",
+    pg_sql=PG_FUNCTION,
+    on_insert=(f"WHEN NEW.outcome IN {COUNTED} BEGIN "
+               "INSERT INTO item_count (period, item_id, code, n) "
+               "SELECT period, NEW.item_id, NEW.code, 1 FROM submission "
+               "WHERE id = NEW.submission_id "
+               "ON CONFLICT (period, item_id, code) DO UPDATE SET n = n + 1; END"),
+    on_delete=(f"WHEN OLD.outcome IN {COUNTED} BEGIN "
+               "UPDATE item_count SET n = n - 1 WHERE period = (SELECT period FROM submission "
+               "WHERE id = OLD.submission_id) AND item_id = OLD.item_id AND code = OLD.code; END"),
+)
+
+
 def upgrade() -> None:
     op.create_table(
         "item_count",
@@ -55,31 +71,9 @@ def upgrade() -> None:
                "SELECT s.period, a.item_id, a.code, COUNT(*) FROM answer_record a "
                f"JOIN submission s ON s.id = a.submission_id WHERE a.outcome IN {COUNTED} "
                "GROUP BY s.period, a.item_id, a.code")
-    dialect = op.get_bind().dialect.name
-    if dialect == "sqlite":
-        op.execute(
-            "CREATE TRIGGER answer_record_count AFTER INSERT ON answer_record "
-            f"WHEN NEW.outcome IN {COUNTED} BEGIN "
-            "INSERT INTO item_count (period, item_id, code, n) "
-            "SELECT period, NEW.item_id, NEW.code, 1 FROM submission WHERE id = NEW.submission_id "
-            "ON CONFLICT (period, item_id, code) DO UPDATE SET n = n + 1; END")
-        op.execute(
-            "CREATE TRIGGER answer_record_uncount AFTER DELETE ON answer_record "
-            f"WHEN OLD.outcome IN {COUNTED} BEGIN "
-            "UPDATE item_count SET n = n - 1 WHERE period = (SELECT period FROM submission "
-            "WHERE id = OLD.submission_id) AND item_id = OLD.item_id AND code = OLD.code; END")
-    elif dialect == "postgresql":
-        op.execute(PG_FUNCTION)
-        op.execute("CREATE TRIGGER answer_record_count AFTER INSERT OR DELETE ON answer_record "
-                   "FOR EACH ROW EXECUTE FUNCTION ubu_count_answer()")
+    install(op, COUNTER)
 
 
 def downgrade() -> None:
-    dialect = op.get_bind().dialect.name
-    if dialect == "sqlite":
-        op.execute("DROP TRIGGER IF EXISTS answer_record_count")
-        op.execute("DROP TRIGGER IF EXISTS answer_record_uncount")
-    elif dialect == "postgresql":
-        op.execute("DROP TRIGGER IF EXISTS answer_record_count ON answer_record")
-        op.execute("DROP FUNCTION IF EXISTS ubu_count_answer()")
+    remove(op, COUNTER)
     op.drop_table("item_count")

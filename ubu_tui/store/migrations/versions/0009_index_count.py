@@ -11,6 +11,8 @@ Revises: 0008
 import sqlalchemy as sa
 from alembic import op
 
+from ubu_tui.store.counters import Counter, install, remove
+
 revision = "0009"
 down_revision = "0008"
 branch_labels = None
@@ -47,6 +49,22 @@ $fn$
 """
 
 
+COUNTER = Counter(
+    source="index_score", name="index_score_count", pg_function="ubu_count_index",
+    pg_sql=PG_FUNCTION,
+    on_insert=("WHEN NEW.n > 0 BEGIN "
+               "INSERT INTO index_count (period, unit_id, index_id, n, total, high) "
+               f"SELECT period, unit_id, NEW.index_id, 1, {SCORE}, {HIGH} FROM submission "
+               "WHERE id = NEW.submission_id ON CONFLICT (period, unit_id, index_id) DO UPDATE "
+               "SET n = n + 1, total = total + excluded.total, high = high + excluded.high; END"),
+    on_delete=("WHEN OLD.n > 0 BEGIN UPDATE index_count SET n = n - 1, "
+               "total = total - OLD.total * 1.0 / OLD.n, "
+               "high = high - CASE WHEN OLD.total >= 4 * OLD.n THEN 1 ELSE 0 END "
+               "WHERE index_id = OLD.index_id AND (period, unit_id) = (SELECT period, unit_id "
+               "FROM submission WHERE id = OLD.submission_id); END"),
+)
+
+
 def upgrade() -> None:
     op.create_table(
         "index_count",
@@ -62,32 +80,9 @@ def upgrade() -> None:
                "SUM(CASE WHEN x.total >= 4 * x.n THEN 1 ELSE 0 END) FROM index_score x "
                "JOIN submission s ON s.id = x.submission_id WHERE x.n > 0 "
                "GROUP BY s.period, s.unit_id, x.index_id")
-    dialect = op.get_bind().dialect.name
-    if dialect == "sqlite":
-        op.execute(
-            "CREATE TRIGGER index_score_count AFTER INSERT ON index_score WHEN NEW.n > 0 BEGIN "
-            "INSERT INTO index_count (period, unit_id, index_id, n, total, high) "
-            f"SELECT period, unit_id, NEW.index_id, 1, {SCORE}, {HIGH} FROM submission "
-            "WHERE id = NEW.submission_id ON CONFLICT (period, unit_id, index_id) DO UPDATE "
-            "SET n = n + 1, total = total + excluded.total, high = high + excluded.high; END")
-        op.execute(
-            "CREATE TRIGGER index_score_uncount AFTER DELETE ON index_score WHEN OLD.n > 0 "
-            "BEGIN UPDATE index_count SET n = n - 1, total = total - OLD.total * 1.0 / OLD.n, "
-            "high = high - CASE WHEN OLD.total >= 4 * OLD.n THEN 1 ELSE 0 END "
-            "WHERE index_id = OLD.index_id AND (period, unit_id) = (SELECT period, unit_id "
-            "FROM submission WHERE id = OLD.submission_id); END")
-    elif dialect == "postgresql":
-        op.execute(PG_FUNCTION)
-        op.execute("CREATE TRIGGER index_score_count AFTER INSERT OR DELETE ON index_score "
-                   "FOR EACH ROW EXECUTE FUNCTION ubu_count_index()")
+    install(op, COUNTER)
 
 
 def downgrade() -> None:
-    dialect = op.get_bind().dialect.name
-    if dialect == "sqlite":
-        op.execute("DROP TRIGGER IF EXISTS index_score_count")
-        op.execute("DROP TRIGGER IF EXISTS index_score_uncount")
-    elif dialect == "postgresql":
-        op.execute("DROP TRIGGER IF EXISTS index_score_count ON index_score")
-        op.execute("DROP FUNCTION IF EXISTS ubu_count_index()")
+    remove(op, COUNTER)
     op.drop_table("index_count")

@@ -8,6 +8,8 @@ Revises: 0009
 import sqlalchemy as sa
 from alembic import op
 
+from ubu_tui.store.counters import Counter, install, remove
+
 revision = "0010"
 down_revision = "0009"
 branch_labels = None
@@ -34,6 +36,19 @@ $fn$
 """
 
 
+COUNTER = Counter(
+    source="session_record", name="session_record_count",
+    pg_function="ubu_count_disposition", pg_sql=PG_FUNCTION,
+    on_insert=("BEGIN INSERT INTO disposition_count (period, respondent, disposition, n) "
+               "SELECT period, NEW.respondent, NEW.disposition, 1 FROM submission "
+               "WHERE id = NEW.submission_id "
+               "ON CONFLICT (period, respondent, disposition) DO UPDATE SET n = n + 1; END"),
+    on_delete=("BEGIN UPDATE disposition_count SET n = n - 1 WHERE period = (SELECT period "
+               "FROM submission WHERE id = OLD.submission_id) AND respondent = OLD.respondent "
+               "AND disposition = OLD.disposition; END"),
+)
+
+
 def upgrade() -> None:
     op.create_table(
         "disposition_count",
@@ -46,31 +61,9 @@ def upgrade() -> None:
                "SELECT s.period, r.respondent, r.disposition, COUNT(*) FROM session_record r "
                "JOIN submission s ON s.id = r.submission_id "
                "GROUP BY s.period, r.respondent, r.disposition")
-    dialect = op.get_bind().dialect.name
-    if dialect == "sqlite":
-        op.execute(
-            "CREATE TRIGGER session_record_count AFTER INSERT ON session_record BEGIN "
-            "INSERT INTO disposition_count (period, respondent, disposition, n) "
-            "SELECT period, NEW.respondent, NEW.disposition, 1 FROM submission "
-            "WHERE id = NEW.submission_id "
-            "ON CONFLICT (period, respondent, disposition) DO UPDATE SET n = n + 1; END")
-        op.execute(
-            "CREATE TRIGGER session_record_uncount AFTER DELETE ON session_record BEGIN "
-            "UPDATE disposition_count SET n = n - 1 WHERE period = (SELECT period FROM "
-            "submission WHERE id = OLD.submission_id) AND respondent = OLD.respondent "
-            "AND disposition = OLD.disposition; END")
-    elif dialect == "postgresql":
-        op.execute(PG_FUNCTION)
-        op.execute("CREATE TRIGGER session_record_count AFTER INSERT OR DELETE ON "
-                   "session_record FOR EACH ROW EXECUTE FUNCTION ubu_count_disposition()")
+    install(op, COUNTER)
 
 
 def downgrade() -> None:
-    dialect = op.get_bind().dialect.name
-    if dialect == "sqlite":
-        op.execute("DROP TRIGGER IF EXISTS session_record_count")
-        op.execute("DROP TRIGGER IF EXISTS session_record_uncount")
-    elif dialect == "postgresql":
-        op.execute("DROP TRIGGER IF EXISTS session_record_count ON session_record")
-        op.execute("DROP FUNCTION IF EXISTS ubu_count_disposition()")
+    remove(op, COUNTER)
     op.drop_table("disposition_count")
