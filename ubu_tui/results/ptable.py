@@ -70,8 +70,8 @@ def _distribution(devs: list[int], sigma: float) -> dict[int, float]:
         s = sum(w.values())
         return {d: v / s for d, v in w.items()}
 
-    lo, hi = -1e4, 1e4
-    for _ in range(400):
+    lo, hi = -1e3, 1e3
+    for _ in range(64):
         mid = (lo + hi) / 2
         mean = sum(d * p for d, p in tilted(mid).items())
         lo, hi = (mid, hi) if mean < 0 else (lo, mid)
@@ -88,7 +88,7 @@ def distribution(cls: int) -> dict[int, float]:
     if len(devs) == 1:
         return {devs[0]: 1.0}
     lo, hi = 0.05, 10.0
-    for _ in range(100):            # the narrowest width whose variance reaches V
+    for _ in range(48):             # the narrowest width whose variance reaches V
         mid = (lo + hi) / 2
         lo, hi = (mid, hi) if _variance(_distribution(devs, mid)) < VARIANCE else (lo, mid)
     return _distribution(devs, hi)

@@ -6,9 +6,8 @@ Submissions carry the period (year-month) of submission, never a day.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import secrets
+from datetime import datetime
 
 from sqlalchemy import BigInteger, DateTime
 from sqlmodel import Field, SQLModel
