@@ -19,6 +19,7 @@ from ubu_tui.results.disclosure import HIDDEN, Threshold, hidden, method_text
 from ubu_tui.results.query import DIMENSIONS, MISSING, Cell, IndexCell, Selection
 
 TOTAL = "__total__"
+SCALE_SPAN = 4.0         # items and index scores lie on the 1–5 scale
 
 
 @dataclass(frozen=True)
@@ -88,10 +89,8 @@ def _row_from_counts(key: object, label: str, item: Item, counts: dict[int, Cell
                    for c, cell in counts.items() if c < 0}
     mean = share = None
     if item.type is AnswerType.SCALE:
-        codes = [o.code for o in item.options] or [1, 5]
-        low, high = min(codes), max(codes)
         total = sum(c * cell[0] for c, cell in values.items())
-        mean = _clip((total + ptable.sum_noise(nkey, high - low)) / n, low, high)
+        mean = _clip((total + ptable.sum_noise(nkey, SCALE_SPAN)) / n, 1.0, 5.0)
         share = _clip(ptable.count(*_merge(cell for c, cell in values.items() if c >= 4))
                       / published, 0.0, 1.0)
     return Row(key, label, published, ptable.count(*everyone), mean, share, distribution,
@@ -125,13 +124,17 @@ class Context:
     selection: Selection
     threshold: Threshold
     units: dict[int, str]
+    functions: bool = False      # figures through the PostgreSQL functions (restricted login)
 
     @classmethod
     def open(cls, engine: Engine, instrument: Instrument, selection: Selection,
-             threshold: Threshold | None = None) -> Context:
+             threshold: Threshold | None = None, functions: bool | None = None) -> Context:
         from ubu_tui.store.registry import unit_names
 
-        return cls(engine, instrument, selection, threshold or Threshold(), unit_names(engine))
+        if functions is None:
+            functions = query.restricted(engine)
+        return cls(engine, instrument, selection, threshold or Threshold(), unit_names(engine),
+                   functions)
 
     def label(self, by: str | None, key: object) -> str:
         return group_label(by, key, self.instrument, self.units)
@@ -148,6 +151,8 @@ def item_tables(ctx: Context, by: str | None = None,
               if i.type in (AnswerType.SCALE, AnswerType.SINGLE)
               and (items is None or i.id in items)]
     ids = [i.id for i in wanted]
+    if ctx.functions:
+        return _function_tables(ctx, "ubu_item_figures", by, wanted, "item")
     grouped = query.item_counts(ctx.engine, ctx.selection, by, ids) if by else {}
     if _partition(by):      # every follow-up in one group: the total is the groups' sum
         totals: dict[tuple[str, object], dict[int, Cell]] = defaultdict(dict)
@@ -180,9 +185,6 @@ def _sort_key(key: object) -> tuple[bool, str, object]:
     return (key == MISSING, type(key).__name__, key)
 
 
-SCALE_SPAN = 4.0         # index scores lie on the 1–5 scale
-
-
 def _index_row(key: object, label: str, got: IndexCell | None, threshold: int) -> Row:
     if not got or hidden(got[0], got[3], threshold):
         return Row(key, label, hidden=HIDDEN)
@@ -194,6 +196,8 @@ def _index_row(key: object, label: str, got: IndexCell | None, threshold: int) -
 
 
 def index_tables(ctx: Context, by: str | None = None) -> list[Table]:
+    if ctx.functions:
+        return _function_tables(ctx, "ubu_index_figures", by, ctx.instrument.indices, "index")
     grouped = query.index_scores(ctx.engine, ctx.instrument, ctx.selection, by) if by else {}
     if _partition(by):
         totals: dict[tuple[str, object], IndexCell] = {}
@@ -218,6 +222,8 @@ RESPONDED = ("completed", "broke_off")
 
 def disposition_tables(ctx: Context, by: str | None = None) -> list[Table]:
     """Per respondent type: dispositions and the response rate (completed or broken off)."""
+    if ctx.functions:
+        return _function_dispositions(ctx, by)
     grouped = query.dispositions(ctx.engine, ctx.selection, by) if by else {}
     totals = query.dispositions(ctx.engine, ctx.selection, None)
     t = ctx.threshold.value
@@ -260,6 +266,80 @@ def breakdown_table(ctx: Context, by: str | None = "unit_type") -> Table:
     return Table("breakdown", "Andel placeringar som slutade i sammanbrott", by,
                  tuple(share(r) for r in table.rows), share(table.total), table.threshold,
                  kind="share")
+
+
+# --- the same tables from the PostgreSQL figure functions (results/pg_functions.py) ---------
+
+def _group_key(by: str | None, grp: str) -> object:
+    if grp == TOTAL:
+        return TOTAL
+    return grp if by == "municipality" else int(grp)
+
+
+def _function_tables(ctx: Context, function: str, by: str | None, measures: Iterable,
+                     kind: str) -> list[Table]:
+    """Tables built from what a figure function published; no exact figure is ever read."""
+    measures = list(measures)
+    t = ctx.threshold.value
+    rows = query.figures(ctx.engine, function, ctx.selection, by, t,
+                         [m.id for m in measures])
+    summary: dict[tuple[str, object], tuple] = {}
+    codes: dict[tuple[str, object], dict[int, int]] = defaultdict(dict)
+    for mid, grp, code, n, asked, mean, share in rows:
+        key = _group_key(by, grp)
+        if code is None:
+            summary[(mid, key)] = (n, asked, mean, share)
+        else:
+            codes[(mid, key)][int(code)] = int(n)
+    tables = []
+    for m in measures:
+        scale = kind == "index" or m.type is AnswerType.SCALE
+
+        def row(key: object, label: str, m_id: str = m.id, scale: bool = scale) -> Row:
+            got = summary.get((m_id, key))
+            if got is None or got[0] is None:
+                return Row(key, label, hidden=HIDDEN)
+            n, asked, mean, share = got
+            if kind == "index":
+                return Row(key, label, n, n, mean, share)
+            counts = codes.get((m_id, key), {})
+            return Row(key, label, n, asked, mean if scale else None,
+                       share if scale else None,
+                       {c: k for c, k in counts.items() if c >= 0},
+                       {NONRESPONSE_BY_CODE[c].key: k for c, k in counts.items() if c < 0})
+
+        keys = _sorted([k for (i, k) in summary if i == m.id and k != TOTAL])
+        title = m.label if kind == "index" else m.text
+        tables.append(Table(m.id, title, by, tuple(row(k, ctx.label(by, k)) for k in keys),
+                            row(TOTAL, "Samtliga"), t, kind=kind))
+    return tables
+
+
+def _function_dispositions(ctx: Context, by: str | None) -> list[Table]:
+    t = ctx.threshold.value
+    summary: dict[tuple[str, object], tuple] = {}
+    counts: dict[tuple[str, object], dict[str, int]] = defaultdict(dict)
+    for resp, grp, disposition, n, rate in query.disposition_figures(
+            ctx.engine, ctx.selection, by, t):
+        key = _group_key(by, grp)
+        if disposition is None:
+            summary[(resp, key)] = (n, rate)
+        else:
+            counts[(resp, key)][disposition] = int(n)
+    titles = {"youth": "Ungdomen", "guardian": "Förälder/vårdnadshavare",
+              "caseworker": "Handläggaren"}
+
+    def row(resp: str, key: object, label: str) -> Row:
+        got = summary.get((resp, key))
+        if got is None or got[0] is None:
+            return Row(key, label, hidden=HIDDEN)
+        return Row(key, label, got[0], got[0], None, got[1], None, counts[(resp, key)])
+
+    return [Table(f"response_{resp}", f"Svarsfrekvens: {title}", by,
+                  tuple(row(resp, k, ctx.label(by, k))
+                        for k in _sorted([k for (r, k) in summary if r == resp and k != TOTAL])),
+                  row(resp, TOTAL, "Samtliga"), t, kind="disposition") for resp, title in
+            titles.items()]
 
 
 @dataclass(frozen=True)

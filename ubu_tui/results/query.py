@@ -276,3 +276,41 @@ def periods(engine: Engine) -> list[str]:
     """The periods that hold submissions, oldest first (for pickers)."""
     return [r[0] for r in _run(engine, "SELECT DISTINCT period FROM submission ORDER BY period",
                                {}, [])]
+
+
+# --- through the PostgreSQL figure functions (roles that may not read records) ---------------
+
+def restricted(engine: Engine) -> bool:
+    """True when this login may not read submitted records: figures come from the functions."""
+    if engine.url.get_backend_name() != "postgresql":
+        return False
+    rows = _run(engine, "SELECT has_table_privilege('public.submission', 'SELECT')", {}, [])
+    return not rows[0][0]
+
+
+def _function_args(sel: Selection) -> tuple[str | None, list[int] | None]:
+    if len(sel.filters) > 1:
+        raise InputRejected("through the figure functions one filter at a time can be used")
+    if not sel.filters:
+        return None, None
+    dim, values = sel.filters[0]
+    return dim, [int(v) for v in values]  # type: ignore[call-overload]
+
+
+def figures(engine: Engine, function: str, sel: Selection, by: str | None, threshold: int,
+            items: list[str] | None = None) -> list:
+    """The published rows of ubu_item_figures / ubu_index_figures (results/pg_functions.py)."""
+    dim, values = _function_args(sel)
+    return _run(engine, f"SELECT * FROM public.{function}(:pf, :pt, :by, :t, :items, :fd, "
+                        ":fv)", {"pf": sel.period_from, "pt": sel.period_to,
+                                 "by": by or "none", "t": threshold, "items": items,
+                                 "fd": dim, "fv": values}, [])
+
+
+def disposition_figures(engine: Engine, sel: Selection, by: str | None, threshold: int
+                        ) -> list:
+    dim, values = _function_args(sel)
+    return _run(engine, "SELECT * FROM public.ubu_disposition_figures(:pf, :pt, :by, :t, :fd, "
+                        ":fv)", {"pf": sel.period_from, "pt": sel.period_to,
+                                 "by": by or "none", "t": threshold, "fd": dim, "fv": values},
+                [])

@@ -48,14 +48,19 @@ class Report:
 def standard_report(engine: Engine, instrument: Instrument, selection: Selection,
                     threshold: Threshold | None = None, made: date | None = None) -> Report:
     ctx = Context.open(engine, instrument, selection, threshold)
-    n, key = followups(engine, selection).get(0, (0, 0))
     t = ctx.threshold.value
+    responses = aggregate.disposition_tables(ctx)
+    if ctx.functions:     # every follow-up has one caseworker part: its published total
+        count = next(r.total.n for r in responses if r.id == "response_caseworker")
+    else:
+        n, key = followups(engine, selection).get(0, (0, 0))
+        count = None if hidden(n, key, t) else ptable.count(n, key)
     units = aggregate.index_tables(ctx, "unit")
     return Report(
         title="UBU – uppföljning av avslutade placeringar",
         selection=selection, threshold=ctx.threshold, made=made or date.today(),
-        followups=None if hidden(n, key, t) else ptable.count(n, key),
-        responses=aggregate.disposition_tables(ctx),
+        followups=count,
+        responses=responses,
         indices=[Table(u.id, u.title, None, (), u.total, u.threshold, "index") for u in units],
         units=units,
         breakdown=aggregate.breakdown_table(ctx, "unit_type"),

@@ -100,6 +100,11 @@ def withdraw(engine: Engine, municipality: str) -> int:
 
 # --- PostgreSQL roles -----------------------------------------------------------------------
 
+FIGURE_FUNCTIONS = (       # results/pg_functions.py SIGNATURES; a test keeps them equal
+    "public.ubu_item_figures(text, text, text, integer, text[], text, integer[])",
+    "public.ubu_index_figures(text, text, text, integer, text[], text, integer[])",
+    "public.ubu_disposition_figures(text, text, text, integer, text, integer[])",
+)
 RECORD_TABLES = ("submission", "session_record", "answer_record", "method_record",
                  "index_score")
 ROLES = {
@@ -131,9 +136,8 @@ def role_statements(prefix: str = "ubu") -> list[str]:
         # admins: the registry, and granting the roles
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON unit TO {ad}",
         f"GRANT {cw}, {an} TO {ad} WITH ADMIN OPTION",
-        # aggregates: through the suppressing function only
-        *[f"GRANT EXECUTE ON FUNCTION {fn}(text, text, text, integer) TO {cw}, {an}, {ad}"
-          for fn in ("ubu_item_figures", "ubu_index_figures")],
+        # aggregates: through the figure functions only (the cell-key method, in the database)
+        *[f"GRANT EXECUTE ON FUNCTION {fn} TO {cw}, {an}, {ad}" for fn in FIGURE_FUNCTIONS],
     ]
     return out
 
