@@ -199,25 +199,25 @@ def upgrade() -> None:
                                        server_default="0"))
     op.add_column("index_count", sa.Column("hkey", sa.BigInteger(), nullable=False,
                                            server_default="0"))
-    op.execute("UPDATE item_count SET ckey = COALESCE((SELECT SUM(s.record_key) "
+    # Counted again in one pass each (a correlated update per row would read every answer of
+    # an item for each of its rows: hours at national scale).
+    op.execute("DELETE FROM item_count")
+    op.execute("INSERT INTO item_count (period, item_id, code, n, ckey) "
+               "SELECT s.period, a.item_id, a.code, COUNT(*), SUM(s.record_key) "
                "FROM answer_record a JOIN submission s ON s.id = a.submission_id "
-               f"WHERE a.outcome IN {COUNTED} AND s.period = item_count.period "
-               "AND a.item_id = item_count.item_id AND a.code = item_count.code), 0)")
-    op.execute("UPDATE index_count SET "
-               "ckey = COALESCE((SELECT SUM(s.record_key) FROM index_score x "
-               "JOIN submission s ON s.id = x.submission_id WHERE x.n > 0 "
-               "AND s.period = index_count.period AND s.unit_id = index_count.unit_id "
-               "AND x.index_id = index_count.index_id), 0), "
-               "hkey = COALESCE((SELECT SUM(s.record_key) FROM index_score x "
-               "JOIN submission s ON s.id = x.submission_id WHERE x.n > 0 "
-               "AND x.total >= 4 * x.n "
-               "AND s.period = index_count.period AND s.unit_id = index_count.unit_id "
-               "AND x.index_id = index_count.index_id), 0)")
-    op.execute("UPDATE disposition_count SET ckey = COALESCE((SELECT SUM(s.record_key) "
+               f"WHERE a.outcome IN {COUNTED} GROUP BY s.period, a.item_id, a.code")
+    op.execute("DELETE FROM index_count")
+    op.execute("INSERT INTO index_count (period, unit_id, index_id, n, total, high, ckey, hkey) "
+               "SELECT s.period, s.unit_id, x.index_id, COUNT(*), SUM(x.total * 1.0 / x.n), "
+               "SUM(CASE WHEN x.total >= 4 * x.n THEN 1 ELSE 0 END), SUM(s.record_key), "
+               "SUM(CASE WHEN x.total >= 4 * x.n THEN s.record_key ELSE 0 END) "
+               "FROM index_score x JOIN submission s ON s.id = x.submission_id WHERE x.n > 0 "
+               "GROUP BY s.period, s.unit_id, x.index_id")
+    op.execute("DELETE FROM disposition_count")
+    op.execute("INSERT INTO disposition_count (period, respondent, disposition, n, ckey) "
+               "SELECT s.period, r.respondent, r.disposition, COUNT(*), SUM(s.record_key) "
                "FROM session_record r JOIN submission s ON s.id = r.submission_id "
-               "WHERE s.period = disposition_count.period "
-               "AND r.respondent = disposition_count.respondent "
-               "AND r.disposition = disposition_count.disposition), 0)")
+               "GROUP BY s.period, r.respondent, r.disposition")
     for counter in COUNTERS:
         install(op, counter)
     ptable = op.create_table(
