@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,9 +15,11 @@ from ubu_tui.store import open_store
 from ubu_tui.store.submissions import submit
 
 
-def ubu(*args: str) -> subprocess.CompletedProcess[str]:
+def ubu(*args: str, language: str = "en") -> subprocess.CompletedProcess[str]:
+    """Run `ubu` in a child process; in English unless asked (Swedish is the default)."""
+    env = {**os.environ, "UBU_LANGUAGE": language}
     return subprocess.run([sys.executable, "-m", "ubu_tui", *args], capture_output=True,
-                          text=True, timeout=120)
+                          text=True, timeout=120, env=env)
 
 
 def failed_cleanly(run: subprocess.CompletedProcess[str], *needles: str) -> bool:
