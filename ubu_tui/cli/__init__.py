@@ -110,13 +110,18 @@ def language_asked(argv: list[str]) -> str:
 @contextmanager
 def interface_language(language: str) -> Iterator[None]:
     """Messages, help and argparse's own words in `language`; the previous one afterwards."""
-    from ubu_tui.i18n import current_language, use_language
+    from ubu_tui.i18n import argparse_catalog, current_language, use_language
 
     previous = current_language()
     use_language(language)
+    # argparse looks its words up through these two module globals at the moment it uses them
+    words = (argparse._, argparse.ngettext)  # type: ignore[attr-defined]
+    argparse._ = argparse_catalog(language).gettext  # type: ignore[attr-defined]
+    argparse.ngettext = argparse_catalog(language).ngettext  # type: ignore[attr-defined]
     try:
         yield
     finally:
+        argparse._, argparse.ngettext = words  # type: ignore[attr-defined]
         use_language(previous)
 
 
