@@ -348,13 +348,12 @@ def test_audit_sqlite(threshold, capsys):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", [11, 12, 13])
+@pytest.mark.parametrize("seed", [11, 12])
 @pytest.mark.parametrize("threshold", [3, 5])
 def test_audit_sqlite_large(threshold, seed, capsys):
     data = make_data(seed=seed, units=60, months=6, most=6)
     found = audit(open_store("sqlite://"), data, threshold, functions=False,
-                  measures=("goal", "safety", "y_safe", "g_overall", "cw_goal_health"),
-                  exact=True)
+                  measures=("goal", "safety", "y_safe", "g_overall"))
     with capsys.disabled():
         print(f"\naudit sqlite large t={threshold} seed={seed}: {found}")
 
