@@ -194,6 +194,11 @@ def upgrade() -> None:
                + (" ON submission" if op.get_bind().dialect.name == "postgresql" else ""))
     op.execute(f"UPDATE submission SET record_key = {_random_key()}")
     _write_once()
+    if op.get_bind().dialect.name == "postgresql":
+        # Whatever writes a record without its key (a server-side function, a bulk load) gets
+        # a random one, never the constant 0 that would make every cell key predictable.
+        op.execute("ALTER TABLE submission ALTER COLUMN record_key "
+                   "SET DEFAULT floor(random() * 4294967296)::bigint")
     for table in ("item_count", "index_count", "disposition_count"):
         op.add_column(table, sa.Column("ckey", sa.BigInteger(), nullable=False,
                                        server_default="0"))
