@@ -29,6 +29,7 @@ a sum of 0/1 values: (count + SUM_STEP * d') / n, d' from the key scrambled anot
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
 
@@ -115,20 +116,19 @@ def bands() -> tuple[Band, ...]:
 
 
 @cache
-def _lookup() -> dict[int, tuple[tuple[int, int], ...]]:
-    table: dict[int, list[tuple[int, int]]] = {}
+def _lookup() -> list[tuple[list[int], list[int]]]:
+    """Per class: the upper ends of its key ranges, and their deviations (for bisection)."""
+    table: list[tuple[list[int], list[int]]] = [([], []) for _ in range(LAST_CLASS + 1)]
     for b in bands():
-        table.setdefault(b.n_class, []).append((b.hi, b.deviation))
-    return {k: tuple(v) for k, v in table.items()}
+        table[b.n_class][0].append(b.hi)
+        table[b.n_class][1].append(b.deviation)
+    return table
 
 
 def deviation(n: int, key: int) -> int:
     """The deviation of a cell of n records whose keys sum to `key` (any size; reduced here)."""
-    key %= KEY_SPACE
-    for hi, d in _lookup()[n_class(n)]:
-        if key < hi:
-            return d
-    raise AssertionError("the bands cover the key space")
+    his, devs = _lookup()[n_class(n)]
+    return devs[bisect_right(his, key % KEY_SPACE)]
 
 
 def count(n: int, key: int) -> int:
