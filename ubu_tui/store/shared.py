@@ -117,6 +117,11 @@ def role_statements(prefix: str = "ubu") -> list[str]:
     out = [f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{r}') "
            f"THEN CREATE ROLE {r} NOLOGIN; END IF; END $$" for r in (cw, an, ad)]
     out += [
+        # Nobody but the owner creates objects: no temp table or view to shadow a real one,
+        # no function or operator in public to shadow a built-in (see pg_security).
+        "DO $$ BEGIN EXECUTE pg_catalog.format('REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC', "
+        "pg_catalog.current_database()); END $$",
+        "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
         f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC, {cw}, {an}, {ad}",
         f"GRANT USAGE ON SCHEMA public TO {cw}, {an}, {ad}",
         # everyone reads the schema version, the store kind and the (public) registry
