@@ -68,5 +68,5 @@ def caller_functions_sql() -> list[str]:
     for name, args, returns, language, volatility, body in CALLER_FUNCTIONS:
         out.append(definer(name, args, returns, body, language=language,
                            volatility=volatility))
-        out.append(f"GRANT EXECUTE ON FUNCTION public.{name}({args}) TO PUBLIC")
+        out.append(private(f"{name}({args})"))
     return out

@@ -21,6 +21,14 @@ from ubu_tui.store.models import (
     Submission,
     Unit,
 )
+from ubu_tui.store.pg_records import (
+    RECORD_TABLES,
+    on_postgres,
+    payload,
+    signature,
+    submit_payloads,
+    withdraw_records,
+)
 from ubu_tui.store.submissions import add_record, check_municipality
 from ubu_tui.store.transfer import _check_record, _record_from_json, _records, _require_real
 
@@ -32,7 +40,7 @@ class PushReport:
     batches: int
 
 
-def push(local: Engine, target: Engine, *, municipality: str | None = None, batch: int = 200,
+def push(local: Engine, target: Engine, *, municipality: str | None = None, batch: int = 1000,
          on_batch: Callable[[int, int], None] | None = None) -> PushReport:
     """Copy the local store's submissions to the shared database, a batch per transaction.
 
@@ -60,19 +68,24 @@ def push(local: Engine, target: Engine, *, municipality: str | None = None, batc
         ids = [r["id"] for r in chunk]
         try:
             with session_for(target) as session:
-                present = set(session.exec(select(Submission.id).where(
-                    col(Submission.id).in_(ids))).all())
-                for r in chunk:
-                    if r["id"] not in present:
-                        add_record(session, _record_from_json(r), r["period"])
+                if on_postgres(target):   # the whole batch in one call, one INSERT per table
+                    new = submit_payloads(session, [
+                        payload(_record_from_json(r), r["period"]) for r in chunk])
+                else:
+                    present = set(session.exec(select(Submission.id).where(
+                        col(Submission.id).in_(ids))).all())
+                    for r in chunk:
+                        if r["id"] not in present:
+                            add_record(session, _record_from_json(r), r["period"])
+                    new = len(chunk) - len(present)
                 session.commit()
         except StoreError as err:
             raise StoreError(
                 f"the push to {describe(target)} stopped: {err} {sent} records were sent "
                 f"before it ({already} were already there). Run the same push again: what "
                 "was sent is skipped, nothing is sent twice.") from None
-        sent += len(chunk) - len(present)
-        already += len(present)
+        sent += new
+        already += len(chunk) - new
         batches += 1
         if on_batch is not None:
             on_batch(sent, already)
@@ -87,6 +100,10 @@ def withdraw(engine: Engine, municipality: str) -> int:
     _require_real(engine, "withdrawn from")
     check_municipality(municipality)
     with session_for(engine) as session:
+        if on_postgres(engine):   # the owner's for any, a municipality login's for its own
+            count = withdraw_records(session, municipality)
+            session.commit()
+            return count
         ids = select(Submission.id).where(col(Submission.municipality) == municipality)
         count = len(session.exec(ids).all())
         for model in (IndexScore, MethodRecord, AnswerRecord, SessionRecord):
@@ -100,8 +117,6 @@ def withdraw(engine: Engine, municipality: str) -> int:
 
 # --- PostgreSQL roles -----------------------------------------------------------------------
 
-RECORD_TABLES = ("submission", "session_record", "answer_record", "method_record",
-                 "index_score")
 ROLES = {
     "caseworker": "submits follow-ups and keeps drafts; cannot read a submitted record",
     "analyst": "reads suppressed aggregates only",
@@ -113,7 +128,6 @@ def role_statements(prefix: str = "ubu") -> list[str]:
     """The grants, as SQL, so that they can be read and reviewed before they are run."""
     cw, an, ad = (f"{prefix}_{r}" for r in ROLES)
     records = ", ".join(RECORD_TABLES)
-    seqs = ", ".join(f"{t}_id_seq" for t in RECORD_TABLES if t != "submission")
     out = [f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{r}') "
            f"THEN CREATE ROLE {r} NOLOGIN; END IF; END $$" for r in (cw, an, ad)]
     out += [
@@ -122,17 +136,19 @@ def role_statements(prefix: str = "ubu") -> list[str]:
         "DO $$ BEGIN EXECUTE pg_catalog.format('REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC', "
         "pg_catalog.current_database()); END $$",
         "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
+        "REVOKE ALL ON ALL FUNCTIONS IN SCHEMA public FROM PUBLIC",
         f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC, {cw}, {an}, {ad}",
         f"GRANT USAGE ON SCHEMA public TO {cw}, {an}, {ad}",
         # everyone reads the schema version, the store kind and the (public) registry
         f"GRANT SELECT ON alembic_version, store_meta, unit TO {cw}, {an}, {ad}",
-        # caseworkers: drafts in full, submissions write-only
+        # caseworkers: drafts (their municipality's, by row-level security); records go in
+        # through one function only, and no column of a record is readable, not even its id
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON draft TO {cw}",
-        f"GRANT INSERT ON {records} TO {cw}",
-        f"GRANT USAGE ON SEQUENCE {seqs} TO {cw}",
-        # the submit transaction checks that the record is new by its random id only, and
-        # INSERT … RETURNING reads back the serial ids of the rows it wrote
-        f"GRANT SELECT (id) ON {records} TO {cw}",
+        f"REVOKE ALL ON {records} FROM {cw}, {an}, {ad}",
+        *[f"GRANT EXECUTE ON FUNCTION public.{signature(fn)} TO {cw}"
+          for fn in ("ubu_submit_records", "ubu_withdraw", "ubu_export")],
+        f"GRANT EXECUTE ON FUNCTION public.{signature('ubu_submission_count')} "
+        f"TO {cw}, {an}, {ad}",
         # admins: the registry, and granting the roles
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON unit TO {ad}",
         f"GRANT {cw}, {an} TO {ad} WITH ADMIN OPTION",
