@@ -343,6 +343,32 @@ def payload(record: Any, period: str) -> dict[str, Any]:
     }
 
 
+def payloads_of(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """ubu-record/1 records (as exported or imported, already checked) with their index scores.
+
+    Straight from the JSON, with each instrument loaded once: a push of 10 000 records should
+    spend its time in the database, not here.
+    """
+    from ubu_tui.instrument.loader import instrument_by_version
+
+    indices: dict[tuple[str, str], list[tuple[str, tuple[str, ...]]]] = {}
+    out = []
+    for r in records:
+        key = (r["instrument"], r["version"])
+        if key not in indices:
+            indices[key] = [(ix.id, tuple(ix.items))
+                            for ix in instrument_by_version(*key).indices]
+        values = {item: code for s in r["sessions"]
+                  for item, (kind, code) in s["items"].items() if kind == "value"}
+        scores = {}
+        for ix, items in indices[key]:
+            codes = [values[i] for i in items if i in values]
+            if codes:
+                scores[ix] = [len(codes), sum(codes)]
+        out.append({**r, "scores": scores})
+    return out
+
+
 def on_postgres(engine: Engine) -> bool:
     return engine.url.get_backend_name() == "postgresql"
 

@@ -24,7 +24,7 @@ from ubu_tui.store.models import (
 from ubu_tui.store.pg_records import (
     RECORD_TABLES,
     on_postgres,
-    payload,
+    payloads_of,
     signature,
     submit_payloads,
     withdraw_records,
@@ -69,8 +69,7 @@ def push(local: Engine, target: Engine, *, municipality: str | None = None, batc
         try:
             with session_for(target) as session:
                 if on_postgres(target):   # the whole batch in one call, one INSERT per table
-                    new = submit_payloads(session, [
-                        payload(_record_from_json(r), r["period"]) for r in chunk])
+                    new = submit_payloads(session, payloads_of(chunk))
                 else:
                     present = set(session.exec(select(Submission.id).where(
                         col(Submission.id).in_(ids))).all())

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
@@ -26,8 +27,8 @@ from ubu_tui.instrument.model import NOT_REACHED_CODE, SKIPPED_CODE, AnswerType,
 from ubu_tui.interview.followup import FollowUpRecord
 from ubu_tui.interview.session import Disposition, ItemOutcome, OutcomeKind, SessionOutcome
 from ubu_tui.store.engine import session_for
-from ubu_tui.store.models import AnswerRecord, MethodRecord, SessionRecord, Submission, Unit
-from ubu_tui.store.pg_records import export_records, on_postgres, payload, submit_payloads
+from ubu_tui.store.models import Submission, Unit
+from ubu_tui.store.pg_records import export_records, on_postgres, payloads_of, submit_payloads
 from ubu_tui.store.schema import store_kind
 from ubu_tui.store.submissions import MUNICIPALITY, add_record
 
@@ -52,20 +53,26 @@ def _records(engine: Engine, municipality: str | None) -> list[dict[str, Any]]:
         random.shuffle(found)
         return found
     with session_for(engine) as session:
+        # plain rows, not ORM objects: a push reads a hundred rows per record
         query = select(Submission)
         if municipality:
             query = query.where(col(Submission.municipality) == municipality)
         subs = {s.id: s for s in session.exec(query).all()}
-        sessions: dict[str, list[SessionRecord]] = defaultdict(list)
-        for s in session.exec(select(SessionRecord)).all():
+        sessions: dict[str, list[Any]] = defaultdict(list)
+        for s in session.connection().execute(text(
+                "SELECT submission_id, respondent, disposition, break_reason, mode, "
+                "language, adhoc FROM session_record")).all():
             if s.submission_id in subs:
                 sessions[s.submission_id].append(s)
         answers: dict[tuple[str, str], dict[str, list[Any]]] = defaultdict(dict)
-        for a in session.exec(select(AnswerRecord)).all():
+        for a in session.connection().execute(text(
+                "SELECT submission_id, respondent, item_id, outcome, code "
+                "FROM answer_record")).all():
             if a.submission_id in subs:
                 answers[(a.submission_id, a.respondent)][a.item_id] = [a.outcome, a.code]
         methods: dict[str, dict[str, list[list[int]]]] = defaultdict(lambda: defaultdict(list))
-        for m in session.exec(select(MethodRecord)).all():
+        for m in session.connection().execute(text(
+                "SELECT submission_id, item_id, method, applied FROM method_record")).all():
             if m.submission_id in subs:
                 methods[m.submission_id][m.item_id].append([m.method, m.applied])
     out = []
@@ -254,8 +261,7 @@ def import_jsonl(engine: Engine, path: Path) -> ImportReport:
         with session_for(engine) as session:
             for start in range(0, len(good), 1000):
                 chunk = good[start:start + 1000]
-                new = submit_payloads(session, [payload(_record_from_json(r), r["period"])
-                                                for r in chunk])
+                new = submit_payloads(session, payloads_of(chunk))
                 added += new
                 present += len(chunk) - new
             session.commit()
