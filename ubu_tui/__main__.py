@@ -63,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     db.add_argument("action", choices=("upgrade", "roles"))
     db.add_argument("--prefix", default="ubu", help="role name prefix (default ubu)")
     db.add_argument("--show", action="store_true", help="print the SQL instead of running it")
+    db.add_argument("--login", help="roles: make this login a caseworker acting for "
+                    "--municipality (its drafts, exports and withdrawals only)")
+    db.add_argument("--municipality", dest="login_municipality", help="with --login")
     pu = sub.add_parser("push", help="send this store's submissions to the shared database "
                         "(idempotent; run again after a dropped connection)")
     pu.add_argument("--to", required=True, help="the shared database URL")
@@ -149,8 +152,21 @@ def run(argv: list[str]) -> int:
         from ubu_tui.store.schema import ensure_schema
 
         if args.action == "roles":
-            from ubu_tui.store.shared import create_roles, role_statements
+            from ubu_tui.store.shared import (
+                create_roles,
+                login_statements,
+                map_login,
+                role_statements,
+            )
 
+            if args.login or args.login_municipality:
+                login, where = args.login or "", args.login_municipality or ""
+                if args.show:
+                    print(";\n".join(login_statements(login, where, args.prefix)) + ";")
+                    return 0
+                done = map_login(open_store(settings.database_url), login, where, args.prefix)
+                print(f"login {done}")
+                return 0
             if args.show:
                 print(";\n".join(role_statements(args.prefix)) + ";")
                 return 0

@@ -94,6 +94,8 @@ BEGIN
                         WHERE pg_catalog.length(x.key) > 40
                            OR pg_catalog.jsonb_typeof(x.value) <> 'array'
                            OR pg_catalog.jsonb_array_length(x.value) <> 2
+                           OR pg_catalog.jsonb_typeof(x.value->0) <> 'number'
+                           OR pg_catalog.jsonb_typeof(x.value->1) <> 'number'
                            OR COALESCE(x.value->>0, '') !~ '^[0-9]{1,4}$'
                            OR COALESCE(x.value->>1, '') !~ '^[0-9]{1,6}$')
             THEN 'scores must map index ids to [n, total]'
@@ -110,7 +112,8 @@ BEGIN
             WHEN COALESCE(s->>'disposition', '') NOT IN ('completed', 'declined',
                     'not_reachable', 'youth_objects', 'broke_off', 'not_eligible')
                 THEN 'unknown disposition'
-            WHEN COALESCE(s->>'mode', '') !~ '^[1-4]$' THEN 'mode must be 1-4'
+            WHEN pg_catalog.jsonb_typeof(s->'mode') IS DISTINCT FROM 'number'
+                 OR COALESCE(s->>'mode', '') !~ '^[1-4]$' THEN 'mode must be 1-4'
             WHEN COALESCE(s->>'language', '') !~ '^[a-z]{2,3}$'
                 THEN 'language must be a 2-3 letter code'
             WHEN pg_catalog.jsonb_typeof(s->'break_reason') NOT IN ('null', 'number')
@@ -129,6 +132,7 @@ BEGIN
                                OR pg_catalog.jsonb_array_length(i.value) <> 2
                                OR COALESCE(i.value->>0, '') NOT IN
                                   ('value', 'nonresponse', 'skipped', 'not_reached')
+                               OR pg_catalog.jsonb_typeof(i.value->1) <> 'number'
                                OR COALESCE(i.value->>1, '') !~ '^-?[0-9]{1,9}$')
                 THEN 'items must map item ids to [outcome, code]'
             WHEN pg_catalog.jsonb_typeof(s->'methods') IS DISTINCT FROM 'object'
@@ -139,6 +143,8 @@ BEGIN
                                OR EXISTS (SELECT 1 FROM pg_catalog.jsonb_array_elements(m.value) p
                                           WHERE pg_catalog.jsonb_typeof(p) <> 'array'
                                              OR pg_catalog.jsonb_array_length(p) <> 2
+                                             OR pg_catalog.jsonb_typeof(p->0) <> 'number'
+                                             OR pg_catalog.jsonb_typeof(p->1) <> 'number'
                                              OR COALESCE(p->>0, '') !~ '^[0-9]{1,6}$'
                                              OR COALESCE(p->>1, '') !~ '^[1-3]$'))
                 THEN 'methods must map item ids to [method, 1-3] pairs'

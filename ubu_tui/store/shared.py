@@ -4,10 +4,11 @@ and the PostgreSQL roles that keep individual records out of reach.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import text
+from sqlalchemy import exc, text
 from sqlalchemy.engine import Engine
 from sqlmodel import col, delete, select
 
@@ -143,6 +144,7 @@ def role_statements(prefix: str = "ubu") -> list[str]:
         # caseworkers: drafts (their municipality's, by row-level security); records go in
         # through one function only, and no column of a record is readable, not even its id
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON draft TO {cw}",
+        f"GRANT EXECUTE ON FUNCTION public.ubu_my_municipality() TO {cw}",
         f"REVOKE ALL ON {records} FROM {cw}, {an}, {ad}",
         *[f"GRANT EXECUTE ON FUNCTION public.{signature(fn)} TO {cw}"
           for fn in ("ubu_submit_records", "ubu_withdraw", "ubu_export")],
@@ -162,15 +164,42 @@ def create_roles(engine: Engine, prefix: str = "ubu") -> list[str]:
     if engine.url.get_backend_name() != "postgresql":
         raise InputRejected("roles exist only on PostgreSQL; the embedded SQLite store is "
                             "protected by the file's permissions")
-    statements = role_statements(prefix)
+    _run(engine, role_statements(prefix))
+    return [f"{prefix}_{r}: {what}" for r, what in ROLES.items()]
+
+
+def _run(engine: Engine, statements: list[str]) -> None:
+    if engine.url.get_backend_name() != "postgresql":
+        raise InputRejected("roles exist only on PostgreSQL; the embedded SQLite store is "
+                            "protected by the file's permissions")
     try:
         with engine.begin() as conn:
             for sql in statements:
                 conn.execute(text(sql))
-    except Exception as err:  # noqa: BLE001 – every driver error becomes one message
-        from sqlalchemy import exc
+    except exc.SQLAlchemyError as err:
+        raise explain(err, engine) from None
 
-        if isinstance(err, exc.SQLAlchemyError):
-            raise explain(err, engine) from None
-        raise
-    return [f"{prefix}_{r}: {what}" for r, what in ROLES.items()]
+
+_LOGIN = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def login_statements(login: str, municipality: str, prefix: str = "ubu") -> list[str]:
+    """Make `login` a caseworker login that acts for one municipality (its drafts, its
+    records' export and withdrawal, submissions of its records only)."""
+    if not _LOGIN.match(login or ""):
+        raise InputRejected(f"login {login!r} must be a lower-case PostgreSQL role name "
+                            "(letters, digits, _; at most 63)")
+    check_municipality(municipality)
+    return [
+        f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{login}') "
+        f"THEN CREATE ROLE {login} LOGIN; END IF; END $$",
+        f"GRANT {prefix}_caseworker TO {login}",
+        f"INSERT INTO public.ubu_login (login, municipality) VALUES ('{login}', "
+        f"'{municipality}') ON CONFLICT (login) DO UPDATE SET municipality = "
+        "EXCLUDED.municipality",
+    ]
+
+
+def map_login(engine: Engine, login: str, municipality: str, prefix: str = "ubu") -> str:
+    _run(engine, login_statements(login, municipality, prefix))
+    return f"{login}: a {prefix}_caseworker login acting for municipality {municipality}"

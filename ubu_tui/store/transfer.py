@@ -13,6 +13,7 @@ import random
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -146,6 +147,16 @@ class ImportReport:
     already_present: int
 
 
+_DISPOSITIONS = frozenset(d.value for d in Disposition)
+_OUTCOMES = frozenset(k.value for k in OutcomeKind)
+
+
+@lru_cache(maxsize=32)
+def _instrument(instrument_id: str, version: str) -> Instrument:
+    """Looked up once per version, not once per record (a push checks thousands)."""
+    return instrument_by_version(instrument_id, version)
+
+
 def _check_record(raw: Any, known_units: set[int]) -> tuple[dict[str, Any], Instrument]:
     if not isinstance(raw, dict):
         raise InputRejected("not a JSON object")
@@ -165,7 +176,7 @@ def _check_record(raw: Any, known_units: set[int]) -> tuple[dict[str, Any], Inst
         raise InputRejected(f"unit {raw['unit']!r} is not in this database's registry; "
                             "import the registry first")
     try:
-        instrument = instrument_by_version(str(raw["instrument"]), str(raw["version"]))
+        instrument = _instrument(str(raw["instrument"]), str(raw["version"]))
     except UbuError as err:
         raise InputRejected(str(err)) from None
     sessions = raw["sessions"]
@@ -182,7 +193,7 @@ def _check_session(s: dict[str, Any], instrument: Instrument) -> None:
     who = s["respondent"]
     if not SESSION_KEYS <= set(s) <= SESSION_KEYS | {"adhoc"}:
         raise InputRejected(f"{who}: session fields must be {sorted(SESSION_KEYS)}")
-    if s["disposition"] not in {d.value for d in Disposition}:
+    if s["disposition"] not in _DISPOSITIONS:
         raise InputRejected(f"{who}: unknown disposition {s['disposition']!r}")
     if not isinstance(s["mode"], int) or not 1 <= s["mode"] <= 4:
         raise InputRejected(f"{who}: mode must be 1–4")
@@ -203,15 +214,18 @@ def _check_session(s: dict[str, Any], instrument: Instrument) -> None:
     for item in form.items:
         pair = items[item.id]
         if (not isinstance(pair, list) or len(pair) != 2 or not isinstance(pair[1], int)
-                or pair[0] not in {k.value for k in OutcomeKind}):
+                or pair[0] not in _OUTCOMES):
             raise InputRejected(f"{who}: {item.id} must be [outcome, code]")
         kind, code = OutcomeKind(pair[0]), pair[1]
-        ok = {OutcomeKind.SKIPPED: code == SKIPPED_CODE,
-              OutcomeKind.NOT_REACHED: code == NOT_REACHED_CODE,
-              OutcomeKind.NONRESPONSE: code < 0 and item.allows_code(code),
-              OutcomeKind.VALUE: code >= 0 and (item.type in (AnswerType.MULTI,
-                                                              AnswerType.UNIT)
-                                                or item.allows_code(code))}[kind]
+        if kind is OutcomeKind.SKIPPED:
+            ok = code == SKIPPED_CODE
+        elif kind is OutcomeKind.NOT_REACHED:
+            ok = code == NOT_REACHED_CODE
+        elif kind is OutcomeKind.NONRESPONSE:
+            ok = code < 0 and item.allows_code(code)
+        else:
+            ok = code >= 0 and (item.type in (AnswerType.MULTI, AnswerType.UNIT)
+                                or item.allows_code(code))
         if not ok:
             raise InputRejected(f"{who}: {item.id} has code {code}, not allowed for {kind}")
     methods = s["methods"]
