@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 
 from tests.conftest import DEMO_UNITS, pg_url
+from ubu_tui.errors import StoreError
 from ubu_tui.instrument import default_instrument
 from ubu_tui.store import open_store
 from ubu_tui.store.registry import import_units
@@ -132,8 +133,8 @@ def figures(db: Shared, who: str, function: str = "ubu_item_figures",
 
 def a_record(db: Shared, municipality: str = "0001") -> dict[str, Any]:
     """A complete, valid record (taken from the store's own export format)."""
-    from ubu_tui.store.pg_records import export_records
     from ubu_tui.store.engine import session_for
+    from ubu_tui.store.pg_records import export_records
 
     with session_for(db.owner) as session:
         record = dict(next(r for r in export_records(session, municipality)))
@@ -484,3 +485,48 @@ def test_withdraw_and_export_take_extreme_arguments(shared):
     for argument in EXTREMES[1:]:
         refused(shared, "cw1", f"SELECT * FROM public.ubu_export({argument})", match="")
     assert run_as(shared, "analyst", "SELECT public.ubu_submission_count()") == [(0,)]
+
+
+# --- the app itself under a municipality login ---------------------------------------------
+
+def test_the_app_works_under_a_municipality_login(shared, tmp_path):
+    """Drafts, submission, the home screen's count, export and withdrawal, as the caseworker
+    login of municipality 0001: through the functions, never the tables."""
+    from tests.helpers import complete_all
+    from ubu_tui.interview import FollowUp, Mode, Setup
+    from ubu_tui.store.drafts import list_drafts, save_draft
+    from ubu_tui.store.shared import withdraw
+    from ubu_tui.store.submissions import count_submissions, submit
+    from ubu_tui.store.transfer import export_jsonl
+
+    engine = open_store(shared.url.set(username=shared.logins["cw1"]).render_as_string(
+        hide_password=False))
+    try:
+        setup = Setup(municipality="0001", unit_id=1003, mode=Mode.IN_PERSON, legal_basis=2,
+                      age=16, length_band=3, youth_form=True)
+        followup = FollowUp.open(default_instrument(), setup)
+        save_draft(engine, followup, "Blå ek 1")
+        assert [d.id for d in list_drafts(engine)] == [followup.id]
+        before = count_submissions(engine)
+        submit(engine, complete_all(followup))
+        assert count_submissions(engine) == before + 1
+        assert list_drafts(engine) == []
+        with pytest.raises(StoreError, match="already been submitted"):
+            submit(engine, complete_all(followup))
+        path = tmp_path / "own.jsonl"
+        assert export_jsonl(engine, path, "0001") == before + 1
+        assert {json.loads(line)["municipality"] for line in path.read_text().splitlines()} \
+            == {"0001"}
+        with pytest.raises(StoreError, match="municipality 0001 only"):
+            export_jsonl(engine, path, "0002")
+        with pytest.raises(StoreError, match="municipality 0001 only"):
+            withdraw(engine, "0002")
+        other = checksum(shared)
+        assert withdraw(engine, "0001") == before + 1
+        assert count_submissions(engine) == 0
+        assert checksum(shared) != other
+        # the other municipality's records are all still there
+        cw2 = run_as(shared, "cw2", "SELECT public.ubu_submission_count()")
+        assert cw2[0][0] > 0
+    finally:
+        engine.dispose()

@@ -42,6 +42,11 @@ CALLER_FUNCTIONS = [
     ("ubu_my_municipality", "", "text", "sql", "STABLE", """
     SELECT l.municipality::text FROM public.ubu_login l WHERE l.login = session_user::text
 """),
+    # the drafts' row-level security: this one answers for one municipality only
+    ("ubu_may_act_for", "p_municipality text", "boolean", "sql", "STABLE", """
+    SELECT COALESCE(public.ubu_caller_is_owner()
+                    OR p_municipality = public.ubu_my_municipality(), false)
+"""),
 ]
 
 

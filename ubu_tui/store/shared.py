@@ -144,7 +144,7 @@ def role_statements(prefix: str = "ubu") -> list[str]:
         # caseworkers: drafts (their municipality's, by row-level security); records go in
         # through one function only, and no column of a record is readable, not even its id
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON draft TO {cw}",
-        f"GRANT EXECUTE ON FUNCTION public.ubu_my_municipality() TO {cw}",
+        f"GRANT EXECUTE ON FUNCTION public.ubu_may_act_for(text) TO {cw}",
         f"REVOKE ALL ON {records} FROM {cw}, {an}, {ad}",
         *[f"GRANT EXECUTE ON FUNCTION public.{signature(fn)} TO {cw}"
           for fn in ("ubu_submit_records", "ubu_withdraw", "ubu_export")],

@@ -42,6 +42,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
+    op.execute("DROP FUNCTION IF EXISTS public.ubu_may_act_for(text)")
     op.execute("DROP FUNCTION IF EXISTS public.ubu_my_municipality()")
     op.execute("DROP FUNCTION IF EXISTS public.ubu_caller_is_owner()")
     op.drop_table("ubu_login")

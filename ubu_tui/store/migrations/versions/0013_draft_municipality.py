@@ -13,7 +13,7 @@ down_revision = "0012"
 branch_labels = None
 depends_on = None
 
-OWN = "municipality = public.ubu_my_municipality()"
+OWN = "public.ubu_may_act_for(municipality)"
 
 
 def upgrade() -> None:
@@ -24,8 +24,9 @@ def upgrade() -> None:
         op.execute("UPDATE public.draft SET municipality = "
                    "(state::jsonb #>> '{setup,municipality}') WHERE state LIKE '{%'")
         op.execute("ALTER TABLE public.draft ENABLE ROW LEVEL SECURITY")
-        # the owner is not subject to it (the app's own SQLite-like single-user use);
-        # every other role is, whatever it was granted on the table
+        # every role but the table's owner is subject to it, whatever it was granted on the
+        # table; a login the owner's (or a superuser's) session switched to with SET ROLE
+        # acts for the owner
         op.execute(f"CREATE POLICY draft_own_municipality ON public.draft FOR ALL TO PUBLIC "
                    f"USING ({OWN}) WITH CHECK ({OWN})")
 
