@@ -101,3 +101,15 @@ def test_db_upgrade_creates_then_reports_current(tmp_path):
     url = f"sqlite:///{tmp_path / 'a.sqlite3'}"
     assert "database: created" in ubu("--database-url", url, "db", "upgrade").stdout
     assert "database: current" in ubu("--database-url", url, "db", "upgrade").stdout
+
+
+def test_db_roles_login_mapping_refuses_bad_names_and_codes_with_exit_2():
+    run = ubu("db", "roles", "--show", "--login", "Robert'); DROP TABLE x; --",
+              "--municipality", "0180")
+    assert failed_cleanly(run, "must be a lower-case PostgreSQL role name")
+    run = ubu("db", "roles", "--show", "--login", "kw_0180", "--municipality", "180")
+    assert failed_cleanly(run, "municipality code")
+    run = ubu("db", "roles", "--show", "--login", "kw_0180", "--municipality", "0180")
+    assert run.returncode == 0
+    assert "GRANT ubu_caseworker TO kw_0180" in run.stdout
+    assert "'kw_0180', '0180'" in run.stdout
