@@ -25,7 +25,7 @@ from ubu_tui.store.models import (
 from ubu_tui.store.pg_records import (
     RECORD_TABLES,
     on_postgres,
-    payloads_of,
+    prepared,
     signature,
     submit_payloads,
     withdraw_records,
@@ -64,13 +64,14 @@ def push(local: Engine, target: Engine, *, municipality: str | None = None, batc
     for r in records:
         _check_record(r, known_units)
     sent = already = batches = 0
-    for start in range(0, len(records), batch):
-        chunk = records[start:start + batch]
+    chunks = [records[start:start + batch] for start in range(0, len(records), batch)]
+    ready = prepared(chunks) if on_postgres(target) else None
+    for chunk in chunks:
         ids = [r["id"] for r in chunk]
         try:
             with session_for(target) as session:
-                if on_postgres(target):   # the whole batch in one call, one INSERT per table
-                    new = submit_payloads(session, payloads_of(chunk))
+                if ready is not None:   # the whole batch in one call, one INSERT per table
+                    new = submit_payloads(session, next(ready))
                 else:
                     present = set(session.exec(select(Submission.id).where(
                         col(Submission.id).in_(ids))).all())

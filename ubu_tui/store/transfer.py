@@ -29,7 +29,7 @@ from ubu_tui.interview.followup import FollowUpRecord
 from ubu_tui.interview.session import Disposition, ItemOutcome, OutcomeKind, SessionOutcome
 from ubu_tui.store.engine import session_for
 from ubu_tui.store.models import Submission, Unit
-from ubu_tui.store.pg_records import export_records, on_postgres, payloads_of, submit_payloads
+from ubu_tui.store.pg_records import export_records, on_postgres, prepared, submit_payloads
 from ubu_tui.store.schema import store_kind
 from ubu_tui.store.submissions import MUNICIPALITY, add_record
 
@@ -66,11 +66,11 @@ def _records(engine: Engine, municipality: str | None) -> list[dict[str, Any]]:
             if s.submission_id in subs:
                 sessions[s.submission_id].append(s)
         answers: dict[tuple[str, str], dict[str, list[Any]]] = defaultdict(dict)
-        for a in session.connection().execute(text(
+        for sid, respondent, item, outcome, code in session.connection().execute(text(
                 "SELECT submission_id, respondent, item_id, outcome, code "
-                "FROM answer_record")).all():
-            if a.submission_id in subs:
-                answers[(a.submission_id, a.respondent)][a.item_id] = [a.outcome, a.code]
+                "FROM answer_record")).tuples():
+            if sid in subs:
+                answers[(sid, respondent)][item] = [outcome, code]
         methods: dict[str, dict[str, list[list[int]]]] = defaultdict(lambda: defaultdict(list))
         for m in session.connection().execute(text(
                 "SELECT submission_id, item_id, method, applied FROM method_record")).all():
@@ -272,10 +272,10 @@ def import_jsonl(engine: Engine, path: Path) -> ImportReport:
     if on_postgres(engine):   # set-based, a thousand records per call, all in one transaction
         unique = list({r["id"]: r for r in reversed(good)}.values())[::-1]
         present, good = len(good) - len(unique), unique
+        chunks = [good[start:start + 1000] for start in range(0, len(good), 1000)]
         with session_for(engine) as session:
-            for start in range(0, len(good), 1000):
-                chunk = good[start:start + 1000]
-                new = submit_payloads(session, payloads_of(chunk))
+            for chunk, ready in zip(chunks, prepared(chunks), strict=True):
+                new = submit_payloads(session, ready)
                 added += new
                 present += len(chunk) - new
             session.commit()
