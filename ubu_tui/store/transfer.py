@@ -68,7 +68,7 @@ def _records(engine: Engine, municipality: str | None) -> list[dict[str, Any]]:
         answers: dict[tuple[str, str], dict[str, list[Any]]] = defaultdict(dict)
         for sid, respondent, item, outcome, code in session.connection().execute(text(
                 "SELECT submission_id, respondent, item_id, outcome, code "
-                "FROM answer_record")).tuples():
+                "FROM answer_record")):
             if sid in subs:
                 answers[(sid, respondent)][item] = [outcome, code]
         methods: dict[str, dict[str, list[list[int]]]] = defaultdict(lambda: defaultdict(list))
