@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import create_engine, make_url, text
 
 from tests.conftest import DEMO_UNITS, pg_url
@@ -486,6 +488,61 @@ def test_withdraw_and_export_take_extreme_arguments(shared):
         refused(shared, "cw1", f"SELECT * FROM public.ubu_export({argument})", match="")
     assert run_as(shared, "analyst", "SELECT public.ubu_submission_count()") == [(0,)]
 
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers(-2**40, 2**40) | st.text(max_size=8),
+                    lambda inner: st.lists(inner, max_size=3)
+                    | st.dictionaries(st.text(max_size=6), inner, max_size=3), max_leaves=6)
+
+
+def _paths(value: Any, prefix: tuple = ()) -> list[tuple]:
+    out = [prefix]
+    if isinstance(value, dict):
+        for k, v in value.items():
+            out += _paths(v, (*prefix, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            out += _paths(v, (*prefix, i))
+    return out
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_any_mutation_of_a_record_is_stored_whole_and_as_given_or_not_at_all(shared, data):
+    """Whatever one field of a record is changed to, the function either refuses it and
+    nothing changes, or stores exactly that one record, readable back the same."""
+    import psycopg
+
+    if not hasattr(shared, "template"):     # one fixed record: the draws must not depend on
+        shared.template = a_record(shared)  # the export's random order
+    record = json.loads(json.dumps(shared.template))
+    record["id"] = secrets.token_hex(16)
+    path = data.draw(st.sampled_from([p for p in _paths(record) if p and p[0] != "id"]))
+    target: Any = record
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = data.draw(JSON)
+    before = checksum(shared)
+    try:
+        stored = run_as(shared, "cw1", "SELECT public.ubu_submit_records(%s::jsonb)",
+                        params=[json.dumps([record])])
+    except psycopg.Error as err:
+        # refused by the function, or already by PostgreSQL's JSON parser (\u0000)
+        assert any(why in str(err) for why in ("nothing was submitted", "takes a JSON array",
+                                               "unsupported Unicode escape")), err
+        assert checksum(shared) == before
+        return
+    assert stored == [(1,)]
+    back = [e for (e,) in run_as(shared, "cw1", "SELECT e FROM public.ubu_export('0001') e")
+            if e["id"] == record["id"]]
+    assert len(back) == 1
+    got = back[0]
+    assert {k: got[k] for k in ("municipality", "unit", "period", "instrument", "version")} \
+        == {k: record[k] for k in ("municipality", "unit", "period", "instrument", "version")}
+    for part in got["sessions"]:
+        sent = next(s for s in record["sessions"] if s["respondent"] == part["respondent"])
+        assert part["items"] == sent["items"]
+        assert part["disposition"] == sent["disposition"]
 
 # --- the app itself under a municipality login ---------------------------------------------
 
