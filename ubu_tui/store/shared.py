@@ -154,9 +154,13 @@ def role_statements(prefix: str = "ubu") -> list[str]:
         # admins: the registry, and granting the roles
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON unit TO {ad}",
         f"GRANT {cw}, {an} TO {ad} WITH ADMIN OPTION",
-        # aggregates: through the suppressing function only
-        *[f"GRANT EXECUTE ON FUNCTION {fn}(text, text, text, integer) TO {cw}, {an}, {ad}"
-          for fn in ("ubu_item_figures", "ubu_index_figures")],
+        # aggregates: through the suppressing functions only — every SECURITY DEFINER
+        # public.ubu_*_figures, so that a figure function added later is granted as well
+        "DO $$ DECLARE f regprocedure; BEGIN FOR f IN SELECT p.oid::regprocedure "
+        "FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
+        "WHERE n.nspname = 'public' AND p.prosecdef AND p.proname LIKE 'ubu\\_%\\_figures' "
+        "LOOP EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO "
+        f"{cw}, {an}, {ad}', f); END LOOP; END $$",
     ]
     return out
 
