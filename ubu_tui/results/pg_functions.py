@@ -47,10 +47,12 @@ def _group_case(param: str) -> str:
 
 
 def _checks() -> str:
+    from ubu_tui.store.pg_security import NO_WRITES_GUARD
+
     allowed = ", ".join(f"'{d}'" for d in (*BREAKDOWNS, "none"))
     filters = ", ".join(f"'{d}'" for d in BREAKDOWNS if d != "municipality")
-    return f"""
-    IF p_by NOT IN ({allowed}) THEN
+    return NO_WRITES_GUARD.rstrip() + f"""
+    IF p_by IS NULL OR p_by NOT IN ({allowed}) THEN
         RAISE EXCEPTION 'unknown breakdown %; use one of {allowed.replace("'", "")}', p_by;
     END IF;
     IF p_filter IS NOT NULL AND p_filter NOT IN ({filters}) THEN
