@@ -24,7 +24,7 @@ from ubu_tui.store.models import (
 )
 from ubu_tui.store.schema import store_kind
 
-MUNICIPALITY = re.compile(r"^\d{4}$")
+MUNICIPALITY = re.compile(r"[0-9]{4}")     # ASCII digits, matched whole
 
 
 def period_of(moment: datetime | None = None) -> str:
@@ -33,7 +33,7 @@ def period_of(moment: datetime | None = None) -> str:
 
 
 def check_municipality(code: str) -> str:
-    if not MUNICIPALITY.match(code or ""):
+    if not isinstance(code, str) or not MUNICIPALITY.fullmatch(code):
         raise InputRejected(f"municipality code {code!r} must be the four digits of the "
                             "municipality (kommunkod), for example 0180")
     return code

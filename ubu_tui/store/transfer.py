@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from ubu_tui.errors import InputRejected, StoreError, UbuError
+from ubu_tui.identifiers import check_record_id
 from ubu_tui.instrument.codebook import codebook
 from ubu_tui.instrument.loader import instrument_by_version
 from ubu_tui.instrument.model import NOT_REACHED_CODE, SKIPPED_CODE, AnswerType, Instrument
@@ -31,8 +32,9 @@ from ubu_tui.store.schema import store_kind
 from ubu_tui.store.submissions import MUNICIPALITY, add_record
 
 FORMAT = "ubu-record/1"
-_ID = re.compile(r"^[0-9a-f]{32}$")
-_PERIOD = re.compile(r"^(19|20)\d{2}-(0[1-9]|1[0-2])$")
+_PERIOD = re.compile(r"(19|20)[0-9]{2}-(0[1-9]|1[0-2])")    # matched whole, ASCII digits only
+_LANGUAGE = re.compile(r"[a-z]{2,3}")
+_INT_MAX = 2**31 - 1             # every code and id fits a 32-bit integer column
 RECORD_KEYS = {"format", "id", "instrument", "version", "municipality", "unit", "period",
                "sessions"}
 SESSION_KEYS = {"respondent", "disposition", "break_reason", "mode", "language", "items",
@@ -133,6 +135,31 @@ class ImportReport:
     already_present: int
 
 
+_MAX_LINE = 1_000_000     # a record is a few kilobytes; a longer line is not one of ours
+
+
+def _parse_line(line: str) -> Any:
+    """JSON, or InputRejected: also for nesting too deep for Python and numbers too long."""
+    if len(line) > _MAX_LINE:
+        raise InputRejected(f"the line is longer than {_MAX_LINE} characters; not a record")
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as err:
+        raise InputRejected(f"not JSON ({err.msg})") from None
+    except RecursionError:
+        raise InputRejected("JSON nested too deep; a record is nested four levels") from None
+    except ValueError as err:      # e.g. an integer of more than 4 300 digits
+        raise InputRejected(f"not a record ({err})") from None
+
+
+def _canonical(r: dict[str, Any]) -> str:
+    """One text for one record's content, whichever way its JSON was written."""
+    sessions = sorted(({**s, "adhoc": sorted(s.get("adhoc", [])),
+                        "methods": {k: sorted(v) for k, v in s["methods"].items() if v}}
+                       for s in r["sessions"]), key=lambda s: str(s["respondent"]))
+    return json.dumps({**r, "sessions": sessions}, sort_keys=True)
+
+
 def _check_record(raw: Any, known_units: set[int]) -> tuple[dict[str, Any], Instrument]:
     if not isinstance(raw, dict):
         raise InputRejected("not a JSON object")
@@ -142,12 +169,12 @@ def _check_record(raw: Any, known_units: set[int]) -> tuple[dict[str, Any], Inst
                             f"missing {sorted(missing)}")
     if raw["format"] != FORMAT:
         raise InputRejected(f"format {raw['format']!r} is not {FORMAT}")
-    if not isinstance(raw["id"], str) or not _ID.match(raw["id"]):
-        raise InputRejected("id must be 32 lower-case hex digits")
-    if not isinstance(raw["municipality"], str) or not MUNICIPALITY.match(raw["municipality"]):
-        raise InputRejected("municipality must be four digits")
-    if not isinstance(raw["period"], str) or not _PERIOD.match(raw["period"]):
-        raise InputRejected("period must be YYYY-MM (never a day)")
+    check_record_id(raw["id"])
+    if not isinstance(raw["municipality"], str) or not MUNICIPALITY.fullmatch(
+            raw["municipality"]):
+        raise InputRejected("municipality must be four digits 0–9")
+    if not isinstance(raw["period"], str) or not _PERIOD.fullmatch(raw["period"]):
+        raise InputRejected("period must be YYYY-MM in digits 0–9 (never a day)")
     if not isinstance(raw["unit"], int) or raw["unit"] not in known_units:
         raise InputRejected(f"unit {raw['unit']!r} is not in this database's registry; "
                             "import the registry first")
@@ -156,9 +183,8 @@ def _check_record(raw: Any, known_units: set[int]) -> tuple[dict[str, Any], Inst
     except UbuError as err:
         raise InputRejected(str(err)) from None
     sessions = raw["sessions"]
-    if not isinstance(sessions, list) or sorted(
-            str(s.get("respondent")) for s in sessions if isinstance(s, dict)) != sorted(
-            instrument.forms):
+    if not isinstance(sessions, list) or not all(isinstance(s, dict) for s in sessions) or sorted(
+            str(s.get("respondent")) for s in sessions) != sorted(instrument.forms):
         raise InputRejected("sessions must be exactly one each for youth, guardian, caseworker")
     for s in sessions:
         _check_session(s, instrument)
@@ -177,7 +203,7 @@ def _check_session(s: dict[str, Any], instrument: Instrument) -> None:
     if not isinstance(adhoc, list) or not all(
             isinstance(i, str) and i in instrument.items for i in adhoc):
         raise InputRejected(f"{who}: adhoc must list item ids of {instrument.key}")
-    if not isinstance(s["language"], str) or not re.match(r"^[a-z]{2,3}$", s["language"]):
+    if not isinstance(s["language"], str) or not _LANGUAGE.fullmatch(s["language"]):
         raise InputRejected(f"{who}: language must be a 2–3 letter code")
     if s["break_reason"] is not None and not (isinstance(s["break_reason"], int)
                                                and 1 <= s["break_reason"] <= 5):
@@ -190,7 +216,7 @@ def _check_session(s: dict[str, Any], instrument: Instrument) -> None:
     for item in form.items:
         pair = items[item.id]
         if (not isinstance(pair, list) or len(pair) != 2 or not isinstance(pair[1], int)
-                or pair[0] not in {k.value for k in OutcomeKind}):
+                or abs(pair[1]) > _INT_MAX or pair[0] not in {k.value for k in OutcomeKind}):
             raise InputRejected(f"{who}: {item.id} must be [outcome, code]")
         kind, code = OutcomeKind(pair[0]), pair[1]
         ok = {OutcomeKind.SKIPPED: code == SKIPPED_CODE,
@@ -226,24 +252,34 @@ def import_jsonl(engine: Engine, path: Path) -> ImportReport:
         known_units = set(session.exec(select(Unit.id)).all())
     errors: list[str] = []
     good: list[dict[str, Any]] = []
+    seen: dict[str, tuple[int, str]] = {}
     for n, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
-            raw = json.loads(line)
-        except json.JSONDecodeError as err:
-            errors.append(f"{path}:{n}: not JSON ({err.msg})")
-            continue
-        try:
-            good.append(_check_record(raw, known_units)[0])
+            record = _check_record(_parse_line(line), known_units)[0]
+            first = seen.setdefault(record["id"], (n, _canonical(record)))
+            if first[1] != _canonical(record):
+                raise InputRejected(f"id {record['id']} is also on line {first[0]} with other "
+                                    "content")
+            good.append(record)
         except InputRejected as err:
             errors.append(f"{path}:{n}: {err}")
-    if errors:
-        shown = errors[:10] + ([f"… and {len(errors) - 10} more"] if len(errors) > 10 else [])
-        raise InputRejected("nothing was imported:\n" + "\n".join(shown))
     added = present = 0
     with session_for(engine) as session:
         existing = set(session.exec(select(Submission.id)).all())
+        again = existing & {r["id"] for r in good}
+        if again and not errors:
+            stored = {r["id"]: _canonical(r) for r in _records(engine, None)
+                      if r["id"] in again}
+            errors.extend(
+                f"{path}: id {r['id']} is already in the database with other content; a "
+                "record is never changed. Export both and find out which one is right"
+                for r in good if r["id"] in stored and stored[r["id"]] != _canonical(r))
+        if errors:
+            shown = errors[:10] + ([f"… and {len(errors) - 10} more"] if len(errors) > 10
+                                   else [])
+            raise InputRejected("nothing was imported:\n" + "\n".join(shown))
         for r in good:
             if r["id"] in existing:
                 present += 1
