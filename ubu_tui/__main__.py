@@ -103,12 +103,13 @@ def run(argv: list[str]) -> int:
         from ubu_tui.i18n import LANGUAGES
         from ubu_tui.instrument.loader import default_instrument
         from ubu_tui.instrument.paper import paper_form
+        from ubu_tui.outputs import write_text
 
         if args.interview_language not in LANGUAGES:
             raise InputRejected(f"no language '{args.interview_language}'; use one of "
                                 f"{', '.join(LANGUAGES)}")
-        Path(args.output).write_text(paper_form(default_instrument(), args.respondent,
-                                                args.interview_language), encoding="utf-8")
+        write_text(args.output, paper_form(default_instrument(), args.respondent,
+                                           args.interview_language))
         print(f"paper form for {args.respondent} in {args.interview_language}: {args.output}")
         return 0
     if args.command == "check-scenario":
@@ -172,18 +173,22 @@ def run(argv: list[str]) -> int:
         else:
             text = registry.export_units(engine)
             if args.file:
-                Path(args.file).write_text(text, encoding="utf-8")
+                from ubu_tui.outputs import write_text
+
+                write_text(args.file, text)
             else:
                 sys.stdout.write(text)
         return 0
     if args.command == "report":
         from ubu_tui.instrument.codebook import codebook
         from ubu_tui.instrument.loader import default_instrument
+        from ubu_tui.outputs import output_path
         from ubu_tui.results.query import Selection
         from ubu_tui.results.render import write
         from ubu_tui.results.report import standard_report
         from ubu_tui.store.transfer import _require_real
 
+        output_path(args.output)        # before the report is computed
         _require_real(engine, "reported")
         selection = Selection(args.period_from, args.period_to or args.period_from)
         instrument = default_instrument()

@@ -11,6 +11,7 @@ import html
 import io
 from pathlib import Path
 
+from ubu_tui.outputs import writing
 from ubu_tui.results.aggregate import Row, Table
 from ubu_tui.results.disclosure import REASONS
 from ubu_tui.results.report import UNIT_CHART_LIMIT, Report
@@ -281,11 +282,12 @@ def to_pptx(report: Report, path: Path) -> None:
 
 
 def write(report: Report, path: Path, fmt_name: str, codebook: str) -> None:
-    if fmt_name == "html":
-        path.write_text(to_html(report), encoding="utf-8")
-    elif fmt_name == "csv":
-        path.write_text(to_csv(report), encoding="utf-8")
-    elif fmt_name == "xlsx":
-        to_xlsx(report, path, codebook)
-    else:
-        to_pptx(report, path)
+    with writing(path) as path:
+        if fmt_name == "html":
+            path.write_text(to_html(report), encoding="utf-8")
+        elif fmt_name == "csv":
+            path.write_text(to_csv(report), encoding="utf-8")
+        elif fmt_name == "xlsx":
+            to_xlsx(report, path, codebook)
+        else:
+            to_pptx(report, path)

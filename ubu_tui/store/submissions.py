@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete, select
 
+from ubu_tui.codes import check_municipality as check_municipality  # re-exported
 from ubu_tui.errors import InputRejected, StoreError
 from ubu_tui.interview.followup import FollowUp, FollowUpRecord
 from ubu_tui.interview.session import OutcomeKind
@@ -24,19 +24,10 @@ from ubu_tui.store.models import (
 )
 from ubu_tui.store.schema import store_kind
 
-MUNICIPALITY = re.compile(r"[0-9]{4}")     # ASCII digits, matched whole
-
 
 def period_of(moment: datetime | None = None) -> str:
     moment = moment or datetime.now(UTC)
     return f"{moment.year:04d}-{moment.month:02d}"
-
-
-def check_municipality(code: str) -> str:
-    if not isinstance(code, str) or not MUNICIPALITY.fullmatch(code):
-        raise InputRejected(f"municipality code {code!r} must be the four digits of the "
-                            "municipality (kommunkod), for example 0180")
-    return code
 
 
 def rows_of(record: FollowUpRecord, period: str) -> list[object]:

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
+from ubu_tui.codes import MUNICIPALITY, PERIOD
 from ubu_tui.errors import InputRejected, StoreError, UbuError
 from ubu_tui.identifiers import check_record_id
 from ubu_tui.instrument.codebook import codebook
@@ -26,13 +27,13 @@ from ubu_tui.instrument.loader import instrument_by_version
 from ubu_tui.instrument.model import NOT_REACHED_CODE, SKIPPED_CODE, AnswerType, Instrument
 from ubu_tui.interview.followup import FollowUpRecord
 from ubu_tui.interview.session import Disposition, ItemOutcome, OutcomeKind, SessionOutcome
+from ubu_tui.outputs import output_path, write_text
 from ubu_tui.store.engine import session_for
 from ubu_tui.store.models import AnswerRecord, MethodRecord, SessionRecord, Submission, Unit
 from ubu_tui.store.schema import store_kind
-from ubu_tui.store.submissions import MUNICIPALITY, add_record
+from ubu_tui.store.submissions import add_record
 
 FORMAT = "ubu-record/1"
-_PERIOD = re.compile(r"(19|20)[0-9]{2}-(0[1-9]|1[0-2])")    # matched whole, ASCII digits only
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
 _INT_MAX = 2**31 - 1             # every code and id fits a 32-bit integer column
 RECORD_KEYS = {"format", "id", "instrument", "version", "municipality", "unit", "period",
@@ -85,9 +86,9 @@ def _records(engine: Engine, municipality: str | None) -> list[dict[str, Any]]:
 
 def export_jsonl(engine: Engine, path: Path, municipality: str | None = None) -> int:
     _require_real(engine, "exported")
+    output_path(path)
     records = _records(engine, municipality)
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
-                    encoding="utf-8")
+    write_text(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
     _write_codebooks(path, records)
     return len(records)
 
@@ -95,6 +96,7 @@ def export_jsonl(engine: Engine, path: Path, municipality: str | None = None) ->
 def export_csv(engine: Engine, path: Path, municipality: str | None = None) -> int:
     """One row per record, one column per item (its code), one per method chosen."""
     _require_real(engine, "exported")
+    output_path(path)
     records = _records(engine, municipality)
     base = ["id", "instrument", "version", "municipality", "unit", "period"]
     columns = list(base)
@@ -117,7 +119,7 @@ def export_csv(engine: Engine, path: Path, municipality: str | None = None) -> i
     writer = csv.DictWriter(buf, fieldnames=columns, restval="", lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
-    path.write_text(buf.getvalue(), encoding="utf-8")
+    write_text(path, buf.getvalue())
     _write_codebooks(path, records)
     return len(records)
 
@@ -125,8 +127,7 @@ def export_csv(engine: Engine, path: Path, municipality: str | None = None) -> i
 def _write_codebooks(path: Path, records: list[dict[str, Any]]) -> None:
     versions = sorted({(r["instrument"], r["version"]) for r in records})
     parts = [codebook(instrument_by_version(i, v)) for i, v in versions]
-    path.with_name(path.name + ".codebook.txt").write_text("\n".join(parts) or "no records\n",
-                                                          encoding="utf-8")
+    write_text(path.with_name(path.name + ".codebook.txt"), "\n".join(parts) or "no records\n")
 
 
 @dataclass(frozen=True)
@@ -173,7 +174,7 @@ def _check_record(raw: Any, known_units: set[int]) -> tuple[dict[str, Any], Inst
     if not isinstance(raw["municipality"], str) or not MUNICIPALITY.fullmatch(
             raw["municipality"]):
         raise InputRejected("municipality must be four digits 0–9")
-    if not isinstance(raw["period"], str) or not _PERIOD.fullmatch(raw["period"]):
+    if not isinstance(raw["period"], str) or not PERIOD.fullmatch(raw["period"]):
         raise InputRejected("period must be YYYY-MM in digits 0–9 (never a day)")
     if not isinstance(raw["unit"], int) or raw["unit"] not in known_units:
         raise InputRejected(f"unit {raw['unit']!r} is not in this database's registry; "
