@@ -151,7 +151,9 @@ _MONTHS = (
 _ORDINAL = r"(?:[:']?(?:e|a|st|nd|rd|th))?"
 _WORD_DATE = re.compile(
     rf"(?<![0-9])(?:[12][0-9]|3[01]|0?[1-9]){_ORDINAL}\.?\s*(?:of\s+|de\s+)?(?:{_MONTHS})\b\.?"
-    rf"|\b(?:{_MONTHS})\b\.?\s*(?:[12][0-9]|3[01]|0?[1-9]){_ORDINAL}(?![0-9])",
+    rf"|\b(?:{_MONTHS})\b\.?\s*(?:[12][0-9]|3[01]|0?[1-9]){_ORDINAL}(?![0-9])"
+    # with a year, a month glued to a word before it still makes a date ('bornMay 2, 1990')
+    rf"|(?:{_MONTHS})\.?\s*(?:[12][0-9]|3[01]|0?[1-9]){_ORDINAL},?\s*(?:1[89]|20)[0-9]{{2}}",
     re.IGNORECASE)
 
 # --- e-mail, plain and obfuscated -------------------------------------------------------------
