@@ -261,12 +261,23 @@ def new_record_id() -> str:
     """A random UUID (version 4) as 32 lower-case hex digits, never one the screen would refuse.
 
     Refusing a real export on import because chance put a date in its id would be a poor joke;
-    so an id that happens to read as one is drawn again (about one in a few hundred).
+    so an id that happens to read as one is drawn again (about one in twenty).
     """
     while True:
         rid = uuid.UUID(bytes=secrets.token_bytes(16), version=4).hex
-        if identifier_in(rid) is None:
+        if _id_finding(rid) is None:
             return rid
+
+
+def _id_finding(rid: str) -> str | None:
+    """The screen for hex ids: only the decimal runs can carry a number or a date."""
+    for run in _GROUPS.findall(rid):
+        if len(run) >= 6:
+            kind = _digits_finding(run) or ("a phone number" if len(run) >= 8
+                                            and _phone_in(run) else None)
+            if kind:
+                return kind
+    return None
 
 
 def check_record_id(value: object) -> str:
@@ -274,7 +285,7 @@ def check_record_id(value: object) -> str:
     if not isinstance(value, str) or not _UUID4_HEX.fullmatch(value):
         raise InputRejected("id must be a random UUID (version 4) written as 32 lower-case hex "
                             "digits, as ubu export writes it")
-    if identifier_in(value):
+    if _id_finding(value):
         raise InputRejected("id holds digits that read as a personal identifier or a date; "
                             "ubu never makes such an id")
     return value
