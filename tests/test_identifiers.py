@@ -36,7 +36,7 @@ from ubu_tui.store.submissions import submit
 from ubu_tui.store.transfer import export_jsonl, import_jsonl
 
 HEADER = "id,name,owner,org_number,unit_type,permit_ref\n"
-PER_PATH = 200
+PER_PATH = 2000 if os.environ.get("UBU_SLOW") == "1" else 200   # per text path
 
 
 def ubu(*args: str, cwd: Path | None = None,
