@@ -89,7 +89,8 @@ def test_a_nul_or_control_character_in_a_name_is_refused():
 def test_ordinary_unit_texts_pass():
     units, _ = parse_units(DEMO_UNITS.read_text(encoding="utf-8"))
     assert len(units) == 12
-    for text in ("Care at Home AB", "HVB Maj-gården", "IVO-3471-2020", "Hem 12", "Blå ek 17"):
+    for text in ("Care at Home AB", "HVB Maj-gården", "IVO-3471-2020", "Hem 12", "Blå ek 17",
+                 "IVO 8.5.1-12345/2019", "3.5.1-1234/2020", "Marsvinet AB", "Villa 1900-tal"):
         assert identifier_in(text) is None, text
 
 
@@ -470,8 +471,9 @@ def _refused_everywhere(paths_attempt, store) -> None:
     count = 0
 
     @SETTINGS
-    @given(identifier_variants(), st.sampled_from(["", "HVB ", "Hem för ", "x"]),
-           st.sampled_from(["", " AB", " 2", " (ny)"]))
+    @given(identifier_variants(), st.sampled_from(["", "HVB ", "Hem för ", "x", "Rum 12 ",
+                                                   "3.5.1-"]),
+           st.sampled_from(["", " AB", " 2", " (ny)", "/2020"]))
     def attempt(variant, before, after):
         nonlocal count
         text, core = variant

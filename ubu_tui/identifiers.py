@@ -23,6 +23,7 @@ import re
 import secrets
 import unicodedata
 import uuid
+from collections.abc import Iterator
 from datetime import date
 
 from ubu_tui.errors import InputRejected
@@ -117,20 +118,52 @@ def _date_in_groups(groups: list[str]) -> bool:
     return False
 
 
+def _boundaries(groups: list[str]) -> list[int]:
+    """Offsets in the run's digits where a separator stood, with both ends."""
+    out, at = [0], 0
+    for group in groups:
+        at += len(group)
+        out.append(at)
+    return out
+
+
+def _plausible(start: int, end: int, bounds: list[int], long_groups: set[int]) -> bool:
+    """Could someone have written these digits as one number?
+
+    Yes if the window starts and ends where the writer grouped (9 0 0 1 0 1 1 2 3 4), or
+    inside a long unbroken group (an identity number hidden in padding or an id), or if it
+    crosses at most three separators (19 90 01 01-1234, 900101-12340). Not '8.5.1-12345/2019',
+    a case reference whose digits 8511234520 run across four separators and end mid-group.
+    """
+    inner = sum(1 for b in bounds if start < b < end)
+    if inner <= 3:
+        return True
+    return ((start in bounds or start in long_groups)
+            and (end in bounds or end in long_groups))
+
+
 def _digits_finding(run: str) -> str | None:
-    digits = "".join(_GROUPS.findall(run))
     groups = _GROUPS.findall(run)
+    digits = "".join(groups)
+    bounds = _boundaries(groups)
+    long_groups = {i for g, at in zip(groups, bounds, strict=False) if len(g) >= 10
+                   for i in range(at, at + len(g) + 1)}
+
+    def windows(width: int) -> Iterator[str]:
+        for start in range(0, len(digits) - width + 1):
+            if _plausible(start, start + width, bounds, long_groups):
+                yield digits[start:start + width]
+
     # Identity numbers anywhere inside the run: 12 digits with century, 10 without.
     for width in (12, 10):
-        for start in range(0, len(digits) - width + 1):
-            kind = _identity_kind(digits[start:start + width])
+        for window in windows(width):
+            kind = _identity_kind(window)
             if kind:
                 return kind
     for i in range(len(groups) - 2):
         if _date_in_groups(groups[i:i + 3]):
             return "a date"
-    for start in range(0, len(digits) - 7):
-        window = digits[start:start + 8]
+    for window in windows(8):
         if (_full_year(window) and _day_ok(int(window[:4]), int(window[4:6]), int(window[6:])))\
                 or (_full_year(window[4:]) and _day_ok(int(window[4:]), int(window[2:4]),
                                                        int(window[:2]))):
@@ -149,9 +182,13 @@ _MONTHS = (
     "january|february|march|may|june|july|august|october|"
     "jan|feb|febr|mar|apr|jun|jul|aug|sep|sept|okt|oct|nov|dec")
 _ORDINAL = r"(?:[:']?(?:e|a|st|nd|rd|th))?"
+_NO_LETTER_AFTER = r"(?![^\W\d_])"      # a month word ends where letters end, digits may follow
+_NO_LETTER_BEFORE = r"(?<![^\W\d_])"
 _WORD_DATE = re.compile(
-    rf"(?<![0-9])(?:[12][0-9]|3[01]|0?[1-9]){_ORDINAL}\.?\s*(?:of\s+|de\s+)?(?:{_MONTHS})\b\.?"
-    rf"|\b(?:{_MONTHS})\b\.?\s*(?:[12][0-9]|3[01]|0?[1-9]){_ORDINAL}(?![0-9])"
+    rf"(?<![0-9])(?:[12][0-9]|3[01]|0?[1-9]){_ORDINAL}\.?\s*(?:of\s+|de\s+)?(?:{_MONTHS})"
+    rf"{_NO_LETTER_AFTER}"
+    rf"|{_NO_LETTER_BEFORE}(?:{_MONTHS}){_NO_LETTER_AFTER}\.?\s*(?:[12][0-9]|3[01]|0?[1-9])"
+    rf"{_ORDINAL}(?![0-9])"
     # with a year, a month glued to a word before it still makes a date ('bornMay 2, 1990')
     rf"|(?:{_MONTHS})\.?\s*(?:[12][0-9]|3[01]|0?[1-9]){_ORDINAL},?\s*(?:1[89]|20)[0-9]{{2}}",
     re.IGNORECASE)
@@ -162,9 +199,9 @@ _AT_BRACKETED = re.compile(r"\s*[(\[{<]\s*(?:at|snabel-?a|@)\s*[)\]}>]\s*", re.I
 _DOT_BRACKETED = re.compile(r"\s*[(\[{<]\s*(?:dot|punkt|\.)\s*[)\]}>]\s*", re.IGNORECASE)
 # ' at ' counts only when a domain follows, so that 'Care at Home AB' stays a name.
 _AT_SPOKEN = re.compile(
-    r"(?<=\S)\s+(?:at|snabel-?a)\s+(?=[\w-]+(?:\s*\.\s*|\s+(?:dot|punkt)\s+)[a-z]{2,}\b)",
+    r"(?<=\S)\s+(?:at|snabel-?a)\s+(?=[\w-]+(?:\s*\.\s*|\s+(?:dot|punkt)\s+)[a-z]{2,}(?![a-z]))",
     re.IGNORECASE)
-_DOT_SPOKEN = re.compile(r"\s+(?:dot|punkt)\s+(?=[a-z]{2,}\b)", re.IGNORECASE)
+_DOT_SPOKEN = re.compile(r"\s+(?:dot|punkt)\s+(?=[a-z]{2,}(?![a-z]))", re.IGNORECASE)
 _EMAIL = re.compile(r"[^\s@]+\s*@\s*[^\s@]+")
 
 
@@ -196,7 +233,41 @@ def _phone_in(text: str) -> bool:
         if _PHONE_START.match(match.raw_string) and phonenumbers.is_possible_number(
                 match.number):
             return True
+    # The matcher reads a number together with what stands before or after it ('Rum 12
+    # 070-123 45 67', '…/2020'); so every stretch of whole groups is tried on its own too.
+    for run in _PHONE_RUN.findall(text):
+        groups = _GROUPS.findall(run)
+        plus = run.lstrip().startswith("+")
+        for i in range(len(groups)):
+            digits = ""
+            for j in range(i, len(groups)):
+                digits += groups[j]
+                if len(digits) > 13:
+                    break
+                if _phone_digits(digits, plus and i == 0):
+                    return True
     return False
+
+
+_PHONE_RUN = re.compile(r"\+?[0-9](?:[ \t\-./()]{0,3}[0-9])*")
+
+
+def _phone_digits(digits: str, plus: bool) -> bool:
+    import phonenumbers
+
+    if plus or digits.startswith("00"):
+        national = digits[2:] if digits.startswith("00") else digits
+        if not national.startswith("46"):
+            return False
+        digits = "0" + national[2:]
+    if not (digits.startswith("0") and not digits.startswith("00") and 8 <= len(digits) <= 10):
+        return False
+    try:
+        number = phonenumbers.parse(digits, "SE")
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.is_valid_number(number) or (digits.startswith("07")
+                                                     and len(digits) == 10)
 
 
 # --- the screen -------------------------------------------------------------------------------
