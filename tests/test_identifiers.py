@@ -208,12 +208,12 @@ def test_registry_ids_beyond_any_integer_column_are_refused():
 
 def test_environment_municipality_must_be_a_code(monkeypatch):
     monkeypatch.setenv("UBU_MUNICIPALITY", "Anna")
-    with pytest.raises(InputRejected, match="municipality code 'Anna'"):
+    with pytest.raises(InputRejected, match="Kommunkoden är fyra siffror"):
         Settings.from_env()
     monkeypatch.setenv("UBU_MUNICIPALITY", "0180")
     assert Settings.from_env().municipality == "0180"
     monkeypatch.setenv("UBU_THRESHOLD", "²")
-    with pytest.raises(InputRejected, match="threshold"):
+    with pytest.raises(InputRejected, match="spärrgränsen"):
         Settings.from_env()
 
 
@@ -587,7 +587,7 @@ def test_identifiers_on_the_command_line_exit_2_and_are_not_stored(filled_url, t
             assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr
         run = ubu("--database-url", filled_url, "registry", "export",
                   env={"UBU_MUNICIPALITY": secret})
-        assert refused(run, "municipality code")
+        assert refused(run, "Kommunkoden är fyra siffror")
     _assert_nothing_stored(path.parent, {b"19900101", "١٩٩٠".encode(), b"example.se"})
 
 

@@ -17,6 +17,8 @@ PERIOD = re.compile(r"(19|20)[0-9]{2}-(0[1-9]|1[0-2])")
 
 def check_municipality(code: object) -> str:
     if not isinstance(code, str) or not MUNICIPALITY.fullmatch(code):
-        raise InputRejected(f"municipality code {code!r} must be the four digits of the "
-                            "municipality (kommunkod), for example 0180")
+        from ubu_tui.i18n import _
+
+        # the value is not repeated: a personal identity number typed here must not be echoed
+        raise InputRejected(_("Kommunkoden är fyra siffror, till exempel 0180."))
     return code

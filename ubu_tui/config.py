@@ -35,13 +35,14 @@ class Settings:
         env.update({k: v for k, v in overrides.items() if v is not None})
         from ubu_tui.codes import check_municipality
         from ubu_tui.errors import InputRejected
+        from ubu_tui.i18n import _
 
         if env["municipality"]:
             check_municipality(env["municipality"])
         raw = str(env.get("threshold", 3))
-        if not re.fullmatch(r"[0-9]{1,4}", raw):
-            raise InputRejected(f"the suppression threshold must be a whole number (digits "
-                                f"0–9, at most 4), not '{raw}'")
+        if not re.fullmatch(r"[0-9]{1,4}", raw):     # not isdigit(): '²' and '١٢' are digits too
+            raise InputRejected(_("spärrgränsen måste vara ett heltal, inte '{raw}'").format(
+                raw=raw))
         env["threshold"] = int(raw)  # type: ignore[assignment]
         return cls(**env)  # type: ignore[arg-type]
 

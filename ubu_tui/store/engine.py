@@ -13,6 +13,7 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
 from ubu_tui.errors import StoreError
+from ubu_tui.i18n import _
 
 
 def default_url(practice: bool = False) -> str:
@@ -84,7 +85,9 @@ def make_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except exc.ArgumentError:
-        raise StoreError(f"'{url}' is not a database URL; {_EXAMPLES}") from None
+        raise StoreError(_("'{url}' är ingen databas-URL; använd till exempel "
+                           "sqlite:////sökväg/ubu.sqlite3 eller postgresql+psycopg://värd/db"
+                           ).format(url=url)) from None
     backend = parsed.get_backend_name()
     if backend not in ("sqlite", "postgresql"):
         raise StoreError(f"'{parsed.drivername}' databases are not supported: ubu works with "
@@ -96,8 +99,8 @@ def make_engine(url: str) -> Engine:
             path, readonly = _sqlite_path(parsed)
             folder = Path(path).expanduser().resolve().parent
             if not folder.is_dir():
-                raise StoreError(f"the folder {folder} for the database does not exist; "
-                                 "create it or give another --database-url")
+                raise StoreError(_("mappen {folder} för databasen finns inte; skapa den "
+                                   "eller ange en annan --database-url").format(folder=folder))
             check_sqlite_file(Path(path).expanduser(), readonly)
             if set(parsed.query) & _SQLITE_URI_KEYS and not (parsed.database or "").startswith(
                     "file:"):
