@@ -215,7 +215,7 @@ def test_environment_municipality_must_be_a_code(monkeypatch):
     monkeypatch.setenv("UBU_MUNICIPALITY", "0180")
     assert Settings.from_env().municipality == "0180"
     monkeypatch.setenv("UBU_THRESHOLD", "²")
-    with pytest.raises(InputRejected, match="spärrgränsen"):
+    with pytest.raises(InputRejected, match="suppression threshold"):
         Settings.from_env()
 
 

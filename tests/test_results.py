@@ -221,7 +221,7 @@ def test_report_command_writes_every_format(tmp_path):
              str(tmp_path / "x")])
     practice = f"sqlite:///{tmp_path / 'p.sqlite3'}"
     open_store(practice, practice=True)
-    with pytest.raises(StoreError, match="practice"):
+    with pytest.raises(StoreError, match="övningsdatabas"):
         run(["--database-url", practice, "report", "--from", "2026-05", str(tmp_path / "x")])
     assert not Path(tmp_path / "x").exists()
 
