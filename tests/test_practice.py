@@ -292,6 +292,7 @@ BAD = {
 
 
 @pytest.mark.parametrize("case", BAD, ids=list(BAD))
+@pytest.mark.usefixtures("english")
 def test_bad_scenario_is_rejected_with_where_and_what(case):
     raw, needle = BAD[case]
     with pytest.raises(InstrumentError) as err:
@@ -311,6 +312,7 @@ def test_check_scenario_command(tmp_path, capsys):
     assert capsys.readouterr().out.count(": giltigt (") == len(SCENARIOS)
 
 
+@pytest.mark.usefixtures("english")
 def test_scores_are_listed_for_the_trainer(tmp_path, capsys, monkeypatch):
     from datetime import date
 
