@@ -75,8 +75,8 @@ def test_installed_wheel_runs_outside_the_checkout(wheel, tmp_path):
     assert "y_violation" in codebook and "cw_unit" in codebook
 
     url = f"sqlite:///{tmp_path / 'ubu.sqlite3'}"
-    assert "12 units added" in run(ubu, "--database-url", url, "registry", "import",
-                                   str(data / "registry" / "demo-units.csv"), cwd=work)
+    assert "12 units added" in run(ubu, "--language", "en", "--database-url", url, "registry",
+                                   "import", str(data / "registry" / "demo-units.csv"), cwd=work)
     script = shutil.copy(ROOT / "tests" / "installed" / "headless_followup.py", work)
     shown = run(str(bin_ / "python"), str(script), url, "en", cwd=work)
     assert "submitted" in shown
