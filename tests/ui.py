@@ -11,7 +11,7 @@ from ubu_tui.instrument.model import AnswerType
 
 
 def new_app(engine, practice_engine=None, **settings) -> UbuApp:
-    return make_app(Settings(municipality="0180", **settings), engine=engine, today=TODAY,
+    return make_app(Settings(**{"municipality": "0180", **settings}), engine=engine, today=TODAY,
                     practice_engine=practice_engine)
 
 

@@ -49,6 +49,11 @@ class HomeScreen(UbuScreen):
 
     _pending: str | None = None
 
+    @property
+    def takes_keys(self) -> bool:
+        """Keys typed after one that waits for the store wait too (see typeahead)."""
+        return self._pending is None
+
     async def on_ubu_app_store_ready(self) -> None:
         self._show_purged()
         self.on_screen_resume()
