@@ -15,7 +15,6 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 from textual import events
-
 from textual.app import App
 
 if TYPE_CHECKING:
