@@ -6,8 +6,9 @@ from textual import events
 from textual.pilot import Pilot
 
 from ubu_tui.app import UbuApp
-from ubu_tui.instrument.model import AnswerType, Form, Item
+from ubu_tui.instrument.model import NONRESPONSE, AnswerType, Form, Item
 from ubu_tui.interview.session import Consent, RespondentSession, Response
+from ubu_tui.widgets.question import NONRESPONSE_KEYS
 
 CHARS = {"tab": "\t", "enter": "\r", "escape": "\x1b", "backspace": "\x7f", "space": " ",
          "minus": "-"}
@@ -31,8 +32,10 @@ async def burst(pilot: Pilot, app: UbuApp, keys: list[str]) -> None:
     raise AssertionError("keys still held after 200 pauses")
 
 
-def choose(item: Item, n: int) -> Response:
+def choose(item: Item, n: int, blank_every: int = 0) -> Response:
     """A varied answer per item so that a key landing on the wrong item shows."""
+    if blank_every and n % blank_every == blank_every - 1 and "refused" in item.nonresponse:
+        return Response(NONRESPONSE["refused"].code)   # left blank on paper
     if item.type is AnswerType.SCALE or item.type is AnswerType.SINGLE:
         codes = [o.code for o in item.options]
         return Response(codes[n % len(codes)])
@@ -40,19 +43,25 @@ def choose(item: Item, n: int) -> Response:
 
 
 def keys_for(response: Response, *, enter_confirms: bool = False) -> list[str]:
-    return [str(response.code)] + (["enter"] if enter_confirms else [])
+    if response.code < 0:
+        key = next(k for k, nr in NONRESPONSE.items() if nr.code == response.code)
+        first = NONRESPONSE_KEYS[key]
+    else:
+        first = str(response.code)
+    return [first] + (["enter"] if enter_confirms else [])
 
 
-def plan(form: Form, **kw: bool) -> tuple[list[str], dict[str, Response]]:
+def plan(form: Form, *, blank_every: int = 0, enter_confirms: bool = False,
+         ) -> tuple[list[str], dict[str, Response]]:
     """Keys and expected answers for a whole part, following its routing like the app does."""
     session = RespondentSession(form)
     session.set_consent(Consent.GIVEN)
     keys: list[str] = []
     n = 0
     while (item := session.current) is not None:
-        response = choose(item, n)
+        response = choose(item, n, blank_every)
         n += 1
-        keys += keys_for(response, **kw)
+        keys += keys_for(response, enter_confirms=enter_confirms)
         option = item.option(response.code)
         if item.sensitive and option is not None and option.alert:
             keys.append("enter")      # the notice about the ordinary procedure

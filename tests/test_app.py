@@ -109,7 +109,7 @@ async def test_sensitive_item_yes_shows_the_procedure_and_records_only_the_answe
         await press(pilot, "1", "1", "enter")
         await answer_until_review(pilot, app, stop_at="y_violation")
         assert "KÄNSLIG" in app.screen.query_one("#q-wording").border_title
-        await press(pilot, "1", "enter")
+        await press(pilot, "1")                       # one key: saved, then the notice
         assert type(app.screen).__name__ == "NoticeDialog"
         notice = app.screen.text
         assert "personakten" in notice and "ordinarie rutin" in notice
@@ -136,7 +136,7 @@ async def test_review_then_change_an_answer(engine):
         menu.highlighted = 1                          # y_safe
         await press(pilot, "enter")
         assert app.screen.item.id == "y_safe"
-        await press(pilot, "2", "enter")
+        await press(pilot, "2")
         assert app.screen.item.id == "y_cared"
         await press(pilot, "j")
         await press(pilot, "k")
@@ -151,10 +151,10 @@ async def test_nonresponse_keys_and_back(engine):
     async with app.run_test(size=(80, 24)) as pilot:
         await start_followup(pilot)
         await press(pilot, "1", "1", "enter")
-        await press(pilot, "v", "enter")              # y_knew_why: don't know
+        await press(pilot, "v")                       # y_knew_why: don't know
         await press(pilot, "e")                       # y_safe has no "not applicable"
         assert "finns inte" in str(app.screen.query_one("#q-message").render())
-        await press(pilot, "s", "enter")              # refused
+        await press(pilot, "s")                       # refused
         await press(pilot, "left")
         assert app.screen.item.id == "y_safe"
         followup = app.screen.followup
@@ -208,7 +208,7 @@ async def test_question_screen_is_readable_at_60x20_and_survives_40x12(engine):
         assert wording.region.height >= 3 and wording.region.width <= 60
         await pilot.resize_terminal(40, 12)
         await pilot.pause()
-        await press(pilot, "4", "enter")
+        await press(pilot, "4")
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         assert app.screen.item.id == "y_safe"

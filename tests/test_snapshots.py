@@ -18,7 +18,6 @@ def test_question_screen(snap_compare, engine):
         await start_followup(pilot)
         await press(pilot, "1", "1", "enter")
         await answer_until_review(pilot, pilot.app, stop_at="y_school_help")
-        await press(pilot, "3")
 
     assert snap_compare(new_app(engine), run_before=before, terminal_size=(80, 24))
 

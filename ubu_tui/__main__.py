@@ -20,6 +20,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--theme", help="Textual theme, e.g. ubu-high-contrast (env UBU_THEME)")
     p.add_argument("--language", help="interface language: sv, en, fi, so, ar (env "
                    "UBU_LANGUAGE); interview languages are chosen per respondent")
+    p.add_argument("--enter-confirms", action="store_true", help="answer with a digit and then "
+                   "Enter instead of one key per answer (env UBU_ENTER_CONFIRMS=1)")
     p.add_argument("--practice", action="store_true",
                    help="run the app on the practice store only (env UBU_PRACTICE_DATABASE_URL "
                    "sets it; default: a separate SQLite file)")
@@ -84,6 +86,7 @@ def run(argv: list[str]) -> int:
     settings = Settings.from_env(database_url=args.database_url,
                                  municipality=args.municipality, theme=args.theme,
                                  practice=args.practice or None, language=args.language,
+                                 enter_confirms=args.enter_confirms or None,
                                  threshold=str(args.threshold) if getattr(
                                      args, "threshold", None) is not None else None)
     if args.command in ("codebook", "check-instrument"):

@@ -10,10 +10,10 @@ from ubu_tui.i18n import N_, SOURCE, _
 from ubu_tui.instrument.model import NONRESPONSE, AnswerType, Item
 from ubu_tui.instrument.translation import Wording, item_wording
 from ubu_tui.interview.followup import FollowUp
-from ubu_tui.interview.session import BREAK_LABELS, AnswerRejected, BreakReason, Response
+from ubu_tui.interview.session import BREAK_LABELS, AnswerRejected, BreakReason, Mode, Response
 from ubu_tui.screens.base import UbuScreen
 from ubu_tui.screens.followup import RESPONDENT_LABELS
-from ubu_tui.widgets.question import NONRESPONSE_KEYS, QuestionView
+from ubu_tui.widgets.question import NONRESPONSE_KEYS, Frame, QuestionView, describe_response
 
 SENSITIVE_NOTICE = N_(
     "Svaret är registrerat. Det som ungdomen berättat hanteras i personakten enligt "
@@ -42,6 +42,12 @@ class QuestionScreen(UbuScreen):
         self.typed = ""
         self._in_review = False
         self._leaving = False
+        self._saved = ""          # the answer just stored, shown on the next item
+
+    @property
+    def one_key(self) -> bool:
+        """A digit or non-response key confirms at once (unless the setting asks for Enter)."""
+        return not self.ubu.settings.enter_confirms
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -79,21 +85,34 @@ class QuestionScreen(UbuScreen):
         item = self.item
         if item is None:
             return
-        answered, total = self._position(item)
+        frame = self.frame
+        answered, total = self._position(item, frame)
         practice, run = self.ubu.settings.practice, self.ubu.practice_run
         self.query_one(QuestionView).show(
             item, title=_(RESPONDENT_LABELS[self.respondent]), position=(answered, total),
             pending=self.pending, typed=self.typed, unit_name=self._unit_name(item),
             guidance=self.followup.instrument.guidance_for(item) if practice else "",
             says=run.line(self.respondent, item.id) if run else None,
-            interpreted=self._interpreted(item))
+            interpreted=self._interpreted(item), note=self._saved, frame=frame)
+
+    @property
+    def frame(self) -> Frame:
+        if self.respondent == "caseworker":
+            return Frame.OWN
+        return Frame.PAPER if self.session.mode is Mode.PAPER else Frame.READ
 
     def _interpreted(self, item: Item) -> Wording | None:
-        if self.session.language == SOURCE:
+        if self.session.language == SOURCE or self.respondent == "caseworker":
             return None
         return item_wording(item, self.session.language)
 
-    def _position(self, item: Item) -> tuple[int, int]:
+    def _position(self, item: Item, frame: Frame) -> tuple[int, int]:
+        if frame is Frame.PAPER:        # the number printed on the paper, routing or not
+            from ubu_tui.instrument.paper import paper_number
+
+            number = paper_number(self.session.form, item)
+            if number is not None:
+                return number[0] - 1, number[1]
         shown = [i for i in self.session.form.items if self.session.visibility(i) is not False]
         index = next((n for n, i in enumerate(shown) if i.id == item.id), 0)
         return index, len(shown)
@@ -108,7 +127,7 @@ class QuestionScreen(UbuScreen):
 
     async def on_question_view_picked(self, event: QuestionView.Picked) -> None:
         """A click chooses like its key; clicking the chosen line again confirms it."""
-        before = self.pending
+        before, clicked = self.pending, self.item
         if event.key == "u":
             self.action_pick_unit()
         elif event.key.isdigit():
@@ -117,8 +136,8 @@ class QuestionScreen(UbuScreen):
             nr = next(k for k, v in NONRESPONSE_KEYS.items() if v == event.key)
             self.action_nonresponse(nr)
         item = self.item
-        if (item is not None and item.type is not AnswerType.MULTI and before is not None
-                and before == self.pending):
+        if (item is not None and item is clicked and item.type is not AnswerType.MULTI
+                and before is not None and before == self.pending):
             self.action_confirm()
 
     def _say(self, text: str) -> None:
@@ -149,6 +168,8 @@ class QuestionScreen(UbuScreen):
             if item.option(digit) is None:
                 return self._say(_("Det finns inget alternativ {d}.").format(d=digit))
             self.pending = Response(digit)
+            if self.one_key:
+                return self.action_confirm()
         self._redraw()
 
     def action_nonresponse(self, key: str) -> None:
@@ -160,6 +181,8 @@ class QuestionScreen(UbuScreen):
                 label=NONRESPONSE[key].label))
         self.typed = ""
         self.pending = Response(NONRESPONSE[key].code)
+        if self.one_key:
+            return self.action_confirm()
         self._redraw()
 
     def action_erase(self) -> None:
@@ -198,7 +221,10 @@ class QuestionScreen(UbuScreen):
         interpreted = self._interpreted(item)
         self.session.note_wording(item.id, interpreted is None or interpreted.translated)
         alert = item.option(self.pending.code) if self.pending.code >= 0 else None
-        self.ubu.save(self.followup, self.label)
+        if self.ubu.save(self.followup, self.label):
+            self._saved = _("Sparat: {item} = {answer}").format(
+                item=item.id, answer=describe_response(item, self.pending,
+                                                       self._unit_name(item)))
         if item.sensitive and alert is not None and alert.alert:
             from ubu_tui.screens.dialogs import NoticeDialog
 
@@ -208,6 +234,7 @@ class QuestionScreen(UbuScreen):
 
     def action_back(self) -> None:
         self.session.back()
+        self._saved = ""
         self._show()
 
     def action_review(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from enum import StrEnum
 
 from rich.text import Text
 from textual import events
@@ -18,6 +19,14 @@ from ubu_tui.interview.session import Response
 
 # Keys for the non-substantive options; the same on every item, never read aloud.
 NONRESPONSE_KEYS: dict[str, str] = {"dont_know": "v", "refused": "s", "not_applicable": "e"}
+
+
+class Frame(StrEnum):
+    """Who the item is put to, which decides how it is framed on screen."""
+
+    READ = "read"        # read aloud to the respondent
+    PAPER = "paper"      # entered from a paper form the respondent filled in alone
+    OWN = "own"          # the caseworker's own question
 
 
 def describe_response(item: Item, response: Response | None,
@@ -80,21 +89,30 @@ class QuestionView(Vertical):
     def show(self, item: Item, *, title: str, position: tuple[int, int],
              pending: Response | None, typed: str = "", unit_name: str | None = None,
              guidance: str = "", says: str | None = None,
-             interpreted: Wording | None = None) -> None:
+             interpreted: Wording | None = None, note: str = "",
+             frame: Frame = Frame.READ) -> None:
+        """Show an item. `position` is (index, total): on paper, the paper's own numbering."""
         answered, total = position
-        self.query_one("#q-header", Static).update(
-            Text(f"{title} · " + _("fråga {n} av {total}").format(n=answered + 1, total=total)
-                 + f" · {item.id}"))
+        where = (_("pappret: fråga {n} av {total}") if frame is Frame.PAPER
+                 else _("fråga {n} av {total}")).format(n=answered + 1, total=total)
+        self.query_one("#q-header", Static).update(Text(f"{title} · {where} · {item.id}"))
         wording = self.query_one("#q-wording", Static)
         wording.update(Text(item.text))
-        wording.border_title = _("LÄS UPP") if not item.sensitive else _("LÄS UPP – KÄNSLIG FRÅGA")
+        if frame is Frame.READ:
+            wording.border_title = (_("LÄS UPP") if not item.sensitive
+                                    else _("LÄS UPP – KÄNSLIG FRÅGA"))
+        elif frame is Frame.PAPER:
+            wording.border_title = _("PÅ PAPPRET, FRÅGA {n}").format(n=answered + 1)
+        else:
+            wording.border_title = _("DIN FRÅGA")
         self._interpreted(interpreted)
-        instruction = item.instruction
+        instruction = item.instruction if frame is not Frame.PAPER else ""
         if item.sensitive:
             instruction = (instruction + " " if instruction else "") + _(
                 "Registrera bara svaret. Inga uppgifter om vad som hänt eller vem.")
         ins = self.query_one("#q-instruction", Static)
-        ins.update(Text(_("Instruktion, läs inte upp: ") + instruction) if instruction else "")
+        lead = _("Instruktion, läs inte upp: ") if frame is Frame.READ else _("Instruktion: ")
+        ins.update(Text(lead + instruction) if instruction else "")
         ins.display = bool(instruction)
         guide = self.query_one("#q-guidance", Static)
         guide.update(Text(_("Övningsstöd: ") + guidance) if guidance else "")
@@ -103,8 +121,8 @@ class QuestionView(Vertical):
         line.update(Text(_("Respondenten svarar: ") + f"«{says}»") if says else "")
         line.display = bool(says)
         self.query_one("#q-options", Static).update(
-            self._options(item, pending, typed, unit_name, interpreted))
-        self.message("")
+            self._options(item, pending, typed, unit_name, interpreted, frame))
+        self.message(note)
 
     def message(self, text: str) -> None:
         msg = self.query_one("#q-message", Static)
@@ -133,7 +151,8 @@ class QuestionView(Vertical):
             box.update(Text(interpreted.text))
 
     def _options(self, item: Item, pending: Response | None, typed: str,
-                 unit_name: str | None, interpreted: Wording | None = None) -> Text:
+                 unit_name: str | None, interpreted: Wording | None = None,
+                 frame: Frame = Frame.READ) -> Text:
         out = Text()
         keys: list[str | None] = []
         self._line_keys = keys
@@ -148,7 +167,7 @@ class QuestionView(Vertical):
                     other = interpreted.options.get(opt.code)
                     line += "   │  " + (bidi(other, interpreted.language) if other
                                         else _("(ingen översättning)"))
-                if not opt.read_aloud:
+                if not opt.read_aloud and frame is Frame.READ:
                     line += "  " + _("(läs inte upp)")
                 out.append(line + "\n", style=style)
                 keys.append(str(opt.code))
@@ -177,7 +196,9 @@ class QuestionView(Vertical):
             out.append(_("Sifferknappen växlar: används som avsett → inte som avsett → "
                          "vet inte om som avsett → används inte.") + "\n", style="dim")
         if item.nonresponse:
-            out.append(_("Läs inte upp:") + "\n", style="italic dim")
+            out.append((_("Läs inte upp:") if frame is Frame.READ else
+                        _("Tomt eller ej aktuellt på pappret:") if frame is Frame.PAPER else
+                        _("Utan svarsvärde:")) + "\n", style="italic dim")
             keys.append(None)
             for key in item.nonresponse:
                 code = NONRESPONSE[key].code
