@@ -288,14 +288,26 @@ async def test_mouse_works_but_is_never_needed(engine):
         await start_followup(pilot)
         await press(pilot, "1", "1", "enter")
         options = app.screen.query_one("#q-options")
-        await pilot.click(options, offset=(4, 3))     # the line "4  Mest ja"
-        await pilot.pause()
-        assert app.screen.pending.code == 4
-        await pilot.click(options, offset=(4, 3))     # again: confirm
+        await pilot.click(options, offset=(4, 3))     # the line "4  Mest ja": chosen and saved
         await pilot.pause()
         assert app.screen.item.id == "y_safe"
         await pilot.click(options, offset=(4, 6))     # "s  Har inte svarat"
         await pilot.pause()
-        assert app.screen.pending.code == -1
+        assert app.screen.item.id == "y_cared"
         followup = app.screen.followup
     assert followup.session("youth").responses["y_knew_why"].code == 4
+    assert followup.session("youth").responses["y_safe"].code == -1
+
+
+async def test_with_enter_confirms_a_click_chooses_and_a_second_click_confirms(engine):
+    app = new_app(engine, enter_confirms=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_followup(pilot)
+        await press(pilot, "1", "1", "enter")
+        options = app.screen.query_one("#q-options")
+        await pilot.click(options, offset=(4, 3))
+        await pilot.pause()
+        assert app.screen.pending.code == 4 and app.screen.item.id == "y_knew_why"
+        await pilot.click(options, offset=(4, 3))     # again: confirm
+        await pilot.pause()
+        assert app.screen.item.id == "y_safe"
