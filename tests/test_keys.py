@@ -94,3 +94,23 @@ async def test_caseworker_part_is_the_caseworkers_own_questions_prefilled(engine
         assert item is not None and item.prefill
         assert screen.pending == screen.session.responses[item.id]   # shown, Enter confirms
         assert not any("läs inte upp" in text.lower() for text in seen)
+
+
+async def test_interview_language_can_change_at_any_item(engine):
+    app = new_app(engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await burst(pilot, app, ["n", *SETUP[6:], "1", "1", "enter", "4", "4", "l"])
+        screen = app.screen
+        assert screen.session.language == "en" and len(screen.session.responses) == 2
+        assert screen.query_one("#q-translated").display
+        await burst(pilot, app, ["4"])
+        assert screen.followup.session("youth").language == "en"
+
+
+async def test_enter_confirms_can_be_chosen_in_settings(engine):
+    app = new_app(engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await burst(pilot, app, ["i"])
+        app.screen.query_one("#answer-keys").focus()
+        await burst(pilot, app, ["down", "enter"])
+        assert app.settings.enter_confirms

@@ -31,6 +31,7 @@ class QuestionScreen(UbuScreen):
         Binding("a", "break_off", N_("Avbryt")),
         Binding("backspace", "erase", show=False),
         Binding("u", "pick_unit", show=False),
+        Binding("l", "language", N_("Språk")),
         Binding("escape", "leave", N_("Paus")),
     ]
 
@@ -231,6 +232,23 @@ class QuestionScreen(UbuScreen):
             self.app.push_screen(NoticeDialog(_("Om det som kommit fram"), _(SENSITIVE_NOTICE)))
             return   # on_screen_resume shows the next item
         self._show()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "language":       # the caseworker's own part has no interview language
+            return self.respondent != "caseworker"
+        return True
+
+    def action_language(self) -> None:
+        """The interview language can change at any item (an interpreter joins, or leaves)."""
+        if self.respondent == "caseworker":
+            return
+        from ubu_tui.i18n import LANGUAGES
+
+        languages = list(LANGUAGES)
+        self.session.language = languages[(languages.index(self.session.language) + 1)
+                                          % len(languages)]
+        self._redraw()
+        self._say(_("Intervjuspråk: {language}").format(language=LANGUAGES[self.session.language]))
 
     def action_back(self) -> None:
         self.session.back()
