@@ -101,3 +101,9 @@ def test_db_upgrade_creates_then_reports_current(tmp_path):
     url = f"sqlite:///{tmp_path / 'a.sqlite3'}"
     assert "database: created" in ubu("--database-url", url, "db", "upgrade").stdout
     assert "database: current" in ubu("--database-url", url, "db", "upgrade").stdout
+
+
+def test_a_language_without_an_interface_catalogue_is_refused():
+    run = ubu("--language", "fi", "codebook")
+    assert failed_cleanly(run, "fi", "sv, en")
+    assert "interview language" in run.stderr

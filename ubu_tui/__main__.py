@@ -18,7 +18,7 @@ def _parser() -> argparse.ArgumentParser:
                    "env UBU_DATABASE_URL)")
     p.add_argument("--municipality", help="four-digit municipality code (env UBU_MUNICIPALITY)")
     p.add_argument("--theme", help="Textual theme, e.g. ubu-high-contrast (env UBU_THEME)")
-    p.add_argument("--language", help="interface language: sv, en, fi, so, ar (env "
+    p.add_argument("--language", help="interface language: sv or en (env "
                    "UBU_LANGUAGE); interview languages are chosen per respondent")
     p.add_argument("--enter-confirms", action="store_true", help="answer with a digit and then "
                    "Enter instead of one key per answer (env UBU_ENTER_CONFIRMS=1)")
@@ -89,6 +89,9 @@ def run(argv: list[str]) -> int:
                                  enter_confirms=args.enter_confirms or None,
                                  threshold=str(args.threshold) if getattr(
                                      args, "threshold", None) is not None else None)
+    from ubu_tui.i18n import use_language
+
+    use_language(settings.language)      # refuses a language without an interface catalogue
     if args.command in ("codebook", "check-instrument"):
         from ubu_tui.instrument.codebook import codebook
         from ubu_tui.instrument.loader import default_instrument, load_instrument

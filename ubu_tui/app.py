@@ -39,6 +39,9 @@ HIGH_CONTRAST = Theme(
 
 class UbuApp(TypeAhead, App[None]):
     CSS_PATH = "app.tcss"
+    # Textual's command palette offers only its own English commands; its footer entry took
+    # room the caseworker's keys need at 80 columns.
+    ENABLE_COMMAND_PALETTE = False
     TITLE = "ubu – UBU-uppföljning"
     BINDINGS = [
         Binding("f2", "privacy", N_("Skydd"), priority=True),
