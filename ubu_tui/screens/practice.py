@@ -49,6 +49,7 @@ def load_scenarios() -> tuple[list[Scenario], list[str]]:
 
 class PracticeScreen(UbuScreen):
     BINDINGS = [
+        *[Binding(str(n), f"pick({n})", show=False) for n in range(1, 10)],
         Binding("t", "toggle_mode", N_("Ensam/tränare")),
         Binding("p", "scores", N_("Resultat")),
         Binding("escape", "leave", N_("Lämna övningen")),
@@ -86,6 +87,11 @@ class PracticeScreen(UbuScreen):
     def _show_mode(self) -> None:
         self.query_one("#practice-mode", Static).update(_("Läge: ") + _(MODE_TEXT[self.solo]))
 
+    def action_pick(self, number: int) -> None:
+        """The number in front of a scenario opens it, as on every other list."""
+        if 1 <= number <= len(self.scenarios):
+            self._open(self.scenarios[number - 1])
+
     def action_toggle_mode(self) -> None:
         self.solo = not self.solo
         self._show_mode()
@@ -98,7 +104,9 @@ class PracticeScreen(UbuScreen):
             list_results(self.ubu.engine, self.ubu.today()))))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        scenario = next(s for s in self.scenarios if s.id == event.option.id)
+        self._open(next(s for s in self.scenarios if s.id == event.option.id))
+
+    def _open(self, scenario: Scenario) -> None:
         number = self.query_one("#participant", Input).value
         run = PracticeRun(scenario, solo=self.solo, participant=int(number) if number else None)
         self.app.push_screen(BriefScreen(run))

@@ -84,6 +84,7 @@ class QuestionView(Vertical):
         yield Static(id="q-guidance", classes="guidance")
         yield Static(id="q-options", classes="options")
         yield Static(id="q-says", classes="says")
+        yield Static(id="q-saved", classes="muted")
         yield Static(id="q-message", classes="message")
 
     def show(self, item: Item, *, title: str, position: tuple[int, int],
@@ -122,7 +123,10 @@ class QuestionView(Vertical):
         line.display = bool(says)
         self.query_one("#q-options", Static).update(
             self._options(item, pending, typed, unit_name, interpreted, frame))
-        self.message(note)
+        saved = self.query_one("#q-saved", Static)
+        saved.update(Text(note))
+        saved.display = bool(note)
+        self.message("")
 
     def message(self, text: str) -> None:
         msg = self.query_one("#q-message", Static)
@@ -201,10 +205,13 @@ class QuestionView(Vertical):
                         _("Utan svarsvärde:")) + "\n", style="italic dim")
             keys.append(None)
             for key in item.nonresponse:
+                if frame is Frame.PAPER and key == "dont_know":
+                    continue             # not a box on the paper form
                 code = NONRESPONSE[key].code
                 sel = chosen == code
-                out.append(f"{'▶ ' if sel else '  '}{NONRESPONSE_KEYS[key]}  "
-                           f"{item.nonresponse_label(key)}\n",
+                label = (_("Lämnat tomt") if frame is Frame.PAPER and key == "refused"
+                         else item.nonresponse_label(key))
+                out.append(f"{'▶ ' if sel else '  '}{NONRESPONSE_KEYS[key]}  {label}\n",
                            style="bold reverse" if sel else "italic")
                 keys.append(NONRESPONSE_KEYS[key])
         return out
