@@ -111,8 +111,8 @@ def test_paper_entry_typed_at_full_speed_in_tmux(tmp_path):
         term.wait_for("Ny uppföljning")
         term.keys("n", "2026-06-01", "Tab", "2026-11-10", "Tab", "Enter", "Down", "Down", "Enter",
                   "Tab", "16", "Tab", "Tab", "Enter", "Down", "Down", "Down", "Enter",
-                  "F4", "Granudd", "Enter", "C-s", "1", "1", "Enter", *[{"enter": "Enter"}.get(k, k) for k in answers], "k",
-                  "Escape", wait=0)
+                  "F4", "Granudd", "Enter", "C-s", "1", "1", "Enter",
+                  *[{"enter": "Enter"}.get(k, k) for k in answers], "k", "Escape", wait=0)
         term.wait_for("Utkast: 1")
         shown = term.screen()
     finally:
