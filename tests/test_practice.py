@@ -222,7 +222,10 @@ async def test_with_a_trainer_the_lines_stay_off_the_trainees_screen(engine, pra
         assert not screen.query_one("#q-says").display
         view = trainer_view(practice_engine, SCENARIOS)      # what the second terminal shows
         assert line.says in view and screen.item.id in view
-        await press(pilot, "5", "enter")
+        from ubu_tui.interview.keys import keys_for
+
+        assert f"tryck {keys_for(line.key)}" in view        # the key itself, not a code name
+        await press(pilot, "5")
         assert screen.item.id in trainer_view(practice_engine, SCENARIOS)   # it follows along
 
 

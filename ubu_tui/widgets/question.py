@@ -15,10 +15,11 @@ from textual.widgets import Static
 from ubu_tui.i18n import RTL, _, bidi
 from ubu_tui.instrument.model import APPLIED, NONRESPONSE, AnswerType, Item
 from ubu_tui.instrument.translation import Wording
+from ubu_tui.interview.keys import NONRESPONSE_KEYS
 from ubu_tui.interview.session import Response
 
-# Keys for the non-substantive options; the same on every item, never read aloud.
-NONRESPONSE_KEYS: dict[str, str] = {"dont_know": "v", "refused": "s", "not_applicable": "e"}
+__all__ = ["NONRESPONSE_KEYS", "Frame", "QuestionView", "describe_response"]
+
 
 
 class Frame(StrEnum):
