@@ -28,6 +28,7 @@ class TypeAhead:
 
     _held: deque[events.Key]
     _settling: bool
+    _settle_task: asyncio.Task[None] | None = None
 
     def _typeahead_init(self) -> None:
         self._held = deque()
@@ -52,8 +53,15 @@ class TypeAhead:
         return False
 
     def _settle_soon(self) -> None:
-        app: App[None] = self  # type: ignore[assignment]
-        app.run_worker(self._settle(), group="typeahead", exit_on_error=True)
+        # a bare task, not a worker: a worker posts state messages of its own on every key
+        task = asyncio.create_task(self._settle())
+        self._settle_task = task            # held, so that it is not collected mid-way
+        task.add_done_callback(self._settled)
+
+    def _settled(self, task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            app: App[None] = self  # type: ignore[assignment]
+            app._handle_exception(task.exception())  # type: ignore[arg-type]
 
     async def _settle(self) -> None:
         app: App[None] = self  # type: ignore[assignment]

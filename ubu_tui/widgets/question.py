@@ -22,6 +22,18 @@ __all__ = ["NONRESPONSE_KEYS", "Frame", "QuestionView", "describe_response"]
 
 
 
+def _put(widget: Static, content: Text | str) -> None:
+    """Update a part only when what it shows changes: every update costs a layout pass."""
+    if getattr(widget, "_ubu_shown", None) != content:
+        widget._ubu_shown = content  # type: ignore[attr-defined]
+        widget.update(content)
+
+
+def _show(widget: Static, visible: bool) -> None:
+    if widget.display != visible:
+        widget.display = visible
+
+
 class Frame(StrEnum):
     """Who the item is put to, which decides how it is framed on screen."""
 
@@ -97,16 +109,17 @@ class QuestionView(Vertical):
         answered, total = position
         where = (_("pappret: fråga {n} av {total}") if frame is Frame.PAPER
                  else _("fråga {n} av {total}")).format(n=answered + 1, total=total)
-        self.query_one("#q-header", Static).update(Text(f"{title} · {where} · {item.id}"))
+        _put(self.query_one("#q-header", Static), Text(f"{title} · {where} · {item.id}"))
         wording = self.query_one("#q-wording", Static)
-        wording.update(Text(item.text))
+        _put(wording, Text(item.text))
         if frame is Frame.READ:
-            wording.border_title = (_("LÄS UPP") if not item.sensitive
-                                    else _("LÄS UPP – KÄNSLIG FRÅGA"))
+            frame_title = _("LÄS UPP") if not item.sensitive else _("LÄS UPP – KÄNSLIG FRÅGA")
         elif frame is Frame.PAPER:
-            wording.border_title = _("PÅ PAPPRET, FRÅGA {n}").format(n=answered + 1)
+            frame_title = _("PÅ PAPPRET, FRÅGA {n}").format(n=answered + 1)
         else:
-            wording.border_title = _("DIN FRÅGA")
+            frame_title = _("DIN FRÅGA")
+        if wording.border_title != frame_title:
+            wording.border_title = frame_title
         self._interpreted(interpreted)
         instruction = item.instruction if frame is not Frame.PAPER else ""
         if item.sensitive:
@@ -114,36 +127,36 @@ class QuestionView(Vertical):
                 "Registrera bara svaret. Inga uppgifter om vad som hänt eller vem.")
         ins = self.query_one("#q-instruction", Static)
         lead = _("Instruktion, läs inte upp: ") if frame is Frame.READ else _("Instruktion: ")
-        ins.update(Text(lead + instruction) if instruction else "")
-        ins.display = bool(instruction)
+        _put(ins, Text(lead + instruction) if instruction else "")
+        _show(ins, bool(instruction))
         guide = self.query_one("#q-guidance", Static)
-        guide.update(Text(_("Övningsstöd: ") + guidance) if guidance else "")
-        guide.display = bool(guidance)
+        _put(guide, Text(_("Övningsstöd: ") + guidance) if guidance else "")
+        _show(guide, bool(guidance))
         line = self.query_one("#q-says", Static)
-        line.update(Text(_("Respondenten svarar: ") + f"«{says}»") if says else "")
-        line.display = bool(says)
-        self.query_one("#q-options", Static).update(
+        _put(line, Text(_("Respondenten svarar: ") + f"«{says}»") if says else "")
+        _show(line, bool(says))
+        _put(self.query_one("#q-options", Static),
             self._options(item, pending, typed, unit_name, interpreted, frame))
         saved = self.query_one("#q-saved", Static)
-        saved.update(Text(note))
-        saved.display = bool(note)
+        _put(saved, Text(note))
+        _show(saved, bool(note))
         self.message("")
 
     def message(self, text: str) -> None:
         msg = self.query_one("#q-message", Static)
-        msg.update(Text(text))
-        msg.display = bool(text)
+        _put(msg, Text(text))
+        _show(msg, bool(text))
 
     def _interpreted(self, interpreted: Wording | None) -> None:
         """The interview language beside the Swedish, for the interpreter to read."""
         box = self.query_one("#q-translated", Static)
-        box.display = interpreted is not None
+        _show(box, interpreted is not None)
         if interpreted is None:
             return
         box.border_title = interpreted.name + " – " + _("för tolken") + (
             " · " + _("utkast, ej granskad") if interpreted.draft else "")
         if interpreted.text is None:
-            box.update(Text(_("Ingen aktuell översättning: tolken tolkar den svenska frågan. "
+            _put(box, Text(_("Ingen aktuell översättning: tolken tolkar den svenska frågan. "
                               "Det noteras som tolkat på plats."), style="italic"))
             return
         lang = interpreted.language
@@ -151,9 +164,9 @@ class QuestionView(Vertical):
         if lang in RTL:
             width = max(20, (self.size.width or 100) // 2 - 6)
             lines = [bidi(line, lang) for line in textwrap.wrap(interpreted.text, width)]
-            box.update(Text("\n".join(lines), justify="right"))
+            _put(box, Text("\n".join(lines), justify="right"))
         else:
-            box.update(Text(interpreted.text))
+            _put(box, Text(interpreted.text))
 
     def _options(self, item: Item, pending: Response | None, typed: str,
                  unit_name: str | None, interpreted: Wording | None = None,
