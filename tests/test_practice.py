@@ -343,3 +343,12 @@ async def test_a_digit_picks_a_scenario(engine, practice_engine):
         await press(pilot, "o", "2")
         assert type(app.screen).__name__ == "BriefScreen"
         assert app.screen.run.scenario.id == SCENARIOS[1].id
+
+
+def test_an_answer_key_that_contradicts_itself_is_refused():
+    """The same words on the same scale must be the same code, or the trainee learns noise."""
+    bad = GOOD.replace('y_privacy = { says = "Ja.", key = 5 }',
+                       'y_privacy = { says = "Ja.", key = 4 }')
+    assert bad != GOOD
+    with pytest.raises(InstrumentError, match="y_privacy.*«Ja.» is 4 here but 5"):
+        parse_text(bad)

@@ -18,6 +18,7 @@ from ubu_tui.errors import InstrumentError, UbuError
 from ubu_tui.i18n import N_, _, format_date
 from ubu_tui.interview.eligibility import LEGAL_BASIS_LABELS, LegalBasis
 from ubu_tui.interview.followup import FollowUp
+from ubu_tui.interview.keys import keys_for
 from ubu_tui.interview.session import MODE_LABELS
 from ubu_tui.practice.feedback import KINDS, Feedback
 from ubu_tui.practice.run import PracticeRun
@@ -201,6 +202,13 @@ def feedback_text(feedback: Feedback, run: PracticeRun) -> Text:
             text.append(f"   {m.item_id}: {item.text[:70]}\n")
             want = describe_response(item, m.want) if m.want else m.expected
             got = describe_response(item, m.got) if m.got else m.recorded
+            script = run.scenario.scripts.get(m.respondent or "")
+            line = script.lines.get(m.item_id) if script else None
+            if line is not None and m.want is not None:
+                # the why: what the respondent said, and the key that records exactly that
+                text.append("   " + _("Respondenten sa «{says}»: det är {want}, tangent {keys}.")
+                            .format(says=line.says, want=want, keys=keys_for(m.want)) + "\n",
+                            style="italic")
         else:
             want, got = m.expected, m.recorded
         text.append("   " + _("Facit: {want} · Du registrerade: {got}").format(
