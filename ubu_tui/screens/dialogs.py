@@ -23,7 +23,7 @@ class PrivacyScreen(TranslatedFooter, ModalScreen[None]):
 class ChoiceDialog(TranslatedFooter, ModalScreen[str | None]):
     """Pick one of a few labelled choices by its key or with the arrows; Escape cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", N_("Avbryt"))]
+    BINDINGS = [Binding("escape", "cancel", N_("Tillbaka"))]  # "Avbryt" is "Break off"
 
     def __init__(self, title: str, choices: list[tuple[str, str]], text: str = "") -> None:
         super().__init__()
@@ -73,7 +73,7 @@ class NoticeDialog(TranslatedFooter, ModalScreen[None]):
 class UnitPicker(TranslatedFooter, ModalScreen[int | None]):
     """Find a provider unit by typing part of its name."""
 
-    BINDINGS = [Binding("escape", "cancel", N_("Avbryt"))]
+    BINDINGS = [Binding("escape", "cancel", N_("Tillbaka"))]  # "Avbryt" is "Break off"
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
