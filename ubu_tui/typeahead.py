@@ -11,8 +11,10 @@ widget on it has handled all it was sent; then it hands on the next held key.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import deque
-from typing import TYPE_CHECKING
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.app import App
@@ -21,6 +23,14 @@ if TYPE_CHECKING:
     from textual.message_pump import MessagePump
 
 SETTLE_ROUNDS = 50      # a bound, never reached in practice: a key's effects settle in a few
+# A widget removed while we wait never runs its callback; a wait gives up after this and looks
+# again, so a held key is late at worst, never stuck.
+PATIENCE = 0.5
+
+
+async def _within(waiting: Coroutine[Any, Any, Any]) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(waiting, PATIENCE)
 
 
 class TypeAhead:
@@ -69,12 +79,12 @@ class TypeAhead:
             await self._drain()
             screen = app.screen
             if not screen.is_mounted:
-                await screen._mounted_event.wait()
+                await _within(screen._mounted_event.wait())
                 continue
             if not getattr(screen, "takes_keys", True):
                 self._keys_free.clear()
                 if not getattr(screen, "takes_keys", True):
-                    await self._keys_free.wait()
+                    await _within(self._keys_free.wait())
                 continue
             if not self._busy(screen):
                 break
@@ -104,7 +114,7 @@ class TypeAhead:
             if pump.call_later(one_done):
                 left += 1
         if left:
-            await done.wait()
+            await _within(done.wait())
 
     async def _release(self) -> None:
         app: App[None] = self  # type: ignore[assignment]
