@@ -43,6 +43,14 @@ class Terminal:
             time.sleep(0.2)
         raise AssertionError(f"{needle!r} never appeared; the screen was:\n{self.screen()}")
 
+    def wait_gone(self, needle: str, timeout: float = 15) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if needle not in self.screen():
+                return
+            time.sleep(0.2)
+        raise AssertionError(f"{needle!r} still shown:\n{self.screen()}")
+
     def close(self) -> None:
         subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
 
@@ -64,12 +72,13 @@ def test_ubu_in_tmux_runs_a_short_follow_up(tmp_path):
         term.wait_for("inte påbörjad")
         term.keys("1", "2", "Enter")                 # youth declines
         term.keys("2", "3", "Enter")                 # guardian not reachable
-        term.keys("3", "1", "Enter")                 # the caseworker's own items
-        shown = term.wait_for("LÄS UPP")
+        term.keys("3")                               # the caseworker's own items: no consent
+        shown = term.wait_for("DIN FRÅGA")
+        assert "LÄS UPP" not in shown
         assert "Vad var det huvudsakliga skälet" in shown
         assert "Instruktion" in shown
         term.keys("f2")
-        assert "skälet" not in term.screen()         # the privacy screen hides the wording
+        term.wait_gone("skälet")                     # the privacy screen hides the wording
         term.keys("f2")
         term.wait_for("skälet")
         term.keys("a", "0")                          # keep as draft
@@ -83,3 +92,34 @@ def test_ubu_in_tmux_runs_a_short_follow_up(tmp_path):
         state = conn.execute(text("SELECT state FROM draft")).scalar()
     assert '"disposition":"declined"' in state and '"disposition":"not_reachable"' in state
     assert "2026-06-01" not in state and "2026-11-10" not in state
+
+
+def test_paper_entry_typed_at_full_speed_in_tmux(tmp_path):
+    """Set-up and a whole paper youth form sent with no pause between keys; every answer lands."""
+    from tests.keys import plan
+    from ubu_tui.instrument import default_instrument
+    from ubu_tui.interview.session import Consent, Mode
+    from ubu_tui.store.drafts import list_drafts, load_draft
+
+    url = f"sqlite:///{tmp_path / 'ubu.sqlite3'}"
+    subprocess.run([str(UBU), "--database-url", url, "registry", "import", str(DEMO_UNITS)],
+                   check=True, capture_output=True)
+    answers, expected = plan(default_instrument().forms["youth"], blank_every=5)
+    term = Terminal(f"ubu-paper-{tmp_path.name}", str(UBU),
+                    {"UBU_DATABASE_URL": url, "UBU_MUNICIPALITY": "0180", "TERM": "xterm-256color"})
+    try:
+        term.wait_for("Ny uppföljning")
+        term.keys("n", "2026-06-01", "Tab", "2026-11-10", "Tab", "Enter", "Down", "Down", "Enter",
+                  "Tab", "16", "Tab", "Tab", "Enter", "Down", "Down", "Down", "Enter",
+                  "F4", "Granudd", "Enter", "C-s", "1", "1", "Enter",
+                  *[{"enter": "Enter"}.get(k, k) for k in answers], "k", "Escape", wait=0)
+        term.wait_for("Utkast: 1")
+        shown = term.screen()
+    finally:
+        term.close()
+    engine = open_store(url)
+    followup, _ = load_draft(engine, list_drafts(engine)[0].id)
+    youth = followup.session("youth")
+    assert (youth.mode, youth.consent) == (Mode.PAPER, Consent.SELF_COMPLETED), shown
+    assert youth.responses == expected
+    assert youth.disposition is not None
