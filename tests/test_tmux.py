@@ -144,11 +144,9 @@ def test_ubu_in_tmux_runs_a_short_follow_up(tmp_path):
             term.keys(consent, "Enter")
             term.wait_gone("och samtycke")
             term.wait_for("Kvar att avsluta")        # the overview has the keys again
-        term.keys("3")                               # the caseworker's own items
-        term.wait_for("och samtycke")
-        term.keys("1", "Enter")
+        term.keys("3")                               # the caseworker's own items: no consent
         shown = term.wait_for("Vad var det huvudsakliga skälet")
-        assert "LÄS UPP" in shown
+        assert "DIN FRÅGA" in shown and "LÄS UPP" not in shown
         assert "Instruktion" in shown
         term.keys("f2")
         term.wait_gone("skälet")                     # the privacy screen hides the wording
@@ -167,3 +165,34 @@ def test_ubu_in_tmux_runs_a_short_follow_up(tmp_path):
         state = conn.execute(text("SELECT state FROM draft")).scalar()
     assert '"disposition":"declined"' in state and '"disposition":"not_reachable"' in state
     assert "2026-06-01" not in state and "2026-11-10" not in state
+
+
+def test_paper_entry_typed_at_full_speed_in_tmux(tmp_path):
+    """Set-up and a whole paper youth form sent with no pause between keys; every answer lands."""
+    from tests.keys import plan
+    from ubu_tui.instrument import default_instrument
+    from ubu_tui.interview.session import Consent, Mode
+    from ubu_tui.store.drafts import list_drafts, load_draft
+
+    url = f"sqlite:///{tmp_path / 'ubu.sqlite3'}"
+    subprocess.run([str(UBU), "--database-url", url, "registry", "import", str(DEMO_UNITS)],
+                   check=True, capture_output=True)
+    answers, expected = plan(default_instrument().forms["youth"], blank_every=5)
+    term = Terminal(f"ubu-paper-{tmp_path.name}", str(UBU),
+                    {"UBU_DATABASE_URL": url, "UBU_MUNICIPALITY": "0180", "TERM": "xterm-256color"})
+    try:
+        term.wait_for("Ny uppföljning")
+        term.keys("n", "2026-06-01", "Tab", "2026-11-10", "Tab", "Enter", "Down", "Down", "Enter",
+                  "Tab", "16", "Tab", "Tab", "Enter", "Down", "Down", "Down", "Enter",
+                  "F4", "Granudd", "Enter", "C-s", "1", "1", "Enter",
+                  *[{"enter": "Enter"}.get(k, k) for k in answers], "k", "Escape")
+        term.wait_for("Utkast: 1")
+        shown = term.screen()
+    finally:
+        term.close()
+    engine = open_store(url)
+    followup, _ = load_draft(engine, list_drafts(engine)[0].id)
+    youth = followup.session("youth")
+    assert (youth.mode, youth.consent) == (Mode.PAPER, Consent.SELF_COMPLETED), shown
+    assert youth.responses == expected
+    assert youth.disposition is not None

@@ -70,10 +70,13 @@ def use_language(language: str) -> None:
     """Switch the interface language (the caseworker's)."""
     from ubu_tui.errors import InputRejected
 
-    if language not in LANGUAGES:
+    offered = interface_languages()
+    if language not in offered:
+        also = _("; '{language}' är ett intervjuspråk, som väljs per svarande i intervjun"
+                 ).format(language=language) if language in LANGUAGES else ""
         raise InputRejected(_("inget gränssnittsspråk '{language}'; använd ett av "
                               "{languages}").format(language=language,
-                                                    languages=", ".join(LANGUAGES)))
+                                                    languages=", ".join(offered)) + also)
     global _translations, _language
     _translations = catalog(language, "ubu")
     _language = language
@@ -114,6 +117,23 @@ def translate_bindings(node: object) -> None:
     for key, items in original.items():
         bindings.key_to_bindings[key] = [replace(b, description=_(b.description))
                                           if b.description else b for b in items]
+
+
+# Key labels that Textual's own widgets show in the footer, in English; ours for them.
+TEXTUAL_LABELS: dict[str, str] = {
+    "Dismiss menu": N_("Stäng listan"),
+}
+
+
+def binding_label(node: object, description: str) -> str:
+    """A footer label in the interface language, whoever declared the binding.
+
+    Screens and the App translate their own labels once (`translate_bindings`); for every
+    other node, Textual's widgets included, the label is translated here, at display time.
+    """
+    if hasattr(node, "_ubu_swedish_bindings") or not description:
+        return description
+    return _(TEXTUAL_LABELS.get(description, description))
 
 
 def interface_languages() -> list[str]:
