@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ubu_tui.errors import InstrumentError
-from ubu_tui.instrument.loader import _find, _read_toml, data_dir, instrument_by_version
+from ubu_tui.instrument.loader import _find, _read_toml, instrument_by_version
 from ubu_tui.instrument.model import NONRESPONSE, RESPONDENTS, AnswerType, Instrument
 from ubu_tui.interview.eligibility import Eligibility, check
 from ubu_tui.interview.followup import FollowUp, Setup
@@ -23,6 +23,7 @@ from ubu_tui.interview.session import (
     Mode,
     Response,
 )
+from ubu_tui.resources import data_dir
 
 SCENARIO_KEYS = {"id", "title", "brief", "instrument", "placement", *RESPONDENTS}
 PLACEMENT_KEYS = {"length_days", "ended_days_ago", "legal_basis", "age", "unit", "mode"}

@@ -28,8 +28,6 @@ from pathlib import Path
 from ubu_tui.instrument import default_instrument
 from ubu_tui.instrument.model import AnswerType, Item
 
-ROOT = Path(__file__).resolve().parents[2]
-
 
 class PtyProcess:
     """A command in a pseudo-terminal whose output we can wait on."""
@@ -130,12 +128,13 @@ def key_for(item: Item) -> str:
 
 def prepare_store(url: str) -> None:
     from ubu_tui.interview import FollowUp, Mode, Setup
+    from ubu_tui.resources import data_dir
     from ubu_tui.store import open_store
     from ubu_tui.store.drafts import list_drafts, save_draft
     from ubu_tui.store.registry import import_units
 
     engine = open_store(url)
-    import_units(engine, ROOT / "data" / "registry" / "demo-units.csv")
+    import_units(engine, data_dir() / "registry" / "demo-units.csv")
     for draft in list_drafts(engine):
         from ubu_tui.store.drafts import discard_draft
 

@@ -13,11 +13,9 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 from ubu_tui.instrument.model import AnswerType, Item
 
-ROOT = Path(__file__).resolve().parents[2]
 OPEN_KEYS = {"youth": "1", "guardian": "2", "caseworker": "3"}
 
 
@@ -49,12 +47,13 @@ async def type_parts(respondents: tuple[str, ...], *, paper: bool = False,
     from ubu_tui.config import Settings
     from ubu_tui.instrument import default_instrument
     from ubu_tui.interview import FollowUp, Mode, Setup
+    from ubu_tui.resources import data_dir
     from ubu_tui.screens.followup import FollowUpScreen
     from ubu_tui.store import open_store
     from ubu_tui.store.registry import import_units
 
     engine = open_store("sqlite://")
-    import_units(engine, ROOT / "data" / "registry" / "demo-units.csv")
+    import_units(engine, data_dir() / "registry" / "demo-units.csv")
     instrument = default_instrument()
     mode = Mode.PAPER if paper else Mode.IN_PERSON
     followup = FollowUp.open(instrument, Setup("0180", 1003, mode, 2, 16, 3, True))
