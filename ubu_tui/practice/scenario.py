@@ -13,7 +13,7 @@ from typing import Any
 
 from ubu_tui.errors import InstrumentError
 from ubu_tui.i18n import _
-from ubu_tui.instrument.loader import _find, _read_toml, data_dir, instrument_by_version
+from ubu_tui.instrument.loader import _find, _read_toml, instrument_by_version
 from ubu_tui.instrument.model import NONRESPONSE, RESPONDENTS, AnswerType, Instrument
 from ubu_tui.interview.eligibility import Eligibility, check
 from ubu_tui.interview.followup import FollowUp, Setup
@@ -24,6 +24,7 @@ from ubu_tui.interview.session import (
     Mode,
     Response,
 )
+from ubu_tui.resources import data_dir
 
 SCENARIO_KEYS = {"id", "title", "brief", "instrument", "placement", *RESPONDENTS}
 PLACEMENT_KEYS = {"length_days", "ended_days_ago", "legal_basis", "age", "unit", "mode"}
@@ -188,6 +189,7 @@ def load_scenario(path: Path | str) -> Scenario:
                          "minst en respondent"))
         for script in scripts.values():
             _play(scenario, script, fail)
+        _consistent(scenario, fail)
     elif scripts:
         raise fail(_("placeringen är inte aktuell för uppföljning, så ingen respondent får ha "
                      "manus"))
@@ -223,6 +225,25 @@ def _play(scenario: Scenario, script: Script, fail: Any) -> None:
                         .format(item=item.id, reason=err), item.id) from None
     if script.break_at is not None:
         raise fail(_("break_at {item} nås aldrig").format(item=script.break_at), "break_at")
+
+
+def _consistent(scenario: Scenario, fail: Any) -> None:
+    """The same words on the same scale are the same answer: a trainee cannot learn a key that
+    scores "Ja." as 5 on one item and 4 on the next."""
+    seen: dict[tuple[str, str], tuple[int, str]] = {}
+    for script in scenario.scripts.values():
+        form = scenario.instrument.forms[script.respondent]
+        for item_id, line in script.lines.items():
+            item = form.items[form.index_of(item_id)]
+            if not item.scale or line.key.methods:
+                continue
+            said = " ".join(line.says.lower().split()).rstrip(".!")
+            code, where = seen.setdefault((item.scale, said), (line.key.code, item_id))
+            if code != line.key.code:
+                raise fail(_("nyckeln för {item}: «{says}» är {code} här men {other} vid "
+                             "{where} på samma skala")
+                           .format(item=item_id, says=line.says, code=line.key.code,
+                                   other=code, where=where), item_id)
 
 
 def parse_text(text: str, name: str = "scenario.toml") -> Scenario:
