@@ -347,6 +347,7 @@ async def test_a_digit_picks_a_scenario(engine, practice_engine):
         assert app.screen.run.scenario.id == SCENARIOS[1].id
 
 
+@pytest.mark.usefixtures("english")
 def test_an_answer_key_that_contradicts_itself_is_refused():
     """The same words on the same scale must be the same code, or the trainee learns noise."""
     bad = GOOD.replace('y_privacy = { says = "Ja.", key = 5 }',
