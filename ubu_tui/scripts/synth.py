@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import random
 import secrets
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,8 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from ubu_tui.instrument.model import NONRESPONSE, AnswerType, Instrument
+
+BATCH = 10_000       # records per transaction: memory stays flat at any size
 
 RESPONDENT_DISPOSITIONS = {
     "youth": (("completed", 70), ("declined", 12), ("not_reachable", 10), ("broke_off", 8)),
@@ -96,8 +99,13 @@ def _scores(rec: Synthetic) -> dict[str, tuple[int, int]]:
 
 
 def insert(engine: Engine, records: list[Synthetic]) -> None:
-    """Bulk-write the rows: COPY on PostgreSQL, executemany elsewhere."""
-    subs = [(r.id, r.municipality, r.unit_id, "ubu-vb", "2026.1", r.period, r.key)
+    """Bulk-write the rows in one transaction (COPY on PostgreSQL, executemany on SQLite), the
+    kept counts added per batch (store/bulk.py) rather than by a trigger per row."""
+    from ubu_tui.store.background import COLUMNS, groups_of
+    from ubu_tui.store.bulk import counted_in_bulk, new_records
+
+    subs = [(r.id, r.municipality, r.unit_id, "ubu-vb", "2026.1", r.period, r.key,
+             *groups_of((a[1], a[2], a[3]) for a in r.answers if a[0] == "caseworker").values())
             for r in records]
     sess = [(r.id, resp, disp, 1 if disp == "broke_off" else None, 1, "sv")
             for r in records for resp, disp in r.sessions.items()]
@@ -106,28 +114,25 @@ def insert(engine: Engine, records: list[Synthetic]) -> None:
     scores = [(r.id, ix, n, total) for r in records for ix, (n, total) in _scores(r).items()]
     tables: list[tuple[str, str, list[Any]]] = [
         ("submission", "id, municipality, unit_id, instrument_id, instrument_version, period, "
-         "record_key", subs),
+         "record_key, " + ", ".join(COLUMNS), subs),
         ("session_record", "submission_id, respondent, disposition, break_reason, mode, "
          "language", sess),
         ("answer_record", "submission_id, respondent, item_id, outcome, code", answers),
         ("method_record", "submission_id, item_id, method, applied", methods),
         ("index_score", "submission_id, index_id, n, total", scores),
     ]
-    raw = engine.raw_connection()
-    try:
-        cur = raw.cursor()
-        postgres = engine.url.get_backend_name() == "postgresql"
+    postgres = engine.url.get_backend_name() == "postgresql"
+    with engine.begin() as conn, counted_in_bulk(conn):
+        cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         for table, columns, rows in tables:
             if postgres:
-                with cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+                with cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                     for row in rows:
                         copy.write_row(row)
             else:
                 marks = ", ".join("?" for _ in columns.split(","))
                 cur.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
-        raw.commit()
-    finally:
-        raw.close()
+        new_records(conn, (r.id for r in records))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -140,13 +145,19 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--units", type=int, default=12, help="1001… (the first 12 are the demo "
                    "registry's)")
     p.add_argument("--periods", default="2026-01,2026-02,2026-03,2026-04,2026-05,2026-06")
+    p.add_argument("--seed", type=int, default=1)
     args = p.parse_args(argv)
     engine = open_store(args.database_url)
     ensure_units(engine, args.units)
-    records = list(generate(default_instrument(), args.followups,
-                            list(range(1001, 1001 + args.units)), args.periods.split(",")))
-    insert(engine, records)
-    print(f"{len(records)} synthetic follow-ups written to {args.database_url}")
+    started = time.perf_counter()
+    instrument = default_instrument()
+    units = list(range(1001, 1001 + args.units))
+    for start in range(0, args.followups, BATCH):
+        size = min(BATCH, args.followups - start)
+        insert(engine, list(generate(instrument, size, units, args.periods.split(","),
+                                     seed=args.seed + start)))
+    print(f"{args.followups} synthetic follow-ups written to {args.database_url} in "
+          f"{time.perf_counter() - started:.1f} s")
 
 
 def ensure_units(engine: Engine, count: int) -> None:

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, delete, select
 from ubu_tui.errors import InputRejected, StoreError
 from ubu_tui.interview.followup import FollowUp, FollowUpRecord
 from ubu_tui.interview.session import OutcomeKind
+from ubu_tui.store.background import groups_of
 from ubu_tui.store.engine import session_for
 from ubu_tui.store.models import (
     AnswerRecord,
@@ -44,10 +45,12 @@ def rows_of(record: FollowUpRecord, period: str, key: int | None = None) -> list
 
     `key` is the record key carried by an import or push; a new record draws its own.
     """
+    groups = groups_of((item.item_id, item.kind.value, item.code)
+                       for sess in record.sessions for item in sess.items)
     sub = Submission(
         id=record.id, municipality=record.municipality, unit_id=record.unit_id,
         instrument_id=record.instrument_id, instrument_version=record.instrument_version,
-        period=period)
+        period=period, **groups)
     if key is not None:
         sub.record_key = key
     rows: list[object] = [sub]
