@@ -280,7 +280,8 @@ def _index_cube(engine: Engine, sel: Selection, by: str | None, params: dict[str
     group = "grp" if by else "0"
     rows = _run(engine, f"SELECT index_id, {group}, SUM(n), SUM(total), SUM(high), SUM(ckey), "
                         "SUM(hkey) FROM index_cube WHERE dim = :dim AND index_id IN :ids "
-                        f"AND period BETWEEN :pf AND :pt{where} GROUP BY index_id, {group} "
+                        f"AND period BETWEEN :pf AND :pt{where} "
+                        f"GROUP BY index_id{', grp' if by else ''} "
                         "HAVING SUM(n) > 0", params, exp)
     return {(r[0], f"{r[1]:04d}" if by == "municipality" else r[1]):
             (int(r[2]), float(r[3]), int(r[4]), int(r[5]), int(r[6])) for r in rows}

@@ -38,6 +38,12 @@ def counted_in_bulk(conn: Connection) -> Iterator[None]:
     conn.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS bulk_new "
                       "(id VARCHAR(32) PRIMARY KEY)"))
     conn.execute(text("DELETE FROM bulk_new"))
+    if postgres and not _owner(conn):
+        # Only the tables' owner may pause their triggers: other logins write row by row,
+        # counted by the triggers as ever (slower, the same counts).
+        yield
+        conn.execute(text("DROP TABLE bulk_new"))
+        return
     saved: list[str] = []
     for table, names in COUNT_TRIGGERS.items():
         for name in names:
@@ -68,3 +74,9 @@ def new_records(conn: Connection, ids: Iterable[str]) -> None:
     rows = [{"id": i} for i in ids]
     if rows:
         conn.execute(text("INSERT INTO bulk_new (id) VALUES (:id)"), rows)
+
+
+def _owner(conn: Connection) -> bool:
+    return bool(conn.execute(text("SELECT tableowner = current_user FROM pg_tables "
+                                  "WHERE schemaname = 'public' AND tablename = 'answer_record'")
+                             ).scalar())

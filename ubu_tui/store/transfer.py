@@ -25,10 +25,11 @@ from ubu_tui.instrument.loader import instrument_by_version
 from ubu_tui.instrument.model import NOT_REACHED_CODE, SKIPPED_CODE, AnswerType, Instrument
 from ubu_tui.interview.followup import FollowUpRecord
 from ubu_tui.interview.session import Disposition, ItemOutcome, OutcomeKind, SessionOutcome
+from ubu_tui.store.bulk import counted_in_bulk, new_records
 from ubu_tui.store.engine import session_for
 from ubu_tui.store.models import AnswerRecord, MethodRecord, SessionRecord, Submission, Unit
 from ubu_tui.store.schema import store_kind
-from ubu_tui.store.submissions import MUNICIPALITY, add_record
+from ubu_tui.store.submissions import MUNICIPALITY, add_records
 
 FORMAT = "ubu-record/1"
 _ID = re.compile(r"^[0-9a-f]{32}$")
@@ -245,18 +246,18 @@ def import_jsonl(engine: Engine, path: Path) -> ImportReport:
     if errors:
         shown = errors[:10] + ([f"… and {len(errors) - 10} more"] if len(errors) > 10 else [])
         raise InputRejected("nothing was imported:\n" + "\n".join(shown))
-    added = present = 0
     with session_for(engine) as session:
         existing = set(session.exec(select(Submission.id)).all())
+        new: dict[str, dict[str, Any]] = {}
         for r in good:
-            if r["id"] in existing:
-                present += 1
-                continue
-            existing.add(r["id"])
-            add_record(session, _record_from_json(r), r["period"], r.get("key"))
-            added += 1
+            if r["id"] not in existing:
+                new.setdefault(r["id"], r)
+        with counted_in_bulk(session.connection()):      # one transaction, counted per batch
+            add_records(session, ((_record_from_json(r), r["period"], r.get("key"))
+                                  for r in new.values()))
+            new_records(session.connection(), new)
         session.commit()
-    return ImportReport(added, present)
+    return ImportReport(len(new), len(good) - len(new))
 
 
 def _record_from_json(r: dict[str, Any]) -> FollowUpRecord:
