@@ -164,6 +164,10 @@ def upgrade() -> None:
     # One item's answers for every record, without touching the rows (a results view reads
     # one item); it replaces the plain item_id index, which it starts with.
     op.drop_index("ix_answer_record_item_id", "answer_record")
+    # A record's period, key and groups found in one index probe by its id (the table's own
+    # row is a second probe: a text primary key is an index beside the table in SQLite).
+    op.create_index("ix_submission_groups", "submission",
+                    ["id", "period", "record_key", "unit_id", "municipality", *BACKGROUND])
     # ix_answer_submission_item (0003) starts with submission_id: this one only slowed writes
     op.drop_index("ix_answer_record_submission_id", "answer_record")
     op.create_index("ix_answer_item_covering", "answer_record",
@@ -173,6 +177,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     for counter in COUNTERS:
         remove(op, counter)
+    op.drop_index("ix_submission_groups", "submission")
     op.drop_index("ix_answer_item_covering", "answer_record")
     op.create_index("ix_answer_record_item_id", "answer_record", ["item_id"])
     op.create_index("ix_answer_record_submission_id", "answer_record", ["submission_id"])
