@@ -70,6 +70,20 @@ def test_bulk_written_records_are_counted_as_the_row_triggers_count_them(
     assert counts(imported) == counts(by_row) != expected
 
 
+def test_a_fresh_load_counts_and_indexes_as_batches_do(tmp_path, records):
+    batched = store(tmp_path, "batched.sqlite3")
+    synth.insert(batched, records)
+    fresh = store(tmp_path, "fresh.sqlite3")
+    synth.load_fresh(fresh, [records[:50], records[50:]])
+
+    def schema(engine) -> list[str]:
+        with engine.connect() as conn:
+            return sorted(r[0] for r in conn.execute(text(
+                "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL")))
+
+    assert counts(fresh) == counts(batched) and schema(fresh) == schema(batched)
+
+
 def test_an_import_that_fails_while_writing_leaves_records_counts_and_triggers_as_they_were(
         tmp_path, monkeypatch, records):
     source = store(tmp_path, "source.sqlite3")

@@ -30,7 +30,7 @@ import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.engine import Engine
 
@@ -74,7 +74,7 @@ def best(fn: Callable[[], object], rounds: int) -> float:
 def views(engine: Engine, selection: Selection) -> list[tuple[str, Callable[[], object]]]:
     """Every results view of the results screen (one measure, a breakdown, the filter)."""
     instrument = default_instrument()
-    out = []
+    out: list[tuple[str, Callable[[], object]]] = []
     for unit_type in (0, 1):
         filters = (("unit_type", (unit_type,)),) if unit_type else ()
         sel = Selection(selection.period_from, selection.period_to, filters)
@@ -312,7 +312,7 @@ def duckdb_workloads(f: Frames, selection: Selection) -> dict[str, Callable[[], 
 
 def check(name: str, exact: dict[str, Figures], got: object) -> None:
     """The yardstick's figures equal ubu's exact cells, or the run stops."""
-    sets: dict[str, Figures] = got if name == "standard report" else {name: got}  # type: ignore[assignment]
+    sets = cast(dict[str, Figures], got if name == "standard report" else {name: got})
     for key, figures in sets.items():
         want = {k: v for k, v in exact[key].items() if v}
         have = {k: v for k, v in figures.items() if v}
