@@ -25,6 +25,7 @@ figures on a machine doing other work; state the machine's state beside any figu
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import time
@@ -378,7 +379,8 @@ def main(argv: list[str] | None = None) -> None:
     load = busy(args.load)
     try:
         columns = [*engines, *yard]
-        print(f"\nbest of {args.rounds} rounds, seconds; machine: 2 cores shared with other work"
+        print(f"\nbest of {args.rounds} rounds, seconds; machine: {os.cpu_count()} cores, load "
+              f"average {os.getloadavg()[0]:.1f} before"
               f"{f', plus {args.load} × yes > /dev/null' if args.load else ''}")
         print(f"| {'workload':<32} | " + " | ".join(f"{c:>10}" for c in columns)
               + (" | ubu/DuckDB |" if "DuckDB" in yard else " |"))
@@ -398,6 +400,7 @@ def main(argv: list[str] | None = None) -> None:
                   f"without the unit-type filter, an item and the indices): median "
                   f"{statistics.median(t for t, _ in timed):.3f} s, slowest "
                   f"{timed[-1][0]:.3f} s ({timed[-1][1]})", flush=True)
+        print(f"load average after: {os.getloadavg()[0]:.1f}")
     finally:
         for proc in load:
             proc.kill()
