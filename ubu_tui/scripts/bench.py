@@ -296,9 +296,9 @@ def main(argv: list[str] | None = None) -> None:
     state = (f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end"
              f"{f', {args.load} × yes > /dev/null beside it' if args.load else ''}")
     print(f"machine: {state}; Python {sys.version.split()[0]}\n")
-    print(f"| {"keypress (ms)":<36} |     ubu | minimal |  ratio | ubu p99 | min p99 |  ratio |"
+    print(f"| {'keypress (ms)':<36} |     ubu | minimal |  ratio | ubu p99 | min p99 |  ratio |"
           "    n |")
-    print(f"|{"-" * 38}|---------|---------|--------|---------|---------|--------|------|")
+    print(f"|{'-' * 38}|---------|---------|--------|---------|---------|--------|------|")
     print(ratio_row("digit → choice shown", select_ms, min_keys))
     print(ratio_row("Enter → next item shown", next_ms, min_keys))
     print(ratio_row("start → home screen", [t * 1000 for t in ubu_start],
