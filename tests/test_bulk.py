@@ -3,11 +3,13 @@ served from the kept per-group counts give exactly the figures computed from the
 
 from __future__ import annotations
 
+import secrets
 from contextlib import nullcontext
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
+from tests.conftest import pg_url
 from ubu_tui.instrument import default_instrument
 from ubu_tui.results import query
 from ubu_tui.results.query import Selection
@@ -161,3 +163,47 @@ def test_the_background_groups_stored_with_a_record_are_those_of_its_answers(rec
             f"SELECT id, {', '.join(COLUMNS)} FROM submission"))}
     assert stored == {r.id: tuple(groups_of((a[1], a[2], a[3]) for a in r.answers).values())
                       for r in records}
+
+
+PG = pg_url()
+
+
+@pytest.mark.skipif(PG is None, reason="no PostgreSQL answered at UBU_TEST_PG_URL")
+def test_on_postgres_bulk_counts_equal_trigger_counts_and_the_views_agree_with_sqlite(
+        tmp_path, monkeypatch, records):
+    """COPY with the triggers disabled (the owner's bulk load) counts as the triggers do, and
+    the kept group counts give SQLite's figures."""
+    assert PG is not None
+    admin = create_engine(PG, isolation_level="AUTOCOMMIT")
+    names = [f"ubu_t_{secrets.token_hex(4)}" for _ in range(2)]
+    engines = []
+    try:
+        for name in names:
+            with admin.connect() as conn:
+                conn.execute(text(f"CREATE DATABASE {name}"))
+            engine = open_store(PG.rsplit("/", 1)[0] + f"/{name}")
+            synth.ensure_units(engine, len(UNITS))
+            engines.append(engine)
+        bulk, by_row = engines
+        synth.insert(bulk, records)
+        with monkeypatch.context() as m:
+            m.setattr("ubu_tui.store.bulk.counted_in_bulk", lambda conn: nullcontext())
+            m.setattr("ubu_tui.store.bulk.new_records", lambda conn, ids: None)
+            synth.insert(by_row, records)
+        assert counts(bulk) == counts(by_row)
+        lite = store(tmp_path, "lite.sqlite3")
+        synth.insert(lite, records)
+        assert counts(bulk) == counts(lite)
+        sel = Selection("2026-01", "2026-03", (("unit_type", (2,)),))
+        for by in ("sex", "unit", "municipality"):
+            assert query.index_scores(bulk, INSTRUMENT, sel, by).keys() == \
+                query.index_scores(lite, INSTRUMENT, sel, by).keys()
+            assert query.item_counts(bulk, sel, by, ["y_safe"]) == \
+                query.item_counts(lite, sel, by, ["y_safe"])
+    finally:
+        for engine in engines:
+            engine.dispose()
+        with admin.connect() as conn:
+            for name in names:
+                conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()

@@ -141,7 +141,7 @@ def _run(engine: Engine, sql: str, params: dict[str, object], expanding: Iterabl
     try:
         with engine.connect() as conn:
             # all rows at once from the driver: row-by-row fetching cost more than the query
-            return conn.execute(stmt, params).tuples().all()  # type: ignore[return-value]
+            return conn.execute(stmt, params).all()  # type: ignore[return-value]
     except exc.SQLAlchemyError as err:
         raise explain(err, engine) from None
 
@@ -188,10 +188,11 @@ def item_counts(engine: Engine, sel: Selection, by: str | None = None,
     else:
         # From the item's answers (a covering index) to their records: a view reads one
         # item's answers, not every answer of every selected record.
-        # CROSS JOIN keeps that order (SQLite would start from the period index instead).
+        # SQLite's CROSS JOIN keeps that order (it would start from the period index).
+        join = "CROSS JOIN" if engine.url.get_backend_name() == "sqlite" else "JOIN"
         grouped = "" if group == "0" else f", {group}"
         sql = (f"SELECT a.item_id, {group}, a.code, COUNT(*), SUM(s.record_key) "
-               "FROM answer_record a CROSS JOIN submission s ON s.id = a.submission_id "
+               f"FROM answer_record a {join} submission s ON s.id = a.submission_id "
                f"WHERE a.outcome IN ('value', 'nonresponse'){only} AND {where} "
                f"GROUP BY a.item_id{grouped}, a.code")
     rows = _run(engine, sql, params, exp)
