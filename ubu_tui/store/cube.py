@@ -16,7 +16,8 @@ statements below (store/bulk.py), so the counts are the same whichever way a rec
 
 from __future__ import annotations
 
-# dimension id → its group on the submission row `s` (the results' DIMENSIONS, partition only)
+# dimension id → its group on the submission row `s` (the results' partition DIMENSIONS; the
+# method dimension, where a record is in one group per method, is kept apart below)
 DIMS: dict[str, str] = {
     "unit": "s.unit_id",
     "municipality": "CAST(s.municipality AS INTEGER)",
@@ -73,7 +74,20 @@ ADD_COUNTS: tuple[str, ...] = (
     "ON CONFLICT (dim, index_id, period, unit_type, grp) DO UPDATE "
     "SET n = c.n + excluded.n, total = c.total + excluded.total, "
     "high = c.high + excluded.high, ckey = c.ckey + excluded.ckey, hkey = c.hkey + excluded.hkey"
-    for dim, group in DIMS.items())
+    for dim, group in DIMS.items()) + (
+    # the method dimension: a record counts once in the group of each method it used
+    "INSERT INTO index_cube AS c (dim, index_id, period, unit_type, grp, n, total, high, ckey, "
+    "hkey) SELECT 'method', x.index_id, s.period, s.bg_unit_type, m.method, COUNT(*), "
+    f"SUM(x.total * 1.0 / x.n), SUM({HIGH}), SUM(s.record_key), SUM({HIGH} * s.record_key) "
+    "FROM bulk_new b JOIN submission s ON s.id = b.id "
+    "JOIN (SELECT DISTINCT submission_id, method FROM method_record WHERE submission_id IN "
+    "(SELECT id FROM bulk_new)) m ON m.submission_id = s.id "
+    "JOIN index_score x ON x.submission_id = s.id "
+    "WHERE x.n > 0 GROUP BY x.index_id, s.period, s.bg_unit_type, m.method "
+    "ON CONFLICT (dim, index_id, period, unit_type, grp) DO UPDATE "
+    "SET n = c.n + excluded.n, total = c.total + excluded.total, "
+    "high = c.high + excluded.high, ckey = c.ckey + excluded.ckey, hkey = c.hkey + excluded.hkey",
+)
 
 # The row triggers that keep the counts above, by table: paused while a batch is written.
 COUNT_TRIGGERS: dict[str, tuple[str, ...]] = {

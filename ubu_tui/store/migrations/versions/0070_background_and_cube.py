@@ -64,6 +64,16 @@ def _match(table: str, old: str) -> str:
             f"AND {table}.unit_type = s.bg_unit_type AND {table}.grp = {GROUP} AND {own}")
 
 
+# The method dimension: a record is in the group of every method used (several, or none), read
+# from its method rows, which every writer stores before its index scores.
+METHODS_OF = "(SELECT DISTINCT method FROM method_record WHERE submission_id = {0}.submission_id)"
+METHOD_SELECT = (f"SELECT 'method', NEW.index_id, s.period, s.bg_unit_type, m.method, 1, "
+                 f"{SCORE}, {HIGH}, s.record_key, {HIGH} * s.record_key "
+                 f"FROM submission s, {METHODS_OF.format('NEW')} m "
+                 "WHERE s.id = NEW.submission_id")
+METHOD_MATCH = ("s.id = OLD.submission_id AND {t}.dim = 'method' AND {t}.grp = m.method "
+                "AND {t}.period = s.period AND {t}.unit_type = s.bg_unit_type "
+                "AND {t}.index_id = OLD.index_id")
 INDEX_SELECT = (f"SELECT d.dim, NEW.index_id, s.period, s.bg_unit_type, {GROUP}, 1, {SCORE}, "
                 f"{HIGH}, s.record_key, {HIGH} * s.record_key "
                 f"FROM submission s CROSS JOIN {DIM_ROWS} d WHERE s.id = NEW.submission_id")
@@ -78,6 +88,11 @@ BEGIN
             ON CONFLICT ({INDEX_KEY}) DO UPDATE
             SET n = c.n + 1, total = c.total + EXCLUDED.total, high = c.high + EXCLUDED.high,
                 ckey = c.ckey + EXCLUDED.ckey, hkey = c.hkey + EXCLUDED.hkey;
+            INSERT INTO public.index_cube AS c ({INDEX_KEY}, n, total, high, ckey, hkey)
+            {METHOD_SELECT}
+            ON CONFLICT ({INDEX_KEY}) DO UPDATE
+            SET n = c.n + 1, total = c.total + EXCLUDED.total, high = c.high + EXCLUDED.high,
+                ckey = c.ckey + EXCLUDED.ckey, hkey = c.hkey + EXCLUDED.hkey;
         END IF;
         RETURN NEW;
     END IF;
@@ -86,6 +101,11 @@ BEGIN
                high = c.high - {OLD_HIGH}, ckey = c.ckey - s.record_key,
                hkey = c.hkey - {OLD_HIGH} * s.record_key
         FROM public.submission s CROSS JOIN {DIM_ROWS} d WHERE {_match("c", "OLD")};
+        UPDATE public.index_cube c SET n = c.n - 1, total = c.total - OLD.total * 1.0 / OLD.n,
+               high = c.high - {OLD_HIGH}, ckey = c.ckey - s.record_key,
+               hkey = c.hkey - {OLD_HIGH} * s.record_key
+        FROM public.submission s, {METHODS_OF.format("OLD")} m
+        WHERE {METHOD_MATCH.format(t="c")};
     END IF;
     RETURN OLD;
 END
@@ -100,13 +120,23 @@ COUNTERS = (
                    f"INSERT INTO index_cube ({INDEX_KEY}, n, total, high, ckey, hkey) "
                    f"{INDEX_SELECT} ON CONFLICT ({INDEX_KEY}) DO UPDATE SET n = n + 1, "
                    "total = total + excluded.total, high = high + excluded.high, "
+                   "ckey = ckey + excluded.ckey, hkey = hkey + excluded.hkey; "
+                   f"INSERT INTO index_cube ({INDEX_KEY}, n, total, high, ckey, hkey) "
+                   f"{METHOD_SELECT} ON CONFLICT ({INDEX_KEY}) DO UPDATE SET n = n + 1, "
+                   "total = total + excluded.total, high = high + excluded.high, "
                    "ckey = ckey + excluded.ckey, hkey = hkey + excluded.hkey; END"),
         on_delete=("WHEN OLD.n > 0 BEGIN UPDATE index_cube SET n = n - 1, "
                    f"total = total - OLD.total * 1.0 / OLD.n, high = high - {OLD_HIGH}, "
                    "ckey = ckey - s.record_key, "
                    f"hkey = hkey - {OLD_HIGH} * s.record_key "
                    f"FROM submission s CROSS JOIN {DIM_ROWS} d "
-                   f"WHERE {_match('index_cube', 'OLD')}; END")),
+                   f"WHERE {_match('index_cube', 'OLD')}; "
+                   "UPDATE index_cube SET n = n - 1, "
+                   f"total = total - OLD.total * 1.0 / OLD.n, high = high - {OLD_HIGH}, "
+                   "ckey = ckey - s.record_key, "
+                   f"hkey = hkey - {OLD_HIGH} * s.record_key "
+                   f"FROM submission s, {METHODS_OF.format('OLD')} m "
+                   f"WHERE {METHOD_MATCH.format(t='index_cube')}; END")),
 )
 
 
