@@ -198,7 +198,7 @@ def item_counts(engine: Engine, sel: Selection, by: str | None = None,
         join = "CROSS JOIN" if engine.url.get_backend_name() == "sqlite" else "JOIN"
         grouped = "" if group == "0" else f", {group}"
         sql = (f"SELECT a.item_id, {group}, a.code, COUNT(*), SUM(s.record_key) "
-               f"FROM answer_record a {join} submission s ON s.id = a.submission_id "
+               f"FROM answer_record a {join} submission s ON s.id = a.submission_id{joins} "
                f"WHERE a.outcome IN ('value', 'nonresponse'){only} AND {where} "
                f"GROUP BY a.item_id{grouped}, a.code")
     rows = _run(engine, sql, params, exp)
