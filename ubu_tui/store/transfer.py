@@ -170,11 +170,15 @@ def _check_record(raw: Any, known_units: set[int]) -> tuple[dict[str, Any], Inst
     return raw, instrument
 
 
+OUTCOMES = frozenset(k.value for k in OutcomeKind)       # built once: checked per answer
+DISPOSITIONS = frozenset(d.value for d in Disposition)
+
+
 def _check_session(s: dict[str, Any], instrument: Instrument) -> None:
     who = s["respondent"]
     if not SESSION_KEYS <= set(s) <= SESSION_KEYS | {"adhoc"}:
         raise InputRejected(f"{who}: session fields must be {sorted(SESSION_KEYS)}")
-    if s["disposition"] not in {d.value for d in Disposition}:
+    if s["disposition"] not in DISPOSITIONS:
         raise InputRejected(f"{who}: unknown disposition {s['disposition']!r}")
     if not isinstance(s["mode"], int) or not 1 <= s["mode"] <= 4:
         raise InputRejected(f"{who}: mode must be 1–4")
@@ -195,7 +199,7 @@ def _check_session(s: dict[str, Any], instrument: Instrument) -> None:
     for item in form.items:
         pair = items[item.id]
         if (not isinstance(pair, list) or len(pair) != 2 or not isinstance(pair[1], int)
-                or pair[0] not in {k.value for k in OutcomeKind}):
+                or pair[0] not in OUTCOMES):
             raise InputRejected(f"{who}: {item.id} must be [outcome, code]")
         kind, code = OutcomeKind(pair[0]), pair[1]
         ok = {OutcomeKind.SKIPPED: code == SKIPPED_CODE,
