@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 from tests.conftest import DEMO_UNITS
 from tests.helpers import complete_all
+from ubu_tui.identifiers import new_record_id
 from ubu_tui.interview import FollowUp
 from ubu_tui.store import open_store
 from ubu_tui.store.submissions import submit
 
 
-def ubu(*args: str) -> subprocess.CompletedProcess[str]:
+def ubu(*args: str, language: str = "en") -> subprocess.CompletedProcess[str]:
+    """Run `ubu` in a child process; in English unless asked (Swedish is the default)."""
+    env = {**os.environ, "UBU_LANGUAGE": language}
     return subprocess.run([sys.executable, "-m", "ubu_tui", *args], capture_output=True,
-                          text=True, timeout=120)
+                          text=True, timeout=120, env=env)
 
 
 def failed_cleanly(run: subprocess.CompletedProcess[str], *needles: str) -> bool:
@@ -50,7 +54,7 @@ def test_broken_import_file_exits_2_and_changes_nothing(tmp_path, instrument, se
     good = tmp_path / "good.jsonl"
     assert ubu("--database-url", url, "export", str(good)).returncode == 0
     record = json.loads(good.read_text())
-    record["id"] = "a" * 32
+    record["id"] = new_record_id()
     broken = tmp_path / "broken.jsonl"
     broken.write_text(json.dumps(record) + "\n{\"id\": \n" + json.dumps(record)[:50] + "\n")
     before = (tmp_path / "a.sqlite3").read_bytes()
@@ -101,3 +105,39 @@ def test_db_upgrade_creates_then_reports_current(tmp_path):
     url = f"sqlite:///{tmp_path / 'a.sqlite3'}"
     assert "database: created" in ubu("--database-url", url, "db", "upgrade").stdout
     assert "database: current" in ubu("--database-url", url, "db", "upgrade").stdout
+
+
+def test_db_roles_login_mapping_refuses_bad_names_and_codes_with_exit_2():
+    run = ubu("db", "roles", "--show", "--login", "Robert'); DROP TABLE x; --",
+              "--municipality", "0180")
+    assert failed_cleanly(run, "must be a lower-case PostgreSQL role name")
+    run = ubu("db", "roles", "--show", "--login", "kw_0180", "--municipality", "180")
+    assert failed_cleanly(run, "municipality code")
+    run = ubu("db", "roles", "--show", "--login", "kw_0180", "--municipality", "0180")
+    assert run.returncode == 0
+    assert "GRANT ubu_caseworker TO kw_0180" in run.stdout
+    assert "'kw_0180', '0180'" in run.stdout
+
+def test_report_format_follows_the_extension_and_a_mismatch_is_refused(tmp_path):
+    from ubu_tui.instrument import default_instrument
+    from ubu_tui.scripts.synth import generate, insert
+    from ubu_tui.store.registry import import_units
+
+    url = f"sqlite:///{tmp_path / 'ubu.sqlite3'}"
+    engine = open_store(url)
+    import_units(engine, DEMO_UNITS)
+    insert(engine, list(generate(default_instrument(), 30, [1001, 1002], ["2026-05"])))
+    engine.dispose()
+    run = ubu("--database-url", url, "report", "--from", "2026-05", str(tmp_path / "r.xlsx"))
+    assert run.returncode == 0, run.stderr
+    from openpyxl import load_workbook
+
+    assert "Översikt" in load_workbook(tmp_path / "r.xlsx").sheetnames
+    wrong = tmp_path / "r.pptx"
+    run = ubu("--database-url", url, "report", "--from", "2026-05", "--format", "html",
+              str(wrong))
+    assert failed_cleanly(run, "r.pptx: the extension says pptx but --format says html")
+    assert not wrong.exists()
+    run = ubu("--database-url", url, "report", "--from", "2026-05", str(tmp_path / "r.txt"))
+    assert failed_cleanly(run, "cannot tell the format from the extension '.txt'")
+    assert not (tmp_path / "r.txt").exists()

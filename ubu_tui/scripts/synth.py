@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from ubu_tui.identifiers import new_record_id
 from ubu_tui.instrument.model import NONRESPONSE, AnswerType, Instrument
 
 BATCH = 10_000       # records per transaction: memory stays flat at any size
@@ -44,14 +45,17 @@ class Synthetic:
 def generate(instrument: Instrument, n: int, units: list[int], periods: list[str],
              seed: int = 1, municipalities: int = 40) -> Iterator[Synthetic]:
     rng = random.Random(seed)
+    # record keys from a stream of their own: the same seed gives the same records as before
+    # record keys existed, and the same published figures every run
+    keys = random.Random(f"record-keys-{seed}")
     # each unit has its own tendency, so that comparisons show something
     lean = {u: rng.uniform(-1.0, 1.0) for u in units}
     weights = [rng.paretovariate(1.2) for _ in units]          # a few large units, many small
     chosen = rng.choices(units, weights=weights, k=n)
     for unit in chosen:
-        sid = secrets.token_hex(16)
+        sid = new_record_id()
         rec = Synthetic(sid, f"{rng.randrange(1, municipalities + 1):04d}", unit,
-                        rng.choice(periods), {})
+                        rng.choice(periods), {}, key=keys.getrandbits(32))
         for respondent, form in instrument.forms.items():
             names, w = zip(*RESPONDENT_DISPOSITIONS[respondent], strict=True)
             disposition = rng.choices(names, weights=w)[0]

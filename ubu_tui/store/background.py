@@ -60,3 +60,17 @@ def groups_of(answers: Iterable[tuple[str, str, int]]) -> dict[str, int]:
         got = found.get(item_id)
         out[column] = MISSING if got is None else to_group(*got)
     return out
+
+
+def groups_sql(record: str) -> dict[str, str]:
+    """Column → PostgreSQL expression of the group, read from an ubu-record/1 JSON record
+    (`record` is its SQL name): for the shared database's submit function, which is handed
+    whole records rather than rows."""
+    out = {}
+    for column, (item_id, _to_group, sql) in COLUMNS.items():
+        pair = f"s->'items'->'{item_id}'"
+        expr = sql.replace("bg.outcome", f"({pair}->>0)").replace(
+            "bg.code", f"(({pair}->>1)::integer)")
+        out[column] = (f"COALESCE((SELECT {expr} FROM pg_catalog.jsonb_array_elements("
+                       f"{record}->'sessions') s WHERE {pair} IS NOT NULL LIMIT 1), -1)")
+    return out

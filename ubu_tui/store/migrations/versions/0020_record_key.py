@@ -10,7 +10,7 @@ holds the perturbation table of ubu_tui.results.ptable, so that the PostgreSQL f
 functions look up the same deviations as the results layer.
 
 Revision ID: 0020
-Revises: 0010
+Revises: 0013
 """
 
 import importlib.util
@@ -22,7 +22,7 @@ from alembic import op
 from ubu_tui.store.counters import Counter, install, remove
 
 revision = "0020"
-down_revision = "0010"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
@@ -185,8 +185,10 @@ def _write_once() -> None:
 def upgrade() -> None:
     from ubu_tui.results.ptable import bands
 
-    for counter in _old_counters():
-        remove(op, counter)
+    postgres = op.get_bind().dialect.name == "postgresql"
+    if not postgres:        # PostgreSQL counts per statement since 0012; installed again below
+        for counter in _old_counters():
+            remove(op, counter)
     op.add_column("submission", sa.Column("record_key", sa.BigInteger(), nullable=False,
                                           server_default="0"))
     # Submitted records are write-once; the key is drawn once, here, for the old ones.
@@ -194,32 +196,44 @@ def upgrade() -> None:
                + (" ON submission" if op.get_bind().dialect.name == "postgresql" else ""))
     op.execute(f"UPDATE submission SET record_key = {_random_key()}")
     _write_once()
+    if op.get_bind().dialect.name == "postgresql":
+        # Whatever writes a record without its key (a server-side function, a bulk load) gets
+        # a random one, never the constant 0 that would make every cell key predictable.
+        op.execute("ALTER TABLE submission ALTER COLUMN record_key "
+                   "SET DEFAULT floor(random() * 4294967296)::bigint")
     for table in ("item_count", "index_count", "disposition_count"):
         op.add_column(table, sa.Column("ckey", sa.BigInteger(), nullable=False,
                                        server_default="0"))
     op.add_column("index_count", sa.Column("hkey", sa.BigInteger(), nullable=False,
                                            server_default="0"))
-    op.execute("UPDATE item_count SET ckey = COALESCE((SELECT SUM(s.record_key) "
+    # Counted again in one pass each (a correlated update per row would read every answer of
+    # an item for each of its rows: hours at national scale).
+    op.execute("DELETE FROM item_count")
+    op.execute("INSERT INTO item_count (period, item_id, code, n, ckey) "
+               "SELECT s.period, a.item_id, a.code, COUNT(*), SUM(s.record_key) "
                "FROM answer_record a JOIN submission s ON s.id = a.submission_id "
-               f"WHERE a.outcome IN {COUNTED} AND s.period = item_count.period "
-               "AND a.item_id = item_count.item_id AND a.code = item_count.code), 0)")
-    op.execute("UPDATE index_count SET "
-               "ckey = COALESCE((SELECT SUM(s.record_key) FROM index_score x "
-               "JOIN submission s ON s.id = x.submission_id WHERE x.n > 0 "
-               "AND s.period = index_count.period AND s.unit_id = index_count.unit_id "
-               "AND x.index_id = index_count.index_id), 0), "
-               "hkey = COALESCE((SELECT SUM(s.record_key) FROM index_score x "
-               "JOIN submission s ON s.id = x.submission_id WHERE x.n > 0 "
-               "AND x.total >= 4 * x.n "
-               "AND s.period = index_count.period AND s.unit_id = index_count.unit_id "
-               "AND x.index_id = index_count.index_id), 0)")
-    op.execute("UPDATE disposition_count SET ckey = COALESCE((SELECT SUM(s.record_key) "
+               f"WHERE a.outcome IN {COUNTED} GROUP BY s.period, a.item_id, a.code")
+    op.execute("DELETE FROM index_count")
+    op.execute("INSERT INTO index_count (period, unit_id, index_id, n, total, high, ckey, hkey) "
+               "SELECT s.period, s.unit_id, x.index_id, COUNT(*), SUM(x.total * 1.0 / x.n), "
+               "SUM(CASE WHEN x.total >= 4 * x.n THEN 1 ELSE 0 END), SUM(s.record_key), "
+               "SUM(CASE WHEN x.total >= 4 * x.n THEN s.record_key ELSE 0 END) "
+               "FROM index_score x JOIN submission s ON s.id = x.submission_id WHERE x.n > 0 "
+               "GROUP BY s.period, s.unit_id, x.index_id")
+    op.execute("DELETE FROM disposition_count")
+    op.execute("INSERT INTO disposition_count (period, respondent, disposition, n, ckey) "
+               "SELECT s.period, r.respondent, r.disposition, COUNT(*), SUM(s.record_key) "
                "FROM session_record r JOIN submission s ON s.id = r.submission_id "
-               "WHERE s.period = disposition_count.period "
-               "AND r.respondent = disposition_count.respondent "
-               "AND r.disposition = disposition_count.disposition), 0)")
-    for counter in COUNTERS:
-        install(op, counter)
+               "GROUP BY s.period, r.respondent, r.disposition")
+    if postgres:
+        from ubu_tui.store.counters import STATEMENT_COUNTERS, statement_counter_sql
+
+        for statement in STATEMENT_COUNTERS:
+            for sql in statement_counter_sql(statement):
+                op.execute(sql)
+    else:
+        for counter in COUNTERS:
+            install(op, counter)
     ptable = op.create_table(
         "ptable",
         sa.Column("n_class", sa.Integer(), primary_key=True, autoincrement=False),
@@ -232,6 +246,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        raise NotImplementedError("schema 0020 is not taken back on PostgreSQL: the statement "
+                                  "counters of 0012 count the key sums; restore a backup")
     for counter in COUNTERS:
         remove(op, counter)
     op.drop_table("ptable")

@@ -171,6 +171,11 @@ def upgrade() -> None:
         # A writer that leaves them out must fail, not put its records in "not known".
         for column in BACKGROUND:
             op.execute(f"ALTER TABLE submission ALTER COLUMN {column} DROP DEFAULT")
+        # the shared database's submit function now writes them (store/pg_records.py)
+        from ubu_tui.store.pg_records import install_sql
+
+        for sql in install_sql():
+            op.execute(sql)
     op.create_table(
         "index_cube", sa.Column("dim", sa.String(16), primary_key=True),
         sa.Column("index_id", sa.String(40), primary_key=True),
