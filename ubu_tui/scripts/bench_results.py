@@ -48,10 +48,12 @@ Figures = dict[tuple[Any, ...], float]
 
 
 def fill(engine: Engine, followups: int, units: int) -> None:
-    from ubu_tui.scripts.synth import BATCH, ensure_units, generate, insert
-    from ubu_tui.store.submissions import count_submissions
+    from sqlalchemy import text
 
-    have = count_submissions(engine)
+    from ubu_tui.scripts.synth import BATCH, ensure_units, generate, insert
+
+    with engine.connect() as conn:     # the owner's count of a scratch store
+        have = int(conn.execute(text("SELECT count(*) FROM submission")).scalar() or 0)
     if have >= followups:
         return
     ensure_units(engine, units)

@@ -110,7 +110,8 @@ BEGIN
     RETURN OLD;
 END
 $fn$
-"""
+""".replace("FROM submission s", "FROM public.submission s").replace(
+    "FROM method_record", "FROM public.method_record")   # a definer names public. tables
 
 COUNTERS = (
     Counter(
@@ -196,6 +197,10 @@ def upgrade() -> None:
     op.execute("DROP TABLE bulk_new")
     for counter in COUNTERS:
         install(op, counter)
+    if postgres:       # a trigger function nobody calls directly
+        from ubu_tui.store.pg_security import private
+
+        op.execute(private("ubu_cube_index()"))
     # One item's answers for every record, without touching the rows (a results view reads
     # one item); it replaces the plain item_id index, which it starts with.
     op.drop_index("ix_answer_record_item_id", "answer_record")
