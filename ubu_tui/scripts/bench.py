@@ -4,7 +4,8 @@
 
 Runs the real `ubu` command in a pseudo-terminal (80×24), types a youth interview and times
 each keypress until the next item's text has been written to the terminal; does the same with a
-minimal Textual app that redraws one line per key. Also: cold start to the home screen, autosave
+minimal Textual app that redraws one line per key; keys per answered item over a whole
+follow-up and keys for a paper form (`bench_keys`). Also: cold start to the home screen, autosave
 latency with durable commits, and peak memory of the interview process.
 
     python -m ubu_tui.scripts.bench --keys 200 [--load 2]
@@ -31,8 +32,6 @@ from pathlib import Path
 
 from ubu_tui.instrument import default_instrument
 from ubu_tui.instrument.model import AnswerType, Item
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 class PtyProcess:
@@ -134,12 +133,13 @@ def key_for(item: Item) -> str:
 
 def prepare_store(url: str) -> None:
     from ubu_tui.interview import FollowUp, Mode, Setup
+    from ubu_tui.resources import data_dir
     from ubu_tui.store import open_store
     from ubu_tui.store.drafts import list_drafts, save_draft
     from ubu_tui.store.registry import import_units
 
     engine = open_store(url)
-    import_units(engine, ROOT / "data" / "registry" / "demo-units.csv")
+    import_units(engine, data_dir() / "registry" / "demo-units.csv")
     for draft in list_drafts(engine):
         from ubu_tui.store.drafts import discard_draft
 
@@ -151,9 +151,12 @@ def prepare_store(url: str) -> None:
 
 
 def interview_latency(url: str) -> tuple[list[float], list[float], list[float], float]:
-    """Digit → choice shown, Enter → next item shown, last Enter → review shown (ms); peak MB."""
+    """Digit → choice shown, Enter → next item shown, last Enter → review shown (ms); peak MB.
+
+    With --enter-confirms (digit then Enter), so that each step is timed apart.
+    """
     prepare_store(url)
-    proc = PtyProcess(ubu_argv(), env_for(url))
+    proc = PtyProcess(ubu_argv(), {**env_for(url), "UBU_ENTER_CONFIRMS": "1"})
     select_ms: list[float] = []
     next_ms: list[float] = []
     review_ms: list[float] = []
@@ -193,6 +196,39 @@ def interview_latency(url: str) -> tuple[list[float], list[float], list[float], 
     finally:
         proc.close()
     return select_ms, next_ms, review_ms, memory
+
+
+def one_key_latency(url: str) -> list[float]:
+    """Digit → the next item shown, its answer saved durably on the way (the default mode)."""
+    prepare_store(url)
+    proc = PtyProcess(ubu_argv(), env_for(url))
+    times: list[float] = []
+    try:
+        proc.wait_for("Utkast:")
+        proc.send("r")
+        proc.wait_for("Blå ek 1")
+        proc.drain()
+        proc.send("\r")
+        proc.wait_for("inte påbörjad")
+        proc.drain()
+        proc.send("1")
+        proc.wait_for("samtycke")
+        proc.drain()
+        proc.send("1")
+        proc.drain()
+        proc.send("\r")
+        items = list(default_instrument().forms["youth"].items)
+        proc.wait_for(items[0].id)
+        proc.drain()
+        for n, item in enumerate(items[:-1]):
+            key = key_for(item)
+            sent = proc.send(key)
+            marker = "personakten" if item.id == "y_violation" and key == "1" else items[n + 1].id
+            times.append((proc.wait_for(marker) - sent) * 1000)
+            proc.drain(0.02)
+    finally:
+        proc.close()
+    return times
 
 
 def minimal_latency(url: str, keys: int) -> list[float]:
@@ -287,6 +323,7 @@ def main(argv: list[str] | None = None) -> None:
                 next_ms += following
                 review_ms += review
                 memory = max(memory, peak)
+            one_key_ms = one_key_latency(url)
             min_keys = minimal_latency(url, max(len(select_ms), len(next_ms)))
             saves = autosave(f"sqlite:///{Path(tmp) / 'autosave.sqlite3'}")
     finally:
@@ -301,6 +338,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"|{'-' * 38}|---------|---------|--------|---------|---------|--------|------|")
     print(ratio_row("digit → choice shown", select_ms, min_keys))
     print(ratio_row("Enter → next item shown", next_ms, min_keys))
+    print(ratio_row("digit → next item (one-key mode)", one_key_ms, min_keys))
     print(ratio_row("start → home screen", [t * 1000 for t in ubu_start],
                     [t * 1000 for t in min_start]))
     print(ratio_row("start → store open (drafts counted)", [t * 1000 for t in ubu_ready],
@@ -312,6 +350,10 @@ def main(argv: list[str] | None = None) -> None:
     print(f"\nkeys over 50 ms: digit {sum(t > 50 for t in select_ms)} of {len(select_ms)}, "
           f"Enter {sum(t > 50 for t in next_ms)} of {len(next_ms)}")
     print(f"peak memory of ubu during a youth interview: {memory:.0f} MB  (aim < 150 MB)")
+    print()
+    from ubu_tui.scripts import bench_keys
+
+    bench_keys.main()
     if args.results:
         from ubu_tui.scripts import bench_results
 
