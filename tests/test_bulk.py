@@ -194,6 +194,13 @@ def test_on_postgres_bulk_counts_equal_trigger_counts_and_the_views_agree_with_s
         lite = store(tmp_path, "lite.sqlite3")
         synth.insert(lite, records)
         assert counts(bulk) == counts(lite)
+        # a withdrawal takes its records out of every kept count, PostgreSQL's statement
+        # triggers and SQLite's row triggers alike
+        from ubu_tui.store.shared import withdraw
+
+        gone = records[0].municipality
+        assert withdraw(bulk, gone) == withdraw(lite, gone) > 0
+        assert counts(bulk) == counts(lite) != counts(by_row)
         sel = Selection("2026-01", "2026-03", (("unit_type", (2,)),))
         for by in ("sex", "unit", "municipality"):
             assert query.index_scores(bulk, INSTRUMENT, sel, by).keys() == \

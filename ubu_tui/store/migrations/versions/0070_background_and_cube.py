@@ -113,6 +113,45 @@ $fn$
 """.replace("FROM submission s", "FROM public.submission s").replace(
     "FROM method_record", "FROM public.method_record")   # a definer names public. tables
 
+# PostgreSQL keeps it once per statement, as #14 made the other counts (schema 0012): a batch
+# of records is one grouped statement per dimension set, not ten upserts per index score.
+_PG_SUMS = ("pg_catalog.count(*), pg_catalog.sum(x.total * 1.0 / x.n), "
+            "pg_catalog.count(*) FILTER (WHERE x.total >= 4 * x.n), "
+            "pg_catalog.sum(s.record_key), "
+            "COALESCE(pg_catalog.sum(s.record_key) FILTER (WHERE x.total >= 4 * x.n), 0)")
+_PG_DIMS = DIM_ROWS
+_PG_METHODS = ("(SELECT DISTINCT submission_id, method FROM public.method_record "
+               "WHERE submission_id IN (SELECT submission_id FROM {rows}))")
+_PG_SET = ("n = c.n + EXCLUDED.n, total = c.total + EXCLUDED.total, high = c.high + EXCLUDED.high, "
+           "ckey = c.ckey + EXCLUDED.ckey, hkey = c.hkey + EXCLUDED.hkey")
+
+
+def _pg_grouped(rows: str) -> str:
+    """Per (dim, index, period, unit type, group): the sums of the statement's rows `rows`."""
+    return (f"SELECT d.dim, x.index_id, s.period, s.bg_unit_type AS unit_type, {GROUP} AS grp, "
+            f"{_PG_SUMS} FROM {rows} x JOIN public.submission s ON s.id = x.submission_id "
+            f"CROSS JOIN {_PG_DIMS} d WHERE x.n > 0 "
+            f"GROUP BY d.dim, x.index_id, s.period, s.bg_unit_type, {GROUP} "
+            "UNION ALL "
+            "SELECT 'method', x.index_id, s.period, s.bg_unit_type, m.method, "
+            f"{_PG_SUMS} FROM {rows} x JOIN public.submission s ON s.id = x.submission_id "
+            f"JOIN {_PG_METHODS.format(rows=rows)} m ON m.submission_id = s.id "
+            "WHERE x.n > 0 GROUP BY x.index_id, s.period, s.bg_unit_type, m.method")
+
+
+PG_STATEMENT_INSERT = f"""
+        INSERT INTO public.index_cube AS c ({INDEX_KEY}, n, total, high, ckey, hkey)
+        {_pg_grouped("new_rows")}
+        ON CONFLICT ({INDEX_KEY}) DO UPDATE SET {_PG_SET}"""
+PG_STATEMENT_DELETE = f"""
+        UPDATE public.index_cube c SET n = c.n - u.k, total = c.total - u.t,
+               high = c.high - u.h, ckey = c.ckey - u.ck, hkey = c.hkey - u.hk
+        FROM (SELECT g.dim, g.index_id, g.period, g.unit_type, g.grp, g.k, g.t, g.h, g.ck, g.hk
+              FROM ({_pg_grouped("old_rows")}) AS g(dim, index_id, period, unit_type, grp,
+                                                    k, t, h, ck, hk)) u
+        WHERE c.dim = u.dim AND c.index_id = u.index_id AND c.period = u.period
+          AND c.unit_type = u.unit_type AND c.grp = u.grp"""
+
 COUNTERS = (
     Counter(
         source="index_score", name="index_score_cube", pg_function="ubu_cube_index",
@@ -195,12 +234,16 @@ def upgrade() -> None:
         if statement.startswith("INSERT INTO index_cube"):
             op.execute(statement)
     op.execute("DROP TABLE bulk_new")
-    for counter in COUNTERS:
-        install(op, counter)
-    if postgres:       # a trigger function nobody calls directly
-        from ubu_tui.store.pg_security import private
+    if postgres:
+        from ubu_tui.store.counters import StatementCounter, statement_counter_sql
 
-        op.execute(private("ubu_cube_index()"))
+        for sql in statement_counter_sql(StatementCounter(
+                source="index_score", name="index_score_cube", function="ubu_cube_index",
+                on_insert=PG_STATEMENT_INSERT, on_delete=PG_STATEMENT_DELETE)):
+            op.execute(sql)
+    else:
+        for counter in COUNTERS:
+            install(op, counter)
     # One item's answers for every record, without touching the rows (a results view reads
     # one item); it replaces the plain item_id index, which it starts with.
     op.drop_index("ix_answer_record_item_id", "answer_record")
@@ -219,8 +262,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for counter in COUNTERS:
-        remove(op, counter)
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS index_score_cube ON index_score")
+        op.execute("DROP TRIGGER IF EXISTS index_score_cube_un ON index_score")
+        op.execute("DROP FUNCTION IF EXISTS ubu_cube_index()")
+    else:
+        for counter in COUNTERS:
+            remove(op, counter)
     op.drop_index("ix_index_count_figures", "index_count")
     op.drop_index("ix_submission_groups", "submission")
     op.drop_index("ix_answer_item_covering", "answer_record")
