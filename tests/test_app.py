@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from tests.ui import answer_until_review, new_app, press, run_session, start_followup
+from tests.ui import answer_until_review, new_app, press, run_session, start_followup, wait_until
 
 
 def stored(engine, sql: str) -> list[tuple]:
@@ -242,10 +242,7 @@ async def test_app_opens_its_own_store_after_the_first_frame(tmp_path):
 
     app = make_app(Settings(database_url=f"sqlite:///{tmp_path / 'own.sqlite3'}"))
     async with app.run_test(size=(80, 24)) as pilot:
-        for _ in range(50):
-            if app.store_ready:
-                break
-            await pilot.pause(0.05)
+        await wait_until(pilot, lambda: app.store_ready)
         await pilot.pause()
         assert "Utkast: 0" in str(app.screen.query_one("#home-status").render())
         await press(pilot, "n")
@@ -260,10 +257,7 @@ async def test_corrupt_database_ends_the_app_with_a_message_and_exit_2(tmp_path)
     path.write_bytes(b"garbage" * 500)
     app = make_app(Settings(database_url=f"sqlite:///{path}"))
     async with app.run_test(size=(80, 24)) as pilot:
-        for _ in range(50):
-            if app.return_code:
-                break
-            await pilot.pause(0.05)
+        await wait_until(pilot, lambda: app.return_code is not None)
     assert app.return_code == 2
     assert path.read_bytes() == b"garbage" * 500
 
@@ -275,11 +269,8 @@ async def test_a_key_pressed_while_the_store_opens_is_not_lost(tmp_path):
     app = make_app(Settings(database_url=f"sqlite:///{tmp_path / 'own.sqlite3'}"))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("n")                      # at once, before the store is open
-        for _ in range(50):
-            if type(app.screen).__name__ == "SetupScreen":
-                break
-            await pilot.pause(0.05)
-        assert type(app.screen).__name__ == "SetupScreen"
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "SetupScreen")
+        await pilot.pause()                         # let set-up finish mounting before exit
 
 
 async def test_mouse_works_but_is_never_needed(engine):

@@ -418,6 +418,7 @@ def test_a_first_release_database_migrates_and_keeps_its_data(db_url, followup, 
     """A 0001 store (before practice and results) is backed up, migrated, keeps its drafts,
     and gets the index scores of its records filled in."""
 
+    from ubu_tui.store.background import COLUMNS
     from ubu_tui.store.drafts import list_drafts
     from ubu_tui.store.submissions import index_scores, rows_of
 
@@ -434,7 +435,7 @@ def test_a_first_release_database_migrates_and_keeps_its_data(db_url, followup, 
         for row in rows:
             table = type(row).__table__
             values = {c.name: getattr(row, c.name) for c in table.c
-                      if c.name not in ("adhoc", "record_key")
+                      if c.name not in ("adhoc", "record_key") and not c.name.startswith("bg_")
                       and getattr(row, c.name) is not None}
             conn.execute(text(f"INSERT INTO {table.name} ({', '.join(values)}) VALUES "
                               f"({', '.join(':' + k for k in values)})"), values)
@@ -447,6 +448,10 @@ def test_a_first_release_database_migrates_and_keeps_its_data(db_url, followup, 
         key = conn.execute(text("SELECT record_key FROM submission")).scalar_one()
         ckeys = {r[0] for r in conn.execute(text("SELECT ckey FROM item_count WHERE n = 1"))}
     assert 0 <= key < 2**32 and ckeys == {key}
+    with engine.connect() as conn:      # its background groups, from its answers, as if new
+        groups = conn.execute(text(f"SELECT {', '.join(COLUMNS)} FROM submission")).one()
+    assert dict(zip(COLUMNS, groups, strict=True)) == {
+        c: getattr(rows[0], c) for c in COLUMNS}
     assert [d.label for d in list_drafts(engine)] == ["Blå ek 3"]
     assert list(tmp_path.glob("*.before-*-from-0001.bak"))
     with engine.connect() as conn:

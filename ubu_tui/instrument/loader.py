@@ -54,6 +54,7 @@ def default_instrument() -> Instrument:
     return load_instrument(versions[-1])
 
 
+@cache       # a record names its version: an import looks it up for every record
 def available_instruments() -> dict[tuple[str, str], Path]:
     """Every shipped instrument version by (id, version)."""
     found: dict[tuple[str, str], Path] = {}

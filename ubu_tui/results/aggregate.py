@@ -207,11 +207,15 @@ def index_tables(ctx: Context, by: str | None = None) -> list[Table]:
     else:
         totals = query.index_scores(ctx.engine, ctx.instrument, ctx.selection, None)
     t = ctx.threshold.value
+    keys_of: dict[str, list[object]] = defaultdict(list)     # one pass, not one per index
+    for i, k in grouped:
+        keys_of[i].append(k)
+    labels = {k: ctx.label(by, k) for keys in keys_of.values() for k in keys}
     tables = []
     for ix in ctx.instrument.indices:
         total = _index_row(TOTAL, "Samtliga", totals.get((ix.id, 0)), t)
-        keys = _sorted([k for (i, k) in grouped if i == ix.id])
-        rows = tuple(_index_row(k, ctx.label(by, k), grouped[(ix.id, k)], t) for k in keys)
+        keys = _sorted(keys_of[ix.id])
+        rows = tuple(_index_row(k, labels[k], grouped[(ix.id, k)], t) for k in keys)
         tables.append(Table(ix.id, ix.label, by, rows, total, t, kind="index"))
     return _consistent(tables)
 

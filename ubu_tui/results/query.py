@@ -32,22 +32,18 @@ class Dimension:
     partition: bool = True
 
 
-AGE_BAND = ("CASE WHEN bg.outcome <> 'value' THEN -1 WHEN bg.code < 15 THEN 1 "
-            "WHEN bg.code < 18 THEN 2 ELSE 3 END")
-BREAKDOWN = ("CASE WHEN bg.outcome <> 'value' THEN -1 WHEN bg.code = 1 THEN 1 "
-             "WHEN bg.code BETWEEN 2 AND 5 THEN 2 ELSE -1 END")
-VALUE = "CASE WHEN bg.outcome = 'value' THEN bg.code ELSE -1 END"
-
+# The caseworker's background answers are on the submission row as their groups
+# (store/background.py: bg_*), so placing a follow-up in its group reads no answer.
 DIMENSIONS: dict[str, Dimension] = {d.id: d for d in (
     Dimension("unit", "Enhet", expr="s.unit_id"),
     Dimension("municipality", "Kommun", expr="s.municipality"),
-    Dimension("unit_type", "Typ av enhet", "cw_unit_type", VALUE),
-    Dimension("legal_basis", "Lagrum", "cw_legal_basis", VALUE),
-    Dimension("reason", "Skäl för placering", "cw_reason", VALUE),
-    Dimension("sex", "Kön", "cw_sex", VALUE),
-    Dimension("age_band", "Åldersgrupp", "cw_age", AGE_BAND),
-    Dimension("breakdown", "Sammanbrott", "cw_end", BREAKDOWN),
-    Dimension("length", "Placeringens längd", "cw_length", VALUE),
+    Dimension("unit_type", "Typ av enhet", "cw_unit_type", "s.bg_unit_type"),
+    Dimension("legal_basis", "Lagrum", "cw_legal_basis", "s.bg_legal_basis"),
+    Dimension("reason", "Skäl för placering", "cw_reason", "s.bg_reason"),
+    Dimension("sex", "Kön", "cw_sex", "s.bg_sex"),
+    Dimension("age_band", "Åldersgrupp", "cw_age", "s.bg_age_band"),
+    Dimension("breakdown", "Sammanbrott", "cw_end", "s.bg_breakdown"),
+    Dimension("length", "Placeringens längd", "cw_length", "s.bg_length"),
     Dimension("method", "Insats", expr="mr.method", partition=False),
 )}
 AGE_BAND_LABELS = {1: "12–14 år", 2: "15–17 år", 3: "18–21 år"}
@@ -99,24 +95,23 @@ def _dimension(dim_id: str | None) -> Dimension | None:
 
 
 def _join(dim: Dimension, alias: str, on: str = "s.id") -> str:
-    if dim.id == "method":
-        return f" JOIN method_record {alias} ON {alias}.submission_id = {on}"
-    if dim.item is None:
-        return ""
-    return (f" LEFT JOIN answer_record {alias} ON {alias}.submission_id = {on} "
-            f"AND {alias}.item_id = '{dim.item}'")
+    if dim.id == "method":      # each method of a record once, however many items name it
+        return (f" JOIN method_record {alias} ON {alias}.submission_id = {on} AND NOT EXISTS "
+                f"(SELECT 1 FROM method_record {alias}x WHERE {alias}x.submission_id = "
+                f"{alias}.submission_id AND {alias}x.method = {alias}.method "
+                f"AND {alias}x.id < {alias}.id)")
+    return ""
 
 
 def _expr(dim: Dimension, alias: str) -> str:
-    return dim.expr.replace("bg.", f"{alias}.").replace("mr.", f"{alias}.")
+    return dim.expr.replace("mr.", f"{alias}.")
 
 
-def _selected(sel: Selection, by: str | None, params: dict[str, object]) -> tuple[str, list[str]]:
-    """A CTE `sel(sid, grp, k)`: the selected follow-ups, the group and record key of each.
-
-    Placing each follow-up in its group once, before touching the answers, keeps the big
-    join a plain probe on answer_record's submission index.
-    """
+def _placed(sel: Selection, by: str | None, params: dict[str, object]
+            ) -> tuple[str, str, str, list[str]]:
+    """How the selected follow-ups are found and grouped, on the submission row `s`: the
+    joins (only the method dimension has one), the WHERE, the group expression and the
+    expanding parameters."""
     joins = ""
     where = ["s.period BETWEEN :pf AND :pt"]
     params.update(pf=sel.period_from, pt=sel.period_to)
@@ -133,9 +128,15 @@ def _selected(sel: Selection, by: str | None, params: dict[str, object]) -> tupl
     if dim is not None:
         joins += _join(dim, "g")
         group = _expr(dim, "g")
-    cte = (f"sel AS MATERIALIZED (SELECT DISTINCT s.id AS sid, {group} AS grp, "
-           "s.record_key AS k "
-           f"FROM submission s{joins} WHERE {' AND '.join(where)})")
+    return joins, " AND ".join(where), group, expanding
+
+
+def _selected(sel: Selection, by: str | None, params: dict[str, object]) -> tuple[str, list[str]]:
+    """A CTE `sel(sid, grp, k)`: the selected follow-ups, the group and record key of each."""
+    joins, where, group, expanding = _placed(sel, by, params)
+    distinct = "DISTINCT " if "method_record" in joins else ""
+    cte = (f"sel AS MATERIALIZED (SELECT {distinct}s.id AS sid, {group} AS grp, "
+           f"s.record_key AS k FROM submission s{joins} WHERE {where})")
     return cte, expanding
 
 
@@ -145,7 +146,10 @@ def _run(engine: Engine, sql: str, params: dict[str, object], expanding: Iterabl
     stmt = text(sql).bindparams(*[bindparam(e, expanding=True) for e in expanding])
     try:
         with engine.connect() as conn:
-            return list(conn.execute(stmt, params))
+            # all rows at once from the driver: row-by-row fetching cost more than the query
+            # the driver's own rows, all at once: building a Row per figure cost more than
+            # the query itself for the unit tables (22 000 rows)
+            return list(conn.execute(stmt, params).cursor.fetchall())  # type: ignore[union-attr]
     except exc.SQLAlchemyError as err:
         raise explain(err, engine) from None
 
@@ -175,16 +179,32 @@ def item_counts(engine: Engine, sel: Selection, by: str | None = None,
     if by is None and not sel.filtered:
         return _item_totals(engine, sel, items)
     params: dict[str, object] = {}
-    cte, exp = _selected(sel, by, params)
     only = ""
     if items is not None:
         params["items"] = list(items)
-        exp.append("items")
         only = " AND a.item_id IN :items"
-    rows = _run(engine, f"WITH {cte} SELECT a.item_id, sel.grp, a.code, COUNT(*), SUM(sel.k) "
-                        "FROM sel JOIN answer_record a ON a.submission_id = sel.sid "
-                        f"WHERE a.outcome IN ('value', 'nonresponse'){only} "
-                        "GROUP BY a.item_id, sel.grp, a.code", params, exp)
+    joins, where, group, exp = _placed(sel, by, params)
+    if items is not None:
+        exp.append("items")
+    if any(dim == "method" for dim, _values in sel.filters):
+        # several methods asked for: a follow-up that used two is still counted once
+        cte, exp = _selected(sel, by, params)
+        exp += ["items"] if items is not None else []
+        sql = (f"WITH {cte} SELECT a.item_id, sel.grp, a.code, COUNT(*), SUM(sel.k) "
+               "FROM sel JOIN answer_record a ON a.submission_id = sel.sid "
+               f"WHERE a.outcome IN ('value', 'nonresponse'){only} "
+               "GROUP BY a.item_id, sel.grp, a.code")
+    else:
+        # From the item's answers (a covering index) to their records: a view reads one
+        # item's answers, not every answer of every selected record.
+        # SQLite's CROSS JOIN keeps that order (it would start from the period index).
+        join = "CROSS JOIN" if engine.url.get_backend_name() == "sqlite" else "JOIN"
+        grouped = "" if group == "0" else f", {group}"
+        sql = (f"SELECT a.item_id, {group}, a.code, COUNT(*), SUM(s.record_key) "
+               f"FROM answer_record a {join} submission s ON s.id = a.submission_id{joins} "
+               f"WHERE a.outcome IN ('value', 'nonresponse'){only} AND {where} "
+               f"GROUP BY a.item_id{grouped}, a.code")
+    rows = _run(engine, sql, params, exp)
     out: dict[tuple[str, object], dict[int, Cell]] = defaultdict(dict)
     for item_id, grp, code, count, key in rows:
         out[(item_id, grp)][int(code)] = (int(count), int(key))
@@ -222,8 +242,10 @@ def index_scores(engine: Engine, instrument: Instrument, sel: Selection, by: str
     three respondents.
     """
     params: dict[str, object] = {"ids": [ix.id for ix in instrument.indices]}
-    if by in (None, "unit") and not sel.filtered:
+    if by == "unit" and not sel.filtered:
         return _index_totals(engine, sel, by, params)
+    if _in_cube(sel, by):
+        return _index_cube(engine, sel, by, params)
     cte, exp = _selected(sel, by, params)
     sql = (f"WITH {cte} SELECT x.index_id, sel.grp, COUNT(*), SUM(x.total * 1.0 / x.n), "
            "SUM(CASE WHEN x.total >= 4 * x.n THEN 1 ELSE 0 END), SUM(sel.k), "
@@ -247,6 +269,35 @@ def _index_totals(engine: Engine, sel: Selection, by: str | None, params: dict[s
                         "HAVING SUM(n) > 0", params, ["ids"])
     return {(r[0], r[1]): (int(r[2]), float(r[3]), int(r[4]), int(r[5]), int(r[6]))
             for r in rows}
+
+
+def _in_cube(sel: Selection, by: str | None) -> bool:
+    """index_cube holds every partition breakdown, alone or within the unit-type filter."""
+    from ubu_tui.store.cube import DIMS
+
+    return ((by is None or by in DIMS or by == "method")
+            and all(dim == "unit_type" for dim, _values in sel.filters)
+            and len(sel.filters) <= 1)
+
+
+def _index_cube(engine: Engine, sel: Selection, by: str | None, params: dict[str, object]
+                ) -> dict[tuple[str, object], IndexCell]:
+    """Index figures per group from the sums the database keeps per month and group."""
+    params.update(pf=sel.period_from, pt=sel.period_to, dim=by or "unit_type")
+    exp = ["ids"]
+    where = ""
+    if sel.filters:
+        params["fv"] = list(sel.filters[0][1])
+        exp.append("fv")
+        where = " AND unit_type IN :fv"
+    group = "grp" if by else "0"
+    rows = _run(engine, f"SELECT index_id, {group}, SUM(n), SUM(total), SUM(high), SUM(ckey), "
+                        "SUM(hkey) FROM index_cube WHERE dim = :dim AND index_id IN :ids "
+                        f"AND period BETWEEN :pf AND :pt{where} "
+                        f"GROUP BY index_id{', grp' if by else ''} "
+                        "HAVING SUM(n) > 0", params, exp)
+    return {(r[0], f"{r[1]:04d}" if by == "municipality" else r[1]):
+            (int(r[2]), float(r[3]), int(r[4]), int(r[5]), int(r[6])) for r in rows}
 
 
 def dispositions(engine: Engine, sel: Selection, by: str | None = None

@@ -27,6 +27,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from ubu_tui.store.background import COLUMNS as GROUPS
+from ubu_tui.store.background import groups_sql
 from ubu_tui.store.pg_security import definer, private
 
 RECORD_TABLES = ("submission", "session_record", "answer_record", "method_record",
@@ -169,13 +171,15 @@ BEGIN
     -- one statement per table for the whole batch; records already present are skipped
     WITH ins AS (
         INSERT INTO public.submission (id, municipality, unit_id, instrument_id,
-                                       instrument_version, period, record_key)
+                                       instrument_version, period, record_key, {GROUP_COLUMNS})
         SELECT e->>'id', e->>'municipality', (e->>'unit')::integer, e->>'instrument',
                e->>'version', e->>'period',
                -- the record key travels with the record (schema 0020); a record without one
                -- draws one here, at random
                COALESCE((e->>'key')::bigint,
-                        pg_catalog.floor(pg_catalog.random() * 4294967296)::bigint)
+                        pg_catalog.floor(pg_catalog.random() * 4294967296)::bigint),
+               -- the groups of its background answers, by the same rule (schema 0070)
+               {GROUP_VALUES}
         FROM pg_catalog.jsonb_array_elements(p_records) e
         ON CONFLICT (id) DO NOTHING
         RETURNING id)
@@ -208,7 +212,8 @@ BEGIN
     JOIN pg_catalog.unnest(v_new) AS n(id) ON n.id = e->>'id'
     CROSS JOIN LATERAL pg_catalog.jsonb_each(COALESCE(e->'scores', '{}')) x;
     RETURN v_count;
-END""".replace("{PARTS}", _PARTS)
+END""".replace("{PARTS}", _PARTS).replace("{GROUP_COLUMNS}", ", ".join(GROUPS)).replace(
+    "{GROUP_VALUES}", ",\n               ".join(groups_sql("e").values()))
 
 WITHDRAW_BODY = "\nDECLARE" + _ALLOWED + r"""
     v_count integer;

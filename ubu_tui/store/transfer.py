@@ -31,11 +31,12 @@ from ubu_tui.instrument.model import NOT_REACHED_CODE, SKIPPED_CODE, AnswerType,
 from ubu_tui.interview.followup import FollowUpRecord
 from ubu_tui.interview.session import Disposition, ItemOutcome, OutcomeKind, SessionOutcome
 from ubu_tui.outputs import output_path, write_text
+from ubu_tui.store.bulk import counted_in_bulk, new_records
 from ubu_tui.store.engine import session_for
 from ubu_tui.store.models import Submission, Unit
 from ubu_tui.store.pg_records import export_records, on_postgres, prepared, submit_payloads
 from ubu_tui.store.schema import store_kind
-from ubu_tui.store.submissions import add_record
+from ubu_tui.store.submissions import add_records
 
 FORMAT = "ubu-record/1"
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
@@ -331,15 +332,16 @@ def import_jsonl(engine: Engine, path: Path) -> ImportReport:
         return ImportReport(added, present)
     with session_for(engine) as session:
         existing = set(session.exec(select(Submission.id)).all())
+        fresh: dict[str, dict[str, Any]] = {}
         for r in good:
-            if r["id"] in existing:
-                present += 1
-                continue
-            existing.add(r["id"])
-            add_record(session, _record_from_json(r), r["period"], r.get("key"))
-            added += 1
+            if r["id"] not in existing:
+                fresh.setdefault(r["id"], r)
+        with counted_in_bulk(session.connection()):      # one transaction, counted per batch
+            add_records(session, ((_record_from_json(r), r["period"], r.get("key"))
+                                  for r in fresh.values()))
+            new_records(session.connection(), fresh)
         session.commit()
-    return ImportReport(added, present)
+    return ImportReport(len(fresh), len(good) - len(fresh))
 
 
 def _conflicts(engine: Engine, good: list[dict[str, Any]], path: Path) -> list[str]:
