@@ -13,6 +13,8 @@ import pytest
 from ubu_tui.errors import InstrumentError
 from ubu_tui.instrument import load_instrument
 
+pytestmark = pytest.mark.usefixtures("english")   # matches the English wording
+
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "data" / "instruments" / "ubu-vb" / "2026.1"
 BAD = sorted((ROOT / "tests" / "instruments" / "bad").glob("*.toml"))

@@ -568,7 +568,7 @@ def test_the_app_works_under_a_municipality_login(shared, tmp_path):
         submit(engine, complete_all(followup))
         assert count_submissions(engine) == before + 1
         assert list_drafts(engine) == []
-        with pytest.raises(StoreError, match="already been submitted"):
+        with pytest.raises(StoreError, match="redan inskickad"):
             submit(engine, complete_all(followup))
         path = tmp_path / "own.jsonl"
         assert export_jsonl(engine, path, "0001") == before + 1

@@ -54,7 +54,7 @@ def test_the_deviation_is_unbiased_with_the_stated_variance(n):
 
 
 def test_the_threshold_can_only_be_raised():
-    with pytest.raises(InputRejected, match="only be raised"):
+    with pytest.raises(InputRejected, match="kan bara höjas"):
         Threshold(2)
     assert Threshold(5, "höjd").value == 5
 
@@ -214,14 +214,14 @@ def test_report_command_writes_every_format(tmp_path):
 
     book = load_workbook(tmp_path / "r.xlsx")
     assert {"Översikt", "Tabeller", "Spärrat", "Kodbok"} <= set(book.sheetnames)
-    with pytest.raises(InputRejected, match="not a month"):
+    with pytest.raises(InputRejected, match="ingen månad"):
         run(["--database-url", url, "report", "--from", "2026-13", str(tmp_path / "x")])
-    with pytest.raises(InputRejected, match="only be raised"):
+    with pytest.raises(InputRejected, match="kan bara höjas"):
         run(["--database-url", url, "report", "--from", "2026-05", "--threshold", "1",
              str(tmp_path / "x")])
     practice = f"sqlite:///{tmp_path / 'p.sqlite3'}"
     open_store(practice, practice=True)
-    with pytest.raises(StoreError, match="practice"):
+    with pytest.raises(StoreError, match="övningsdatabas"):
         run(["--database-url", practice, "report", "--from", "2026-05", str(tmp_path / "x")])
     assert not Path(tmp_path / "x").exists()
 

@@ -23,6 +23,8 @@ from ubu_tui.store.schema import HEAD, ensure_schema
 from ubu_tui.store.submissions import count_submissions, submit
 from ubu_tui.store.transfer import export_csv, export_jsonl, import_jsonl
 
+pytestmark = pytest.mark.usefixtures("english")   # matches the English wording
+
 
 def table_count(engine, table: str) -> int:
     with engine.connect() as conn:

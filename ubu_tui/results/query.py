@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Engine
 
 from ubu_tui.errors import InputRejected
+from ubu_tui.i18n import _
 from ubu_tui.instrument.model import Instrument
 from ubu_tui.store.engine import explain
 
@@ -65,15 +66,16 @@ class Selection:
         for p in (self.period_from, self.period_to):
             if p not in ("0000-00", "9999-99") and not re.fullmatch(
                     r"[0-9]{4}-(0[1-9]|1[0-2])", p):
-                raise InputRejected(f"period '{p}' is not a month written {PERIOD_FORMAT}, "
-                                    "e.g. 2026-01")
+                raise InputRejected(_("Perioden '{period}' är ingen månad skriven {format}, till "
+                                      "exempel 2026-01.").format(period=p, format=PERIOD_FORMAT))
         if self.period_from > self.period_to:
-            raise InputRejected(f"the period starts ({self.period_from}) after it ends "
-                                f"({self.period_to})")
+            raise InputRejected(_("Perioden börjar ({start}) efter att den slutar ({end}); byt "
+                                  "plats på datumen.")
+                                 .format(start=self.period_from, end=self.period_to))
         for dim, _values in self.filters:
             if dim not in DIMENSIONS:
-                raise InputRejected(f"unknown filter '{dim}'; use one of "
-                                    f"{', '.join(DIMENSIONS)}")
+                raise InputRejected(_("Okänt filter '{dimension}'; använd ett av {known}.")
+                                     .format(dimension=dim, known=', '.join(DIMENSIONS)))
 
     def without_filters(self) -> Selection:
         return Selection(self.period_from, self.period_to)
@@ -87,7 +89,8 @@ def _dimension(dim_id: str | None) -> Dimension | None:
     if dim_id is None:
         return None
     if dim_id not in DIMENSIONS:
-        raise InputRejected(f"unknown breakdown '{dim_id}'; use one of {', '.join(DIMENSIONS)}")
+        raise InputRejected(_("Okänd uppdelning '{dimension}'; använd en av {known}.")
+                             .format(dimension=dim_id, known=', '.join(DIMENSIONS)))
     return DIMENSIONS[dim_id]
 
 
@@ -341,7 +344,7 @@ def restricted(engine: Engine) -> bool:
 
 def _function_args(sel: Selection) -> tuple[str | None, list[int] | None]:
     if len(sel.filters) > 1:
-        raise InputRejected("through the figure functions one filter at a time can be used")
+        raise InputRejected(_("Genom figurfunktionerna kan bara ett filter i taget användas."))
     if not sel.filters:
         return None, None
     dim, values = sel.filters[0]

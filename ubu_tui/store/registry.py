@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from ubu_tui.errors import InputRejected
+from ubu_tui.i18n import _
 from ubu_tui.identifiers import check_text
 from ubu_tui.store.engine import session_for
 from ubu_tui.store.models import Unit
@@ -34,10 +35,12 @@ def check_org_number(raw: str) -> OrgNumber:
     """Validate the check digit. A sole trader's number is a personal identity number."""
     m = _ORG.fullmatch(raw.strip())
     if not m:
-        raise InputRejected(f"organisation number {raw!r} must be ten digits, NNNNNN-NNNN")
+        raise InputRejected(_("Organisationsnumret {number} ska vara tio siffror, NNNNNN-NNNN.")
+                             .format(number=repr(raw)))
     digits = m.group(1) + m.group(2)
     if not luhn_ok(digits):
-        raise InputRejected(f"organisation number {raw!r} has a wrong check digit")
+        raise InputRejected(_("Organisationsnumret {number} har fel kontrollsiffra.")
+                             .format(number=repr(raw)))
     if int(digits[2]) < 2:   # months 01–12: a personal identity number
         return OrgNumber(None, True)
     return OrgNumber(f"{digits[:6]}-{digits[6:]}", False)
@@ -68,7 +71,8 @@ def parse_units(text: str, source: str = "CSV") -> tuple[list[Unit], list[str]]:
     """Every row checked; any bad row rejects the whole file so nothing is half-imported."""
     reader = csv.DictReader(io.StringIO(text))
     if reader.fieldnames is None or [f.strip() for f in reader.fieldnames] != list(COLUMNS):
-        raise InputRejected(f"{source}: the header must be exactly {','.join(COLUMNS)}")
+        raise InputRejected(_("{source}: rubrikraden ska vara exakt {header}")
+                             .format(source=source, header=','.join(COLUMNS)))
     units: list[Unit] = []
     warnings: list[str] = []
     seen: set[int] = set()
@@ -76,26 +80,27 @@ def parse_units(text: str, source: str = "CSV") -> tuple[list[Unit], list[str]]:
     for n, row in enumerate(reader, start=2):
         try:
             if None in row or any(v is None for v in row.values()):
-                raise InputRejected(f"expected {len(COLUMNS)} columns")
+                raise InputRejected(_("{count} kolumner väntades").format(count=len(COLUMNS)))
             if not (_WHOLE.fullmatch(row["id"].strip())
                     and _WHOLE.fullmatch(row["unit_type"].strip())):
-                raise InputRejected("'id' and 'unit_type' must be whole numbers of at most 9 "
-                                    "digits 0–9")
+                raise InputRejected(_("'id' och 'unit_type' ska vara heltal med högst 9 siffror "
+                                      "0–9"))
             unit_id = int(row["id"])
             unit_type = int(row["unit_type"])
             if unit_id <= 0 or unit_id in seen:
-                raise InputRejected(f"id {unit_id} is not positive or repeated")
+                raise InputRejected(_("id {id} är inte positivt eller förekommer flera gånger")
+                                     .format(id=unit_id))
             if unit_type not in UNIT_TYPES:
-                raise InputRejected(f"unit_type {unit_type} is not one of "
-                                    f"{sorted(UNIT_TYPES)}")
+                raise InputRejected(_("unit_type {unit_type} är inte en av {allowed}")
+                                     .format(unit_type=unit_type, allowed=sorted(UNIT_TYPES)))
             if not row["org_number"].strip() and row["owner"].strip() == SOLE_TRADER_OWNER:
                 org = OrgNumber(None, True)   # checked when first registered, not stored
             else:
                 org = check_org_number(row["org_number"])
             permit = row["permit_ref"].strip()
             if not _PERMIT.fullmatch(permit):
-                raise InputRejected(f"permit_ref {permit!r} must be 1–40 letters, "
-                                    "digits or . / -")
+                raise InputRejected(_("permit_ref {permit} ska vara 1–40 bokstäver, siffror "
+                                      "eller . / -").format(permit=repr(permit)))
             permit = _clean_text(permit, "permit_ref", 40)
             name = _clean_text(row["name"], "name")
             owner = SOLE_TRADER_OWNER if org.sole_trader else _clean_text(row["owner"],
@@ -112,7 +117,7 @@ def parse_units(text: str, source: str = "CSV") -> tuple[list[Unit], list[str]]:
             errors.append(f"{source} line {n}: {err}")
     if errors:
         shown = errors[:10] + ([f"… and {len(errors) - 10} more"] if len(errors) > 10 else [])
-        raise InputRejected("nothing was imported:\n" + "\n".join(shown))
+        raise InputRejected(_("Ingenting importerades:\n{errors}").format(errors="\n".join(shown)))
     return units, warnings
 
 
@@ -121,7 +126,8 @@ def import_units(engine: Engine, path: Path | str) -> ImportReport:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as err:
-        raise InputRejected(f"{path}: cannot read the file ({err})") from None
+        raise InputRejected(_("{path}: filen kan inte läsas ({reason})")
+                             .format(path=path, reason=err)) from None
     units, warnings = parse_units(text, str(path))
     added = updated = 0
     with session_for(engine) as session:

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, delete, select
 
 from ubu_tui.codes import check_municipality as check_municipality  # re-exported
 from ubu_tui.errors import InputRejected, StoreError
+from ubu_tui.i18n import _
 from ubu_tui.interview.followup import FollowUp, FollowUpRecord
 from ubu_tui.interview.session import OutcomeKind
 from ubu_tui.store.background import groups_of
@@ -118,22 +119,22 @@ def add_records(session: Session,
 def submit(engine: Engine, followup: FollowUp, *, now: datetime | None = None) -> str:
     """Store the record and delete its draft in one transaction; return the period."""
     if store_kind(engine) != "real":
-        raise StoreError("this is a practice store: practice follow-ups are never submitted")
+        raise StoreError(_("Det här är övningsdatabasen: övningsuppföljningar skickas aldrig in."))
     record = followup.record()
     check_municipality(record.municipality)
     period = period_of(now)
     with session_for(engine) as session:
         if session.get(Unit, record.unit_id) is None:
-            raise InputRejected(f"unit {record.unit_id} is not in the registry; "
-                                "pick a registered unit")
+            raise InputRejected(_("Enhet {unit} finns inte i registret; välj en registrerad "
+                                  "enhet.").format(unit=record.unit_id))
         if on_postgres(engine):
             # the shared database's one way in: the whole record to a function that checks it
             if submit_payloads(session, [payload(record, period)]) == 0:
-                raise StoreError("this follow-up has already been submitted")
+                raise StoreError(_("Den här uppföljningen är redan inskickad."))
         else:
             if session.exec(select(Submission.id).where(col(Submission.id) == record.id)
                             ).first():
-                raise StoreError("this follow-up has already been submitted")
+                raise StoreError(_("Den här uppföljningen är redan inskickad."))
             add_record(session, record, period)
         session.exec(delete(Draft).where(col(Draft.id) == record.id))  # type: ignore[call-overload]
         session.commit()
