@@ -68,6 +68,11 @@ BEGIN
     CROSS JOIN LATERAL (SELECT CASE
         WHEN pg_catalog.jsonb_typeof(e.r) <> 'object' THEN 'not a JSON object'
         WHEN COALESCE(e.r->>'format', '') <> 'ubu-record/1' THEN 'format is not ubu-record/1'
+        -- text fields must be JSON strings: ->> would turn 1234 or [] into text and store it
+        WHEN EXISTS (SELECT 1 FROM pg_catalog.unnest(ARRAY['id', 'municipality', 'period',
+                                                           'instrument', 'version']) f(name)
+                     WHERE pg_catalog.jsonb_typeof(e.r->f.name) IS DISTINCT FROM 'string')
+            THEN 'id, municipality, period, instrument and version must be strings'
         WHEN COALESCE(e.r->>'id', '') !~ '^[0-9a-f]{32}$' THEN 'id must be 32 hex digits'
         WHEN COALESCE(e.r->>'municipality', '') !~ '^[0-9]{4}$'
             THEN 'municipality must be four digits'
@@ -172,10 +177,13 @@ BEGIN
                                        instrument_version, period, record_key)
         SELECT e->>'id', e->>'municipality', (e->>'unit')::integer, e->>'instrument',
                e->>'version', e->>'period',
-               -- the record key travels with the record (schema 0020); a record without one
-               -- draws one here, at random
-               COALESCE((e->>'key')::bigint,
-                        pg_catalog.floor(pg_catalog.random() * 4294967296)::bigint)
+               -- the record key travels with the record (schema 0020) when the owner moves
+               -- records; a record without one draws one here, at random. A municipality
+               -- login's records always draw here: a caller who chooses the keys of records it
+               -- adds to a group can steer that group's cell key and, query by query, work out
+               -- the keys of the others and take the noise off their sum (schema 0041)
+               CASE WHEN v_owner AND e ? 'key' THEN (e->>'key')::bigint
+                    ELSE pg_catalog.floor(pg_catalog.random() * 4294967296)::bigint END
         FROM pg_catalog.jsonb_array_elements(p_records) e
         ON CONFLICT (id) DO NOTHING
         RETURNING id)
@@ -250,7 +258,7 @@ BEGIN
     END IF;
     RETURN QUERY
     SELECT pg_catalog.jsonb_build_object(
-        'format', 'ubu-record/1', 'id', s.id, 'key', s.record_key,
+        'format', 'ubu-record/1', 'id', s.id,
         'instrument', s.instrument_id,
         'version', s.instrument_version, 'municipality', s.municipality, 'unit', s.unit_id,
         'period', s.period,
@@ -274,6 +282,10 @@ BEGIN
                       GROUP BY mr.item_id) m), '{}'))
             ORDER BY r.respondent)
             FROM public.session_record r WHERE r.submission_id = s.id))
+        -- the key only to the owner: a login that knew the keys of its own records could
+        -- steer cell keys just as well as one that chose them (schema 0041)
+        || CASE WHEN v_owner THEN pg_catalog.jsonb_build_object('key', s.record_key)
+                ELSE '{}'::jsonb END
     FROM public.submission s
     WHERE p_municipality IS NULL OR s.municipality = p_municipality
     ORDER BY pg_catalog.random();   -- the order must not tell when a record came in

@@ -6,6 +6,12 @@ by subtraction, the exact size of the hidden groups. The figure functions of 002
 by the ones of results/pg_functions.py, which divide by the published count (a figure that is
 public anyway), as the results layer does.
 
+ubu_submit_records and ubu_export are replaced too (store/pg_records.py): a municipality login
+neither chooses nor sees record keys any more. With chosen keys, a caseworker who adds its own
+records to a small group and reads the group's published count for one key after another can
+locate the other records' key sum in the perturbation table and then subtract the exact noise
+from their published sum.
+
 Revision ID: 0041
 Revises: 0021
 """
@@ -22,7 +28,10 @@ def upgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
     from ubu_tui.results.pg_functions import SIGNATURES, all_sql
+    from ubu_tui.store.pg_records import install_sql
 
+    for sql in install_sql():
+        op.execute(sql)
     # CREATE OR REPLACE keeps each function's grants; the new ones get none from PUBLIC
     for sql in all_sql():
         op.execute(sql)
