@@ -336,12 +336,21 @@ def audit(engine, data: Data, threshold: int, functions: bool,
             if least == most:
                 pinned += 1
                 pytest.fail(f"hidden count pinned: {cell} = {n} ({least}..{most})")
+    parity_right = parity_tried = 0
     for cell, row in published.items():     # the denominator of a mean or share of codes
         if cell.measure not in AUDITED_ITEMS:   # index scores are fractions of their own
             continue
-        true_n = len(members(data, cell))
+        got = members(data, cell)
+        true_n = len(got)
         if row.shown and row.n and true_n and true_n != row.n:  # type: ignore[attr-defined]
             assert denominators(row) != [true_n], f"{cell}: true n {true_n} read off its mean"
+        if row.shown and row.mean is not None and 1 < row.mean < 5:  # type: ignore[attr-defined]
+            # the parity of the true sum, read as mean × published count
+            parity_tried += 1
+            guess = round(row.mean * row.n) % 2                     # type: ignore[attr-defined]
+            parity_right += guess == round(sum(v for _r, v in got)) % 2
+    assert parity_tried >= 20 and parity_right < 0.8 * parity_tried, (parity_right,
+                                                                      parity_tried)
     pairs = 0
     for measure, small_cell, small, big_cell, big, rec, value in one_record_differences(
             data, published):

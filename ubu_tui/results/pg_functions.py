@@ -88,6 +88,9 @@ SET search_path = pg_catalog, public, pg_temp AS $fn$
                       % {SPACE}
           AND ((p_key % {SPACE}) * {ptable.SCRAMBLE_MUL} + {ptable.SCRAMBLE_ADD})
               % {SPACE} < p.hi)
+        -- ptable.half_step: hides the parity of the true sum
+        + CASE WHEN ((p_key % {SPACE}) * {ptable.HALF_MUL} + {ptable.HALF_ADD}) % {SPACE}
+                    < {ptable.KEY_SPACE // 2} THEN {ptable.HALF_STEP} ELSE -{ptable.HALF_STEP} END
 $fn$""",
         f"""CREATE OR REPLACE FUNCTION public.ubu_share(p_count numeric, p_n numeric,
                                               p_key numeric)

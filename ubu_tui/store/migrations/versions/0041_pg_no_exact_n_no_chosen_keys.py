@@ -4,7 +4,9 @@ A mean of (true sum + noise) / true n gives the true n away through its denomina
 (3.142857… can only be 22/7), and with it every shown group's exact count, the exact total and,
 by subtraction, the exact size of the hidden groups. The figure functions of 0021 are replaced
 by the ones of results/pg_functions.py, which divide by the published count (a figure that is
-public anyway), as the results layer does.
+public anyway), as the results layer does, and their sum noise takes half a point either way
+on top (ptable.half_step), so that a mean times its count no longer gives the parity of the
+true sum.
 
 ubu_submit_records and ubu_export are replaced too (store/pg_records.py): a municipality login
 neither chooses nor sees record keys any more. With chosen keys, a caseworker who adds its own
