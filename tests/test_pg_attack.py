@@ -611,3 +611,26 @@ def test_a_municipality_login_neither_chooses_nor_sees_record_keys(shared):
     assert len(keys) == 3 and 12345 not in keys
     exported = run_as(shared, "cw1", "SELECT e FROM public.ubu_export('0001') e")
     assert exported and not any("key" in e for (e,) in exported)
+
+
+@pytest.mark.parametrize("where", ["instrument", "version", "item", "adhoc", "score"])
+@pytest.mark.parametrize("identity", ["Anna Svensson", "900101-1234", "199001011234",
+                                      "anna.svensson@example.se", "070-123 45 67",
+                                      "annasvensson_19900101"])
+def test_no_identity_rides_in_a_name_field_of_a_submitted_record(shared, where, identity):
+    """Through psql a caseworker writes the record itself: the instrument and version, item
+    and index ids and the interpreted-items list are the only free text in it, and none of
+    them takes a name, number, e-mail, phone or date."""
+    record = a_record(shared, "0002")
+    record["municipality"] = "0001"
+    part = record["sessions"][0]
+    if where in ("instrument", "version"):
+        record[where] = identity
+    elif where == "item":
+        part["items"][identity] = ["value", 3]
+    elif where == "adhoc":
+        part["adhoc"] = [identity]
+    else:
+        record["scores"] = {identity: [1, 3]}
+    refused(shared, "cw1", "SELECT public.ubu_submit_records(%s::jsonb)",
+            params=[json.dumps([record])], match="nothing was submitted")

@@ -90,9 +90,14 @@ BEGIN
              OR COALESCE(e.r->>'unit', '') !~ '^[0-9]{1,9}$'
              OR NOT EXISTS (SELECT 1 FROM public.unit u WHERE u.id = (e.r->>'unit')::integer)
             THEN 'unit is not in the registry'
+        -- names of the instrument's own making: lower-case, at most three digits, so that
+        -- no name, number, phone, e-mail or date can ride in them (schema 0041)
         WHEN pg_catalog.length(COALESCE(e.r->>'instrument', '')) NOT BETWEEN 1 AND 40
-             OR pg_catalog.length(COALESCE(e.r->>'version', '')) NOT BETWEEN 1 AND 20
-            THEN 'instrument and version must be given'
+             OR ((e.r->>'instrument') !~ '^[a-z][a-z0-9_.-]{0,47}$'
+              OR pg_catalog.length(pg_catalog.regexp_replace(
+                     (e.r->>'instrument'), '[^0-9]', '', 'g')) > 3)
+             OR COALESCE(e.r->>'version', '') !~ '^[0-9]{4}[.][0-9]{1,2}$'
+            THEN 'instrument must be an instrument id and version YYYY.N'
         WHEN pg_catalog.jsonb_typeof(e.r->'sessions') IS DISTINCT FROM 'array'
              OR pg_catalog.jsonb_array_length(e.r->'sessions') <> 3
              OR (SELECT pg_catalog.array_agg(s->>'respondent' ORDER BY s->>'respondent')
@@ -102,6 +107,9 @@ BEGIN
         WHEN pg_catalog.jsonb_typeof(COALESCE(e.r->'scores', '{}')) <> 'object'
              OR EXISTS (SELECT 1 FROM pg_catalog.jsonb_each(COALESCE(e.r->'scores', '{}')) x
                         WHERE pg_catalog.length(x.key) > 40
+                           OR (x.key !~ '^[a-z][a-z0-9_.-]{0,47}$'
+                              OR pg_catalog.length(pg_catalog.regexp_replace(
+                                     x.key, '[^0-9]', '', 'g')) > 3)
                            OR pg_catalog.jsonb_typeof(x.value) <> 'array'
                            OR pg_catalog.jsonb_array_length(x.value) <> 2
                            OR pg_catalog.jsonb_typeof(x.value->0) <> 'number'
@@ -133,11 +141,17 @@ BEGIN
                  OR EXISTS (SELECT 1 FROM pg_catalog.jsonb_array_elements(
                                 COALESCE(s->'adhoc', '[]')) a
                             WHERE pg_catalog.jsonb_typeof(a) <> 'string'
-                               OR pg_catalog.length(a #>> '{}') > 48)
+                               OR pg_catalog.length(a #>> '{}') > 48
+                               OR ((a #>> '{}') !~ '^[a-z][a-z0-9_.-]{0,47}$'
+                                  OR pg_catalog.length(pg_catalog.regexp_replace(
+                                         (a #>> '{}'), '[^0-9]', '', 'g')) > 3))
                 THEN 'adhoc must list item ids'
             WHEN pg_catalog.jsonb_typeof(s->'items') IS DISTINCT FROM 'object'
                  OR EXISTS (SELECT 1 FROM pg_catalog.jsonb_each(s->'items') i
                             WHERE pg_catalog.length(i.key) > 48
+                               OR (i.key !~ '^[a-z][a-z0-9_.-]{0,47}$'
+                                  OR pg_catalog.length(pg_catalog.regexp_replace(
+                                         i.key, '[^0-9]', '', 'g')) > 3)
                                OR pg_catalog.jsonb_typeof(i.value) <> 'array'
                                OR pg_catalog.jsonb_array_length(i.value) <> 2
                                OR COALESCE(i.value->>0, '') NOT IN
