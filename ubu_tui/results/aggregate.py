@@ -90,8 +90,11 @@ def _row_from_counts(key: object, label: str, item: Item, counts: dict[int, Cell
     mean = share = None
     if item.type is AnswerType.SCALE:
         total = sum(c * cell[0] for c, cell in values.items())
-        mean = _clip((total + ptable.sum_noise(nkey, SCALE_SPAN)) / n, 1.0, 5.0)
-        share = ptable.share(sum(cell[0] for c, cell in values.items() if c >= 4), n, nkey)
+        # over the published count, never the true n: a mean or share divided by the true n
+        # gives n away through its denominator (3.142857… can only be 22/7)
+        mean = _clip((total + ptable.sum_noise(nkey, SCALE_SPAN)) / published, 1.0, 5.0)
+        share = ptable.share(sum(cell[0] for c, cell in values.items() if c >= 4), published,
+                             nkey)
     return Row(key, label, published, ptable.count(*everyone), mean, share, distribution,
                nonresponse)
 
@@ -189,8 +192,8 @@ def _index_row(key: object, label: str, got: IndexCell | None, threshold: int) -
         return Row(key, label, hidden=HIDDEN)
     n, total, high, nkey, hkey = got
     published = ptable.count(n, nkey)
-    mean = _clip((total + ptable.sum_noise(nkey, SCALE_SPAN)) / n, 1.0, 5.0)
-    share = ptable.share(high, n, nkey)
+    mean = _clip((total + ptable.sum_noise(nkey, SCALE_SPAN)) / published, 1.0, 5.0)
+    share = ptable.share(high, published, nkey)   # over the published count, as above
     return Row(key, label, published, published, mean, share)
 
 
@@ -240,7 +243,8 @@ def disposition_tables(ctx: Context, by: str | None = None) -> list[Table]:
             return Row(key, label, hidden=HIDDEN)
         published = ptable.count(n, nkey)
         answered = sum(counts[d][0] for d in RESPONDED if d in counts)
-        return Row(key, label, published, published, None, ptable.share(answered, n, nkey), None,
+        return Row(key, label, published, published, None,
+                   ptable.share(answered, published, nkey), None,
                    {d: ptable.count(*cell) for d, cell in counts.items()})
 
     for respondent, title in titles.items():
