@@ -22,11 +22,14 @@ from ubu_tui.instrument.model import (
     Index,
     Instrument,
     Item,
+    Mapping,
     Option,
+    Share,
 )
 
 FREE_TEXT_TYPES = {"text", "free_text", "freetext", "open", "string", "comment"}
-PREFILLS = {"unit", "age", "legal_basis", "length_band"}
+PREFILLS = {"unit", "age", "legal_basis", "length_band", "unaccompanied"}
+SCOPES = {"national", "local"}
 ITEM_KEYS = {
     "id", "type", "text", "options", "scale", "instruction", "guidance", "nonresponse",
     "not_applicable_label", "show_if", "sensitive", "prefill", "min", "max", "read_aloud",
@@ -167,6 +170,19 @@ def load_instrument(folder: Path | str) -> Instrument:
                     f"index '{ix_id}' names item '{member}', which is not a 1–5 scale",
                     file=mfile, line=line)
         indices.append(Index(ix_id, str(entry.get("label", ix_id)), members))
+    scope = str(meta.get("scope", "national"))
+    version = str(meta["version"])
+    if scope not in SCOPES:
+        raise InstrumentError(f"scope must be national or local, not {scope!r}", file=mfile,
+                              line=_find(meta_raw, "scope"))
+    # A local version is told apart by its version alone ("2026.2+0180"), so that a record,
+    # which pins only id and version, can never be pooled as if it were national.
+    if (scope == "local") != ("+" in version):
+        raise InstrumentError(
+            "a local version needs scope = \"local\" and a local label after '+' in its "
+            "version (e.g. \"2026.2+0180\"); a national version has neither",
+            file=mfile, line=_find(meta_raw, "version"))
+    shares = _parse_shares(meta.get("share", []), all_items, meta_raw, mfile)
     guidance = meta.get("guidance") or {}
     unknown = set(guidance) - {t.value for t in AnswerType}
     if unknown:
@@ -174,9 +190,40 @@ def load_instrument(folder: Path | str) -> Instrument:
                               f"{', '.join(sorted(unknown))}; use "
                               f"{', '.join(t.value for t in AnswerType)}",
                               file=mfile, line=_find(meta_raw, "[guidance]"))
-    return Instrument(id=str(meta["id"]), version=str(meta["version"]), title=str(meta["title"]),
-                      forms=forms, indices=tuple(indices), source=str(folder),
-                      guidance={k: " ".join(str(v).split()) for k, v in guidance.items()})
+    instrument = Instrument(
+        id=str(meta["id"]), version=version, title=str(meta["title"]), forms=forms,
+        indices=tuple(indices), source=str(folder), scope=scope, shares=shares,
+        guidance={k: " ".join(str(v).split()) for k, v in guidance.items()})
+    if meta.get("mapping"):
+        from dataclasses import replace
+
+        from ubu_tui.instrument.mapping import load_mapping
+
+        mapping = load_mapping(folder / str(meta["mapping"]), instrument)
+        instrument = replace(instrument, mapping=mapping, _items={})
+    return instrument
+
+
+def _parse_shares(entries: Any, items: dict[str, Item], raw: str, file: str
+                  ) -> tuple[Share, ...]:
+    shares: list[Share] = []
+    for entry in entries if isinstance(entries, list) else []:
+        share_id = str(entry.get("id", ""))
+        line = _find(raw, f'id = "{share_id}"')
+        item_id = str(entry.get("item", ""))
+        if not ID_RE.match(share_id) or any(s.id == share_id for s in shares):
+            raise InstrumentError(f"share id {share_id!r} is missing, malformed or used twice",
+                                  file=file, line=line)
+        if item_id not in items or items[item_id].type not in (AnswerType.SINGLE,
+                                                               AnswerType.SCALE):
+            raise InstrumentError(f"share '{share_id}' names {item_id!r}, which is not a "
+                                  "single-choice or scale item", file=file, line=line)
+        codes = frozenset(int(c) for c in entry.get("codes", []))
+        if not codes or any(items[item_id].option(c) is None for c in codes):
+            raise InstrumentError(f"share '{share_id}' needs codes that are options of "
+                                  f"'{item_id}'", file=file, line=line)
+        shares.append(Share(share_id, str(entry.get("label", share_id)), item_id, codes))
+    return tuple(shares)
 
 
 def _find(raw: str, needle: str) -> int | None:
