@@ -52,6 +52,8 @@ AGE_BAND_LABELS = {1: "12–14 år", 2: "15–17 år", 3: "18–21 år"}
 BREAKDOWN_LABELS = {1: "Planerat avslut", 2: "Sammanbrott"}
 MISSING = -1                         # the group of follow-ups where the variable is not known
 PERIOD_FORMAT = "YYYY-MM"
+# Records of a local instrument version are never pooled into these figures (versions.is_local).
+NATIONAL_ONLY = "s.instrument_version NOT LIKE '%+%'"
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,7 @@ def _selected(sel: Selection, by: str | None, params: dict[str, object]) -> tupl
     join a plain probe on answer_record's submission index.
     """
     joins = ""
-    where = ["s.period BETWEEN :pf AND :pt"]
+    where = ["s.period BETWEEN :pf AND :pt", NATIONAL_ONLY]
     params.update(pf=sel.period_from, pt=sel.period_to)
     expanding = []
     for n, (dim_id, values) in enumerate(sel.filters):
@@ -148,8 +150,9 @@ def _run(engine: Engine, sql: str, params: dict[str, object], expanding: Iterabl
 def followups(engine: Engine, sel: Selection, by: str | None = None) -> dict[object, int]:
     """Follow-ups per group."""
     if by is None and not sel.filtered:      # the period index alone answers this
-        rows = _run(engine, "SELECT 0, COUNT(*) FROM submission WHERE period BETWEEN :pf "
-                            "AND :pt", {"pf": sel.period_from, "pt": sel.period_to}, [])
+        rows = _run(engine, "SELECT 0, COUNT(*) FROM submission s WHERE period BETWEEN :pf "
+                            f"AND :pt AND {NATIONAL_ONLY}",
+                    {"pf": sel.period_from, "pt": sel.period_to}, [])
         return {r[0]: int(r[1]) for r in rows}
     params: dict[str, object] = {}
     cte, exp = _selected(sel, by, params)
@@ -160,8 +163,23 @@ def followups(engine: Engine, sel: Selection, by: str | None = None) -> dict[obj
 
 def item_counts(engine: Engine, sel: Selection, by: str | None = None,
                 items: Iterable[str] | None = None) -> dict[tuple[str, object], dict[int, int]]:
-    """(item, group) → {code: count} for values and non-response codes, one query."""
-    if by is None and not sel.filtered:
+    """(item, group) → {code: count} for values and non-response codes, one query.
+
+    Versions combine only through their declared mapping: answers to a question that a later
+    version asks under another id are counted under the later id (`versions.combination`).
+    """
+    from ubu_tui.instrument.versions import fold_aliases, shipped_combination
+
+    aliases = shipped_combination().aliases()
+    if aliases and items is not None:
+        wanted = set(items)
+        items = list(wanted | {old for old, new in aliases.items() if new in wanted})
+    return fold_aliases(_item_counts(engine, sel, by, items), aliases)
+
+
+def _item_counts(engine: Engine, sel: Selection, by: str | None, items: Iterable[str] | None
+                 ) -> dict[tuple[str, object], dict[int, int]]:
+    if by is None and not sel.filtered and not _local_present(engine):
         return _item_totals(engine, sel, items)
     params: dict[str, object] = {}
     cte, exp = _selected(sel, by, params)
@@ -207,7 +225,7 @@ def index_scores(engine: Engine, instrument: Instrument, sel: Selection, by: str
     three respondents.
     """
     params: dict[str, object] = {"ids": [ix.id for ix in instrument.indices]}
-    if by in (None, "unit") and not sel.filtered:
+    if by in (None, "unit") and not sel.filtered and not _local_present(engine):
         return _index_totals(engine, sel, by, params)
     cte, exp = _selected(sel, by, params)
     sql = (f"WITH {cte} SELECT x.index_id, sel.grp, COUNT(*), SUM(x.total * 1.0 / x.n), "
@@ -231,10 +249,19 @@ def _index_totals(engine: Engine, sel: Selection, by: str | None, params: dict[s
     return {(r[0], r[1]): (int(r[2]), float(r[3]), int(r[4])) for r in rows}
 
 
+def _local_present(engine: Engine) -> bool:
+    """Whether any record of a local version is stored: the kept counts include it, so then
+    the figures are read from the records, where NATIONAL_ONLY leaves it out."""
+    # Written as the partial index ix_submission_local_version's condition (schema 0030), so
+    # this is one probe of an index that is empty wherever no local version is used.
+    return bool(_run(engine, "SELECT 1 FROM submission WHERE instrument_version LIKE '%+%' "
+                             "LIMIT 1", {}, []))
+
+
 def dispositions(engine: Engine, sel: Selection, by: str | None = None
                  ) -> dict[tuple[str, object], dict[str, int]]:
     """(respondent, group) → {disposition: count}."""
-    if by is None and not sel.filtered:      # from the counts the database keeps per month
+    if by is None and not sel.filtered and not _local_present(engine):  # kept monthly counts
         rows = _run(engine, "SELECT respondent, 0, disposition, SUM(n) FROM disposition_count "
                             "WHERE period BETWEEN :pf AND :pt GROUP BY respondent, disposition "
                             "HAVING SUM(n) > 0", {"pf": sel.period_from, "pt": sel.period_to},

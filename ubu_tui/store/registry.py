@@ -17,7 +17,20 @@ from ubu_tui.store.models import Unit
 from ubu_tui.store.privacy import identifier_in, luhn_ok
 
 UNIT_TYPES = {1: "HVB", 2: "SiS särskilt ungdomshem", 3: "Stödboende", 4: "Träningsboende"}
-COLUMNS = ("id", "name", "owner", "org_number", "unit_type", "permit_ref")
+# Who runs the unit. How a municipality bought a placement (own unit, framework agreement, direct
+# purchase) belongs to the placement, not the unit: it is the caseworker item cw_purchase.
+OPERATING_FORMS = {1: "Kommunal egen regi", 2: "Enskild (privat eller idéburen)",
+                   3: "Statlig (SiS)"}
+ORIENTATIONS = {1: "Bred psykosocial inriktning", 2: "Missbruk", 3: "Kriminalitet och "
+                "normbrytande beteende", 4: "Psykisk ohälsa", 5: "Neuropsykiatrisk "
+                "funktionsnedsättning", 6: "Hedersrelaterat våld och förtryck",
+                7: "Annan inriktning"}
+# HVB and supported housing need a permit from IVO; SiS homes are run by the state without one,
+# and a training flat may be run without one of its own.
+PERMIT_REQUIRED = {1, 3}
+COLUMNS = ("id", "name", "owner", "org_number", "unit_type", "permit_ref", "operating_form",
+           "orientation")
+OLD_COLUMNS = COLUMNS[:6]   # files written before schema 0030 still import
 SOLE_TRADER_OWNER = "Enskild näringsidkare"
 _ORG = re.compile(r"^(\d{6})-?(\d{4})$")
 _PERMIT = re.compile(r"^[A-Za-z0-9./-]{1,40}$")
@@ -62,11 +75,23 @@ def _clean_text(value: str, field: str, line: int, limit: int = 120) -> str:
     return value
 
 
+def _code(raw: str | None, field: str, codes: dict[int, str]) -> int | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) not in codes:
+        raise InputRejected(f"{field} {raw!r} is not one of: "
+                            + ", ".join(f"{k} {v}" for k, v in codes.items()))
+    return int(raw)
+
+
 def parse_units(text: str, source: str = "CSV") -> tuple[list[Unit], list[str]]:
     """Every row checked; any bad row rejects the whole file so nothing is half-imported."""
     reader = csv.DictReader(io.StringIO(text))
-    if reader.fieldnames is None or [f.strip() for f in reader.fieldnames] != list(COLUMNS):
-        raise InputRejected(f"{source}: the header must be exactly {','.join(COLUMNS)}")
+    header = [f.strip() for f in reader.fieldnames or []]
+    if header not in (list(COLUMNS), list(OLD_COLUMNS)):
+        raise InputRejected(f"{source}: the header must be exactly {','.join(COLUMNS)} "
+                            f"(or, from older exports, {','.join(OLD_COLUMNS)})")
     units: list[Unit] = []
     warnings: list[str] = []
     seen: set[int] = set()
@@ -91,9 +116,19 @@ def parse_units(text: str, source: str = "CSV") -> tuple[list[Unit], list[str]]:
             else:
                 org = check_org_number(row["org_number"])
             permit = row["permit_ref"].strip()
-            if not _PERMIT.match(permit):
+            if not permit and unit_type in PERMIT_REQUIRED:
+                raise InputRejected(f"permit_ref is empty; a {UNIT_TYPES[unit_type]} needs its "
+                                    "permit from IVO (only SiS homes and training flats may "
+                                    "leave it empty)")
+            if permit and not _PERMIT.match(permit):
                 raise InputRejected(f"permit_ref {permit!r} must be 1–40 letters, "
                                     "digits or . / -")
+            operating_form = _code(row.get("operating_form", ""), "operating_form",
+                                   OPERATING_FORMS)
+            orientation = _code(row.get("orientation", ""), "orientation", ORIENTATIONS)
+            if unit_type == 2 and operating_form not in (None, 3):
+                raise InputRejected("a SiS home is run by the state: operating_form must be 3 "
+                                    "or empty")
             name = _clean_text(row["name"], "name", n)
             owner = SOLE_TRADER_OWNER if org.sole_trader else _clean_text(row["owner"],
                                                                            "owner", n)
@@ -104,7 +139,9 @@ def parse_units(text: str, source: str = "CSV") -> tuple[list[Unit], list[str]]:
             seen.add(unit_id)
             units.append(Unit(id=unit_id, name=name, owner=owner, org_number=org.digits,
                               sole_trader=org.sole_trader, unit_type=unit_type,
-                              permit_ref=permit))
+                              permit_ref=permit or None,
+                              operating_form=3 if unit_type == 2 else operating_form,
+                              orientation=orientation))
         except InputRejected as err:
             errors.append(f"{source} line {n}: {err}")
     if errors:
@@ -129,7 +166,7 @@ def import_units(engine: Engine, path: Path | str) -> ImportReport:
                 added += 1
             else:
                 for field in ("name", "owner", "org_number", "sole_trader", "unit_type",
-                              "permit_ref"):
+                              "permit_ref", "operating_form", "orientation"):
                     setattr(existing, field, getattr(unit, field))
                 session.add(existing)
                 updated += 1
@@ -144,7 +181,7 @@ def export_units(engine: Engine) -> str:
     with session_for(engine) as session:
         for u in session.exec(select(Unit).order_by(col(Unit.id))).all():
             writer.writerow([u.id, u.name, u.owner, u.org_number or "", u.unit_type,
-                             u.permit_ref])
+                             u.permit_ref or "", u.operating_form or "", u.orientation or ""])
     return out.getvalue()
 
 

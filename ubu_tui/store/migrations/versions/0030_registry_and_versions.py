@@ -1,0 +1,36 @@
+"""Instrument 2026.2: the unit registry records units without a permit (SiS homes, training
+flats), who runs a unit and its orientation; and a partial index finds records of a local
+instrument version at once, so that the results layer can keep them out of national figures.
+
+Revision ID: 0030
+Revises: 0010
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0030"
+down_revision = "0010"
+branch_labels = None
+depends_on = None
+
+# The same condition, written the same way, as results.query.NATIONAL_ONLY negates: both
+# databases use a partial index only when the query repeats its condition.
+LOCAL = "instrument_version LIKE '%+%'"
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("unit") as batch:
+        batch.alter_column("permit_ref", existing_type=sa.String(40), nullable=True)
+        batch.add_column(sa.Column("operating_form", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("orientation", sa.Integer(), nullable=True))
+    op.create_index("ix_submission_local_version", "submission", ["instrument_version"],
+                    sqlite_where=sa.text(LOCAL), postgresql_where=sa.text(LOCAL))
+
+
+def downgrade() -> None:
+    op.drop_index("ix_submission_local_version", table_name="submission")
+    with op.batch_alter_table("unit") as batch:
+        batch.drop_column("orientation")
+        batch.drop_column("operating_form")
+        batch.alter_column("permit_ref", existing_type=sa.String(40), nullable=False)
