@@ -95,7 +95,10 @@ def run(argv: list[str]) -> int:
             sys.stdout.write(codebook(instrument))
         else:
             counts = ", ".join(f"{r} {len(f.items)}" for r, f in instrument.forms.items())
-            print(f"{instrument.key}: valid ({counts} items, {len(instrument.indices)} indices)")
+            mapped = (f"; {len(instrument.mapping.same)} items the same as "
+                      f"{instrument.mapping.previous}" if instrument.mapping else "")
+            print(f"{instrument.key}: valid, {instrument.scope} ({counts} items, "
+                  f"{len(instrument.indices)} indices{mapped})")
         return 0
 
     if args.command == "paper-form":
