@@ -35,6 +35,7 @@ class Synthetic:
     sessions: dict[str, str]                              # respondent → disposition
     answers: list[tuple[str, str, str, int]] = field(default_factory=list)
     methods: list[tuple[str, int, int]] = field(default_factory=list)
+    version: str = ""                                     # ubu-vb version; "" the newest
 
 
 def generate(instrument: Instrument, n: int, units: list[int], periods: list[str],
@@ -47,7 +48,7 @@ def generate(instrument: Instrument, n: int, units: list[int], periods: list[str
     for unit in chosen:
         sid = secrets.token_hex(16)
         rec = Synthetic(sid, f"{rng.randrange(1, municipalities + 1):04d}", unit,
-                        rng.choice(periods), {})
+                        rng.choice(periods), {}, version=instrument.version)
         for respondent, form in instrument.forms.items():
             names, w = zip(*RESPONDENT_DISPOSITIONS[respondent], strict=True)
             disposition = rng.choices(names, weights=w)[0]
@@ -82,12 +83,18 @@ def _answer(rng: random.Random, item, lean: float, unit: int) -> tuple[str, int]
     return "value", rng.choice(item.options).code
 
 
-def _scores(rec: Synthetic) -> dict[str, tuple[int, int]]:
+def _version(rec: Synthetic) -> str:
     from ubu_tui.instrument import default_instrument
+
+    return rec.version or default_instrument().version
+
+
+def _scores(rec: Synthetic) -> dict[str, tuple[int, int]]:
+    from ubu_tui.instrument.loader import instrument_by_version
 
     values = {item: code for _r, item, outcome, code in rec.answers if outcome == "value"}
     out = {}
-    for ix in default_instrument().indices:
+    for ix in instrument_by_version("ubu-vb", _version(rec)).indices:
         codes = [values[i] for i in ix.items if i in values]
         if codes:
             out[ix.id] = (len(codes), sum(codes))
@@ -96,7 +103,7 @@ def _scores(rec: Synthetic) -> dict[str, tuple[int, int]]:
 
 def insert(engine: Engine, records: list[Synthetic]) -> None:
     """Bulk-write the rows: COPY on PostgreSQL, executemany elsewhere."""
-    subs = [(r.id, r.municipality, r.unit_id, "ubu-vb", "2026.1", r.period) for r in records]
+    subs = [(r.id, r.municipality, r.unit_id, "ubu-vb", _version(r), r.period) for r in records]
     sess = [(r.id, resp, disp, 1 if disp == "broke_off" else None, 1, "sv")
             for r in records for resp, disp in r.sessions.items()]
     answers = [(r.id, *a) for r in records for a in r.answers]
