@@ -99,7 +99,7 @@ def test_submit_writes_all_sessions_and_deletes_the_draft(engine, followup):
     with engine.connect() as conn:
         row = conn.execute(text("SELECT municipality, unit_id, instrument_id, "
                                 "instrument_version, period FROM submission")).one()
-    assert tuple(row) == ("0180", 1003, "ubu-vb", "2026.1", "2026-11")
+    assert tuple(row) == ("0180", 1003, "ubu-vb", "2026.2", "2026-11")
 
 
 def test_submitted_record_cannot_be_changed(engine, followup):
