@@ -56,11 +56,11 @@ class SetupScreen(UbuScreen):
                 [(label, int(code)) for code, label in LEGAL_BASIS_LABELS.items()]
                 + [(_("Annat (t.ex. enbart LSS)"), OUT_OF_SCOPE)], id="basis",
                 allow_blank=True, prompt=_("Välj lagrum"), compact=True))
+            yield from self._row(_("Ålder nu (hela år)"), self._input("age", "16", 2, r"\d*"))
             yield from self._row(_("Ensamkommande"), Select(
                 [(_(label), int(code)) for code, label in UNACCOMPANIED_LABELS.items()],
                 id="unaccompanied", value=int(Unaccompanied.NO), allow_blank=False,
                 compact=True))
-            yield from self._row(_("Ålder nu (hela år)"), self._input("age", "16", 2, r"\d*"))
             with Horizontal(classes="row"):
                 yield Label(_("Enhet"))
                 yield Button(_("Välj enhet (F4)"), id="unit", compact=True)
