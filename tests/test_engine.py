@@ -35,7 +35,7 @@ def outcome_of(session, item_id):
      {"goal", "safety", "school", "network", "competence", "planning", "living", "health",
       "goal_health", "goal_education", "goal_emotional", "goal_identity", "goal_family",
       "goal_social", "goal_selfcare"}),
-    ("2026.2", {"youth": 25, "guardian": 22, "caseworker": 50},
+    ("2026.2", {"youth": 25, "guardian": 21, "caseworker": 51},
      {"goal_attainment", "change", "safety_care", "school", "contacts", "cooperation",
       "competence", "unit_planning", "everyday_life", "health_access"}),
 ])

@@ -55,7 +55,7 @@ async def test_interpreter_mode_swedish_and_somali_side_by_side(engine):
         for _ in range(3):                              # sv → en → fi → so
             await press(pilot, "l")
         assert "Soomaali" in str(app.screen.query_one("#consent-mode").render())
-        assert "Waxaan dabagal" in str(app.screen.query_one("#consent-translated").render())
+        assert "Waxaan la socotaa" in str(app.screen.query_one("#consent-translated").render())
         await press(pilot, "1", "enter")
         view = app.screen.query_one("#q-translated")
         assert view.display and "Soomaali" in view.border_title
@@ -81,7 +81,7 @@ async def test_missing_translation_falls_back_visibly_and_is_noted(engine, monke
     real = translation.wording
 
     def without_one(language, context, swedish):
-        return None if context == "guardian.g_informed.text" else real(language, context,
+        return None if context == "guardian.g_informed_why.text" else real(language, context,
                                                                        swedish)
 
     monkeypatch.setattr(translation, "wording", without_one)
@@ -94,8 +94,8 @@ async def test_missing_translation_falls_back_visibly_and_is_noted(engine, monke
         assert "Ingen aktuell översättning" in view      # Swedish shown, never a blank
         await press(pilot, "4", "enter")
         view = str(app.screen.query_one("#q-translated").render())
-        assert "Could you take part in planning" in view   # the next item is translated
-        assert session.adhoc == {"g_informed"}             # noted for the record
+        assert "Were you allowed to take part in planning" in view   # the next item is translated
+        assert session.adhoc == {"g_informed_why"}             # noted for the record
 
 
 async def test_arabic_reads_right_to_left_in_the_terminal(engine):
@@ -107,7 +107,7 @@ async def test_arabic_reads_right_to_left_in_the_terminal(engine):
         await press(pilot, "1", "l", "l", "l", "l")      # youth, Arabic
         await press(pilot, "1", "enter")
         shown = str(app.screen.query_one("#q-translated").render())
-        logical = "هل كنت تعرف لماذا ستسكن هناك؟"
+        logical = "هل فهمت لماذا كان عليك أن تعيش هناك؟"
         assert bidi(logical, "ar") in shown                # visual order, joined forms
         assert logical not in shown
 

@@ -73,7 +73,7 @@ def test_ubu_in_tmux_runs_a_short_follow_up(tmp_path):
         term.keys("f2")
         term.wait_for("skälet")
         term.keys("a", "0")                          # keep as draft
-        term.wait_for("Handläggarens egna frågor: pågår, 4 av 47")   # 4 prefilled
+        term.wait_for("Handläggarens egna frågor: pågår, 5 av 51")   # 5 prefilled
         term.keys("Escape")
         term.wait_for("Utkast: 1")
     finally:
