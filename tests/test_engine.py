@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from tests.helpers import answer_all, complete_all, first_answer
 from ubu_tui.instrument import default_instrument
+from ubu_tui.instrument.loader import instrument_by_version
 from ubu_tui.instrument.model import NONRESPONSE, NOT_REACHED_CODE, SKIPPED_CODE, AnswerType
 from ubu_tui.interview import (
     AnswerRejected,
@@ -22,7 +23,6 @@ from ubu_tui.interview import (
     Setup,
     check,
 )
-from ubu_tui.instrument.loader import instrument_by_version
 from ubu_tui.interview.eligibility import LegalBasis
 
 

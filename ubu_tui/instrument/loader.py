@@ -22,7 +22,6 @@ from ubu_tui.instrument.model import (
     Index,
     Instrument,
     Item,
-    Mapping,
     Option,
     Share,
 )
