@@ -45,7 +45,9 @@ def test_check_instrument_passes_both_shipped_versions(version):
     run = subprocess.run([sys.executable, "-m", "ubu_tui", "check-instrument",
                           str(VERSIONS / version)], capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
-    assert f"ubu-vb@{version}: valid, national" in run.stdout
+    assert f"ubu-vb@{version}: giltigt" in run.stdout
+    assert "nationell version" in run.stdout
+    assert ("75 frågor är samma fråga som i 2026.1" in run.stdout) is (version == "2026.2")
 
 
 def test_the_mapping_names_every_old_item_once():
