@@ -279,3 +279,20 @@ def test_the_unaccompanied_answer_is_prefilled_in_2026_2_only():
             "caseworker").responses
     assert NEW.item("cw_reason").option(7) is None                # no longer a reason
     assert OLD.item("cw_reason").option(7) is not None            # old records keep it
+
+
+def test_the_serious_violation_answer_is_a_figure_of_its_own(engine):
+    from ubu_tui.results.aggregate import share_tables
+
+    records = []
+    for k, code in enumerate([1, 2, 2, 2, -2]):       # one yes, three no, one "don't know"
+        rec = Synthetic(f"v{k}", "0180", 1003, "2026-06", {"youth": "completed"})
+        rec.answers = [("youth", "y_violation", "value" if code > 0 else "nonresponse", code)]
+        records.append(rec)
+    insert(engine, records)
+    ctx = Context.open(engine, NEW, Selection("2026-01", "2026-12"))
+    (violation,) = share_tables(ctx)
+    assert violation.kind == "share" and violation.title.startswith("Andel som uppger")
+    assert violation.total.n == 4 and violation.total.share_high == pytest.approx(0.25)
+    by_unit = share_tables(ctx, "unit")[0]
+    assert by_unit.total.n == 4 and all(r.n is None or r.n >= 3 for r in by_unit.rows)

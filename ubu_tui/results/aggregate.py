@@ -277,6 +277,27 @@ def breakdown_table(ctx: Context, by: str | None = "unit_type") -> Table:
                  kind="share")
 
 
+def share_tables(ctx: Context, by: str | None = None) -> list[Table]:
+    """The instrument's declared shares (2026.2: who report a serious violation), each the share
+    of substantive answers with its codes, suppressed exactly as the item's own table."""
+    shares = [sh for sh in ctx.instrument.shares]
+    tables = {t.id: t for t in item_tables(ctx, by, [sh.item for sh in shares])} if shares else {}
+    out = []
+    for sh in shares:
+        table = tables[sh.item]
+
+        def share(r: Row, codes: frozenset[int] = sh.codes) -> Row:
+            if not r.shown or not r.n:
+                return r
+            hit = sum(k for c, k in (r.distribution or {}).items() if c in codes)
+            return Row(r.key, r.label, r.n, r.asked, None, hit / r.n, r.distribution,
+                       r.nonresponse)
+
+        out.append(Table(f"share.{sh.id}", sh.label, by, tuple(share(r) for r in table.rows),
+                         share(table.total), table.threshold, kind="share"))
+    return out
+
+
 @dataclass(frozen=True)
 class ProfileLine:
     title: str
