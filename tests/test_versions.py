@@ -214,6 +214,12 @@ def test_results_combine_a_mapped_item_and_keep_changed_ones_apart(engine):
     assert care.total.n == 5 and care.total.mean == pytest.approx(4.0)    # 2026.2 only
     care_by_unit = table(engine, "y_staff_care", "unit")
     assert care_by_unit.total.n == 5
+    # the 2026.1 question that 2026.2 no longer asks is reported on its own, never folded in
+    every = {t.id: t for t in item_tables(Context.open(engine, NEW, Selection("2026-01",
+                                                                                "2026-12")))}
+    assert every["y_cared"].title.endswith("(bara 2026.1)") and every["y_cared"].total.n == 5
+    assert every["y_staff_care"].total.n == 5 and every["y_safe"].total.n == 10
+    assert not every["y_safe"].title.endswith(")")
 
 
 def test_a_local_versions_records_stay_out_of_national_figures(engine, monkeypatch):

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from ubu_tui.instrument.model import Instrument
+from ubu_tui.instrument.model import Instrument, Item
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,33 @@ def fold_aliases(rows: dict[tuple[str, object], dict[int, int]], aliases: dict[s
         merged = out.setdefault((aliases.get(item_id, item_id), grp), {})
         for code, n in counts.items():
             merged[code] = merged.get(code, 0) + n
+    return out
+
+
+def reported_apart(current: Instrument, present: Iterable[tuple[str, str]]
+                   ) -> list[tuple[Item, str]]:
+    """Items of other national versions present that are not counted under any of `current`'s
+    items: each with its version, to be reported on its own, never folded into a figure of
+    `current`. A version this release does not ship is left out (its records stay counted
+    only where ids are declared the same)."""
+    from ubu_tui.errors import InstrumentError
+    from ubu_tui.instrument.loader import instrument_by_version
+
+    others = []
+    for instrument_id, version in sorted(set(present)):
+        if (instrument_id, version) == (current.id, current.version) or is_local(version):
+            continue
+        try:
+            others.append(instrument_by_version(instrument_id, version))
+        except InstrumentError:
+            continue
+    rule = combination([current, *others])
+    out: list[tuple[Item, str]] = []
+    for ins in others:
+        for item_id, item in ins.items.items():
+            key = rule.key(ins.id, ins.version, item_id).key
+            if key not in current.items and key == item_id:
+                out.append((item, ins.version))
     return out
 
 

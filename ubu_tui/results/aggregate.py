@@ -133,10 +133,21 @@ def _sorted(keys: list[object]) -> list[object]:
 
 def item_tables(ctx: Context, by: str | None = None,
                 items: list[str] | None = None) -> list[Table]:
-    """One table per single-choice or scale item (all of them unless `items` names some)."""
+    """One table per single-choice or scale item (all of them unless `items` names some).
+
+    Items of other versions in the selection that the mapping does not combine with this
+    version's are reported apart, after these, titled with their version.
+    """
+    from ubu_tui.instrument.versions import reported_apart
+
     wanted = [i for i in ctx.instrument.items.values()
               if i.type in (AnswerType.SCALE, AnswerType.SINGLE)
               and (items is None or i.id in items)]
+    versions: dict[str, str] = {}
+    if items is None:
+        apart = reported_apart(ctx.instrument, query.versions_present(ctx.engine, ctx.selection))
+        wanted += [i for i, _v in apart if i.type in (AnswerType.SCALE, AnswerType.SINGLE)]
+        versions = {i.id: v for i, v in apart}
     ids = [i.id for i in wanted]
     grouped = query.item_counts(ctx.engine, ctx.selection, by, ids) if by else {}
     if _partition(by):
@@ -172,7 +183,8 @@ def item_tables(ctx: Context, by: str | None = None,
             complement = {k: _minus(outside.get((item.id, k), {}), r) for k, r in rows.items()}
         shown, total = _apply(rows, total, t, partition=dim.partition if dim else True,
                               complement=complement, total_complement=total_complement)
-        tables.append(Table(item.id, item.text, by, shown, total, t))
+        title = f"{item.text} (bara {versions[item.id]})" if item.id in versions else item.text
+        tables.append(Table(item.id, title, by, shown, total, t))
     return tables
 
 

@@ -282,6 +282,14 @@ def _dispositions_grouped(engine: Engine, sel: Selection, by: str | None) -> lis
                         "GROUP BY r.respondent, sel.grp, r.disposition", params, exp)
 
 
+def versions_present(engine: Engine, sel: Selection) -> list[tuple[str, str]]:
+    """The national instrument versions (id, version) of the records in the period."""
+    return [(r[0], r[1]) for r in _run(
+        engine, "SELECT DISTINCT instrument_id, instrument_version FROM submission s "
+                f"WHERE period BETWEEN :pf AND :pt AND {NATIONAL_ONLY}",
+        {"pf": sel.period_from, "pt": sel.period_to}, [])]
+
+
 def periods(engine: Engine) -> list[str]:
     """The periods that hold submissions, oldest first (for pickers)."""
     return [r[0] for r in _run(engine, "SELECT DISTINCT period FROM submission ORDER BY period",
