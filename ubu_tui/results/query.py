@@ -150,9 +150,9 @@ def _run(engine: Engine, sql: str, params: dict[str, object], expanding: Iterabl
 def followups(engine: Engine, sel: Selection, by: str | None = None) -> dict[object, int]:
     """Follow-ups per group."""
     if by is None and not sel.filtered:      # the period index alone answers this
+        national = f" AND {NATIONAL_ONLY}" if _local_present(engine) else ""
         rows = _run(engine, "SELECT 0, COUNT(*) FROM submission s WHERE period BETWEEN :pf "
-                            f"AND :pt AND {NATIONAL_ONLY}",
-                    {"pf": sel.period_from, "pt": sel.period_to}, [])
+                            f"AND :pt{national}", {"pf": sel.period_from, "pt": sel.period_to}, [])
         return {r[0]: int(r[1]) for r in rows}
     params: dict[str, object] = {}
     cte, exp = _selected(sel, by, params)
