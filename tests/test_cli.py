@@ -106,6 +106,17 @@ def test_db_upgrade_creates_then_reports_current(tmp_path):
     assert "database: current" in ubu("--database-url", url, "db", "upgrade").stdout
 
 
+def test_db_roles_login_mapping_refuses_bad_names_and_codes_with_exit_2():
+    run = ubu("db", "roles", "--show", "--login", "Robert'); DROP TABLE x; --",
+              "--municipality", "0180")
+    assert failed_cleanly(run, "must be a lower-case PostgreSQL role name")
+    run = ubu("db", "roles", "--show", "--login", "kw_0180", "--municipality", "180")
+    assert failed_cleanly(run, "municipality code")
+    run = ubu("db", "roles", "--show", "--login", "kw_0180", "--municipality", "0180")
+    assert run.returncode == 0
+    assert "GRANT ubu_caseworker TO kw_0180" in run.stdout
+    assert "'kw_0180', '0180'" in run.stdout
+
 def test_report_format_follows_the_extension_and_a_mismatch_is_refused(tmp_path):
     from ubu_tui.instrument import default_instrument
     from ubu_tui.scripts.synth import generate, insert

@@ -13,9 +13,11 @@ import random
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
@@ -26,7 +28,8 @@ from ubu_tui.instrument.model import NOT_REACHED_CODE, SKIPPED_CODE, AnswerType,
 from ubu_tui.interview.followup import FollowUpRecord
 from ubu_tui.interview.session import Disposition, ItemOutcome, OutcomeKind, SessionOutcome
 from ubu_tui.store.engine import session_for
-from ubu_tui.store.models import AnswerRecord, MethodRecord, SessionRecord, Submission, Unit
+from ubu_tui.store.models import Submission, Unit
+from ubu_tui.store.pg_records import export_records, on_postgres, prepared, submit_payloads
 from ubu_tui.store.schema import store_kind
 from ubu_tui.store.submissions import MUNICIPALITY, add_record
 
@@ -45,21 +48,32 @@ def _require_real(engine: Engine, what: str) -> None:
 
 
 def _records(engine: Engine, municipality: str | None) -> list[dict[str, Any]]:
+    if on_postgres(engine):   # through the function that keeps a login to its municipality
+        with session_for(engine) as session:
+            found = export_records(session, municipality)
+        random.shuffle(found)
+        return found
     with session_for(engine) as session:
+        # plain rows, not ORM objects: a push reads a hundred rows per record
         query = select(Submission)
         if municipality:
             query = query.where(col(Submission.municipality) == municipality)
         subs = {s.id: s for s in session.exec(query).all()}
-        sessions: dict[str, list[SessionRecord]] = defaultdict(list)
-        for s in session.exec(select(SessionRecord)).all():
+        sessions: dict[str, list[Any]] = defaultdict(list)
+        for s in session.connection().execute(text(
+                "SELECT submission_id, respondent, disposition, break_reason, mode, "
+                "language, adhoc FROM session_record")).all():
             if s.submission_id in subs:
                 sessions[s.submission_id].append(s)
         answers: dict[tuple[str, str], dict[str, list[Any]]] = defaultdict(dict)
-        for a in session.exec(select(AnswerRecord)).all():
-            if a.submission_id in subs:
-                answers[(a.submission_id, a.respondent)][a.item_id] = [a.outcome, a.code]
+        for sid, respondent, item, outcome, code in session.connection().execute(text(
+                "SELECT submission_id, respondent, item_id, outcome, code "
+                "FROM answer_record")):
+            if sid in subs:
+                answers[(sid, respondent)][item] = [outcome, code]
         methods: dict[str, dict[str, list[list[int]]]] = defaultdict(lambda: defaultdict(list))
-        for m in session.exec(select(MethodRecord)).all():
+        for m in session.connection().execute(text(
+                "SELECT submission_id, item_id, method, applied FROM method_record")).all():
             if m.submission_id in subs:
                 methods[m.submission_id][m.item_id].append([m.method, m.applied])
     out = []
@@ -133,6 +147,16 @@ class ImportReport:
     already_present: int
 
 
+_DISPOSITIONS = frozenset(d.value for d in Disposition)
+_OUTCOMES = frozenset(k.value for k in OutcomeKind)
+
+
+@lru_cache(maxsize=32)
+def _instrument(instrument_id: str, version: str) -> Instrument:
+    """Looked up once per version, not once per record (a push checks thousands)."""
+    return instrument_by_version(instrument_id, version)
+
+
 def _check_record(raw: Any, known_units: set[int]) -> tuple[dict[str, Any], Instrument]:
     if not isinstance(raw, dict):
         raise InputRejected("not a JSON object")
@@ -152,7 +176,7 @@ def _check_record(raw: Any, known_units: set[int]) -> tuple[dict[str, Any], Inst
         raise InputRejected(f"unit {raw['unit']!r} is not in this database's registry; "
                             "import the registry first")
     try:
-        instrument = instrument_by_version(str(raw["instrument"]), str(raw["version"]))
+        instrument = _instrument(str(raw["instrument"]), str(raw["version"]))
     except UbuError as err:
         raise InputRejected(str(err)) from None
     sessions = raw["sessions"]
@@ -169,7 +193,7 @@ def _check_session(s: dict[str, Any], instrument: Instrument) -> None:
     who = s["respondent"]
     if not SESSION_KEYS <= set(s) <= SESSION_KEYS | {"adhoc"}:
         raise InputRejected(f"{who}: session fields must be {sorted(SESSION_KEYS)}")
-    if s["disposition"] not in {d.value for d in Disposition}:
+    if s["disposition"] not in _DISPOSITIONS:
         raise InputRejected(f"{who}: unknown disposition {s['disposition']!r}")
     if not isinstance(s["mode"], int) or not 1 <= s["mode"] <= 4:
         raise InputRejected(f"{who}: mode must be 1–4")
@@ -190,15 +214,18 @@ def _check_session(s: dict[str, Any], instrument: Instrument) -> None:
     for item in form.items:
         pair = items[item.id]
         if (not isinstance(pair, list) or len(pair) != 2 or not isinstance(pair[1], int)
-                or pair[0] not in {k.value for k in OutcomeKind}):
+                or pair[0] not in _OUTCOMES):
             raise InputRejected(f"{who}: {item.id} must be [outcome, code]")
         kind, code = OutcomeKind(pair[0]), pair[1]
-        ok = {OutcomeKind.SKIPPED: code == SKIPPED_CODE,
-              OutcomeKind.NOT_REACHED: code == NOT_REACHED_CODE,
-              OutcomeKind.NONRESPONSE: code < 0 and item.allows_code(code),
-              OutcomeKind.VALUE: code >= 0 and (item.type in (AnswerType.MULTI,
-                                                              AnswerType.UNIT)
-                                                or item.allows_code(code))}[kind]
+        if kind is OutcomeKind.SKIPPED:
+            ok = code == SKIPPED_CODE
+        elif kind is OutcomeKind.NOT_REACHED:
+            ok = code == NOT_REACHED_CODE
+        elif kind is OutcomeKind.NONRESPONSE:
+            ok = code < 0 and item.allows_code(code)
+        else:
+            ok = code >= 0 and (item.type in (AnswerType.MULTI, AnswerType.UNIT)
+                                or item.allows_code(code))
         if not ok:
             raise InputRejected(f"{who}: {item.id} has code {code}, not allowed for {kind}")
     methods = s["methods"]
@@ -242,6 +269,17 @@ def import_jsonl(engine: Engine, path: Path) -> ImportReport:
         shown = errors[:10] + ([f"… and {len(errors) - 10} more"] if len(errors) > 10 else [])
         raise InputRejected("nothing was imported:\n" + "\n".join(shown))
     added = present = 0
+    if on_postgres(engine):   # set-based, a thousand records per call, all in one transaction
+        unique = list({r["id"]: r for r in reversed(good)}.values())[::-1]
+        present, good = len(good) - len(unique), unique
+        chunks = [good[start:start + 1000] for start in range(0, len(good), 1000)]
+        with session_for(engine) as session:
+            for chunk, ready in zip(chunks, prepared(chunks), strict=True):
+                new = submit_payloads(session, ready)
+                added += new
+                present += len(chunk) - new
+            session.commit()
+        return ImportReport(added, present)
     with session_for(engine) as session:
         existing = set(session.exec(select(Submission.id)).all())
         for r in good:
