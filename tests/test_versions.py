@@ -302,3 +302,17 @@ def test_the_serious_violation_answer_is_a_figure_of_its_own(engine):
     assert violation.total.n == 4 and violation.total.share_high == pytest.approx(0.25)
     by_unit = share_tables(ctx, "unit")[0]
     assert by_unit.total.n == 4 and all(r.n is None or r.n >= 3 for r in by_unit.rows)
+
+
+def test_the_default_is_the_newest_national_version(tmp_path, monkeypatch):
+    from ubu_tui.instrument import loader
+
+    base = tmp_path / "instruments" / "ubu-vb"
+    local = local_version(tmp_path)                      # tmp_path/ubu-vb/2026.2+0180
+    shutil.copytree(local.parent, base)
+    monkeypatch.setenv("UBU_DATA_DIR", str(tmp_path))
+    loader.default_instrument.cache_clear()
+    try:
+        assert loader.default_instrument().key == "ubu-vb@2026.2"
+    finally:
+        loader.default_instrument.cache_clear()

@@ -52,9 +52,13 @@ def instruments_dir() -> Path:
 
 @cache
 def default_instrument() -> Instrument:
-    """The newest shipped version of UBU-VB."""
+    """The newest national version of UBU-VB (a local one, `2026.2+0180`, is never the default;
+    versions compare by number, so 2026.10 comes after 2026.9)."""
     base = instruments_dir() / "ubu-vb"
-    versions = sorted(p for p in base.iterdir() if (p / "instrument.toml").exists())
+    versions = sorted((p for p in base.iterdir()
+                       if (p / "instrument.toml").exists() and "+" not in p.name),
+                      key=lambda p: tuple(int(x) if x.isdigit() else -1
+                                          for x in p.name.split(".")))
     if not versions:
         raise InstrumentError("no instrument version found; reinstall ubu-tui", file=str(base))
     return load_instrument(versions[-1])
