@@ -10,6 +10,7 @@ from pathlib import Path
 
 from tests.conftest import DEMO_UNITS
 from tests.helpers import complete_all
+from ubu_tui.identifiers import new_record_id
 from ubu_tui.interview import FollowUp
 from ubu_tui.store import open_store
 from ubu_tui.store.submissions import submit
@@ -53,7 +54,7 @@ def test_broken_import_file_exits_2_and_changes_nothing(tmp_path, instrument, se
     good = tmp_path / "good.jsonl"
     assert ubu("--database-url", url, "export", str(good)).returncode == 0
     record = json.loads(good.read_text())
-    record["id"] = "a" * 32
+    record["id"] = new_record_id()
     broken = tmp_path / "broken.jsonl"
     broken.write_text(json.dumps(record) + "\n{\"id\": \n" + json.dumps(record)[:50] + "\n")
     before = (tmp_path / "a.sqlite3").read_bytes()

@@ -13,6 +13,7 @@ from sqlalchemy import text
 from tests.conftest import DEMO_UNITS
 from tests.helpers import answer_all, complete_all
 from ubu_tui.errors import InputRejected, StoreError
+from ubu_tui.identifiers import new_record_id
 from ubu_tui.interview import Consent, FollowUp
 from ubu_tui.store import drafts as draft_store
 from ubu_tui.store import make_engine, open_store
@@ -224,7 +225,7 @@ def test_import_refuses_unknown_instrument_version(engine, instrument, setup, tm
     export_jsonl(engine, path)
     record = json.loads(path.read_text())
     record["version"] = "1999.1"
-    record["id"] = "f" * 32
+    record["id"] = new_record_id()
     path.write_text(json.dumps(record) + "\n")
     before = dump(engine)
     with pytest.raises(InputRejected, match="unknown instrument version ubu-vb@1999.1"):
@@ -248,7 +249,7 @@ def test_import_refuses_bad_records_and_changes_nothing(engine, instrument, setu
     export_jsonl(engine, path)
     good, second = path.read_text().splitlines()
     record = json.loads(second)
-    record["id"] = "e" * 32
+    record["id"] = new_record_id()
     mutate(record)
     path.write_text(good + "\n" + json.dumps(record) + "\nnot json\n")
     before = dump(engine)

@@ -36,13 +36,14 @@ def report_format(output: Path, given: str | None) -> str:
 def report(ctx: Context) -> int:
     from ubu_tui.instrument.codebook import codebook
     from ubu_tui.instrument.loader import default_instrument
+    from ubu_tui.outputs import output_path
     from ubu_tui.results.query import Selection
     from ubu_tui.results.render import write
     from ubu_tui.results.report import standard_report
     from ubu_tui.store.transfer import _require_real
 
     args = ctx.args
-    out = Path(args.output)
+    out = output_path(args.output)      # before the report is computed
     engine = ctx.store
     _require_real(engine, "reported")
     selection = Selection(args.period_from, args.period_to or args.period_from)

@@ -10,7 +10,9 @@ import csv
 import html
 import io
 from pathlib import Path
+from typing import BinaryIO
 
+from ubu_tui.outputs import writing
 from ubu_tui.results.aggregate import Row, Table
 from ubu_tui.results.disclosure import REASONS
 from ubu_tui.results.report import UNIT_CHART_LIMIT, Report
@@ -168,7 +170,7 @@ def to_csv(report: Report) -> str:
     return buf.getvalue()
 
 
-def to_xlsx(report: Report, path: Path, codebook: str) -> None:
+def to_xlsx(report: Report, path: Path | BinaryIO, codebook: str) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -198,7 +200,7 @@ def to_xlsx(report: Report, path: Path, codebook: str) -> None:
 
 # --- slides --------------------------------------------------------------------------------
 
-def to_pptx(report: Report, path: Path) -> None:
+def to_pptx(report: Report, path: Path | BinaryIO) -> None:
     from pptx import Presentation
     from pptx.chart.data import CategoryChartData
     from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION
@@ -277,15 +279,21 @@ def to_pptx(report: Report, path: Path) -> None:
         para = frame.add_paragraph()
         para.text = note
         para.font.size = Pt(11)
-    deck.save(str(path))
+    deck.save(path if not isinstance(path, Path) else str(path))
 
 
 def write(report: Report, path: Path, fmt_name: str, codebook: str) -> None:
-    if fmt_name == "html":
-        path.write_text(to_html(report), encoding="utf-8")
-    elif fmt_name == "csv":
-        path.write_text(to_csv(report), encoding="utf-8")
-    elif fmt_name == "xlsx":
-        to_xlsx(report, path, codebook)
-    else:
-        to_pptx(report, path)
+    with writing(path) as path:
+        if fmt_name == "html":
+            path.write_text(to_html(report), encoding="utf-8")
+        elif fmt_name == "csv":
+            path.write_text(to_csv(report), encoding="utf-8")
+        else:
+            # Built in memory and written in one go: a failing disk then gives one message,
+            # not a half-closed zip archive complaining on its way out.
+            buf = io.BytesIO()
+            if fmt_name == "xlsx":
+                to_xlsx(report, buf, codebook)
+            else:
+                to_pptx(report, buf)
+            path.write_bytes(buf.getvalue())

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import argparse
 import random
-import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from ubu_tui.identifiers import new_record_id
 from ubu_tui.instrument.model import NONRESPONSE, AnswerType, Instrument
 
 RESPONDENT_DISPOSITIONS = {
@@ -46,7 +46,7 @@ def generate(instrument: Instrument, n: int, units: list[int], periods: list[str
     weights = [rng.paretovariate(1.2) for _ in units]          # a few large units, many small
     chosen = rng.choices(units, weights=weights, k=n)
     for unit in chosen:
-        sid = secrets.token_hex(16)
+        sid = new_record_id()
         rec = Synthetic(sid, f"{rng.randrange(1, municipalities + 1):04d}", unit,
                         rng.choice(periods), {}, version=instrument.version)
         for respondent, form in instrument.forms.items():

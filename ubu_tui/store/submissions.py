@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete, select
 
+from ubu_tui.codes import check_municipality as check_municipality  # re-exported
 from ubu_tui.errors import InputRejected, StoreError
-from ubu_tui.i18n import _
 from ubu_tui.interview.followup import FollowUp, FollowUpRecord
 from ubu_tui.interview.session import OutcomeKind
 from ubu_tui.store.engine import session_for
@@ -26,19 +25,10 @@ from ubu_tui.store.models import (
 from ubu_tui.store.pg_records import count_records, on_postgres, payload, submit_payloads
 from ubu_tui.store.schema import store_kind
 
-MUNICIPALITY = re.compile(r"^\d{4}$")
-
 
 def period_of(moment: datetime | None = None) -> str:
     moment = moment or datetime.now(UTC)
     return f"{moment.year:04d}-{moment.month:02d}"
-
-
-def check_municipality(code: str) -> str:
-    if not MUNICIPALITY.match(code or ""):
-        # the value is not repeated: a personal identity number typed here must not be echoed
-        raise InputRejected(_("Kommunkoden är fyra siffror, till exempel 0180."))
-    return code
 
 
 def rows_of(record: FollowUpRecord, period: str) -> list[object]:
