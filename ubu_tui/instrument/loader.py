@@ -161,8 +161,11 @@ def load_instrument(folder: Path | str) -> Instrument:
     if not re.fullmatch(r"[a-z][a-z0-9-]{1,40}", str(meta["id"])):
         raise InstrumentError("the instrument id must be 2–41 lower-case letters, digits or -",
                               file=mfile, line=_find(meta_raw, "id"))
-    if not re.fullmatch(r"[0-9]{4}\.[0-9]{1,3}", str(meta["version"])):
-        raise InstrumentError("the version must be year.number in digits 0–9, e.g. 2026.1",
+    # A local version adds a short local label after '+' (a code such as the municipality's,
+    # never free text; at most 19 characters in all, as the record's column allows 20).
+    if not re.fullmatch(r"[0-9]{4}\.[0-9]{1,3}(\+[0-9a-z]{1,12})?", str(meta["version"])):
+        raise InstrumentError("the version must be year.number in digits 0–9, e.g. 2026.1 "
+                              "(a local version: 2026.1+0180)",
                               file=mfile, line=_find(meta_raw, "version"))
     scales: dict[str, list[str]] = {}
     for name, scale in (meta.get("scales") or {}).items():
