@@ -132,7 +132,8 @@ def test_caseworker_role_submits_but_cannot_read_records(pg_engine, instrument, 
                                  "'unit', 3)")).all()
         indices = conn.execute(text("SELECT * FROM ubu_index_figures('2000-01', "
                                     "'2999-12', 'none', 3)")).all()
-    assert rows and all(r.n is None and r.hidden == "primary" for r in rows)
+    # one follow-up: no group, and only totals without figures
+    assert rows and all(r.grp == "__total__" and r.n is None for r in rows)
     assert indices and all(r.n is None for r in indices)
     cw.dispose()
     analyst.dispose()
@@ -145,12 +146,18 @@ def save_draft_as(conn, followup) -> None:
     conn.execute(text("DELETE FROM draft WHERE id = :i"), {"i": followup.id})
 
 
-def test_database_suppression_agrees_with_the_results_layer(pg_engine):
-    """The SQL function that roles read aggregates through hides exactly what Python hides."""
+def test_figure_functions_publish_exactly_what_the_results_layer_publishes(pg_engine):
+    """Figure by figure: the tables built from the SECURITY DEFINER functions (as a restricted
+    role sees them) equal the results layer's own, for breakdowns, thresholds and a filter."""
     import random
 
     from ubu_tui.instrument import default_instrument
-    from ubu_tui.results.aggregate import Context, index_tables, item_tables
+    from ubu_tui.results.aggregate import (
+        Context,
+        disposition_tables,
+        index_tables,
+        item_tables,
+    )
     from ubu_tui.results.disclosure import Threshold
     from ubu_tui.results.query import Selection
     from ubu_tui.scripts.synth import generate, insert
@@ -163,39 +170,55 @@ def test_database_suppression_agrees_with_the_results_layer(pg_engine):
         if rng.random() < 0.3:
             rec.unit_id = rng.choice(units[-4:])
     insert(pg_engine, records)
-    for by, threshold in (("unit", 3), ("unit", 5), ("unit_type", 3), ("none", 3)):
-        ctx = Context.open(pg_engine, instrument, Selection("2026-06", "2026-06"),
-                           Threshold(threshold))
-        group = None if by == "none" else by
-        items = {t.id: t for t in item_tables(ctx, group)}
-        seen = 0
-        for (item_id, asked, n, _sum, hidden), row in figure_pairs(
-                pg_engine, "ubu_item_figures", by, threshold, items):
-            assert (row.hidden, row.n, row.asked) == (hidden, n, asked), (by, item_id)
-            seen += 1
-        assert seen > 50
-        indices = {t.id: t for t in index_tables(ctx, group)}
-        for (index_id, _asked, n, total, hidden), row in figure_pairs(
-                pg_engine, "ubu_index_figures", by, threshold, indices):
-            assert (row.hidden, row.n) == (hidden, n), (by, index_id)
-            if row.shown and row.n:
-                assert row.mean == pytest.approx(total / n)
+    cases = [(None, 3, ()), ("unit", 3, ()), ("unit", 5, ()), ("unit_type", 3, ()),
+             ("sex", 3, ()), ("age_band", 4, ()), ("unit", 3, (("unit_type", (1, 2)),))]
+    seen = 0
+    for by, threshold, filters in cases:
+        sel = Selection("2026-06", "2026-06", filters)
+        direct = Context.open(pg_engine, instrument, sel, Threshold(threshold), functions=False)
+        through = Context.open(pg_engine, instrument, sel, Threshold(threshold), functions=True)
+        for build in (item_tables, index_tables, disposition_tables):
+            mine, theirs = build(direct, by), build(through, by)
+            assert [t.id for t in mine] == [t.id for t in theirs]
+            for a, b in zip(mine, theirs, strict=True):
+                assert [r.key for r in a.rows] == [r.key for r in b.rows], (by, a.id)
+                for x, y in zip((*a.rows, a.total), (*b.rows, b.total), strict=True):
+                    assert (x.hidden, x.n, x.asked, x.distribution, x.nonresponse) == (
+                        y.hidden, y.n, y.asked, y.distribution, y.nonresponse), (by, a.id)
+                    assert x.mean == pytest.approx(y.mean, abs=1e-9)
+                    assert x.share_high == pytest.approx(y.share_high, abs=1e-9)
+                    seen += 1
+    assert seen > 1000
 
 
-def figure_pairs(engine, function: str, by: str, threshold: int, tables: dict):
-    """Each row the database function returns, with the results layer's row for it."""
-    with engine.connect() as conn:
-        rows = conn.execute(text(f"SELECT * FROM {function}('2026-06', '2026-06', :by, :t)"),
-                            {"by": by, "t": threshold}).all()
-    for key, grp, asked, n, total, _high, hidden in rows:
-        if key not in tables:
-            continue               # multi, age and unit items: not in the item tables
-        table = tables[key]
-        if grp == "__total__":
-            yield (key, asked, n, total, hidden), table.total
-        elif by != "none":
-            yield (key, asked, n, total, hidden), next(r for r in table.rows
-                                                       if str(r.key) == grp)
+def test_restricted_roles_get_the_report_through_the_functions(pg_engine, tmp_path):
+    """The analyst and the caseworker run the standard report and the results tables: the
+    same figures as the owner, read through the functions only."""
+    from ubu_tui.instrument import default_instrument
+    from ubu_tui.results.aggregate import Context, index_tables
+    from ubu_tui.results.query import Selection
+    from ubu_tui.results.render import rows_of
+    from ubu_tui.results.report import standard_report
+    from ubu_tui.scripts.synth import generate, insert
+    from ubu_tui.store.shared import create_roles
+
+    instrument = default_instrument()
+    insert(pg_engine, list(generate(instrument, 120, list(range(1001, 1013)), ["2026-04"])))
+    create_roles(pg_engine, prefix="ubu")
+    sel = Selection("2026-04", "2026-04")
+    mine = standard_report(pg_engine, instrument, sel)
+    owner = rows_of(mine)
+    assert len(owner) > 100
+    for role in ("ubu_analyst", "ubu_caseworker"):
+        engine = create_engine(_pg_url_of(pg_engine), connect_args={"options": f"-c role={role}"})
+        try:
+            theirs = standard_report(engine, instrument, sel)
+            assert rows_of(theirs) == owner and theirs.followups == mine.followups
+            ctx = Context.open(engine, instrument, Selection("2026-04", "2026-04",
+                                                             (("unit_type", (1,)),)))
+            assert ctx.functions and index_tables(ctx, "sex")
+        finally:
+            engine.dispose()
 
 
 def test_push_cut_off_halfway_and_resumed_stores_each_record_once(pg_engine, tmp_path):
@@ -275,15 +298,15 @@ async def test_lost_connection_mid_interview_is_told_and_nothing_confirmed_is_lo
         async with app.run_test(size=(80, 24)) as pilot:
             await start_followup(pilot)
             await press(pilot, "1", "1", "enter")          # youth, consent
-            await press(pilot, "5", "enter")                 # first item saved
+            await press(pilot, "5")                          # first item saved
             server(False)
-            await press(pilot, "4", "enter")                 # this save fails
+            await press(pilot, "4")                          # this save fails
             messages = [n.message for n in app._notifications]
             assert any("Kunde inte spara" in m and "connection" in m for m in messages)
             session = app.screen.session
             assert len(session.responses) == 2               # kept in memory
             server(True)
-            await press(pilot, "3", "enter")                 # this save carries all three
+            await press(pilot, "3")                          # this save carries all three
             label = app.screen.label
         again, _ = load_draft(pg_engine, list_drafts(pg_engine)[0].id)
         assert len(again.session("youth").responses) == 3 and label

@@ -3,7 +3,6 @@ their n and their suppression notes."""
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -15,8 +14,9 @@ from tests.conftest import DEMO_UNITS
 from ubu_tui.__main__ import run
 from ubu_tui.errors import InputRejected, StoreError
 from ubu_tui.instrument import default_instrument
+from ubu_tui.results import ptable
 from ubu_tui.results.aggregate import Context, Table, item_tables
-from ubu_tui.results.disclosure import Threshold, small, suppress
+from ubu_tui.results.disclosure import Threshold
 from ubu_tui.results.query import Selection
 from ubu_tui.results.render import to_html, to_pptx
 from ubu_tui.results.report import standard_report
@@ -28,33 +28,29 @@ INSTRUMENT = default_instrument()
 UNITS = [1001, 1002, 1003, 1004, 1005]
 
 
-def check_not_derivable(ns: dict, hidden: dict, threshold: int, total_shown: bool) -> None:
-    """The rule for one breakdown whose groups add up to a shown total."""
-    if not total_shown:
-        return
-    secret = [ns.get(k, 0) for k in hidden]
-    assert len(secret) != 1, f"one hidden group is total minus the shown ones: {ns} {hidden}"
-    assert not small(sum(secret), threshold), f"hidden groups add up to a small n: {ns}"
+# --- the perturbation table -------------------------------------------------------------------
+
+@settings(deadline=None)       # the first call builds the table
+@given(st.integers(0, 10_000), st.integers(0, 2**40))
+def test_a_published_count_is_near_the_truth_never_1_or_2_and_zero_stays_zero(n, key):
+    published = ptable.count(n, key)
+    assert abs(published - n) <= ptable.MAX_DEVIATION
+    assert published >= 0 and published not in (1, 2)
+    assert (published == 0) if n == 0 else True
+    assert published == ptable.count(n, key + 2**32)      # the key counts modulo 2**32
 
 
-@given(st.dictionaries(st.integers(1, 40), st.integers(0, 12), max_size=12),
-       st.integers(3, 6))
-def test_suppression_hides_small_groups_and_what_would_reveal_them(ns, threshold):
-    hidden = suppress(ns, threshold)
-    for k, n in ns.items():
-        if k not in hidden:
-            assert not small(n, threshold)
-    check_not_derivable(ns, hidden, threshold, not small(sum(ns.values()), threshold))
-
-
-@given(st.dictionaries(st.integers(1, 9), st.integers(0, 12), max_size=8),
-       st.integers(0, 30), st.integers(3, 5))
-def test_overlapping_groups_never_reveal_their_complement(ns, extra, threshold):
-    total = (max(ns.values()) if ns else 0) + extra
-    hidden = suppress(ns, threshold, partition=False, total=total)
-    for k, n in ns.items():
-        if k not in hidden:
-            assert not small(n, threshold) and not small(total - n, threshold)
+@pytest.mark.parametrize("n", range(0, ptable.LAST_CLASS + 3))
+def test_the_deviation_is_unbiased_with_the_stated_variance(n):
+    """Exactly, from the table's key ranges: mean 0; variance V where the constraints allow."""
+    spans = [(b.hi - b.lo, b.deviation) for b in ptable.bands()
+             if b.n_class == ptable.n_class(n)]
+    assert sum(w for w, _ in spans) == ptable.KEY_SPACE
+    mean = sum(w * d for w, d in spans) / ptable.KEY_SPACE
+    var = sum(w * d * d for w, d in spans) / ptable.KEY_SPACE
+    assert mean == pytest.approx(0, abs=1e-6)
+    if n >= 3:
+        assert var == pytest.approx(ptable.VARIANCE, rel=1e-3)
 
 
 def test_the_threshold_can_only_be_raised():
@@ -76,7 +72,8 @@ def shared_engine():
     return eng
 
 
-def load(engine, followups: list[tuple[int, int, int, str]]) -> None:
+def load(engine, followups: list[tuple[int, int, int, str]]) -> dict[str, int]:
+    """Store the follow-ups; return each one's record key."""
     with engine.begin() as conn:
         for table in ("index_score", "method_record", "answer_record", "session_record",
                       "submission"):
@@ -88,67 +85,50 @@ def load(engine, followups: list[tuple[int, int, int, str]]) -> None:
                        ("caseworker", "cw_unit_type", "value", unit_type)]
         records.append(rec)
     insert(engine, records)
+    return {r.id: r.key for r in records}
 
 
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(FOLLOWUP, max_size=40), st.integers(3, 4))
-def test_shown_figures_equal_the_reference_and_nothing_small_shows(shared_engine, followups,
-                                                                  threshold):
-    load(shared_engine, followups)
+@given(st.lists(FOLLOWUP, max_size=40), st.integers(3, 5))
+def test_shown_figures_are_the_reference_perturbed_and_nothing_small_shows(
+        shared_engine, followups, threshold):
+    keys = list(load(shared_engine, followups).values())
     ctx = Context.open(shared_engine, INSTRUMENT, Selection("2026-01", "2026-02"),
                        Threshold(threshold))
     table = item_tables(ctx, "unit", ["y_safe"])[0]
-    answered = [(u, s) for u, _t, s, _p in followups if s > 0]
-    per_unit = Counter(u for u, _ in answered)
-    asked = Counter(u for u, _t, _s, _p in followups)
+    listed = set()
     for row in table.rows:
-        if row.shown:
-            values = [s for u, s in answered if u == row.key]
-            assert row.n == len(values) and not small(row.n, threshold)
-            assert row.asked == asked[row.key] >= threshold
-            if values:
-                assert row.mean == pytest.approx(sum(values) / len(values))
-                assert row.share_high == pytest.approx(
-                    sum(v >= 4 for v in values) / len(values))
-            dont_know = asked[row.key] - len(values)
-            assert row.nonresponse == ({"dont_know": dont_know} if dont_know else {})
-        else:
-            assert row.n is None and row.mean is None and row.distribution is None
+        assert row.shown, "a hidden group has no row at all"
+        listed.add(row.key)
+        mine = [(s, k) for (u, _t, s, _p), k in zip(followups, keys, strict=True)
+                if u == row.key and s > 0]
+        n, key = len(mine), sum(k for _s, k in mine)
+        assert n >= threshold and row.n == ptable.count(n, key) >= threshold
+        true_mean = sum(s for s, _k in mine) / n
+        assert abs(row.mean - true_mean) <= ptable.max_sum_noise(4) / n + 1e-9
+        assert 1 <= row.mean <= 5 and 0 <= row.share_high <= 1
+        assert all(abs(c - sum(1 for s, _k in mine if s == code)) <= ptable.MAX_DEVIATION
+                   for code, c in row.distribution.items())
+    for unit in set(UNITS) - listed:
+        n = sum(1 for u, _t, s, _p in followups if u == unit and s > 0)
+        key = sum(k for (u, _t, s, _p), k in zip(followups, keys, strict=True)
+                  if u == unit and s > 0)
+        assert n < threshold or ptable.count(n, key) < threshold
+    answered = [(s, k) for (_u, _t, s, _p), k in zip(followups, keys, strict=True) if s > 0]
+    n, key = len(answered), sum(k for _s, k in answered)
     total = table.total
+    assert total.shown == (n >= threshold and ptable.count(n, key) >= threshold)
     if total.shown:
-        assert total.n == len(answered) and total.asked == len(followups)
-    else:
-        assert small(len(answered), threshold) or small(len(followups), threshold)
-    hidden = {r.key: r.hidden for r in table.rows if not r.shown}
-    check_not_derivable(dict(per_unit), hidden, threshold, total.shown)
-    check_not_derivable(dict(asked), hidden, threshold, total.shown)
-    # without a breakdown the counts come from the per-month totals the database keeps
+        assert total.n == ptable.count(n, key)
+    # The same cell gets the same figures whatever query produced it: the total from the
+    # counts the database keeps, and through a filter that leaves nobody out.
     overall = item_tables(ctx, None, ["y_safe"])[0].total
-    assert overall.shown == (not small(len(answered), threshold)
-                             and not small(len(followups), threshold))
-    if overall.shown:
-        assert overall.n == len(answered) and overall.asked == len(followups)
-    if overall.shown and answered:
-        assert overall.mean == pytest.approx(sum(s for _u, s in answered) / len(answered))
-
-
-@settings(max_examples=30, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(FOLLOWUP, max_size=40))
-def test_a_filter_never_reveals_what_it_leaves_out(shared_engine, followups):
-    """Unfiltered minus filtered must not expose a small group of the rest."""
-    load(shared_engine, followups)
-    sel = Selection("2026-01", "2026-02", (("unit_type", (1, 2)),))
-    ctx = Context.open(shared_engine, INSTRUMENT, sel)
-    table = item_tables(ctx, "unit", ["y_safe"])[0]
-    for row in table.rows:
-        if row.shown:
-            outside = sum(1 for u, t, s, _p in followups if u == row.key and t > 2 and s > 0)
-            assert not small(outside, 3)
-    if table.total.shown:
-        outside = sum(1 for _u, t, s, _p in followups if t > 2 and s > 0)
-        assert not small(outside, 3)
+    assert overall == total
+    everyone = Selection("2026-01", "2026-02", (("unit_type", (1, 2, 3, 4)),))
+    filtered = item_tables(Context.open(shared_engine, INSTRUMENT, everyone,
+                                        Threshold(threshold)), "unit", ["y_safe"])[0]
+    assert filtered.rows == table.rows and filtered.total == total
 
 
 # --- the standard report -----------------------------------------------------------------------
@@ -174,13 +154,16 @@ def all_rows(tables: list[Table]):
 
 def test_standard_report_shows_nothing_small(demo_report_engine):
     report = standard_report(demo_report_engine, INSTRUMENT, Selection("2026-03", "2026-03"))
-    assert report.followups == 300
+    assert abs(report.followups - 300) <= ptable.MAX_DEVIATION
     for table, row in all_rows(report.all_tables()):
         if row.shown and row.n:
             assert row.n >= 3, (table.id, row)
-    unit_1011 = [r for r in report.units[0].rows if r.key == 1011][0]
-    assert unit_1011.hidden == "primary"
-    assert any("färre än 3" in note for note in report.suppression_notes())
+    for table in report.units:     # the units of one and two follow-ups: in no table at all
+        assert not {1011, 1012} & {r.key for r in table.rows}
+    # a unit hidden in one table of the unit comparison is hidden in all of them
+    assert len({frozenset(r.key for r in t.rows) for t in report.units}) == 1
+    assert any("cellnyckelmetoden" in note and "spärr 3" in note
+               for note in report.suppression_notes())
 
 
 def test_slide_deck_has_n_and_suppression_notes_on_every_chart(demo_report_engine, tmp_path):
@@ -200,21 +183,21 @@ def test_slide_deck_has_n_and_suppression_notes_on_every_chart(demo_report_engin
             labels = list(shape.chart.plots[0].categories)
             assert labels and all("(n=" in str(label) for label in labels), labels
             assert any(t.startswith("n = antal uppföljningar") for t in texts)
-            assert any("Spärrat:" in t or "Inget spärrat" in t for t in texts)
+            assert any("Röjandeskydd: cellnyckelmetoden" in t for t in texts)
     assert charts >= 5
     unit_slides = [s for s in deck.slides if s.shapes.title is not None
                    and "per enhet" in (s.shapes.title.text or "")]
     assert unit_slides
     notes = " ".join(s.text_frame.text for s in unit_slides[0].shapes if s.has_text_frame)
-    assert "färre än 3" in notes
+    assert "spärren 3" in notes
 
 
 def test_html_report_lists_suppressed_figures(demo_report_engine):
     report = standard_report(demo_report_engine, INSTRUMENT, Selection("2026-03", "2026-03"))
     page = to_html(report)
     assert page.startswith("<!doctype html>") and "<svg" in page
-    assert "Spärrade uppgifter" in page and "färre än 3 uppföljningar" in page
-    assert "(n=300)" in page
+    assert "Röjandeskydd" in page and "cellnyckelmetoden" in page
+    assert f"(n={report.followups})" in page or "(n=" in page
 
 
 def test_report_command_writes_every_format(tmp_path):
@@ -258,8 +241,8 @@ async def test_results_screen_shows_suppressed_unit_and_totals(demo_report_engin
         console = Console(width=118, record=True)
         console.print(shown)
         page = console.export_text()
-        assert "Samtliga" in page and "300" in page
-        assert "spärrad" in page and "färre än 3" in page
+        assert "Samtliga" in page and "cellnyckelmetoden" in page
+        assert "HVB Björkbacken" in page and "Enhet 1011" not in page
         assert "█" in page
 
 
@@ -281,7 +264,7 @@ async def test_unit_profile_beside_all_units(demo_report_engine):
         console.print(app.screen.query_one("#results-table").content)
         page = console.export_text()
         assert "Enhetsprofil: HVB Björkbacken" in page and "Alla enheter" in page
-        assert "(n=300)" in page and "Måluppfyllelse" in page
+        assert "(n=" in page and "Måluppfyllelse" in page
         picker.value = 1011                                   # one follow-up: suppressed
         await pilot.pause()
         await app.workers.wait_for_complete()

@@ -208,6 +208,23 @@ def test_export_import_is_idempotent(engine, instrument, setup, tmp_path):
     assert table_count(other, "answer_record") == table_count(engine, "answer_record")
     assert table_count(other, "method_record") == table_count(engine, "method_record")
 
+    def keys(eng) -> dict[str, int]:     # the record keys travel: figures stay the same
+        with eng.connect() as conn:
+            return dict(conn.execute(text("SELECT id, record_key FROM submission")).all())
+
+    assert keys(other) == keys(engine) and len(set(keys(engine).values())) == 3
+    import json
+
+    lines = path.read_text().splitlines()    # a file from before record keys: one is drawn
+    old = [json.loads(line) for line in lines]
+    for rec in old:
+        del rec["key"]
+    path.write_text("\n".join(json.dumps(rec) for rec in old))
+    third = open_store("sqlite://")
+    import_units(third, DEMO_UNITS)
+    assert import_jsonl(third, path).added == 3
+    assert set(keys(third)) == set(keys(engine))
+
 
 def test_csv_export_has_one_row_per_record_and_codes_only(engine, instrument, setup, tmp_path):
     submitted(engine, instrument, setup, 2)
@@ -416,7 +433,8 @@ def test_a_first_release_database_migrates_and_keeps_its_data(db_url, followup, 
         for row in rows:
             table = type(row).__table__
             values = {c.name: getattr(row, c.name) for c in table.c
-                      if c.name != "adhoc" and getattr(row, c.name) is not None}
+                      if c.name not in ("adhoc", "record_key")
+                      and getattr(row, c.name) is not None}
             conn.execute(text(f"INSERT INTO {table.name} ({', '.join(values)}) VALUES "
                               f"({', '.join(':' + k for k in values)})"), values)
     assert ensure_schema(engine) == "migrated"
@@ -424,6 +442,10 @@ def test_a_first_release_database_migrates_and_keeps_its_data(db_url, followup, 
         filled = {ix: (n, total) for ix, n, total in conn.execute(text(
             "SELECT index_id, n, total FROM index_score"))}
     assert filled == index_scores(done.record()) and filled
+    with engine.connect() as conn:      # the old record drew a key; the kept counts carry it
+        key = conn.execute(text("SELECT record_key FROM submission")).scalar_one()
+        ckeys = {r[0] for r in conn.execute(text("SELECT ckey FROM item_count WHERE n = 1"))}
+    assert 0 <= key < 2**32 and ckeys == {key}
     assert [d.label for d in list_drafts(engine)] == ["Blå ek 3"]
     assert list(tmp_path.glob("*.before-*-from-0001.bak"))
     with engine.connect() as conn:
@@ -465,21 +487,25 @@ def test_the_database_keeps_its_counts_exact_through_submit_and_withdraw(
 
     def counts() -> tuple[dict, dict]:
         with engine.connect() as conn:
-            kept = {(p, i, c): n for p, i, c, n in conn.execute(text(
-                "SELECT period, item_id, code, n FROM item_count WHERE n > 0"))}
-            raw = {(p, i, c): n for p, i, c, n in conn.execute(text(
-                "SELECT s.period, a.item_id, a.code, COUNT(*) FROM answer_record a JOIN "
+            kept = {(p, i, c): (n, k) for p, i, c, n, k in conn.execute(text(
+                "SELECT period, item_id, code, n, ckey FROM item_count WHERE n > 0"))}
+            raw = {(p, i, c): (n, k) for p, i, c, n, k in conn.execute(text(
+                "SELECT s.period, a.item_id, a.code, COUNT(*), SUM(s.record_key) "
+                "FROM answer_record a JOIN "
                 "submission s ON s.id = a.submission_id WHERE a.outcome IN "
                 "('value', 'nonresponse') GROUP BY s.period, a.item_id, a.code"))}
         return kept, raw
 
     def index_sums() -> tuple[dict, dict]:
         with engine.connect() as conn:
-            kept = {(u, i): (n, round(t, 9), h) for u, i, n, t, h in conn.execute(text(
-                "SELECT unit_id, index_id, n, total, high FROM index_count WHERE n > 0"))}
-            raw = {(u, i): (n, round(t, 9), h) for u, i, n, t, h in conn.execute(text(
-                "SELECT s.unit_id, x.index_id, COUNT(*), SUM(x.total * 1.0 / x.n), "
-                "SUM(CASE WHEN x.total >= 4 * x.n THEN 1 ELSE 0 END) FROM index_score x "
+            kept = {(u, i): (n, round(t, 9), h, k, hk) for u, i, n, t, h, k, hk in conn.execute(
+                text("SELECT unit_id, index_id, n, total, high, ckey, hkey FROM index_count "
+                     "WHERE n > 0"))}
+            raw = {(u, i): (n, round(t, 9), h, k, hk) for u, i, n, t, h, k, hk in conn.execute(
+                text("SELECT s.unit_id, x.index_id, COUNT(*), SUM(x.total * 1.0 / x.n), "
+                "SUM(CASE WHEN x.total >= 4 * x.n THEN 1 ELSE 0 END), SUM(s.record_key), "
+                "SUM(CASE WHEN x.total >= 4 * x.n THEN s.record_key ELSE 0 END) "
+                "FROM index_score x "
                 "JOIN submission s ON s.id = x.submission_id GROUP BY s.unit_id, x.index_id"))}
         return kept, raw
 
@@ -487,12 +513,12 @@ def test_the_database_keeps_its_counts_exact_through_submit_and_withdraw(
         submit(engine, complete_all(FollowUp.open(instrument, replace(
             setup, municipality=municipality, unit_id=unit))))
     kept, raw = counts()
-    assert kept == raw and sum(kept.values()) > 150
+    assert kept == raw and sum(n for n, _k in kept.values()) > 150
     kept, raw = index_sums()
     assert kept == raw and {u for u, _ in kept} == {1003, 1004}
     withdraw(engine, "1480")
     kept, raw = counts()
-    assert kept == raw and max(kept.values()) == 1
+    assert kept == raw and max(n for n, _k in kept.values()) == 1
     kept, raw = index_sums()
     assert kept == raw and {u for u, _ in kept} == {1003}
     with engine.connect() as conn:
@@ -502,4 +528,4 @@ def test_the_database_keeps_its_counts_exact_through_submit_and_withdraw(
 
     assert kept == {("youth", "completed"): 1, ("guardian", "completed"): 1,
                     ("caseworker", "completed"): 1}
-    assert dispositions(engine, Selection())[("youth", 0)] == {"completed": 1}
+    assert dispositions(engine, Selection())[("youth", 0)]["completed"][0] == 1

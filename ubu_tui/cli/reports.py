@@ -51,11 +51,11 @@ def report(ctx: Context) -> int:
     instrument = default_instrument()
     results = standard_report(engine, instrument, selection, ctx.settings.threshold_in_force())
     write(results, out, fmt, codebook(instrument))
-    hidden = len(results.suppression_notes()) - 1
     followups = results.followups or _("färre än spärrgränsen")
-    say(_("rapport {period}: {followups} uppföljningar, {hidden} spärrade värden listade; "
-          "skriven till {file}").format(period=results.period, followups=followups,
-                                        hidden=hidden, file=out))
+    say(_("rapport {period}: {followups} uppföljningar (störda med cellnyckelmetoden, spärr "
+          "{threshold}); skriven till {file}").format(
+              period=results.period, followups=followups,
+              threshold=results.threshold.value, file=out))
     return 0
 
 

@@ -97,16 +97,19 @@ def shipped_combination() -> Combination:
     return combination(instrument_by_version(i, v) for i, v in available_instruments())
 
 
-def fold_aliases(rows: dict[tuple[str, object], dict[int, int]], aliases: dict[str, str]
-                 ) -> dict[tuple[str, object], dict[int, int]]:
-    """Add the counts of (item, group) rows under renamed ids to the id they are counted under."""
+def fold_aliases(rows: dict[tuple[str, object], dict[int, tuple[int, int]]],
+                 aliases: dict[str, str]) -> dict[tuple[str, object], dict[int, tuple[int, int]]]:
+    """Add the cells (count, key sum) of (item, group) rows under renamed ids to the id they are
+    counted under: a cell's key is the sum of its records' keys, so a folded cell's key is the
+    sum of the folded keys and the cell-key method perturbs it as any other cell."""
     if not aliases:
         return rows
-    out: dict[tuple[str, object], dict[int, int]] = {}
-    for (item_id, grp), counts in rows.items():
+    out: dict[tuple[str, object], dict[int, tuple[int, int]]] = {}
+    for (item_id, grp), cells in rows.items():
         merged = out.setdefault((aliases.get(item_id, item_id), grp), {})
-        for code, n in counts.items():
-            merged[code] = merged.get(code, 0) + n
+        for code, (n, key) in cells.items():
+            had_n, had_key = merged.get(code, (0, 0))
+            merged[code] = (had_n + n, had_key + key)
     return out
 
 

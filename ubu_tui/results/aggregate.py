@@ -1,22 +1,25 @@
 """Tables of figures per group, with disclosure control applied before anything is returned.
 
 A `Table` is one measure (an item, an index, a disposition summary) over the groups of one
-breakdown, plus the total. A hidden row carries its label and the reason, never a figure.
+breakdown, plus the total. Every figure is perturbed by the cell-key method (disclosure.py);
+a group under the threshold has no row at all, and a hidden total carries no figure.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
 from ubu_tui.instrument.model import NONRESPONSE_BY_CODE, AnswerType, Instrument, Item
-from ubu_tui.results import query
-from ubu_tui.results.disclosure import REASONS, Threshold, revealing, small, suppress
-from ubu_tui.results.query import DIMENSIONS, MISSING, Selection
+from ubu_tui.results import ptable, query
+from ubu_tui.results.disclosure import HIDDEN, Threshold, hidden, method_text
+from ubu_tui.results.query import DIMENSIONS, MISSING, Cell, IndexCell, Selection
 
 TOTAL = "__total__"
+SCALE_SPAN = 4.0         # items and index scores lie on the 1–5 scale
 
 
 @dataclass(frozen=True)
@@ -29,7 +32,7 @@ class Row:
     share_high: float | None = None            # share answering 4 or 5 (index: scoring ≥ 4)
     distribution: dict[int, int] | None = None     # counts per option code
     nonresponse: dict[str, int] | None = None      # refused / dont_know / not_applicable
-    hidden: str | None = None                  # reason key from disclosure.REASONS
+    hidden: str | None = None                  # disclosure.HIDDEN: no figure at all
 
     @property
     def shown(self) -> bool:
@@ -47,10 +50,9 @@ class Table:
     kind: str = "item"                          # item / index / share / disposition
 
     def notes(self) -> list[str]:
-        """What was suppressed and why, for the foot of every table and chart."""
-        hidden = [r for r in (*self.rows, self.total) if r.hidden]
-        return [f"{r.label}: " + REASONS[r.hidden].format(t=self.threshold)  # type: ignore[index]
-                for r in hidden]
+        """The method in force, for the foot of every table and chart: one note for all, no
+        reason per group (a reason would state a bound)."""
+        return [method_text(self.threshold)]
 
 
 def group_label(dim_id: str | None, key: object, instrument: Instrument,
@@ -73,39 +75,45 @@ def group_label(dim_id: str | None, key: object, instrument: Instrument,
     return option.label if option else str(key)
 
 
-def _row_from_counts(key: object, label: str, item: Item, counts: dict[int, int]) -> Row:
-    values = {c: n for c, n in counts.items() if c >= 0}
-    n = sum(values.values())
-    nonresponse = {NONRESPONSE_BY_CODE[c].key: k for c, k in counts.items() if c < 0}
+def _row_from_counts(key: object, label: str, item: Item, counts: dict[int, Cell],
+                     threshold: int) -> Row:
+    """A row of published figures from the cells of one group; hidden under the threshold."""
+    values = {c: cell for c, cell in counts.items() if c >= 0}
+    n, nkey = _merge(values.values())
+    if hidden(n, nkey, threshold):
+        return Row(key, label, hidden=HIDDEN)
+    published = ptable.count(n, nkey)
+    everyone = _merge(counts.values())
+    distribution = {c: ptable.count(*cell) for c, cell in values.items()}
+    nonresponse = {NONRESPONSE_BY_CODE[c].key: ptable.count(*cell)
+                   for c, cell in counts.items() if c < 0}
     mean = share = None
-    if n and item.type is AnswerType.SCALE:
-        mean = sum(c * k for c, k in values.items()) / n
-        share = sum(k for c, k in values.items() if c >= 4) / n
-    return Row(key, label, n, n + sum(nonresponse.values()), mean, share, values, nonresponse)
+    if item.type is AnswerType.SCALE:
+        total = sum(c * cell[0] for c, cell in values.items())
+        mean = _clip((total + ptable.sum_noise(nkey, SCALE_SPAN)) / n, 1.0, 5.0)
+        share = ptable.share(sum(cell[0] for c, cell in values.items() if c >= 4), n, nkey)
+    return Row(key, label, published, ptable.count(*everyone), mean, share, distribution,
+               nonresponse)
 
 
-def _hide(row: Row, reason: str) -> Row:
-    return Row(row.key, row.label, hidden=reason)
+def _merge(cells: Iterable[Cell]) -> Cell:
+    """The cell of several disjoint cells: counts and keys add up."""
+    n = key = 0
+    for c, k in cells:
+        n += c
+        key += k
+    return n, key
 
 
-def _apply(rows: dict[object, Row], total: Row, threshold: int, *, partition: bool,
-           complement: dict[object, tuple[int, ...]] | None,
-           total_complement: tuple[int, ...] | None) -> tuple[
-               tuple[Row, ...], Row]:
-    def counts(r: Row) -> tuple[int, int]:
-        return (r.asked if r.asked is not None else r.n or 0, r.n or 0)
+def _clip(value: float, low: float, high: float) -> float:
+    return min(high, max(low, value))
 
-    ns = {k: counts(r) for k, r in rows.items()}
-    hidden = suppress(ns, threshold, partition=partition, total=counts(total),
-                      complement=complement)
-    out = tuple(_hide(r, hidden[k]) if k in hidden else r for k, r in rows.items())
-    if any(small(c, threshold) for c in counts(total)):
-        total = _hide(total, "primary")
-    elif partition and revealing(ns, hidden, threshold):
-        total = _hide(total, "secondary")     # no shown group was left to hide instead
-    elif total_complement is not None and any(small(c, threshold) for c in total_complement):
-        total = _hide(total, "complement")
-    return out, total
+
+def _consistent(tables: list[Table]) -> list[Table]:
+    """A group hidden in one table of the set is hidden in all of them."""
+    gone = {r.key for t in tables for r in t.rows if not r.shown}
+    return [Table(t.id, t.title, t.by, tuple(r for r in t.rows if r.key not in gone), t.total,
+                  t.threshold, t.kind) for t in tables]
 
 
 @dataclass
@@ -115,13 +123,17 @@ class Context:
     selection: Selection
     threshold: Threshold
     units: dict[int, str]
+    functions: bool = False      # figures through the PostgreSQL functions (restricted login)
 
     @classmethod
     def open(cls, engine: Engine, instrument: Instrument, selection: Selection,
-             threshold: Threshold | None = None) -> Context:
+             threshold: Threshold | None = None, functions: bool | None = None) -> Context:
         from ubu_tui.store.registry import unit_names
 
-        return cls(engine, instrument, selection, threshold or Threshold(), unit_names(engine))
+        if functions is None:
+            functions = query.restricted(engine)
+        return cls(engine, instrument, selection, threshold or Threshold(), unit_names(engine),
+                   functions)
 
     def label(self, by: str | None, key: object) -> str:
         return group_label(by, key, self.instrument, self.units)
@@ -144,54 +156,41 @@ def item_tables(ctx: Context, by: str | None = None,
               if i.type in (AnswerType.SCALE, AnswerType.SINGLE)
               and (items is None or i.id in items)]
     versions: dict[str, str] = {}
-    if items is None:
+    # A restricted login may not read the records that say which versions a period holds: the
+    # figure functions report the current version's items only.
+    if items is None and not ctx.functions:
         apart = reported_apart(ctx.instrument, query.versions_present(ctx.engine, ctx.selection))
         wanted += [i for i, _v in apart if i.type in (AnswerType.SCALE, AnswerType.SINGLE)]
         versions = {i.id: v for i, v in apart}
     ids = [i.id for i in wanted]
+    if ctx.functions:
+        return _function_tables(ctx, "ubu_item_figures", by, wanted, "item")
     grouped = query.item_counts(ctx.engine, ctx.selection, by, ids) if by else {}
-    if _partition(by):
-        totals: dict[tuple[str, object], dict[int, int]] = defaultdict(dict)
+    if _partition(by):      # every follow-up in one group: the total is the groups' sum
+        totals: dict[tuple[str, object], dict[int, Cell]] = defaultdict(dict)
         for (item_id, _grp), counts in grouped.items():
             merged = totals[(item_id, 0)]
-            for code, n in counts.items():
-                merged[code] = merged.get(code, 0) + n
+            for code, cell in counts.items():
+                merged[code] = _merge((merged.get(code, (0, 0)), cell))
     else:
         totals = query.item_counts(ctx.engine, ctx.selection, None, ids)
-    outside_total: dict[tuple[str, object], dict[int, int]] = {}
-    outside: dict[tuple[str, object], dict[int, int]] = {}
-    if ctx.selection.filtered:
-        whole = ctx.selection.without_filters()
-        outside_total = query.item_counts(ctx.engine, whole, None, ids)
-        if by:
-            outside = query.item_counts(ctx.engine, whole, by, ids)
-    by_item: dict[str, dict[object, dict[int, int]]] = defaultdict(dict)
+    by_item: dict[str, dict[object, dict[int, Cell]]] = defaultdict(dict)
     for (item_id, grp), counts in grouped.items():
         by_item[item_id][grp] = counts
-    tables = []
-    dim = DIMENSIONS[by] if by else None
     t = ctx.threshold.value
+    tables = []
     for item in wanted:
-        total = _row_from_counts(TOTAL, "Samtliga", item, totals.get((item.id, 0), {}))
-        rows = {k: _row_from_counts(k, ctx.label(by, k), item, c)
-                for k, c in sorted(by_item[item.id].items(),
-                                   key=lambda kv: _sort_key(kv[0]))}
-        complement: dict[object, tuple[int, ...]] | None = None
-        total_complement = None
-        if ctx.selection.filtered:
-            total_complement = _minus(outside_total.get((item.id, 0), {}), total)
-            complement = {k: _minus(outside.get((item.id, k), {}), r) for k, r in rows.items()}
-        shown, total = _apply(rows, total, t, partition=dim.partition if dim else True,
-                              complement=complement, total_complement=total_complement)
-        title = f"{item.text} (bara {versions[item.id]})" if item.id in versions else item.text
-        tables.append(Table(item.id, title, by, shown, total, t))
-    return tables
+        total = _row_from_counts(TOTAL, "Samtliga", item, totals.get((item.id, 0), {}), t)
+        rows = tuple(_row_from_counts(k, ctx.label(by, k), item, c, t)
+                     for k, c in sorted(by_item[item.id].items(),
+                                        key=lambda kv: _sort_key(kv[0])))
+        tables.append(Table(item.id, _title(item, versions), by, rows, total, t))
+    return _consistent(tables)
 
 
-def _minus(whole: dict[int, int], part: Row) -> tuple[int, int]:
-    """(asked, answered) outside the filter: the whole selection minus the filtered part."""
-    answered = sum(n for c, n in whole.items() if c >= 0)
-    return (sum(whole.values()) - (part.asked or 0), answered - (part.n or 0))
+def _title(item: Item, versions: dict[str, str]) -> str:
+    """An older version's question reported apart says so in its title."""
+    return f"{item.text} (bara {versions[item.id]})" if item.id in versions else item.text
 
 
 def _partition(by: str | None) -> bool:
@@ -203,45 +202,36 @@ def _sort_key(key: object) -> tuple[bool, str, object]:
     return (key == MISSING, type(key).__name__, key)
 
 
+def _index_row(key: object, label: str, got: IndexCell | None, threshold: int) -> Row:
+    if not got or hidden(got[0], got[3], threshold):
+        return Row(key, label, hidden=HIDDEN)
+    n, total, high, nkey, hkey = got
+    published = ptable.count(n, nkey)
+    mean = _clip((total + ptable.sum_noise(nkey, SCALE_SPAN)) / n, 1.0, 5.0)
+    share = ptable.share(high, n, nkey)
+    return Row(key, label, published, published, mean, share)
+
+
 def index_tables(ctx: Context, by: str | None = None) -> list[Table]:
+    if ctx.functions:
+        return _function_tables(ctx, "ubu_index_figures", by, ctx.instrument.indices, "index")
     grouped = query.index_scores(ctx.engine, ctx.instrument, ctx.selection, by) if by else {}
     if _partition(by):
-        totals: dict[tuple[str, object], tuple[int, float, int]] = {}
-        for (ix_id, _grp), (n, s, high) in grouped.items():
-            was = totals.get((ix_id, 0), (0, 0.0, 0))
-            totals[(ix_id, 0)] = (was[0] + n, was[1] + s, was[2] + high)
+        totals: dict[tuple[str, object], IndexCell] = {}
+        for (ix_id, _grp), cell in grouped.items():
+            was = totals.get((ix_id, 0), (0, 0.0, 0, 0, 0))
+            totals[(ix_id, 0)] = tuple(a + b for a, b in zip(was, cell, strict=True)
+                                       )  # type: ignore[assignment]
     else:
         totals = query.index_scores(ctx.engine, ctx.instrument, ctx.selection, None)
-    outside_total: dict[tuple[str, object], tuple[int, float, int]] = {}
-    outside: dict[tuple[str, object], tuple[int, float, int]] = {}
-    if ctx.selection.filtered:
-        whole = ctx.selection.without_filters()
-        outside_total = query.index_scores(ctx.engine, ctx.instrument, whole, None)
-        if by:
-            outside = query.index_scores(ctx.engine, ctx.instrument, whole, by)
-    dim = DIMENSIONS[by] if by else None
     t = ctx.threshold.value
     tables = []
     for ix in ctx.instrument.indices:
-        def row(key: object, label: str, got: tuple[int, float, int] | None) -> Row:
-            if not got or not got[0]:
-                return Row(key, label, 0)
-            n, total, high = got
-            return Row(key, label, n, n, total / n, high / n)
-
-        total = row(TOTAL, "Samtliga", totals.get((ix.id, 0)))
+        total = _index_row(TOTAL, "Samtliga", totals.get((ix.id, 0)), t)
         keys = _sorted([k for (i, k) in grouped if i == ix.id])
-        rows = {k: row(k, ctx.label(by, k), grouped[(ix.id, k)]) for k in keys}
-        complement: dict[object, tuple[int, ...]] | None = None
-        total_complement = None
-        if ctx.selection.filtered:
-            total_complement = (outside_total.get((ix.id, 0), (0, 0, 0))[0] - (total.n or 0),)
-            complement = {k: (outside.get((ix.id, k), (0, 0, 0))[0] - (r.n or 0),)
-                          for k, r in rows.items()}
-        shown, total = _apply(rows, total, t, partition=dim.partition if dim else True,
-                              complement=complement, total_complement=total_complement)
-        tables.append(Table(ix.id, ix.label, by, shown, total, t, kind="index"))
-    return tables
+        rows = tuple(_index_row(k, ctx.label(by, k), grouped[(ix.id, k)], t) for k in keys)
+        tables.append(Table(ix.id, ix.label, by, rows, total, t, kind="index"))
+    return _consistent(tables)
 
 
 RESPONDED = ("completed", "broke_off")
@@ -249,28 +239,31 @@ RESPONDED = ("completed", "broke_off")
 
 def disposition_tables(ctx: Context, by: str | None = None) -> list[Table]:
     """Per respondent type: dispositions and the response rate (completed or broken off)."""
+    if ctx.functions:
+        return _function_dispositions(ctx, by)
     grouped = query.dispositions(ctx.engine, ctx.selection, by) if by else {}
     totals = query.dispositions(ctx.engine, ctx.selection, None)
-    dim = DIMENSIONS[by] if by else None
     t = ctx.threshold.value
     titles = {"youth": "Ungdomen", "guardian": "Förälder/vårdnadshavare",
               "caseworker": "Handläggaren"}
     tables = []
 
-    def row(key: object, label: str, counts: dict[str, int]) -> Row:
-        n = sum(counts.values())
-        rate = sum(counts.get(d, 0) for d in RESPONDED) / n if n else None
-        return Row(key, label, n, n, None, rate, None, dict(counts))
+    def row(key: object, label: str, counts: dict[str, Cell]) -> Row:
+        n, nkey = _merge(counts.values())
+        if hidden(n, nkey, t):
+            return Row(key, label, hidden=HIDDEN)
+        published = ptable.count(n, nkey)
+        answered = sum(counts[d][0] for d in RESPONDED if d in counts)
+        return Row(key, label, published, published, None, ptable.share(answered, n, nkey), None,
+                   {d: ptable.count(*cell) for d, cell in counts.items()})
 
     for respondent, title in titles.items():
         total = row(TOTAL, "Samtliga", totals.get((respondent, 0), {}))
         keys = _sorted([k for (r, k) in grouped if r == respondent])
-        rows = {k: row(k, ctx.label(by, k), grouped[(respondent, k)]) for k in keys}
-        shown, total = _apply(rows, total, t, partition=dim.partition if dim else True,
-                              complement=None, total_complement=None)
-        tables.append(Table(f"response_{respondent}", f"Svarsfrekvens: {title}", by, shown,
+        rows = tuple(row(k, ctx.label(by, k), grouped[(respondent, k)]) for k in keys)
+        tables.append(Table(f"response_{respondent}", f"Svarsfrekvens: {title}", by, rows,
                             total, t, kind="disposition"))
-    return tables
+    return _consistent(tables)
 
 
 def breakdown_table(ctx: Context, by: str | None = "unit_type") -> Table:
@@ -280,9 +273,11 @@ def breakdown_table(ctx: Context, by: str | None = "unit_type") -> Table:
     def share(r: Row) -> Row:
         if not r.shown or not r.n:
             return r
+        # The published code counts: a share of perturbed counts, never of exact ones.
         broke = sum(k for c, k in (r.distribution or {}).items() if c >= 2)
-        return Row(r.key, r.label, r.n, r.asked, None, broke / r.n, r.distribution,
-                   r.nonresponse)
+        whole = sum((r.distribution or {}).values())
+        return Row(r.key, r.label, r.n, r.asked, None, broke / whole if whole else None,
+                   r.distribution, r.nonresponse)
 
     return Table("breakdown", "Andel placeringar som slutade i sammanbrott", by,
                  tuple(share(r) for r in table.rows), share(table.total), table.threshold,
@@ -291,9 +286,20 @@ def breakdown_table(ctx: Context, by: str | None = "unit_type") -> Table:
 
 def share_tables(ctx: Context, by: str | None = None) -> list[Table]:
     """The instrument's declared shares (2026.2: who report a serious violation), each the share
-    of substantive answers with its codes, suppressed exactly as the item's own table."""
-    shares = [sh for sh in ctx.instrument.shares]
-    tables = {t.id: t for t in item_tables(ctx, by, [sh.item for sh in shares])} if shares else {}
+    of substantive answers with its codes, shown for exactly the groups of the item's own table.
+
+    The share is computed from the item table's published counts only (the counts of the codes
+    over the published n), so it discloses nothing those counts do not, and a restricted login
+    (through the figure functions, where no exact count is readable) gets the same figure as
+    the owner. A share by the cell-key method's own noise would need a figure function of its
+    own: see the closing note.
+    """
+    from dataclasses import replace
+
+    shares = list(ctx.instrument.shares)
+    if not shares:
+        return []
+    tables = {t.id: t for t in item_tables(ctx, by, [sh.item for sh in shares])}
     out = []
     for sh in shares:
         table = tables[sh.item]
@@ -302,12 +308,85 @@ def share_tables(ctx: Context, by: str | None = None) -> list[Table]:
             if not r.shown or not r.n:
                 return r
             hit = sum(k for c, k in (r.distribution or {}).items() if c in codes)
-            return Row(r.key, r.label, r.n, r.asked, None, hit / r.n, r.distribution,
-                       r.nonresponse)
+            return replace(r, mean=None, share_high=min(1.0, hit / r.n))
 
         out.append(Table(f"share.{sh.id}", sh.label, by, tuple(share(r) for r in table.rows),
                          share(table.total), table.threshold, kind="share"))
     return out
+
+
+# --- the same tables from the PostgreSQL figure functions (results/pg_functions.py) ---------
+
+def _group_key(by: str | None, grp: str) -> object:
+    if grp == TOTAL:
+        return TOTAL
+    return grp if by == "municipality" else int(grp)
+
+
+def _function_tables(ctx: Context, function: str, by: str | None, measures: Iterable,
+                     kind: str) -> list[Table]:
+    """Tables built from what a figure function published; no exact figure is ever read."""
+    measures = list(measures)
+    t = ctx.threshold.value
+    rows = query.figures(ctx.engine, function, ctx.selection, by, t,
+                         [m.id for m in measures])
+    summary: dict[tuple[str, object], tuple] = {}
+    codes: dict[tuple[str, object], dict[int, int]] = defaultdict(dict)
+    for mid, grp, code, n, asked, mean, share in rows:
+        key = _group_key(by, grp)
+        if code is None:
+            summary[(mid, key)] = (n, asked, mean, share)
+        else:
+            codes[(mid, key)][int(code)] = int(n)
+    tables = []
+    for m in measures:
+        scale = kind == "index" or m.type is AnswerType.SCALE
+
+        def row(key: object, label: str, m_id: str = m.id, scale: bool = scale) -> Row:
+            got = summary.get((m_id, key))
+            if got is None or got[0] is None:
+                return Row(key, label, hidden=HIDDEN)
+            n, asked, mean, share = got
+            if kind == "index":
+                return Row(key, label, n, n, mean, share)
+            counts = codes.get((m_id, key), {})
+            return Row(key, label, n, asked, mean if scale else None,
+                       share if scale else None,
+                       {c: k for c, k in counts.items() if c >= 0},
+                       {NONRESPONSE_BY_CODE[c].key: k for c, k in counts.items() if c < 0})
+
+        keys = _sorted([k for (i, k) in summary if i == m.id and k != TOTAL])
+        title = m.label if kind == "index" else m.text
+        tables.append(Table(m.id, title, by, tuple(row(k, ctx.label(by, k)) for k in keys),
+                            row(TOTAL, "Samtliga"), t, kind=kind))
+    return tables
+
+
+def _function_dispositions(ctx: Context, by: str | None) -> list[Table]:
+    t = ctx.threshold.value
+    summary: dict[tuple[str, object], tuple] = {}
+    counts: dict[tuple[str, object], dict[str, int]] = defaultdict(dict)
+    for resp, grp, disposition, n, rate in query.disposition_figures(
+            ctx.engine, ctx.selection, by, t):
+        key = _group_key(by, grp)
+        if disposition is None:
+            summary[(resp, key)] = (n, rate)
+        else:
+            counts[(resp, key)][disposition] = int(n)
+    titles = {"youth": "Ungdomen", "guardian": "Förälder/vårdnadshavare",
+              "caseworker": "Handläggaren"}
+
+    def row(resp: str, key: object, label: str) -> Row:
+        got = summary.get((resp, key))
+        if got is None or got[0] is None:
+            return Row(key, label, hidden=HIDDEN)
+        return Row(key, label, got[0], got[0], None, got[1], None, counts[(resp, key)])
+
+    return [Table(f"response_{resp}", f"Svarsfrekvens: {title}", by,
+                  tuple(row(resp, k, ctx.label(by, k))
+                        for k in _sorted([k for (r, k) in summary if r == resp and k != TOTAL])),
+                  row(resp, TOTAL, "Samtliga"), t, kind="disposition") for resp, title in
+            titles.items()]
 
 
 @dataclass(frozen=True)
@@ -322,6 +401,6 @@ def unit_profile(ctx: Context, unit_id: int) -> list[ProfileLine]:
     lines = []
     for table in index_tables(ctx, "unit"):
         row = next((r for r in table.rows if r.key == unit_id),
-                   Row(unit_id, ctx.label("unit", unit_id), 0))
+                   Row(unit_id, ctx.label("unit", unit_id), hidden=HIDDEN))
         lines.append(ProfileLine(table.title, row, table.total))
     return lines

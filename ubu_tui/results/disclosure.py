@@ -1,32 +1,33 @@
-"""Disclosure control: which groups of a table may be shown.
+"""Disclosure control: the cell-key method with a threshold rule on top.
 
-A group's figures rest on `n` follow-ups. Rules, applied to every table before it leaves the
-results layer:
+Every figure that leaves the results layer is built from cells: a cell is a set of follow-ups
+(a group, an item's answers with one code, those scoring 4 or more) with its true count n and
+its cell key (the sum of its records' random keys). Rules, the same for every table, view,
+report and database function:
 
-1. Primary: a group with 0 < n < threshold is hidden. Its follow-ups still count in the total.
-2. Secondary (groups that partition the total): what is hidden can be worked out as the total
-   minus the shown groups. So the hidden groups must be none, or at least two whose n adds up
-   to at least the threshold; more groups are hidden, smallest first, until that holds.
-3. Complement (filtered tables, and groups that overlap such as methods): a shown group whose
-   complement (the same group outside the filter, or the total outside the group) has
-   0 < n < threshold would reveal that complement by subtraction, so it is hidden too.
+1. Perturbation: a published count is n + deviation(n, key) from the perturbation table
+   (results/ptable.py): at most ±D, never 1 or 2, zero stays zero; the same cell gets the same
+   figure whatever produced it. Sums are perturbed from the same key before a mean is taken;
+   shares are a perturbed count over a perturbed count.
+2. Threshold: a group whose true or published count is under the threshold is not published
+   at all: no row, no figure, no reason. A hidden group and a group with no follow-ups look
+   the same, so a missing row says neither "one or two" nor "none". The total row is always
+   listed and shows one symbol when it is hidden.
+3. Consistency: within a set of tables built together (a report, a view), a group hidden in
+   one table is hidden in all of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
-from typing import TypeVar
 
-K = TypeVar("K", bound=Hashable)
+from ubu_tui.results import ptable
 
 DEFAULT_THRESHOLD = 3
-PRIMARY, SECONDARY, COMPLEMENT = "primary", "secondary", "complement"
-REASONS = {
-    PRIMARY: "färre än {t} uppföljningar",
-    SECONDARY: "dold för att en annan dold grupp inte ska kunna räknas fram",
-    COMPLEMENT: "dold för att gruppen utanför urvalet inte ska kunna räknas fram",
-}
+HIDDEN = "hidden"
+SYMBOL = "•"                 # the one mark for every hidden figure
+METHOD = ("cellnyckelmetoden: varje antal flyttas högst ±{d} (varians {v}), aldrig till 1 eller "
+          "2; medelvärden från en störd summa; grupper under spärren {t} visas inte")
 
 
 @dataclass(frozen=True)
@@ -44,65 +45,15 @@ class Threshold:
                                 f"{DEFAULT_THRESHOLD} or more; {self.value} was asked for")
 
 
+def method_text(threshold: int) -> str:
+    """The method and parameters in force, for the foot of every report and view."""
+    return METHOD.format(d=ptable.MAX_DEVIATION, v=f"{ptable.VARIANCE:g}", t=threshold)
+
+
 def small(n: int, threshold: int) -> bool:
     return 0 < n < threshold
 
 
-Counts = int | tuple[int, ...]
-
-
-def revealing(ns: Mapping[K, Counts], hidden: Mapping[K, str], threshold: int,
-              width: int | None = None) -> bool:
-    """Would a shown total give away the hidden groups of a partition?
-
-    The total minus the shown groups is the sum over the hidden ones: a single hidden group is
-    then known exactly, and a small sum is itself a small figure.
-    """
-    if not hidden:
-        return False
-    if len(hidden) == 1:
-        return True
-    vec = {k: _vec(ns[k]) for k in hidden}
-    width = width or max(len(v) for v in vec.values())
-    return any(small(sum(v[i] for v in vec.values()), threshold) for i in range(width))
-
-
-def _vec(value: Counts) -> tuple[int, ...]:
-    return value if isinstance(value, tuple) else (value,)
-
-
-def suppress(ns: Mapping[K, Counts], threshold: int, *, partition: bool = True,
-             total: Counts | None = None,
-             complement: Mapping[K, Counts] | None = None) -> dict[K, str]:
-    """Return the hidden groups with the reason for each; groups not returned are shown.
-
-    A group's count may be a tuple (say follow-ups asked, and follow-ups that gave a value):
-    every rule then holds for each of them. `total` defaults to the sum of `ns` (a
-    partition); for overlapping groups pass the table's own total. `complement` gives, per
-    group, the counts of the same group outside a filter.
-    """
-    vec = {k: _vec(v) for k, v in ns.items()}
-    width = max((len(v) for v in vec.values()), default=1)
-
-    def any_small(v: tuple[int, ...]) -> bool:
-        return any(small(x, threshold) for x in v)
-
-    hidden: dict[K, str] = {k: PRIMARY for k, v in vec.items() if any_small(v)}
-    if complement is not None:
-        for k in vec:
-            if k not in hidden and any_small(_vec(complement.get(k, 0))):
-                hidden[k] = COMPLEMENT
-    if partition:
-        shown = sorted((sum(v), str(k), k) for k, v in vec.items()
-                       if k not in hidden and sum(v) > 0)
-        while shown and revealing(vec, hidden, threshold, width):
-            _, _, k = shown.pop(0)
-            hidden[k] = SECONDARY
-    else:
-        whole = tuple(map(sum, zip(*vec.values(), strict=True))) if total is None \
-            else _vec(total)
-        for k, v in vec.items():
-            if k not in hidden and any_small(tuple(w - x for w, x in zip(whole, v,
-                                                                          strict=False))):
-                hidden[k] = COMPLEMENT
-    return hidden
+def hidden(n: int, key: int, threshold: int) -> bool:
+    """A group is hidden when its true or its published count is under the threshold."""
+    return n < threshold or ptable.count(n, key) < threshold

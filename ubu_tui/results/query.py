@@ -1,7 +1,8 @@
 """Grouped counts computed in the database: the only code that reads submitted records.
 
-Every function returns counts per group, never a row per follow-up. The SQL is plain enough for
-SQLite and PostgreSQL alike.
+Every function returns counts per group, never a row per follow-up, each with its cell key: the
+sum of the record keys of the follow-ups counted (see results/ptable.py), from which the
+results layer perturbs the figure. The SQL is plain enough for SQLite and PostgreSQL alike.
 """
 
 from __future__ import annotations
@@ -110,7 +111,7 @@ def _expr(dim: Dimension, alias: str) -> str:
 
 
 def _selected(sel: Selection, by: str | None, params: dict[str, object]) -> tuple[str, list[str]]:
-    """A CTE `sel(sid, grp)`: the selected follow-ups and the group of each.
+    """A CTE `sel(sid, grp, k)`: the selected follow-ups, the group and record key of each.
 
     Placing each follow-up in its group once, before touching the answers, keeps the big
     join a plain probe on answer_record's submission index.
@@ -131,7 +132,8 @@ def _selected(sel: Selection, by: str | None, params: dict[str, object]) -> tupl
     if dim is not None:
         joins += _join(dim, "g")
         group = _expr(dim, "g")
-    cte = (f"sel AS MATERIALIZED (SELECT DISTINCT s.id AS sid, {group} AS grp "
+    cte = (f"sel AS MATERIALIZED (SELECT DISTINCT s.id AS sid, {group} AS grp, "
+           "s.record_key AS k "
            f"FROM submission s{joins} WHERE {' AND '.join(where)})")
     return cte, expanding
 
@@ -147,23 +149,28 @@ def _run(engine: Engine, sql: str, params: dict[str, object], expanding: Iterabl
         raise explain(err, engine) from None
 
 
-def followups(engine: Engine, sel: Selection, by: str | None = None) -> dict[object, int]:
-    """Follow-ups per group."""
-    if by is None and not sel.filtered:      # the period index alone answers this
-        national = f" AND {NATIONAL_ONLY}" if _local_present(engine) else ""
-        rows = _run(engine, "SELECT 0, COUNT(*) FROM submission s WHERE period BETWEEN :pf "
-                            f"AND :pt{national}", {"pf": sel.period_from, "pt": sel.period_to}, [])
-        return {r[0]: int(r[1]) for r in rows}
+Cell = tuple[int, int]          # (count, sum of the counted records' keys)
+
+
+def followups(engine: Engine, sel: Selection, by: str | None = None) -> dict[object, Cell]:
+    """Follow-ups per group, with their cell keys."""
+    if by is None and not sel.filtered and not _local_present(engine):
+        # Every follow-up has exactly one caseworker part: its kept counts are the follow-ups.
+        rows = _run(engine, "SELECT 0, COALESCE(SUM(n), 0), COALESCE(SUM(ckey), 0) "
+                            "FROM disposition_count WHERE period BETWEEN :pf AND :pt "
+                            "AND respondent = 'caseworker'",
+                    {"pf": sel.period_from, "pt": sel.period_to}, [])
+        return {r[0]: (int(r[1]), int(r[2])) for r in rows}
     params: dict[str, object] = {}
     cte, exp = _selected(sel, by, params)
-    rows = _run(engine, f"WITH {cte} SELECT grp, COUNT(DISTINCT sid) FROM sel GROUP BY grp",
+    rows = _run(engine, f"WITH {cte} SELECT grp, COUNT(*), SUM(k) FROM sel GROUP BY grp",
                 params, exp)
-    return {r[0]: int(r[1]) for r in rows}
+    return {r[0]: (int(r[1]), int(r[2])) for r in rows}
 
 
 def item_counts(engine: Engine, sel: Selection, by: str | None = None,
-                items: Iterable[str] | None = None) -> dict[tuple[str, object], dict[int, int]]:
-    """(item, group) → {code: count} for values and non-response codes, one query.
+                items: Iterable[str] | None = None) -> dict[tuple[str, object], dict[int, Cell]]:
+    """(item, group) → {code: (count, key)} for values and non-response codes, one query.
 
     Versions combine only through their declared mapping: answers to a question that a later
     version asks under another id are counted under the later id (`versions.combination`).
@@ -178,7 +185,7 @@ def item_counts(engine: Engine, sel: Selection, by: str | None = None,
 
 
 def _item_counts(engine: Engine, sel: Selection, by: str | None, items: Iterable[str] | None
-                 ) -> dict[tuple[str, object], dict[int, int]]:
+                 ) -> dict[tuple[str, object], dict[int, Cell]]:
     if by is None and not sel.filtered and not _local_present(engine):
         return _item_totals(engine, sel, items)
     params: dict[str, object] = {}
@@ -188,18 +195,18 @@ def _item_counts(engine: Engine, sel: Selection, by: str | None, items: Iterable
         params["items"] = list(items)
         exp.append("items")
         only = " AND a.item_id IN :items"
-    rows = _run(engine, f"WITH {cte} SELECT a.item_id, sel.grp, a.code, COUNT(*) "
+    rows = _run(engine, f"WITH {cte} SELECT a.item_id, sel.grp, a.code, COUNT(*), SUM(sel.k) "
                         "FROM sel JOIN answer_record a ON a.submission_id = sel.sid "
                         f"WHERE a.outcome IN ('value', 'nonresponse'){only} "
                         "GROUP BY a.item_id, sel.grp, a.code", params, exp)
-    out: dict[tuple[str, object], dict[int, int]] = defaultdict(dict)
-    for item_id, grp, code, count in rows:
-        out[(item_id, grp)][int(code)] = int(count)
+    out: dict[tuple[str, object], dict[int, Cell]] = defaultdict(dict)
+    for item_id, grp, code, count, key in rows:
+        out[(item_id, grp)][int(code)] = (int(count), int(key))
     return dict(out)
 
 
 def _item_totals(engine: Engine, sel: Selection, items: Iterable[str] | None
-                 ) -> dict[tuple[str, object], dict[int, int]]:
+                 ) -> dict[tuple[str, object], dict[int, Cell]]:
     """Item distributions over a period from the counts the database keeps per month."""
     params: dict[str, object] = {"pf": sel.period_from, "pt": sel.period_to}
     exp: list[str] = []
@@ -208,18 +215,22 @@ def _item_totals(engine: Engine, sel: Selection, items: Iterable[str] | None
         params["items"] = list(items)
         exp.append("items")
         only = " AND item_id IN :items"
-    rows = _run(engine, "SELECT item_id, code, SUM(n) FROM item_count "
+    rows = _run(engine, "SELECT item_id, code, SUM(n), SUM(ckey) FROM item_count "
                         f"WHERE period BETWEEN :pf AND :pt{only} GROUP BY item_id, code "
                         "HAVING SUM(n) > 0", params, exp)
-    out: dict[tuple[str, object], dict[int, int]] = defaultdict(dict)
-    for item_id, code, count in rows:
-        out[(item_id, 0)][int(code)] = int(count)
+    out: dict[tuple[str, object], dict[int, Cell]] = defaultdict(dict)
+    for item_id, code, count, key in rows:
+        out[(item_id, 0)][int(code)] = (int(count), int(key))
     return dict(out)
 
 
+IndexCell = tuple[int, float, int, int, int]
+
+
 def index_scores(engine: Engine, instrument: Instrument, sel: Selection, by: str | None = None
-                 ) -> dict[tuple[str, object], tuple[int, float, int]]:
-    """(index, group) → (follow-ups with a score, sum of scores, how many scored 4 or more).
+                 ) -> dict[tuple[str, object], IndexCell]:
+    """(index, group) → (follow-ups with a score, sum of scores, how many scored 4 or more,
+    the key of the first, the key of the last).
 
     A follow-up's index score is the mean of its answered items in the index, across all
     three respondents.
@@ -229,24 +240,27 @@ def index_scores(engine: Engine, instrument: Instrument, sel: Selection, by: str
         return _index_totals(engine, sel, by, params)
     cte, exp = _selected(sel, by, params)
     sql = (f"WITH {cte} SELECT x.index_id, sel.grp, COUNT(*), SUM(x.total * 1.0 / x.n), "
-           "SUM(CASE WHEN x.total >= 4 * x.n THEN 1 ELSE 0 END) "
+           "SUM(CASE WHEN x.total >= 4 * x.n THEN 1 ELSE 0 END), SUM(sel.k), "
+           "SUM(CASE WHEN x.total >= 4 * x.n THEN sel.k ELSE 0 END) "
            "FROM sel JOIN index_score x ON x.submission_id = sel.sid "
-           "WHERE x.index_id IN :ids GROUP BY x.index_id, sel.grp")
+           "WHERE x.index_id IN :ids AND x.n > 0 GROUP BY x.index_id, sel.grp")
     exp.append("ids")
-    return {(r[0], r[1]): (int(r[2]), float(r[3]), int(r[4]))
+    return {(r[0], r[1]): (int(r[2]), float(r[3]), int(r[4]), int(r[5]), int(r[6]))
             for r in _run(engine, sql, params, exp)}
 
 
 def _index_totals(engine: Engine, sel: Selection, by: str | None, params: dict[str, object]
-                  ) -> dict[tuple[str, object], tuple[int, float, int]]:
+                  ) -> dict[tuple[str, object], IndexCell]:
     """Index figures overall or per unit from the sums the database keeps per month."""
     params.update(pf=sel.period_from, pt=sel.period_to)
     group = "unit_id" if by == "unit" else "0"
-    rows = _run(engine, f"SELECT index_id, {group}, SUM(n), SUM(total), SUM(high) "
+    rows = _run(engine, f"SELECT index_id, {group}, SUM(n), SUM(total), SUM(high), SUM(ckey), "
+                        "SUM(hkey) "
                         "FROM index_count WHERE period BETWEEN :pf AND :pt AND index_id IN :ids "
                         f"GROUP BY index_id{', unit_id' if by == 'unit' else ''} "
                         "HAVING SUM(n) > 0", params, ["ids"])
-    return {(r[0], r[1]): (int(r[2]), float(r[3]), int(r[4])) for r in rows}
+    return {(r[0], r[1]): (int(r[2]), float(r[3]), int(r[4]), int(r[5]), int(r[6]))
+            for r in rows}
 
 
 def _local_present(engine: Engine) -> bool:
@@ -259,25 +273,27 @@ def _local_present(engine: Engine) -> bool:
 
 
 def dispositions(engine: Engine, sel: Selection, by: str | None = None
-                 ) -> dict[tuple[str, object], dict[str, int]]:
-    """(respondent, group) → {disposition: count}."""
+                 ) -> dict[tuple[str, object], dict[str, Cell]]:
+    """(respondent, group) → {disposition: (count, key)}."""
     if by is None and not sel.filtered and not _local_present(engine):  # kept monthly counts
-        rows = _run(engine, "SELECT respondent, 0, disposition, SUM(n) FROM disposition_count "
+        rows = _run(engine, "SELECT respondent, 0, disposition, SUM(n), SUM(ckey) "
+                            "FROM disposition_count "
                             "WHERE period BETWEEN :pf AND :pt GROUP BY respondent, disposition "
                             "HAVING SUM(n) > 0", {"pf": sel.period_from, "pt": sel.period_to},
                     [])
     else:
         rows = _dispositions_grouped(engine, sel, by)
-    out: dict[tuple[str, object], dict[str, int]] = defaultdict(dict)
-    for respondent, grp, disposition, count in rows:
-        out[(respondent, grp)][disposition] = int(count)
+    out: dict[tuple[str, object], dict[str, Cell]] = defaultdict(dict)
+    for respondent, grp, disposition, count, key in rows:
+        out[(respondent, grp)][disposition] = (int(count), int(key))
     return dict(out)
 
 
 def _dispositions_grouped(engine: Engine, sel: Selection, by: str | None) -> list:
     params: dict[str, object] = {}
     cte, exp = _selected(sel, by, params)
-    return _run(engine, f"WITH {cte} SELECT r.respondent, sel.grp, r.disposition, COUNT(*) "
+    return _run(engine, f"WITH {cte} SELECT r.respondent, sel.grp, r.disposition, COUNT(*), "
+                        "SUM(sel.k) "
                         "FROM sel JOIN session_record r ON r.submission_id = sel.sid "
                         "GROUP BY r.respondent, sel.grp, r.disposition", params, exp)
 
@@ -294,3 +310,41 @@ def periods(engine: Engine) -> list[str]:
     """The periods that hold submissions, oldest first (for pickers)."""
     return [r[0] for r in _run(engine, "SELECT DISTINCT period FROM submission ORDER BY period",
                                {}, [])]
+
+
+# --- through the PostgreSQL figure functions (roles that may not read records) ---------------
+
+def restricted(engine: Engine) -> bool:
+    """True when this login may not read submitted records: figures come from the functions."""
+    if engine.url.get_backend_name() != "postgresql":
+        return False
+    rows = _run(engine, "SELECT has_table_privilege('public.submission', 'SELECT')", {}, [])
+    return not rows[0][0]
+
+
+def _function_args(sel: Selection) -> tuple[str | None, list[int] | None]:
+    if len(sel.filters) > 1:
+        raise InputRejected("through the figure functions one filter at a time can be used")
+    if not sel.filters:
+        return None, None
+    dim, values = sel.filters[0]
+    return dim, [int(v) for v in values]  # type: ignore[call-overload]
+
+
+def figures(engine: Engine, function: str, sel: Selection, by: str | None, threshold: int,
+            items: list[str] | None = None) -> list:
+    """The published rows of ubu_item_figures / ubu_index_figures (results/pg_functions.py)."""
+    dim, values = _function_args(sel)
+    return _run(engine, f"SELECT * FROM public.{function}(:pf, :pt, :by, :t, :items, :fd, "
+                        ":fv)", {"pf": sel.period_from, "pt": sel.period_to,
+                                 "by": by or "none", "t": threshold, "items": items,
+                                 "fd": dim, "fv": values}, [])
+
+
+def disposition_figures(engine: Engine, sel: Selection, by: str | None, threshold: int
+                        ) -> list:
+    dim, values = _function_args(sel)
+    return _run(engine, "SELECT * FROM public.ubu_disposition_figures(:pf, :pt, :by, :t, :fd, "
+                        ":fv)", {"pf": sel.period_from, "pt": sel.period_to,
+                                 "by": by or "none", "t": threshold, "fd": dim, "fv": values},
+                [])

@@ -14,7 +14,7 @@ from typing import BinaryIO
 
 from ubu_tui.outputs import writing
 from ubu_tui.results.aggregate import Row, Table
-from ubu_tui.results.disclosure import REASONS
+from ubu_tui.results.disclosure import SYMBOL
 from ubu_tui.results.report import UNIT_CHART_LIMIT, Report
 
 FORMATS = ("html", "pptx", "xlsx", "csv")
@@ -33,7 +33,8 @@ def label_n(row: Row) -> str:
 
 
 def hidden_text(row: Row, threshold: int) -> str:
-    return REASONS[row.hidden].format(t=threshold) if row.hidden else ""
+    """One symbol for every hidden figure, whatever hid it."""
+    return SYMBOL if row.hidden else ""
 
 
 def chart_rows(table: Table, limit: int | None = None) -> list[Row]:
@@ -95,7 +96,7 @@ def _html_table(table: Table, with_chart: bool = True, limit: int | None = None)
     out.append(f"<table>{head}{''.join(body)}</table>")
     notes = table.notes()
     if notes:
-        out.append('<p class="notes">Spärrat: ' + html.escape("; ".join(notes)) + "</p>")
+        out.append('<p class="notes">Röjandeskydd: ' + html.escape("; ".join(notes)) + "</p>")
     return "\n".join(out)
 
 
@@ -242,7 +243,7 @@ def to_pptx(report: Report, path: Path | BinaryIO) -> None:
         text = box.text_frame
         text.word_wrap = True
         text.text = ("n = antal uppföljningar bakom varje stapel. " + (
-            "Spärrat: " + "; ".join(notes) if notes else "Inget spärrat."))[:900]
+            "Röjandeskydd: " + "; ".join(notes) if notes else ""))[:900]
         text.paragraphs[0].font.size = Pt(9)
 
     for t in report.responses:

@@ -8,9 +8,9 @@ from datetime import date
 from sqlalchemy.engine import Engine
 
 from ubu_tui.instrument.model import Instrument
-from ubu_tui.results import aggregate
+from ubu_tui.results import aggregate, ptable
 from ubu_tui.results.aggregate import Context, Table
-from ubu_tui.results.disclosure import Threshold, small
+from ubu_tui.results.disclosure import Threshold, hidden, method_text
 from ubu_tui.results.query import Selection, followups
 
 UNIT_CHART_LIMIT = 25        # units per comparison chart; the rest are in the tables
@@ -22,7 +22,7 @@ class Report:
     selection: Selection
     threshold: Threshold
     made: date
-    followups: int | None              # None when below the threshold
+    followups: int | None              # published (perturbed); None when below the threshold
     responses: list[Table]             # per respondent type
     indices: list[Table]               # per index, overall
     units: list[Table]                 # per index, by unit (the unit comparison)
@@ -40,24 +40,27 @@ class Report:
         return [*self.responses, *self.indices, *self.units, self.breakdown, *self.items]
 
     def suppression_notes(self) -> list[str]:
-        notes = [f"Spärr: figurer byggda på färre än {self.threshold.value} uppföljningar visas "
-                 f"inte ({self.threshold.source}). Dolda grupper räknas med i totalen."]
-        for table in self.all_tables():
-            notes += [f"{table.title} – {note}" for note in table.notes()]
-        return notes
+        return [f"Röjandeskydd: {method_text(self.threshold.value)} (spärr "
+                f"{self.threshold.value}: {self.threshold.source}). Alla tal är störda med samma "
+                "metod; dolda grupper saknas i tabellerna men räknas med i Samtliga."]
 
 
 def standard_report(engine: Engine, instrument: Instrument, selection: Selection,
                     threshold: Threshold | None = None, made: date | None = None) -> Report:
     ctx = Context.open(engine, instrument, selection, threshold)
-    count = sum(followups(engine, selection).values())
     t = ctx.threshold.value
+    responses = aggregate.disposition_tables(ctx)
+    if ctx.functions:     # every follow-up has one caseworker part: its published total
+        count = next(r.total.n for r in responses if r.id == "response_caseworker")
+    else:
+        n, key = followups(engine, selection).get(0, (0, 0))
+        count = None if hidden(n, key, t) else ptable.count(n, key)
     units = aggregate.index_tables(ctx, "unit")
     return Report(
         title="UBU – uppföljning av avslutade placeringar",
         selection=selection, threshold=ctx.threshold, made=made or date.today(),
-        followups=None if small(count, t) else count,
-        responses=aggregate.disposition_tables(ctx),
+        followups=count,
+        responses=responses,
         indices=[Table(u.id, u.title, None, (), u.total, u.threshold, "index") for u in units],
         units=units,
         breakdown=aggregate.breakdown_table(ctx, "unit_type"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,11 +37,15 @@ class Synthetic:
     answers: list[tuple[str, str, str, int]] = field(default_factory=list)
     methods: list[tuple[str, int, int]] = field(default_factory=list)
     version: str = ""                                     # ubu-vb version; "" the newest
+    key: int = field(default_factory=lambda: secrets.randbits(32))   # the record key
 
 
 def generate(instrument: Instrument, n: int, units: list[int], periods: list[str],
              seed: int = 1, municipalities: int = 40) -> Iterator[Synthetic]:
     rng = random.Random(seed)
+    # record keys from a stream of their own: the same seed gives the same records as before
+    # record keys existed, and the same published figures every run
+    keys = random.Random(f"record-keys-{seed}")
     # each unit has its own tendency, so that comparisons show something
     lean = {u: rng.uniform(-1.0, 1.0) for u in units}
     weights = [rng.paretovariate(1.2) for _ in units]          # a few large units, many small
@@ -48,7 +53,8 @@ def generate(instrument: Instrument, n: int, units: list[int], periods: list[str
     for unit in chosen:
         sid = new_record_id()
         rec = Synthetic(sid, f"{rng.randrange(1, municipalities + 1):04d}", unit,
-                        rng.choice(periods), {}, version=instrument.version)
+                        rng.choice(periods), {}, version=instrument.version,
+                        key=keys.getrandbits(32))
         for respondent, form in instrument.forms.items():
             names, w = zip(*RESPONDENT_DISPOSITIONS[respondent], strict=True)
             disposition = rng.choices(names, weights=w)[0]
@@ -103,15 +109,16 @@ def _scores(rec: Synthetic) -> dict[str, tuple[int, int]]:
 
 def insert(engine: Engine, records: list[Synthetic]) -> None:
     """Bulk-write the rows: COPY on PostgreSQL, executemany elsewhere."""
-    subs = [(r.id, r.municipality, r.unit_id, "ubu-vb", _version(r), r.period) for r in records]
+    subs = [(r.id, r.municipality, r.unit_id, "ubu-vb", _version(r), r.period, r.key)
+            for r in records]
     sess = [(r.id, resp, disp, 1 if disp == "broke_off" else None, 1, "sv")
             for r in records for resp, disp in r.sessions.items()]
     answers = [(r.id, *a) for r in records for a in r.answers]
     methods = [(r.id, *m) for r in records for m in r.methods]
     scores = [(r.id, ix, n, total) for r in records for ix, (n, total) in _scores(r).items()]
     tables: list[tuple[str, str, list[Any]]] = [
-        ("submission", "id, municipality, unit_id, instrument_id, instrument_version, period",
-         subs),
+        ("submission", "id, municipality, unit_id, instrument_id, instrument_version, period, "
+         "record_key", subs),
         ("session_record", "submission_id, respondent, disposition, break_reason, mode, "
          "language", sess),
         ("answer_record", "submission_id, respondent, item_id, outcome, code", answers),
@@ -156,7 +163,7 @@ def main(argv: list[str] | None = None) -> None:
 
 def ensure_units(engine: Engine, count: int) -> None:
     """The demo registry, plus made-up units 1013… when more are asked for."""
-    from ubu_tui.instrument.loader import data_dir
+    from ubu_tui.resources import data_dir
     from ubu_tui.store.engine import session_for
     from ubu_tui.store.models import Unit
     from ubu_tui.store.registry import count_units, import_units

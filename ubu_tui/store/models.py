@@ -6,9 +6,10 @@ Submissions carry the period (year-month) of submission, never a day.
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import BigInteger, DateTime
 from sqlmodel import Field, SQLModel
 
 
@@ -51,6 +52,9 @@ class Submission(SQLModel, table=True):
     instrument_id: str = Field(max_length=40)
     instrument_version: str = Field(max_length=20)
     period: str = Field(max_length=7, index=True)     # YYYY-MM
+    # The cell-key method's record key: uniform in [0, 2**32), drawn at submission, never from
+    # content; results perturb every figure from the sum of its records' keys.
+    record_key: int = Field(default_factory=lambda: secrets.randbits(32), sa_type=BigInteger)
 
 
 class SessionRecord(SQLModel, table=True):
@@ -117,6 +121,7 @@ class ItemCount(SQLModel, table=True):
     item_id: str = Field(primary_key=True, max_length=48)
     code: int = Field(primary_key=True)
     n: int
+    ckey: int = Field(default=0, sa_type=BigInteger)   # sum of the records' keys
 
 
 class IndexCount(SQLModel, table=True):
@@ -129,6 +134,8 @@ class IndexCount(SQLModel, table=True):
     n: int
     total: float
     high: int
+    ckey: int = Field(default=0, sa_type=BigInteger)   # sum of the records' keys
+    hkey: int = Field(default=0, sa_type=BigInteger)   # the same for those scoring 4 or more
 
 
 class DispositionCount(SQLModel, table=True):
@@ -139,6 +146,7 @@ class DispositionCount(SQLModel, table=True):
     respondent: str = Field(primary_key=True, max_length=12)
     disposition: str = Field(primary_key=True, max_length=16)
     n: int
+    ckey: int = Field(default=0, sa_type=BigInteger)   # sum of the records' keys
 
 
 SUBMISSION_TABLES = ("submission", "session_record", "answer_record", "method_record",

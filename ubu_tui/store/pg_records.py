@@ -73,6 +73,10 @@ BEGIN
             THEN 'municipality must be four digits'
         WHEN NOT v_owner AND e.r->>'municipality' <> v_mine
             THEN pg_catalog.format('this login submits for municipality %s only', v_mine)
+        WHEN e.r ? 'key' AND (pg_catalog.jsonb_typeof(e.r->'key') IS DISTINCT FROM 'number'
+             OR COALESCE(e.r->>'key', '') !~ '^[0-9]{1,10}$'
+             OR (e.r->>'key')::bigint > 4294967295)
+            THEN 'key must be a whole number from 0 to 4294967295'
         WHEN COALESCE(e.r->>'period', '') !~ '^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$'
             THEN 'period must be YYYY-MM'
         WHEN NOT v_owner AND e.r->>'period' > pg_catalog.to_char(pg_catalog.now(), 'YYYY-MM')
@@ -165,9 +169,13 @@ BEGIN
     -- one statement per table for the whole batch; records already present are skipped
     WITH ins AS (
         INSERT INTO public.submission (id, municipality, unit_id, instrument_id,
-                                       instrument_version, period)
+                                       instrument_version, period, record_key)
         SELECT e->>'id', e->>'municipality', (e->>'unit')::integer, e->>'instrument',
-               e->>'version', e->>'period'
+               e->>'version', e->>'period',
+               -- the record key travels with the record (schema 0020); a record without one
+               -- draws one here, at random
+               COALESCE((e->>'key')::bigint,
+                        pg_catalog.floor(pg_catalog.random() * 4294967296)::bigint)
         FROM pg_catalog.jsonb_array_elements(p_records) e
         ON CONFLICT (id) DO NOTHING
         RETURNING id)
@@ -242,7 +250,8 @@ BEGIN
     END IF;
     RETURN QUERY
     SELECT pg_catalog.jsonb_build_object(
-        'format', 'ubu-record/1', 'id', s.id, 'instrument', s.instrument_id,
+        'format', 'ubu-record/1', 'id', s.id, 'key', s.record_key,
+        'instrument', s.instrument_id,
         'version', s.instrument_version, 'municipality', s.municipality, 'unit', s.unit_id,
         'period', s.period,
         'sessions', (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(

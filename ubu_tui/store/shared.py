@@ -77,7 +77,8 @@ def push(local: Engine, target: Engine, *, municipality: str | None = None, batc
                         col(Submission.id).in_(ids))).all())
                     for r in chunk:
                         if r["id"] not in present:
-                            add_record(session, _record_from_json(r), r["period"])
+                            add_record(session, _record_from_json(r), r["period"],
+                                       r.get("key"))
                     new = len(chunk) - len(present)
                 session.commit()
         except StoreError as err:

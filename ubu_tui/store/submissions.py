@@ -31,12 +31,18 @@ def period_of(moment: datetime | None = None) -> str:
     return f"{moment.year:04d}-{moment.month:02d}"
 
 
-def rows_of(record: FollowUpRecord, period: str) -> list[object]:
-    """The table rows for one record, in insertion order."""
-    rows: list[object] = [Submission(
+def rows_of(record: FollowUpRecord, period: str, key: int | None = None) -> list[object]:
+    """The table rows for one record, in insertion order.
+
+    `key` is the record key carried by an import or push; a new record draws its own.
+    """
+    sub = Submission(
         id=record.id, municipality=record.municipality, unit_id=record.unit_id,
         instrument_id=record.instrument_id, instrument_version=record.instrument_version,
-        period=period)]
+        period=period)
+    if key is not None:
+        sub.record_key = key
+    rows: list[object] = [sub]
     for sess in record.sessions:
         rows.append(SessionRecord(
             submission_id=record.id, respondent=sess.respondent,
@@ -68,8 +74,9 @@ def index_scores(record: FollowUpRecord) -> dict[str, tuple[int, int]]:
     return out
 
 
-def add_record(session: Session, record: FollowUpRecord, period: str) -> None:
-    rows = rows_of(record, period)
+def add_record(session: Session, record: FollowUpRecord, period: str,
+               key: int | None = None) -> None:
+    rows = rows_of(record, period, key)
     session.add(rows[0])
     session.flush()   # the parent row first: without relationships no order is implied
     session.add_all(rows[1:])

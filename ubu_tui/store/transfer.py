@@ -84,7 +84,7 @@ def _records(engine: Engine, municipality: str | None) -> list[dict[str, Any]]:
         out.append({
             "format": FORMAT, "id": sid, "instrument": sub.instrument_id,
             "version": sub.instrument_version, "municipality": sub.municipality,
-            "unit": sub.unit_id, "period": sub.period,
+            "unit": sub.unit_id, "period": sub.period, "key": sub.record_key,
             "sessions": [{
                 "respondent": s.respondent, "disposition": s.disposition,
                 "break_reason": s.break_reason, "mode": s.mode, "language": s.language,
@@ -188,8 +188,8 @@ def _canonical(r: dict[str, Any]) -> str:
 def _check_record(raw: Any, known_units: set[int]) -> tuple[dict[str, Any], Instrument]:
     if not isinstance(raw, dict):
         raise InputRejected("not a JSON object")
-    if set(raw) != RECORD_KEYS:
-        extra, missing = set(raw) - RECORD_KEYS, RECORD_KEYS - set(raw)
+    if not RECORD_KEYS <= set(raw) <= RECORD_KEYS | {"key"}:
+        extra, missing = set(raw) - RECORD_KEYS - {"key"}, RECORD_KEYS - set(raw)
         raise InputRejected(f"fields differ from {FORMAT}: extra {sorted(extra)}, "
                             f"missing {sorted(missing)}")
     if raw["format"] != FORMAT:
@@ -200,6 +200,10 @@ def _check_record(raw: Any, known_units: set[int]) -> tuple[dict[str, Any], Inst
         raise InputRejected("municipality must be four digits 0–9")
     if not isinstance(raw["period"], str) or not PERIOD.fullmatch(raw["period"]):
         raise InputRejected("period must be YYYY-MM in digits 0–9 (never a day)")
+    key = raw.get("key")     # absent in files written before record keys: one is drawn
+    if key is not None and (isinstance(key, bool) or not isinstance(key, int)
+                            or not 0 <= key < 2**32):
+        raise InputRejected("key must be a whole number from 0 to 4294967295")
     if not isinstance(raw["unit"], int) or raw["unit"] not in known_units:
         raise InputRejected(f"unit {raw['unit']!r} is not in this database's registry; "
                             "import the registry first")
@@ -317,7 +321,7 @@ def import_jsonl(engine: Engine, path: Path) -> ImportReport:
                 present += 1
                 continue
             existing.add(r["id"])
-            add_record(session, _record_from_json(r), r["period"])
+            add_record(session, _record_from_json(r), r["period"], r.get("key"))
             added += 1
         session.commit()
     return ImportReport(added, present)

@@ -4,14 +4,14 @@ instrument version at once, so that the results layer can keep them out of natio
 and an index says which versions a period holds.
 
 Revision ID: 0030
-Revises: 0013
+Revises: 0021
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0030"
-down_revision = "0013"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 

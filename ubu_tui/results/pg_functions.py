@@ -1,0 +1,235 @@
+"""PostgreSQL figure functions: the results layer's cell-key method, inside the database.
+
+Roles that may not read records (ubu_analyst, ubu_caseworker) get figures only through these
+SECURITY DEFINER functions, and the functions return only what the results layer publishes:
+perturbed counts, means from perturbed sums, shares of perturbed counts; groups under the
+threshold are left out, a group hidden for one item (index, respondent) is left out for all
+of the call, and a hidden total comes back without figures. Nothing exact leaves them.
+
+The SQL is generated from the same definitions as the results layer (query.DIMENSIONS for the
+groups, ptable for the perturbation; the table itself is the `ptable` rows written by schema
+0020), and tests/test_postgres.py keeps the two in agreement figure by figure.
+
+Style (as the role model of the store asks): search_path fixed to pg_catalog, public, pg_temp
+(pg_temp last), every object schema-qualified, inputs checked against a whitelist.
+"""
+
+from __future__ import annotations
+
+from ubu_tui.results import ptable
+from ubu_tui.results.query import DIMENSIONS
+
+HEAD = ("LANGUAGE plpgsql STABLE SECURITY DEFINER "
+        "SET search_path = pg_catalog, public, pg_temp AS $fn$")
+BREAKDOWNS = tuple(d.id for d in DIMENSIONS.values() if d.partition)
+SPACE = ptable.KEY_SPACE
+
+ITEM_ARGS = "text, text, text, integer, text[], text, integer[]"
+DISPOSITION_ARGS = "text, text, text, integer, text, integer[]"
+SIGNATURES = (f"public.ubu_item_figures({ITEM_ARGS})", f"public.ubu_index_figures({ITEM_ARGS})",
+              f"public.ubu_disposition_figures({DISPOSITION_ARGS})")
+
+
+def _expr(dim_id: str) -> str:
+    """The group key of a follow-up `s` as text, as query._selected places it."""
+    dim = DIMENSIONS[dim_id]
+    if dim.item is None:
+        return f"{dim.expr}::text"
+    # a scalar subquery with a LEFT JOIN: one row, NULLs when the answer is missing, exactly
+    # as the results layer's LEFT JOIN places the follow-up
+    return (f"(SELECT ({dim.expr})::text FROM (SELECT 1) one LEFT JOIN public.answer_record bg "
+            f"ON bg.submission_id = s.id AND bg.item_id = '{dim.item}')")
+
+
+def _group_case(param: str) -> str:
+    whens = " ".join(f"WHEN '{d}' THEN {_expr(d)}" for d in BREAKDOWNS)
+    return f"CASE {param} {whens} ELSE '0' END"
+
+
+def _checks() -> str:
+    from ubu_tui.store.pg_security import NO_WRITES_GUARD
+
+    allowed = ", ".join(f"'{d}'" for d in (*BREAKDOWNS, "none"))
+    filters = ", ".join(f"'{d}'" for d in BREAKDOWNS if d != "municipality")
+    return NO_WRITES_GUARD.rstrip() + f"""
+    IF p_by IS NULL OR p_by NOT IN ({allowed}) THEN
+        RAISE EXCEPTION 'unknown breakdown %; use one of {allowed.replace("'", "")}', p_by;
+    END IF;
+    IF p_filter IS NOT NULL AND p_filter NOT IN ({filters}) THEN
+        RAISE EXCEPTION 'unknown filter %; use one of {filters.replace("'", "")}', p_filter;
+    END IF;"""
+
+
+def _sel() -> str:
+    return f"""sel AS MATERIALIZED (
+        SELECT s.id AS sid, s.record_key AS k, {_group_case('p_by')} AS g
+        FROM public.submission s
+        WHERE s.period BETWEEN p_from AND p_to
+          AND (p_filter IS NULL OR ({_group_case('p_filter')})::integer = ANY(p_values)))"""
+
+
+def helpers_sql() -> list[str]:
+    """ubu_perturb(n, key) and ubu_sum_deviation(key, span): the lookups of ptable.py."""
+    last = ptable.LAST_CLASS
+    return [
+        f"""CREATE OR REPLACE FUNCTION public.ubu_perturb(p_n numeric, p_key numeric)
+RETURNS integer LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp AS $fn$
+    SELECT (p_n + COALESCE((SELECT p.deviation FROM public.ptable p
+        WHERE p.n_class = LEAST(p_n, {last}) AND p.lo <= p_key % {SPACE}
+          AND p_key % {SPACE} < p.hi), 0))::integer
+$fn$""",
+        f"""CREATE OR REPLACE FUNCTION public.ubu_sum_deviation(p_key numeric, p_span float8)
+RETURNS float8 LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp AS $fn$
+    SELECT {ptable.SUM_STEP} * p_span * (SELECT p.deviation FROM public.ptable p
+        WHERE p.n_class = {last}
+          AND p.lo <= ((p_key % {SPACE}) * {ptable.SCRAMBLE_MUL} + {ptable.SCRAMBLE_ADD})
+                      % {SPACE}
+          AND ((p_key % {SPACE}) * {ptable.SCRAMBLE_MUL} + {ptable.SCRAMBLE_ADD})
+              % {SPACE} < p.hi)
+$fn$""",
+        f"""CREATE OR REPLACE FUNCTION public.ubu_share(p_count numeric, p_n numeric,
+                                              p_key numeric)
+RETURNS float8 LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp AS $fn$
+    SELECT LEAST(1.0, GREATEST(0.0, (p_count + {ptable.SUM_STEP} * (
+        SELECT p.deviation FROM public.ptable p
+        WHERE p.n_class = {last}
+          AND p.lo <= ((p_key % {SPACE}) * {ptable.SHARE_MUL} + {ptable.SHARE_ADD}) % {SPACE}
+          AND ((p_key % {SPACE}) * {ptable.SHARE_MUL} + {ptable.SHARE_ADD}) % {SPACE} < p.hi)
+        )::float8 / p_n))
+$fn$""",
+    ]
+
+
+def _publish(codes: bool) -> str:
+    """From `cells(item, g, code, c, ck, v)`, one row per code and group (v: the sum of the
+    cell's values), to the published rows: a summary row per shown group (code NULL) and a row
+    per code; hidden groups left out, a hidden total without figures."""
+    return f"""
+    withtotal AS (
+        SELECT c.item, c.g, c.code, c.c, c.ck, c.v FROM cells c
+        UNION ALL
+        SELECT c.item, '__total__', c.code, SUM(c.c), SUM(c.ck), SUM(c.v)
+        FROM cells c GROUP BY c.item, c.code),
+    grouped AS (
+        SELECT w.item, w.g,
+               COALESCE(SUM(w.c) FILTER (WHERE w.code >= 0), 0) AS n,
+               COALESCE(SUM(w.ck) FILTER (WHERE w.code >= 0), 0) AS nk,
+               SUM(w.c) AS na, SUM(w.ck) AS nak,
+               COALESCE(SUM(w.v) FILTER (WHERE w.code >= 0), 0) AS total,
+               COALESCE(SUM(w.c) FILTER (WHERE w.code >= 4), 0) AS h,
+               COALESCE(SUM(w.ck) FILTER (WHERE w.code >= 4), 0) AS hk
+        FROM withtotal w WHERE p_by <> 'none' OR w.g = '__total__'
+        GROUP BY w.item, w.g),
+    flagged AS (
+        SELECT gr.*, public.ubu_perturb(gr.n, gr.nk) AS pn,
+               (gr.n < t OR public.ubu_perturb(gr.n, gr.nk) < t) AS hid
+        FROM grouped gr),
+    gone AS (SELECT DISTINCT f.g FROM flagged f WHERE f.hid AND f.g <> '__total__')
+    SELECT f.item, f.g, NULL::integer,
+           CASE WHEN NOT f.hid THEN f.pn END,
+           CASE WHEN NOT f.hid THEN public.ubu_perturb(f.na, f.nak) END,
+           CASE WHEN NOT f.hid THEN LEAST(5.0, GREATEST(1.0,
+               (f.total + public.ubu_sum_deviation(f.nk, 4.0)) / f.n)) END,
+           CASE WHEN NOT f.hid THEN public.ubu_share(f.h, f.n, f.nk) END
+    FROM flagged f
+    WHERE f.g = '__total__' OR f.g NOT IN (SELECT x.g FROM gone x)
+    UNION ALL
+    SELECT w.item, w.g, w.code, public.ubu_perturb(w.c, w.ck), NULL::integer, NULL::float8,
+           NULL::float8
+    FROM withtotal w JOIN flagged f ON f.item = w.item AND f.g = w.g
+    WHERE {'TRUE' if codes else 'FALSE'} AND NOT f.hid
+      AND (w.g = '__total__' OR w.g NOT IN (SELECT x.g FROM gone x));"""
+
+
+def _figures(name: str, key: str, cells: str, codes: bool) -> str:
+    return f"""
+CREATE OR REPLACE FUNCTION public.{name}(p_from text, p_to text, p_by text, p_threshold integer,
+    p_items text[] DEFAULT NULL, p_filter text DEFAULT NULL, p_values integer[] DEFAULT NULL)
+RETURNS TABLE({key} text, grp text, code integer, n integer, asked integer,
+              mean float8, share_high float8)
+{HEAD}
+DECLARE
+    t integer := GREATEST(COALESCE(p_threshold, 3), 3);   -- never below the standard
+BEGIN{_checks()}
+    RETURN QUERY
+    WITH {_sel()},
+    cells AS ({cells}),{_publish(codes)}
+END
+$fn$"""
+
+
+ITEM_CELLS = """
+        SELECT a.item_id::text AS item, sel.g, a.code, COUNT(*)::bigint AS c,
+               SUM(sel.k)::bigint AS ck, SUM(a.code)::float8 AS v
+        FROM sel JOIN public.answer_record a ON a.submission_id = sel.sid
+        WHERE a.outcome IN ('value', 'nonresponse')
+          AND (p_items IS NULL OR a.item_id = ANY(p_items))
+        GROUP BY a.item_id, sel.g, a.code"""
+
+# An index cell is coded as an item: code 4 for a follow-up scoring 4 or more, else 1, and the
+# score itself as the value, so that one publishing step serves both.
+INDEX_CELLS = """
+        SELECT x.index_id::text AS item, sel.g,
+               CASE WHEN x.total >= 4 * x.n THEN 4 ELSE 1 END AS code, COUNT(*)::bigint AS c,
+               SUM(sel.k)::bigint AS ck, SUM(x.total::float8 / x.n) AS v
+        FROM sel JOIN public.index_score x ON x.submission_id = sel.sid
+        WHERE x.n > 0 AND (p_items IS NULL OR x.index_id = ANY(p_items))
+        GROUP BY x.index_id, sel.g, 3"""
+
+
+def item_figures_sql() -> str:
+    return _figures("ubu_item_figures", "item_id", ITEM_CELLS, codes=True)
+
+
+def index_figures_sql() -> str:
+    return _figures("ubu_index_figures", "index_id", INDEX_CELLS, codes=False)
+
+
+def disposition_figures_sql() -> str:
+    return f"""
+CREATE OR REPLACE FUNCTION public.ubu_disposition_figures(p_from text, p_to text, p_by text,
+    p_threshold integer, p_filter text DEFAULT NULL, p_values integer[] DEFAULT NULL)
+RETURNS TABLE(respondent text, grp text, disposition text, n integer, rate float8)
+{HEAD}
+DECLARE
+    t integer := GREATEST(COALESCE(p_threshold, 3), 3);
+BEGIN{_checks()}
+    RETURN QUERY
+    WITH {_sel()},
+    cells AS (
+        SELECT r.respondent::text AS resp, sel.g, r.disposition::text AS disp,
+               COUNT(*)::bigint AS c, SUM(sel.k)::bigint AS ck
+        FROM sel JOIN public.session_record r ON r.submission_id = sel.sid
+        GROUP BY r.respondent, sel.g, r.disposition),
+    withtotal AS (
+        SELECT c.resp, c.g, c.disp, c.c, c.ck FROM cells c
+        UNION ALL
+        SELECT c.resp, '__total__', c.disp, SUM(c.c), SUM(c.ck) FROM cells c
+        GROUP BY c.resp, c.disp),
+    grouped AS (
+        SELECT w.resp, w.g, SUM(w.c) AS n, SUM(w.ck) AS nk,
+               COALESCE(SUM(w.c) FILTER (WHERE w.disp IN ('completed', 'broke_off')), 0) AS a,
+               COALESCE(SUM(w.ck) FILTER (WHERE w.disp IN ('completed', 'broke_off')), 0) AS ak
+        FROM withtotal w WHERE p_by <> 'none' OR w.g = '__total__'
+        GROUP BY w.resp, w.g),
+    flagged AS (
+        SELECT gr.*, public.ubu_perturb(gr.n, gr.nk) AS pn,
+               (gr.n < t OR public.ubu_perturb(gr.n, gr.nk) < t) AS hid
+        FROM grouped gr),
+    gone AS (SELECT DISTINCT f.g FROM flagged f WHERE f.hid AND f.g <> '__total__')
+    SELECT f.resp, f.g, NULL::text, CASE WHEN NOT f.hid THEN f.pn END,
+           CASE WHEN NOT f.hid THEN public.ubu_share(f.a, f.n, f.nk) END
+    FROM flagged f WHERE f.g = '__total__' OR f.g NOT IN (SELECT x.g FROM gone x)
+    UNION ALL
+    SELECT w.resp, w.g, w.disp, public.ubu_perturb(w.c, w.ck), NULL::float8
+    FROM withtotal w JOIN flagged f ON f.resp = w.resp AND f.g = w.g
+    WHERE NOT f.hid AND (w.g = '__total__' OR w.g NOT IN (SELECT x.g FROM gone x));
+END
+$fn$"""
+
+
+def all_sql() -> list[str]:
+    return [*helpers_sql(), item_figures_sql(), index_figures_sql(), disposition_figures_sql()]

@@ -1,0 +1,164 @@
+"""The perturbation table of the cell-key method: how much a published figure moves.
+
+Every submitted record carries a random record key, a uniform integer in [0, 2**32), drawn when
+it is stored and never derived from its content. A cell (any set of records a figure rests on)
+has a cell key: the sum of its records' keys modulo 2**32. The deviation of the cell's published
+count is looked up here from (n, cell key), so the same records give the same published figure
+whatever query, filter or period produced them, while two cells that differ by one record get
+deviations that are independent of each other: differencing gives noise, not the record.
+
+The table is built once from three parameters, deterministically (no randomness), and is written
+into the database as rows (`ptable`) so that the PostgreSQL figure functions look up exactly the
+same deviations as this module:
+
+- D, the largest deviation (4): a published count is within ±D of the true one;
+- V, the variance of the deviation (1) for counts large enough to be unconstrained;
+- no published count is 1 or 2, zeros stay zero, nothing goes below zero.
+
+For each true count n (classes 0…D+2; larger counts share the last class) the deviation's
+distribution is the discrete Gaussian over the allowed deviations with mean 0 and variance as
+close to V as the constraints allow (small counts need more: n = 1 can only go to 0 or to 3 and
+above). The distribution is cut into ranges of the key: deviation d is used when lo <= key < hi.
+
+Sums (of item codes, of index scores) are perturbed from the same cell key, scrambled so that
+the sum's deviation is not the count's: noise = SUM_STEP * span * d with d from the last class,
+where span is the scale's width (4 points on a 1–5 scale). Shares (4–5, response rates) are
+a sum of 0/1 values: (count + SUM_STEP * d') / n, d' from the key scrambled another way.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import cache
+
+KEY_BITS = 32
+KEY_SPACE = 1 << KEY_BITS
+MAX_DEVIATION = 4          # D
+VARIANCE = 1.0             # V
+FORBIDDEN = (1, 2)         # published counts that never occur
+LAST_CLASS = MAX_DEVIATION + max(FORBIDDEN) + 1   # from here on no constraint binds
+SUM_STEP = 0.5             # sum noise = SUM_STEP * span * d: at most ±D·span/2
+SCRAMBLE_MUL, SCRAMBLE_ADD = 40503, 12345   # key → sum key; small enough for 64-bit SQL
+SHARE_MUL, SHARE_ADD = 48271, 11             # key → share key, another stream
+
+
+@dataclass(frozen=True)
+class Band:
+    n_class: int
+    lo: int          # key range [lo, hi)
+    hi: int
+    deviation: int
+
+
+def n_class(n: int) -> int:
+    return min(n, LAST_CLASS)
+
+
+def _allowed(n: int) -> list[int]:
+    if n == 0:
+        return [0]
+    return [d for d in range(-MAX_DEVIATION, MAX_DEVIATION + 1)
+            if n + d >= 0 and n + d not in FORBIDDEN]
+
+
+def _distribution(devs: list[int], sigma: float) -> dict[int, float]:
+    """Discrete Gaussian with width sigma, tilted until its mean is zero."""
+
+    def tilted(lam: float) -> dict[int, float]:
+        logw = {d: -d * d / (2 * sigma * sigma) + lam * d for d in devs}
+        top = max(logw.values())        # in logs: small widths would underflow
+        w = {d: math.exp(v - top) for d, v in logw.items()}
+        s = sum(w.values())
+        return {d: v / s for d, v in w.items()}
+
+    lo, hi = -1e3, 1e3
+    for _ in range(64):
+        mid = (lo + hi) / 2
+        mean = sum(d * p for d, p in tilted(mid).items())
+        lo, hi = (mid, hi) if mean < 0 else (lo, mid)
+    return tilted((lo + hi) / 2)
+
+
+def _variance(p: dict[int, float]) -> float:
+    return sum(d * d * q for d, q in p.items())
+
+
+@cache
+def distribution(cls: int) -> dict[int, float]:
+    devs = _allowed(cls)
+    if len(devs) == 1:
+        return {devs[0]: 1.0}
+    lo, hi = 0.05, 10.0
+    for _ in range(48):             # the narrowest width whose variance reaches V
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if _variance(_distribution(devs, mid)) < VARIANCE else (lo, mid)
+    return _distribution(devs, hi)
+
+
+@cache
+def bands() -> tuple[Band, ...]:
+    """Every class's deviations as key ranges; the rows written to the `ptable` table."""
+    out = []
+    for cls in range(LAST_CLASS + 1):
+        p = distribution(cls)
+        edge = 0
+        acc = 0.0
+        items = sorted(p.items())
+        for i, (d, q) in enumerate(items):
+            acc += q
+            hi = KEY_SPACE if i == len(items) - 1 else round(acc * KEY_SPACE)
+            if hi > edge:
+                out.append(Band(cls, edge, hi, d))
+            edge = hi
+    return tuple(out)
+
+
+@cache
+def _lookup() -> list[tuple[list[int], list[int]]]:
+    """Per class: the upper ends of its key ranges, and their deviations (for bisection)."""
+    table: list[tuple[list[int], list[int]]] = [([], []) for _ in range(LAST_CLASS + 1)]
+    for b in bands():
+        table[b.n_class][0].append(b.hi)
+        table[b.n_class][1].append(b.deviation)
+    return table
+
+
+def deviation(n: int, key: int) -> int:
+    """The deviation of a cell of n records whose keys sum to `key` (any size; reduced here)."""
+    his, devs = _lookup()[n_class(n)]
+    return devs[bisect_right(his, key % KEY_SPACE)]
+
+
+def count(n: int, key: int) -> int:
+    """The published count of a cell."""
+    return n + deviation(n, key)
+
+
+def sum_key(key: int) -> int:
+    return ((key % KEY_SPACE) * SCRAMBLE_MUL + SCRAMBLE_ADD) % KEY_SPACE
+
+
+def sum_noise(key: int, span: float) -> float:
+    """The deviation added to a cell's sum (of codes or scores) before its mean is published."""
+    return SUM_STEP * span * deviation(LAST_CLASS, sum_key(key))
+
+
+def max_sum_noise(span: float) -> float:
+    return SUM_STEP * span * MAX_DEVIATION
+
+
+def share_key(key: int) -> int:
+    return ((key % KEY_SPACE) * SHARE_MUL + SHARE_ADD) % KEY_SPACE
+
+
+def share_noise(key: int) -> float:
+    """The deviation added to the count behind a share (a sum of 0/1 values, span 1), from the
+    group's own key: a share is (count + noise) / n, never a ratio of two published counts,
+    whose small numerators would jump between 0 and 3."""
+    return SUM_STEP * deviation(LAST_CLASS, share_key(key))
+
+
+def share(count: int, n: int, key: int) -> float:
+    return min(1.0, max(0.0, (count + share_noise(key)) / n))
