@@ -99,7 +99,7 @@ async def test_break_off_keep_as_draft_resume_then_close_as_broken_off(engine):
     youth = answers(engine, "youth")
     assert youth["y_influence"] == ("value", 4)
     assert youth["y_support"] == ("not_reached", -9)
-    assert youth["y_overall"] == ("not_reached", -9)
+    assert youth["y_overall_care"] == ("not_reached", -9)
 
 
 async def test_sensitive_item_yes_shows_the_procedure_and_records_only_the_answer(engine):
@@ -122,7 +122,7 @@ async def test_sensitive_item_yes_shows_the_procedure_and_records_only_the_answe
         await run_session(pilot, app, "3")
         await submit_now(pilot, app)
     assert answers(engine, "youth")["y_violation"] == ("value", 1)
-    assert stored(engine, "SELECT count(*) FROM answer_record WHERE respondent='youth'") == [(24,)]
+    assert stored(engine, "SELECT count(*) FROM answer_record WHERE respondent='youth'") == [(25,)]
 
 
 async def test_review_then_change_an_answer(engine):
@@ -137,7 +137,7 @@ async def test_review_then_change_an_answer(engine):
         await press(pilot, "enter")
         assert app.screen.item.id == "y_safe"
         await press(pilot, "2")
-        assert app.screen.item.id == "y_cared"
+        assert app.screen.item.id == "y_staff_care"
         await press(pilot, "j")
         await press(pilot, "k")
         await run_session(pilot, app, "2")
@@ -151,7 +151,7 @@ async def test_nonresponse_keys_and_back(engine):
     async with app.run_test(size=(80, 24)) as pilot:
         await start_followup(pilot)
         await press(pilot, "1", "1", "enter")
-        await press(pilot, "v")                       # y_knew_why: don't know
+        await press(pilot, "v")                       # y_understood_why: don't know
         await press(pilot, "e")                       # y_safe has no "not applicable"
         assert "finns inte" in str(app.screen.query_one("#q-message").render())
         await press(pilot, "s")                       # refused
@@ -159,7 +159,7 @@ async def test_nonresponse_keys_and_back(engine):
         assert app.screen.item.id == "y_safe"
         followup = app.screen.followup
     youth = followup.session("youth")
-    assert youth.responses["y_knew_why"].code == -2
+    assert youth.responses["y_understood_why"].code == -2
     assert youth.responses["y_safe"].code == -1
 
 
@@ -174,7 +174,7 @@ async def test_privacy_key_blanks_every_screen(engine):
         await press(pilot, "4", "enter")              # keys do not reach the interview
         await press(pilot, "f2")
         assert type(app.screen).__name__ == "QuestionScreen"
-        assert app.screen.item.id == "y_knew_why"
+        assert app.screen.item.id == "y_understood_why"
 
 
 async def test_guardian_objection_depends_on_the_youth_being_18(engine):
@@ -284,9 +284,9 @@ async def test_mouse_works_but_is_never_needed(engine):
         assert app.screen.item.id == "y_safe"
         await pilot.click(options, offset=(4, 6))     # "s  Har inte svarat"
         await pilot.pause()
-        assert app.screen.item.id == "y_cared"
+        assert app.screen.item.id == "y_staff_care"
         followup = app.screen.followup
-    assert followup.session("youth").responses["y_knew_why"].code == 4
+    assert followup.session("youth").responses["y_understood_why"].code == 4
     assert followup.session("youth").responses["y_safe"].code == -1
 
 
@@ -298,7 +298,7 @@ async def test_with_enter_confirms_a_click_chooses_and_a_second_click_confirms(e
         options = app.screen.query_one("#q-options")
         await pilot.click(options, offset=(4, 3))
         await pilot.pause()
-        assert app.screen.pending.code == 4 and app.screen.item.id == "y_knew_why"
+        assert app.screen.pending.code == 4 and app.screen.item.id == "y_understood_why"
         await pilot.click(options, offset=(4, 3))     # again: confirm
         await pilot.pause()
         assert app.screen.item.id == "y_safe"

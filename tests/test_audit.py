@@ -46,7 +46,7 @@ D = ptable.MAX_DEVIATION
 E = ptable.max_sum_noise(4)
 TYPES = (1, 2, 3, 4)
 SEXES = (1, 2)
-AUDITED_ITEMS = ["y_safe", "y_respect", "g_overall", "cw_goal_health"]
+AUDITED_ITEMS = ["y_safe", "y_respected", "g_overall", "cw_goal_health"]
 BREAKDOWNS = (None, "unit", "unit_type", "sex")
 
 
@@ -323,7 +323,7 @@ def denominators(row) -> list[int]:
 # --- the audit ------------------------------------------------------------------------------
 
 def audit(engine, data: Data, threshold: int, functions: bool,
-          measures: tuple[str, ...] = ("goal", "y_safe"), exact: bool = False
+          measures: tuple[str, ...] = ("goal_attainment", "y_safe"), exact: bool = False
           ) -> dict[str, int]:
     insert(engine, data.records)
     published = publish(engine, data, threshold, functions)
@@ -379,7 +379,7 @@ def test_audit_sqlite(threshold, capsys):
 def test_audit_sqlite_large(threshold, seed, capsys):
     data = make_data(seed=seed, units=60, months=6, most=6)
     found = audit(open_store("sqlite://"), data, threshold, functions=False,
-                  measures=("goal", "safety", "y_safe", "g_overall"))
+                  measures=("goal_attainment", "safety_care", "y_safe", "g_overall"))
     with capsys.disabled():
         print(f"\naudit sqlite large t={threshold} seed={seed}: {found}")
 

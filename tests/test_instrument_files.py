@@ -77,5 +77,5 @@ def test_codebook_command_prints_items_codes_routing_and_indices():
     assert "y_violation  [single]  (sensitive)" in out
     assert "shown only if y_school_attend in [1]" in out
     assert " -8  skipped" in out and " -9  not_reached" in out
-    assert "safety: Trygghet och omhändertagande" in out
+    assert "safety_care: Trygghet och omhändertagande" in out
     assert "(läs inte upp)" in out

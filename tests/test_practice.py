@@ -294,7 +294,7 @@ BAD = {
     "missing line": (GOOD.replace('y_safe = { says = "Ja.", key = 5 }\n', ""), "y_safe"),
     "guardian item in youth": (GOOD.replace("y_safe =", "g_informed ="), "g_informed"),
     "bad consent": (GOOD.replace('consent = "given"', 'consent = "yes"'), "consent"),
-    "unknown instrument": (GOOD.replace("ubu-vb@2026.1", "ubu-vb@1999.9"), "1999.9"),
+    "unknown instrument": (GOOD.replace("ubu-vb@2026.2", "ubu-vb@1999.9"), "1999.9"),
     "unknown key": (GOOD.replace("[placement]", "colour = 3\n[placement]"), "colour"),
 }
 

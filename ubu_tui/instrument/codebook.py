@@ -13,7 +13,10 @@ from ubu_tui.instrument.model import (
 
 
 def codebook(instrument: Instrument) -> str:
-    out: list[str] = [f"# {instrument.title}", f"instrument: {instrument.key}", "",
+    out: list[str] = [f"# {instrument.title}", f"instrument: {instrument.key}",
+                      f"scope: {instrument.scope}" + ("" if instrument.national else
+                                                      " (never pooled into national figures)"),
+                      "",
                       "## Codes for missing answers (never counted in means or shares)"]
     for nr in NONRESPONSE.values():
         out.append(f"  {nr.code:>3}  {nr.key:<15} {nr.label}")
@@ -44,10 +47,23 @@ def codebook(instrument: Instrument) -> str:
                            "  (läs inte upp)")
             for cond in item.show_if:
                 out.append(f"  shown only if {cond.item} in {sorted(cond.values)}")
+            mapping = instrument.mapping
+            if mapping is not None:
+                old = next((o for o, n in mapping.same.items() if n == item.id), None)
+                out.append(f"  same question as {mapping.previous} {old}" if old else
+                           f"  new in {instrument.version}: not combined with {mapping.previous}")
             member = instrument.indices_of(item.id)
             if member:
                 out.append(f"  indices: {', '.join(member)}")
     out += ["", "## Indices"]
     for ix in instrument.indices:
         out.append(f"{ix.id}: {ix.label} — {', '.join(ix.items)}")
+    if instrument.shares:
+        out += ["", "## Shares (the share of substantive answers with these codes)"]
+        for share in instrument.shares:
+            out.append(f"{share.id}: {share.label} — {share.item} in {sorted(share.codes)}")
+    if instrument.mapping is not None and instrument.mapping.changed:
+        out += ["", f"## Items of {instrument.mapping.previous} not asked again (never combined)"]
+        for old, why in instrument.mapping.changed.items():
+            out.append(f"{old}: {why}")
     return "\n".join(out) + "\n"

@@ -25,11 +25,13 @@ from ubu_tui.instrument.model import (
     Instrument,
     Item,
     Option,
+    Share,
 )
 from ubu_tui.resources import data_dir
 
 FREE_TEXT_TYPES = {"text", "free_text", "freetext", "open", "string", "comment"}
-PREFILLS = {"unit", "age", "legal_basis", "length_band"}
+PREFILLS = {"unit", "age", "legal_basis", "length_band", "unaccompanied"}
+SCOPES = {"national", "local"}
 ITEM_KEYS = {
     "id", "type", "text", "options", "scale", "instruction", "guidance", "nonresponse",
     "not_applicable_label", "show_if", "sensitive", "prefill", "min", "max", "read_aloud",
@@ -45,9 +47,13 @@ def instruments_dir() -> Path:
 
 @cache
 def default_instrument() -> Instrument:
-    """The newest shipped version of UBU-VB."""
+    """The newest national version of UBU-VB (a local one, `2026.2+0180`, is never the default;
+    versions compare by number, so 2026.10 comes after 2026.9)."""
     base = instruments_dir() / "ubu-vb"
-    versions = sorted(p for p in base.iterdir() if (p / "instrument.toml").exists())
+    versions = sorted((p for p in base.iterdir()
+                       if (p / "instrument.toml").exists() and "+" not in p.name),
+                      key=lambda p: tuple(int(x) if x.isdigit() else -1
+                                          for x in p.name.split(".")))
     if not versions:
         raise InstrumentError(_("ingen instrumentversion hittades; installera om ubu-tui"),
                               file=str(base))
@@ -156,8 +162,11 @@ def load_instrument(folder: Path | str) -> Instrument:
     if not re.fullmatch(r"[a-z][a-z0-9-]{1,40}", str(meta["id"])):
         raise InstrumentError(_("instrumentets id ska vara 2–41 gemener, siffror eller -"),
                               file=mfile, line=_find(meta_raw, "id"))
-    if not re.fullmatch(r"[0-9]{4}\.[0-9]{1,3}", str(meta["version"])):
-        raise InstrumentError(_("versionen ska vara år.nummer i siffror 0–9, till exempel 2026.1"),
+    # A local version adds a short local label after '+' (a code such as the municipality's,
+    # never free text; at most 19 characters in all, as the record's column allows 20).
+    if not re.fullmatch(r"[0-9]{4}\.[0-9]{1,3}(\+[0-9a-z]{1,12})?", str(meta["version"])):
+        raise InstrumentError(_("versionen ska vara år.nummer i siffror 0–9, till exempel 2026.1 "
+                                "(en lokal version: 2026.1+0180)"),
                               file=mfile, line=_find(meta_raw, "version"))
     scales: dict[str, list[str]] = {}
     for name, scale in (meta.get("scales") or {}).items():
@@ -208,16 +217,63 @@ def load_instrument(folder: Path | str) -> Instrument:
                                         "en skala 1–5")
                                        .format(index=ix_id, member=member), file=mfile, line=line)
         indices.append(Index(ix_id, str(entry.get("label", ix_id)), members))
+    scope = str(meta.get("scope", "national"))
+    version = str(meta["version"])
+    if scope not in SCOPES:
+        raise InstrumentError(f"scope must be national or local, not {scope!r}", file=mfile,
+                              line=_find(meta_raw, "scope"))
+    # A local version is told apart by its version alone ("2026.2+0180"), so that a record,
+    # which pins only id and version, can never be pooled as if it were national.
+    if (scope == "local") != ("+" in version):
+        raise InstrumentError(
+            "a local version needs scope = \"local\" and a local label after '+' in its "
+            "version (e.g. \"2026.2+0180\"); a national version has neither",
+            file=mfile, line=_find(meta_raw, "version"))
+    shares = _parse_shares(meta.get("share", []), all_items, meta_raw, mfile)
     guidance = meta.get("guidance") or {}
     unknown = set(guidance) - {t.value for t in AnswerType}
     if unknown:
         raise InstrumentError(_("[guidance] nämner okända svarstyper {unknown}; använd {known}")
-                               .format(unknown=', '.join(sorted(unknown)),
-                                       known=', '.join(t.value for t in AnswerType)), file=mfile,
-                                       line=_find(meta_raw, "[guidance]"))
-    return Instrument(id=str(meta["id"]), version=str(meta["version"]), title=str(meta["title"]),
-                      forms=forms, indices=tuple(indices), source=str(folder),
-                      guidance={k: " ".join(str(v).split()) for k, v in guidance.items()})
+                              .format(unknown=', '.join(sorted(unknown)),
+                                      known=', '.join(t.value for t in AnswerType)), file=mfile,
+                              line=_find(meta_raw, "[guidance]"))
+    instrument = Instrument(
+        id=str(meta["id"]), version=version, title=str(meta["title"]), forms=forms,
+        indices=tuple(indices), source=str(folder), scope=scope, shares=shares,
+        guidance={k: " ".join(str(v).split()) for k, v in guidance.items()})
+    if meta.get("mapping"):
+        from dataclasses import replace
+
+        from ubu_tui.instrument.mapping import load_mapping
+
+        mapping = load_mapping(folder / str(meta["mapping"]), instrument)
+        instrument = replace(instrument, mapping=mapping, _items={})
+    return instrument
+
+
+def _parse_shares(entries: Any, items: dict[str, Item], raw: str, file: str
+                  ) -> tuple[Share, ...]:
+    shares: list[Share] = []
+    for entry in entries if isinstance(entries, list) else []:
+        share_id = str(entry.get("id", ""))
+        line = _find(raw, f'id = "{share_id}"')
+        item_id = str(entry.get("item", ""))
+        if not ID_RE.match(share_id) or any(s.id == share_id for s in shares):
+            raise InstrumentError(_("andelens id {share} saknas, är felskrivet eller används två "
+                                    "gånger").format(share=repr(share_id)), file=file, line=line)
+        if item_id not in items or items[item_id].type not in (AnswerType.SINGLE,
+                                                               AnswerType.SCALE):
+            raise InstrumentError(_("andelen '{share}' nämner {item}, som inte är en fråga med "
+                                    "ett svarsalternativ eller en skala")
+                                  .format(share=share_id, item=repr(item_id)),
+                                  file=file, line=line)
+        codes = frozenset(int(c) for c in entry.get("codes", []))
+        if not codes or any(items[item_id].option(c) is None for c in codes):
+            raise InstrumentError(_("andelen '{share}' behöver koder som är svarsalternativ i "
+                                    "'{item}'").format(share=share_id, item=item_id),
+                                  file=file, line=line)
+        shares.append(Share(share_id, str(entry.get("label", share_id)), item_id, codes))
+    return tuple(shares)
 
 
 def _find(raw: str, needle: str) -> int | None:

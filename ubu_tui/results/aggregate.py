@@ -148,10 +148,23 @@ def _sorted(keys: list[object]) -> list[object]:
 
 def item_tables(ctx: Context, by: str | None = None,
                 items: list[str] | None = None) -> list[Table]:
-    """One table per single-choice or scale item (all of them unless `items` names some)."""
+    """One table per single-choice or scale item (all of them unless `items` names some).
+
+    Items of other versions in the selection that the mapping does not combine with this
+    version's are reported apart, after these, titled with their version.
+    """
+    from ubu_tui.instrument.versions import reported_apart
+
     wanted = [i for i in ctx.instrument.items.values()
               if i.type in (AnswerType.SCALE, AnswerType.SINGLE)
               and (items is None or i.id in items)]
+    versions: dict[str, str] = {}
+    # A restricted login may not read the records that say which versions a period holds: the
+    # figure functions report the current version's items only.
+    if items is None and not ctx.functions:
+        apart = reported_apart(ctx.instrument, query.versions_present(ctx.engine, ctx.selection))
+        wanted += [i for i, _v in apart if i.type in (AnswerType.SCALE, AnswerType.SINGLE)]
+        versions = {i.id: v for i, v in apart}
     ids = [i.id for i in wanted]
     if ctx.functions:
         return _function_tables(ctx, "ubu_item_figures", by, wanted, "item")
@@ -174,8 +187,13 @@ def item_tables(ctx: Context, by: str | None = None,
         rows = tuple(_row_from_counts(k, ctx.label(by, k), item, c, t)
                      for k, c in sorted(by_item[item.id].items(),
                                         key=lambda kv: _sort_key(kv[0])))
-        tables.append(Table(item.id, item.text, by, rows, total, t))
+        tables.append(Table(item.id, _title(item, versions), by, rows, total, t))
     return _consistent(tables)
+
+
+def _title(item: Item, versions: dict[str, str]) -> str:
+    """An older version's question reported apart says so in its title."""
+    return f"{item.text} (bara {versions[item.id]})" if item.id in versions else item.text
 
 
 def _partition(by: str | None) -> bool:
@@ -272,6 +290,37 @@ def breakdown_table(ctx: Context, by: str | None = "unit_type") -> Table:
     return Table("breakdown", "Andel placeringar som slutade i sammanbrott", by,
                  tuple(share(r) for r in table.rows), share(table.total), table.threshold,
                  kind="share")
+
+
+def share_tables(ctx: Context, by: str | None = None) -> list[Table]:
+    """The instrument's declared shares (2026.2: who report a serious violation), each the share
+    of substantive answers with its codes, shown for exactly the groups of the item's own table.
+
+    The share is computed from the item table's published counts only (the counts of the codes
+    over the published n), so it discloses nothing those counts do not, and a restricted login
+    (through the figure functions, where no exact count is readable) gets the same figure as
+    the owner. A share by the cell-key method's own noise would need a figure function of its
+    own: see the closing note.
+    """
+    from dataclasses import replace
+
+    shares = list(ctx.instrument.shares)
+    if not shares:
+        return []
+    tables = {t.id: t for t in item_tables(ctx, by, [sh.item for sh in shares])}
+    out = []
+    for sh in shares:
+        table = tables[sh.item]
+
+        def share(r: Row, codes: frozenset[int] = sh.codes) -> Row:
+            if not r.shown or not r.n:
+                return r
+            hit = sum(k for c, k in (r.distribution or {}).items() if c in codes)
+            return replace(r, mean=None, share_high=min(1.0, hit / r.n))
+
+        out.append(Table(f"share.{sh.id}", sh.label, by, tuple(share(r) for r in table.rows),
+                         share(table.total), table.threshold, kind="share"))
+    return out
 
 
 # --- the same tables from the PostgreSQL figure functions (results/pg_functions.py) ---------

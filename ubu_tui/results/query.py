@@ -50,6 +50,8 @@ AGE_BAND_LABELS = {1: "12–14 år", 2: "15–17 år", 3: "18–21 år"}
 BREAKDOWN_LABELS = {1: "Planerat avslut", 2: "Sammanbrott"}
 MISSING = -1                         # the group of follow-ups where the variable is not known
 PERIOD_FORMAT = "YYYY-MM"
+# Records of a local instrument version are never pooled into these figures (versions.is_local).
+NATIONAL_ONLY = "s.instrument_version NOT LIKE '%+%'"
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,7 @@ def _placed(sel: Selection, by: str | None, params: dict[str, object]
     joins (only the method dimension has one), the WHERE, the group expression and the
     expanding parameters."""
     joins = ""
-    where = ["s.period BETWEEN :pf AND :pt"]
+    where = ["s.period BETWEEN :pf AND :pt", NATIONAL_ONLY]
     params.update(pf=sel.period_from, pt=sel.period_to)
     expanding = []
     for n, (dim_id, values) in enumerate(sel.filters):
@@ -159,7 +161,7 @@ Cell = tuple[int, int]          # (count, sum of the counted records' keys)
 
 def followups(engine: Engine, sel: Selection, by: str | None = None) -> dict[object, Cell]:
     """Follow-ups per group, with their cell keys."""
-    if by is None and not sel.filtered:
+    if by is None and not sel.filtered and not _local_present(engine):
         # Every follow-up has exactly one caseworker part: its kept counts are the follow-ups.
         rows = _run(engine, "SELECT 0, COALESCE(SUM(n), 0), COALESCE(SUM(ckey), 0) "
                             "FROM disposition_count WHERE period BETWEEN :pf AND :pt "
@@ -175,8 +177,23 @@ def followups(engine: Engine, sel: Selection, by: str | None = None) -> dict[obj
 
 def item_counts(engine: Engine, sel: Selection, by: str | None = None,
                 items: Iterable[str] | None = None) -> dict[tuple[str, object], dict[int, Cell]]:
-    """(item, group) → {code: (count, key)} for values and non-response codes, one query."""
-    if by is None and not sel.filtered:
+    """(item, group) → {code: (count, key)} for values and non-response codes, one query.
+
+    Versions combine only through their declared mapping: answers to a question that a later
+    version asks under another id are counted under the later id (`versions.combination`).
+    """
+    from ubu_tui.instrument.versions import fold_aliases, shipped_combination
+
+    aliases = shipped_combination().aliases()
+    if aliases and items is not None:
+        wanted = set(items)
+        items = list(wanted | {old for old, new in aliases.items() if new in wanted})
+    return fold_aliases(_item_counts(engine, sel, by, items), aliases)
+
+
+def _item_counts(engine: Engine, sel: Selection, by: str | None, items: Iterable[str] | None
+                 ) -> dict[tuple[str, object], dict[int, Cell]]:
+    if by is None and not sel.filtered and not _local_present(engine):
         return _item_totals(engine, sel, items)
     params: dict[str, object] = {}
     only = ""
@@ -242,9 +259,10 @@ def index_scores(engine: Engine, instrument: Instrument, sel: Selection, by: str
     three respondents.
     """
     params: dict[str, object] = {"ids": [ix.id for ix in instrument.indices]}
-    if by == "unit" and not sel.filtered:
+    local = _local_present(engine)
+    if by == "unit" and not sel.filtered and not local:
         return _index_totals(engine, sel, by, params)
-    if _in_cube(sel, by):
+    if _in_cube(sel, by) and not local:
         return _index_cube(engine, sel, by, params)
     cte, exp = _selected(sel, by, params)
     sql = (f"WITH {cte} SELECT x.index_id, sel.grp, COUNT(*), SUM(x.total * 1.0 / x.n), "
@@ -300,10 +318,19 @@ def _index_cube(engine: Engine, sel: Selection, by: str | None, params: dict[str
             (int(r[2]), float(r[3]), int(r[4]), int(r[5]), int(r[6])) for r in rows}
 
 
+def _local_present(engine: Engine) -> bool:
+    """Whether any record of a local version is stored: the kept counts include it, so then
+    the figures are read from the records, where NATIONAL_ONLY leaves it out."""
+    # Written as the partial index ix_submission_local_version's condition (schema 0030), so
+    # this is one probe of an index that is empty wherever no local version is used.
+    return bool(_run(engine, "SELECT 1 FROM submission WHERE instrument_version LIKE '%+%' "
+                             "LIMIT 1", {}, []))
+
+
 def dispositions(engine: Engine, sel: Selection, by: str | None = None
                  ) -> dict[tuple[str, object], dict[str, Cell]]:
     """(respondent, group) → {disposition: (count, key)}."""
-    if by is None and not sel.filtered:      # from the counts the database keeps per month
+    if by is None and not sel.filtered and not _local_present(engine):  # kept monthly counts
         rows = _run(engine, "SELECT respondent, 0, disposition, SUM(n), SUM(ckey) "
                             "FROM disposition_count "
                             "WHERE period BETWEEN :pf AND :pt GROUP BY respondent, disposition "
@@ -324,6 +351,14 @@ def _dispositions_grouped(engine: Engine, sel: Selection, by: str | None) -> lis
                         "SUM(sel.k) "
                         "FROM sel JOIN session_record r ON r.submission_id = sel.sid "
                         "GROUP BY r.respondent, sel.grp, r.disposition", params, exp)
+
+
+def versions_present(engine: Engine, sel: Selection) -> list[tuple[str, str]]:
+    """The national instrument versions (id, version) of the records in the period."""
+    return [(r[0], r[1]) for r in _run(
+        engine, "SELECT DISTINCT instrument_id, instrument_version FROM submission s "
+                f"WHERE period BETWEEN :pf AND :pt AND {NATIONAL_ONLY}",
+        {"pf": sel.period_from, "pt": sel.period_to}, [])]
 
 
 def periods(engine: Engine) -> list[str]:

@@ -27,7 +27,7 @@ class Report:
     indices: list[Table]               # per index, overall
     units: list[Table]                 # per index, by unit (the unit comparison)
     breakdown: Table                   # share ending in breakdown, by unit type
-    items: list[Table]                 # per item, overall
+    items: list[Table]                 # declared shares, then per item, overall
 
     @property
     def period(self) -> str:
@@ -64,5 +64,5 @@ def standard_report(engine: Engine, instrument: Instrument, selection: Selection
         indices=[Table(u.id, u.title, None, (), u.total, u.threshold, "index") for u in units],
         units=units,
         breakdown=aggregate.breakdown_table(ctx, "unit_type"),
-        items=aggregate.item_tables(ctx),
+        items=aggregate.share_tables(ctx) + aggregate.item_tables(ctx),
     )

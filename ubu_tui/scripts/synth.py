@@ -39,6 +39,7 @@ class Synthetic:
     sessions: dict[str, str]                              # respondent → disposition
     answers: list[tuple[str, str, str, int]] = field(default_factory=list)
     methods: list[tuple[str, int, int]] = field(default_factory=list)
+    version: str = ""                                     # ubu-vb version; "" the newest
     key: int = field(default_factory=lambda: secrets.randbits(32))   # the record key
 
 
@@ -55,7 +56,8 @@ def generate(instrument: Instrument, n: int, units: list[int], periods: list[str
     for unit in chosen:
         sid = new_record_id()
         rec = Synthetic(sid, f"{rng.randrange(1, municipalities + 1):04d}", unit,
-                        rng.choice(periods), {}, key=keys.getrandbits(32))
+                        rng.choice(periods), {}, version=instrument.version,
+                        key=keys.getrandbits(32))
         for respondent, form in instrument.forms.items():
             names, w = zip(*RESPONDENT_DISPOSITIONS[respondent], strict=True)
             disposition = rng.choices(names, weights=w)[0]
@@ -90,12 +92,18 @@ def _answer(rng: random.Random, item, lean: float, unit: int) -> tuple[str, int]
     return "value", rng.choice(item.options).code
 
 
-def _scores(rec: Synthetic) -> dict[str, tuple[int, int]]:
+def _version(rec: Synthetic) -> str:
     from ubu_tui.instrument import default_instrument
+
+    return rec.version or default_instrument().version
+
+
+def _scores(rec: Synthetic) -> dict[str, tuple[int, int]]:
+    from ubu_tui.instrument.loader import instrument_by_version
 
     values = {item: code for _r, item, outcome, code in rec.answers if outcome == "value"}
     out = {}
-    for ix in default_instrument().indices:
+    for ix in instrument_by_version("ubu-vb", _version(rec)).indices:
         codes = [values[i] for i in ix.items if i in values]
         if codes:
             out[ix.id] = (len(codes), sum(codes))
@@ -106,7 +114,7 @@ def _tables(records: list[Synthetic]) -> list[tuple[str, str, list[Any]]]:
     """The rows of the record tables: (table, columns, rows)."""
     from ubu_tui.store.background import COLUMNS, groups_of
 
-    subs = [(r.id, r.municipality, r.unit_id, "ubu-vb", "2026.1", r.period, r.key,
+    subs = [(r.id, r.municipality, r.unit_id, "ubu-vb", _version(r), r.period, r.key,
              *groups_of((a[1], a[2], a[3]) for a in r.answers if a[0] == "caseworker").values())
             for r in records]
     sess = [(r.id, resp, disp, 1 if disp == "broke_off" else None, 1, "sv")

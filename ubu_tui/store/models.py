@@ -38,7 +38,9 @@ class Unit(SQLModel, table=True):
     org_number: str | None = Field(default=None, max_length=11)   # None for a sole trader
     sole_trader: bool = False
     unit_type: int
-    permit_ref: str = Field(max_length=40)
+    permit_ref: str | None = Field(default=None, max_length=40)   # SiS homes hold no permit
+    operating_form: int | None = None     # registry.OPERATING_FORMS; None when not recorded
+    orientation: int | None = None        # registry.ORIENTATIONS; None when not recorded
     active: bool = True
 
 

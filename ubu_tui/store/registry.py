@@ -18,7 +18,20 @@ from ubu_tui.store.engine import session_for
 from ubu_tui.store.models import Unit
 
 UNIT_TYPES = {1: "HVB", 2: "SiS särskilt ungdomshem", 3: "Stödboende", 4: "Träningsboende"}
-COLUMNS = ("id", "name", "owner", "org_number", "unit_type", "permit_ref")
+# Who runs the unit. How a municipality bought a placement (own unit, framework agreement, direct
+# purchase) belongs to the placement, not the unit: it is the caseworker item cw_purchase.
+OPERATING_FORMS = {1: "Kommunal egen regi", 2: "Enskild (privat eller idéburen)",
+                   3: "Statlig (SiS)"}
+ORIENTATIONS = {1: "Bred psykosocial inriktning", 2: "Missbruk", 3: "Kriminalitet och "
+                "normbrytande beteende", 4: "Psykisk ohälsa", 5: "Neuropsykiatrisk "
+                "funktionsnedsättning", 6: "Hedersrelaterat våld och förtryck",
+                7: "Annan inriktning"}
+# HVB and supported housing need a permit from IVO; SiS homes are run by the state without one,
+# and a training flat may be run without one of its own.
+PERMIT_REQUIRED = {1, 3}
+COLUMNS = ("id", "name", "owner", "org_number", "unit_type", "permit_ref", "operating_form",
+           "orientation")
+OLD_COLUMNS = COLUMNS[:6]   # files written before schema 0030 still import
 SOLE_TRADER_OWNER = "Enskild näringsidkare"
 _ORG = re.compile(r"([0-9]{6})-?([0-9]{4})")
 _PERMIT = re.compile(r"[A-Za-z0-9./-]{1,40}")
@@ -67,12 +80,24 @@ def _clean_text(value: str, field: str, limit: int = 120) -> str:
     return check_text(value, f"'{field}'", limit=limit)
 
 
+def _code(raw: str | None, field: str, codes: dict[int, str]) -> int | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    if not _WHOLE.fullmatch(raw) or int(raw) not in codes:
+        raise InputRejected(_("{field} {raw} är inte något av: {allowed}").format(
+            field=field, raw=repr(raw), allowed=", ".join(f"{k} {v}" for k, v in codes.items())))
+    return int(raw)
+
+
 def parse_units(text: str, source: str = "CSV") -> tuple[list[Unit], list[str]]:
     """Every row checked; any bad row rejects the whole file so nothing is half-imported."""
     reader = csv.DictReader(io.StringIO(text))
-    if reader.fieldnames is None or [f.strip() for f in reader.fieldnames] != list(COLUMNS):
-        raise InputRejected(_("{source}: rubrikraden ska vara exakt {header}")
-                             .format(source=source, header=','.join(COLUMNS)))
+    header = [f.strip() for f in reader.fieldnames or []]
+    if header not in (list(COLUMNS), list(OLD_COLUMNS)):
+        raise InputRejected(_("{source}: rubrikraden ska vara exakt {header} (eller, från äldre "
+                              "exporter, {old})").format(source=source, header=','.join(COLUMNS),
+                                                        old=','.join(OLD_COLUMNS)))
     units: list[Unit] = []
     warnings: list[str] = []
     seen: set[int] = set()
@@ -98,10 +123,21 @@ def parse_units(text: str, source: str = "CSV") -> tuple[list[Unit], list[str]]:
             else:
                 org = check_org_number(row["org_number"])
             permit = row["permit_ref"].strip()
-            if not _PERMIT.fullmatch(permit):
+            if not permit and unit_type in PERMIT_REQUIRED:
+                raise InputRejected(_("permit_ref är tomt; {unit_type} behöver sitt tillstånd "
+                                      "från IVO (bara SiS-hem och träningslägenheter får lämna "
+                                      "det tomt)").format(unit_type=UNIT_TYPES[unit_type]))
+            if permit and not _PERMIT.fullmatch(permit):
                 raise InputRejected(_("permit_ref {permit} ska vara 1–40 bokstäver, siffror "
                                       "eller . / -").format(permit=repr(permit)))
-            permit = _clean_text(permit, "permit_ref", 40)
+            if permit:
+                permit = _clean_text(permit, "permit_ref", 40)
+            operating_form = _code(row.get("operating_form", ""), "operating_form",
+                                   OPERATING_FORMS)
+            orientation = _code(row.get("orientation", ""), "orientation", ORIENTATIONS)
+            if unit_type == 2 and operating_form not in (None, 3):
+                raise InputRejected(_("ett SiS-hem drivs av staten: operating_form ska vara 3 "
+                                      "eller tomt"))
             name = _clean_text(row["name"], "name")
             owner = SOLE_TRADER_OWNER if org.sole_trader else _clean_text(row["owner"],
                                                                            "owner")
@@ -112,7 +148,9 @@ def parse_units(text: str, source: str = "CSV") -> tuple[list[Unit], list[str]]:
             seen.add(unit_id)
             units.append(Unit(id=unit_id, name=name, owner=owner, org_number=org.digits,
                               sole_trader=org.sole_trader, unit_type=unit_type,
-                              permit_ref=permit))
+                              permit_ref=permit or None,
+                              operating_form=3 if unit_type == 2 else operating_form,
+                              orientation=orientation))
         except InputRejected as err:
             errors.append(f"{source} line {n}: {err}")
     if errors:
@@ -138,7 +176,7 @@ def import_units(engine: Engine, path: Path | str) -> ImportReport:
                 added += 1
             else:
                 for field in ("name", "owner", "org_number", "sole_trader", "unit_type",
-                              "permit_ref"):
+                              "permit_ref", "operating_form", "orientation"):
                     setattr(existing, field, getattr(unit, field))
                 session.add(existing)
                 updated += 1
@@ -153,7 +191,7 @@ def export_units(engine: Engine) -> str:
     with session_for(engine) as session:
         for u in session.exec(select(Unit).order_by(col(Unit.id))).all():
             writer.writerow([u.id, u.name, u.owner, u.org_number or "", u.unit_type,
-                             u.permit_ref])
+                             u.permit_ref or "", u.operating_form or "", u.orientation or ""])
     return out.getvalue()
 
 
