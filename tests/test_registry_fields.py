@@ -8,6 +8,8 @@ import pytest
 from ubu_tui.errors import InputRejected
 from ubu_tui.store.registry import COLUMNS, OLD_COLUMNS, export_units, get_unit, import_units
 
+pytestmark = pytest.mark.usefixtures("english")   # matches the English wording
+
 HEADER = ",".join(COLUMNS) + "\n"
 
 

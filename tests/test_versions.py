@@ -85,6 +85,7 @@ def test_a_shared_id_always_means_the_same_question():
      "index 'safety' holds other questions than in ubu-vb@2026.1"),
     ("instrument.toml", 'scope = "national"', 'scope = "local"', "a local version needs"),
 ])
+@pytest.mark.usefixtures("english")             # matches the English wording
 def test_a_broken_mapping_is_refused_with_file_and_rule(tmp_path, file, old, new, expect):
     base = copy_versions(tmp_path)
     edit(base / "2026.2" / file, old, new)

@@ -220,14 +220,15 @@ def load_instrument(folder: Path | str) -> Instrument:
     scope = str(meta.get("scope", "national"))
     version = str(meta["version"])
     if scope not in SCOPES:
-        raise InstrumentError(f"scope must be national or local, not {scope!r}", file=mfile,
+        raise InstrumentError(_("scope ska vara national eller local, inte {scope}")
+                              .format(scope=repr(scope)), file=mfile,
                               line=_find(meta_raw, "scope"))
     # A local version is told apart by its version alone ("2026.2+0180"), so that a record,
     # which pins only id and version, can never be pooled as if it were national.
     if (scope == "local") != ("+" in version):
         raise InstrumentError(
-            "a local version needs scope = \"local\" and a local label after '+' in its "
-            "version (e.g. \"2026.2+0180\"); a national version has neither",
+            _("en lokal version behöver scope = \"local\" och en lokal etikett efter '+' i "
+              "versionen (t.ex. \"2026.2+0180\"); en nationell version har inget av dem"),
             file=mfile, line=_find(meta_raw, "version"))
     shares = _parse_shares(meta.get("share", []), all_items, meta_raw, mfile)
     guidance = meta.get("guidance") or {}
