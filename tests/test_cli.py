@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,9 +15,11 @@ from ubu_tui.store import open_store
 from ubu_tui.store.submissions import submit
 
 
-def ubu(*args: str) -> subprocess.CompletedProcess[str]:
+def ubu(*args: str, language: str = "en") -> subprocess.CompletedProcess[str]:
+    """Run `ubu` in a child process; in English unless asked (Swedish is the default)."""
+    env = {**os.environ, "UBU_LANGUAGE": language}
     return subprocess.run([sys.executable, "-m", "ubu_tui", *args], capture_output=True,
-                          text=True, timeout=120)
+                          text=True, timeout=120, env=env)
 
 
 def failed_cleanly(run: subprocess.CompletedProcess[str], *needles: str) -> bool:
@@ -101,3 +104,28 @@ def test_db_upgrade_creates_then_reports_current(tmp_path):
     url = f"sqlite:///{tmp_path / 'a.sqlite3'}"
     assert "database: created" in ubu("--database-url", url, "db", "upgrade").stdout
     assert "database: current" in ubu("--database-url", url, "db", "upgrade").stdout
+
+
+def test_report_format_follows_the_extension_and_a_mismatch_is_refused(tmp_path):
+    from ubu_tui.instrument import default_instrument
+    from ubu_tui.scripts.synth import generate, insert
+    from ubu_tui.store.registry import import_units
+
+    url = f"sqlite:///{tmp_path / 'ubu.sqlite3'}"
+    engine = open_store(url)
+    import_units(engine, DEMO_UNITS)
+    insert(engine, list(generate(default_instrument(), 30, [1001, 1002], ["2026-05"])))
+    engine.dispose()
+    run = ubu("--database-url", url, "report", "--from", "2026-05", str(tmp_path / "r.xlsx"))
+    assert run.returncode == 0, run.stderr
+    from openpyxl import load_workbook
+
+    assert "Översikt" in load_workbook(tmp_path / "r.xlsx").sheetnames
+    wrong = tmp_path / "r.pptx"
+    run = ubu("--database-url", url, "report", "--from", "2026-05", "--format", "html",
+              str(wrong))
+    assert failed_cleanly(run, "r.pptx: the extension says pptx but --format says html")
+    assert not wrong.exists()
+    run = ubu("--database-url", url, "report", "--from", "2026-05", str(tmp_path / "r.txt"))
+    assert failed_cleanly(run, "cannot tell the format from the extension '.txt'")
+    assert not (tmp_path / "r.txt").exists()

@@ -308,7 +308,7 @@ def test_check_scenario_command(tmp_path, capsys):
     from ubu_tui.practice.scenario import scenarios_dir
 
     assert run(["check-scenario", *map(str, sorted(scenarios_dir().glob("*.toml")))]) == 0
-    assert capsys.readouterr().out.count("valid") == len(SCENARIOS)
+    assert capsys.readouterr().out.count(": giltigt (") == len(SCENARIOS)
 
 
 def test_scores_are_listed_for_the_trainer(tmp_path, capsys, monkeypatch):

@@ -35,8 +35,10 @@ class Settings:
         raw = str(env.get("threshold", 3))
         if not raw.isdigit():
             from ubu_tui.errors import InputRejected
+            from ubu_tui.i18n import _
 
-            raise InputRejected(f"the suppression threshold must be a whole number, not '{raw}'")
+            raise InputRejected(_("spärrgränsen måste vara ett heltal, inte '{raw}'").format(
+                raw=raw))
         env["threshold"] = int(raw)  # type: ignore[assignment]
         return cls(**env)  # type: ignore[arg-type]
 

@@ -36,6 +36,10 @@ def catalog(language: str, domain: str) -> _gettext.NullTranslations:
     """The compiled catalogue, or NullTranslations (Swedish) where there is none."""
     if language == SOURCE:
         return _gettext.NullTranslations()
+    return _compiled(language, domain)
+
+
+def _compiled(language: str, domain: str) -> _gettext.NullTranslations:
     folder = locales_dir() / language / "LC_MESSAGES"
     mo, po = folder / f"{domain}.mo", folder / f"{domain}.po"
     if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
@@ -54,13 +58,24 @@ def catalog(language: str, domain: str) -> _gettext.NullTranslations:
     return _gettext.GNUTranslations(buf)
 
 
+@cache
+def argparse_catalog(language: str) -> _gettext.NullTranslations:
+    """argparse's own words (usage, errors) in the interface language. argparse speaks English,
+    so English needs no catalogue; a language without one gets Swedish, like the interface."""
+    if language == "en":
+        return _gettext.NullTranslations()
+    has = (locales_dir() / language / "LC_MESSAGES" / "argparse.po").exists()
+    return _compiled(language if has else SOURCE, "argparse")
+
+
 def use_language(language: str) -> None:
     """Switch the interface language (the caseworker's)."""
     from ubu_tui.errors import InputRejected
 
     if language not in LANGUAGES:
-        raise InputRejected(f"no interface language '{language}'; use one of "
-                            f"{', '.join(LANGUAGES)}")
+        raise InputRejected(_("inget gränssnittsspråk '{language}'; använd ett av "
+                              "{languages}").format(language=language,
+                                                    languages=", ".join(LANGUAGES)))
     global _translations, _language
     _translations = catalog(language, "ubu")
     _language = language

@@ -9,12 +9,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
+from ubu_tui.errors import InputRejected
 from ubu_tui.i18n import N_, _
 from ubu_tui.interview.eligibility import LEGAL_BASIS_LABELS, OUT_OF_SCOPE, Eligibility, check
 from ubu_tui.interview.followup import FollowUp, Setup
 from ubu_tui.interview.session import MODE_LABELS, Mode
 from ubu_tui.screens.base import UbuScreen
 from ubu_tui.store.labels import new_label
+from ubu_tui.store.submissions import check_municipality
 
 MIN_AGE, MAX_AGE = 0, 25   # the range of the caseworker's age item
 
@@ -123,8 +125,10 @@ class SetupScreen(UbuScreen):
     def _evaluate(self) -> tuple[Eligibility | None, list[str]]:
         problems: list[str] = []
         municipality = self._value("municipality")
-        if len(municipality) != 4:
-            problems.append(_("Kommunkoden är fyra siffror, till exempel 0180."))
+        try:                     # the same rule and wording as `ubu --municipality`
+            check_municipality(municipality)
+        except InputRejected as err:
+            problems.append(str(err))
         start: date | None = None
         end: date | None = None
         try:

@@ -12,6 +12,7 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
 from ubu_tui.errors import StoreError
+from ubu_tui.i18n import _
 
 
 def default_url(practice: bool = False) -> str:
@@ -28,8 +29,9 @@ def make_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except exc.ArgumentError:
-        raise StoreError(f"'{url}' is not a database URL; use for example "
-                         "sqlite:////path/ubu.sqlite3 or postgresql+psycopg://host/db") from None
+        raise StoreError(_("'{url}' är ingen databas-URL; använd till exempel "
+                           "sqlite:////sökväg/ubu.sqlite3 eller postgresql+psycopg://värd/db"
+                           ).format(url=url)) from None
     if parsed.get_backend_name() == "sqlite":
         memory = parsed.database in (None, "", ":memory:")
         if not memory:
@@ -38,8 +40,8 @@ def make_engine(url: str) -> Engine:
                 path = path[5:].split("?", 1)[0]
             folder = Path(path).expanduser().resolve().parent
             if not folder.is_dir():
-                raise StoreError(f"the folder {folder} for the database does not exist; "
-                                 "create it or give another --database-url")
+                raise StoreError(_("mappen {folder} för databasen finns inte; skapa den "
+                                   "eller ange en annan --database-url").format(folder=folder))
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 5},
             poolclass=StaticPool if memory else None)

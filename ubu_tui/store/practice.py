@@ -50,9 +50,13 @@ def list_results(engine: Engine, day: date | None = None) -> list[PracticeResult
 
 def format_results(rows: list[PracticeResult]) -> str:
     """A plain table for the terminal and for `ubu practice-scores`."""
+    from ubu_tui.i18n import _
+
     if not rows:
-        return "Inga övningsresultat ännu.\n"
-    head = f"{'dag':<10}  {'deltagare':>9}  {'scenario':<26}  {'poäng':>5}  {'fel':>4}  {'tid':>6}"
+        return _("Inga övningsresultat ännu.") + "\n"
+    day, who, scenario, score, mistakes, time = (_("dag"), _("deltagare"), _("scenario"),
+                                                 _("poäng"), _("fel"), _("tid"))
+    head = (f"{day:<10}  {who:>9}  {scenario:<26}  {score:>5}  {mistakes:>4}  {time:>6}")
     lines = [head, "-" * len(head)]
     for r in rows:
         who = str(r.participant) if r.participant is not None else "–"

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete, select
 
 from ubu_tui.errors import InputRejected, StoreError
+from ubu_tui.i18n import _
 from ubu_tui.interview.followup import FollowUp, FollowUpRecord
 from ubu_tui.interview.session import OutcomeKind
 from ubu_tui.store.engine import session_for
@@ -34,8 +35,8 @@ def period_of(moment: datetime | None = None) -> str:
 
 def check_municipality(code: str) -> str:
     if not MUNICIPALITY.match(code or ""):
-        raise InputRejected(f"municipality code {code!r} must be the four digits of the "
-                            "municipality (kommunkod), for example 0180")
+        # the value is not repeated: a personal identity number typed here must not be echoed
+        raise InputRejected(_("Kommunkoden är fyra siffror, till exempel 0180."))
     return code
 
 

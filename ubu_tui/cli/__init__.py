@@ -1,0 +1,156 @@
+"""The `ubu` command: the interview app, and commands for instruments, registry, records,
+reports, the database and practice.
+
+One module per group of commands; each command is a small function registered with argparse
+(`set_defaults(handler=...)`), so the dispatcher is `args.handler(ctx)`. Every failure a user
+can cause ends in one plain message on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from ubu_tui.cli import database, instrument, practice, records, registry, reports
+from ubu_tui.cli.common import Context, Formatter, add_help, command
+from ubu_tui.errors import UbuError
+from ubu_tui.i18n import _
+
+GROUPS = (instrument, registry, records, reports, database, practice)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line, in the current interface language."""
+    p = argparse.ArgumentParser(
+        prog="ubu", formatter_class=Formatter, add_help=False,
+        description=_("UBU-uppföljningar i terminalen. Utan kommando startar intervjuappen."),
+        epilog=_("exempel:") + "\n  ubu\n  ubu --language en\n  ubu help report\n"
+        "  ubu --print-completion bash > ~/.local/share/bash-completion/completions/ubu")
+    add_help(p)
+    p.add_argument("--database-url", metavar="URL",
+                   help=_("SQLAlchemy-URL (standard: SQLite i din datamapp; miljövariabel "
+                          "UBU_DATABASE_URL)"))
+    p.add_argument("--municipality", metavar="NNNN",
+                   help=_("kommunkod, fyra siffror (standard: frågas vid första start; "
+                          "UBU_MUNICIPALITY)"))
+    p.add_argument("--theme", metavar="NAME",
+                   help=_("Textual-tema, t.ex. ubu-high-contrast (standard: textual-dark; "
+                          "UBU_THEME)"))
+    p.add_argument("--language", metavar="LANG",
+                   help=_("gränssnittets språk: sv, en, fi, so, ar (standard: sv; "
+                          "UBU_LANGUAGE); intervjuspråket väljs per svarande"))
+    p.add_argument("--practice", action="store_true",
+                   help=_("kör appen mot övningsdatabasen (standard: en egen SQLite-fil; "
+                          "UBU_PRACTICE_DATABASE_URL)"))
+    _add_completion(p)
+    p.set_defaults(handler=run_app)
+    sub = p.add_subparsers(dest="command", metavar=_("KOMMANDO"), title=_("kommandon"))
+    for group in GROUPS:
+        group.register(sub)
+    h = command(sub, "help", _("hjälp om ett kommando"), show_help, "ubu help",
+                "ubu help report", "ubu help registry import")
+    h.add_argument("topic", nargs="*", metavar=_("KOMMANDO"),
+                   help=_("kommandot, t.ex. report eller registry import (standard: alla)"))
+    return p
+
+
+def _add_completion(parser: argparse.ArgumentParser) -> None:
+    import shtab
+
+    shtab.add_argument_to(parser, ["--print-completion"],
+                          help=_("skriv ut ett skript för kompletteringar i skalet (bash eller "
+                                 "zsh) och avsluta"))
+
+
+def run_app(ctx: Context) -> int:
+    from ubu_tui.app import make_app
+
+    app = make_app(ctx.settings)          # opens the store itself, after the first frame
+    app.run()
+    return app.return_code or 0
+
+
+def show_help(ctx: Context) -> int:
+    from ubu_tui.errors import InputRejected
+
+    parser = build_parser()
+    for word in ctx.args.topic:
+        found = subparsers(parser).get(word)
+        if found is None:
+            raise InputRejected(_("inget kommando '{topic}'; `ubu help` visar alla").format(
+                topic=" ".join(ctx.args.topic)))
+        parser = found
+    parser.print_help()
+    return 0
+
+
+def subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """A parser's commands by name (empty for a command without subcommands)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+def language_asked(argv: list[str]) -> str:
+    """The interface language, known before parsing so that the help itself is translated."""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--language" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--language="):
+            return arg.split("=", 1)[1]
+    return os.environ.get("UBU_LANGUAGE") or "sv"
+
+
+@contextmanager
+def interface_language(language: str) -> Iterator[None]:
+    """Messages, help and argparse's own words in `language`; the previous one afterwards."""
+    from ubu_tui.i18n import argparse_catalog, current_language, use_language
+
+    previous = current_language()
+    use_language(language)
+    # argparse looks its words up through these two module globals at the moment it uses them
+    words = (argparse._, argparse.ngettext)  # type: ignore[attr-defined]
+    argparse._ = argparse_catalog(language).gettext  # type: ignore[attr-defined]
+    argparse.ngettext = argparse_catalog(language).ngettext  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = words  # type: ignore[attr-defined]
+        use_language(previous)
+
+
+def run(argv: list[str]) -> int:
+    with interface_language(language_asked(argv)):
+        args = build_parser().parse_args(argv)
+        return args.handler(Context(args, _settings(args)))
+
+
+def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from ubu_tui.config import Settings
+
+    if args.municipality is not None:
+        from ubu_tui.store.submissions import check_municipality
+
+        check_municipality(args.municipality)
+    threshold = getattr(args, "threshold", None)
+    return Settings.from_env(database_url=args.database_url, municipality=args.municipality,
+                             theme=args.theme, practice=args.practice or None,
+                             language=args.language,
+                             threshold=str(threshold) if threshold is not None else None)
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        code = run(sys.argv[1:] if argv is None else argv)
+    except UbuError as err:
+        print(f"ubu: {err}", file=sys.stderr)
+        code = err.exit_code
+    except KeyboardInterrupt:
+        code = 130
+    sys.exit(code)

@@ -1,0 +1,44 @@
+"""The database itself: db upgrade, db roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ubu_tui.cli.common import Context, command, say, subcommands
+from ubu_tui.i18n import _
+
+
+def upgrade(ctx: Context) -> int:
+    from ubu_tui.store import default_url, make_engine
+    from ubu_tui.store.schema import ensure_schema
+
+    engine = make_engine(ctx.settings.database_url or default_url())
+    say(_("databas: {state}").format(state=ensure_schema(engine)))
+    return 0
+
+
+def roles(ctx: Context) -> int:
+    from ubu_tui.store.shared import create_roles, role_statements
+
+    if ctx.args.show:
+        say(";\n".join(role_statements(ctx.args.prefix)) + ";")
+        return 0
+    for line in create_roles(ctx.store, ctx.args.prefix):
+        say(_("roll {role}").format(role=line))
+    return 0
+
+
+def register(sub: Any) -> None:
+    group = command(sub, "db", _("skapa eller uppgradera databasen; skapa PostgreSQL-rollerna"),
+                    None, "ubu --database-url postgresql+psycopg://postgres@db/ubu db upgrade")
+    actions = subcommands(group, "action")
+    command(actions, "upgrade", _("skapa databasens tabeller eller uppgradera dem till den "
+                                  "senaste versionen (Alembic)"), upgrade,
+            "ubu db upgrade", "ubu --database-url postgresql+psycopg://postgres@db/ubu db upgrade")
+    p = command(actions, "roles", _("skapa PostgreSQL-rollerna och deras rättigheter"), roles,
+                "ubu db roles --show", "ubu --database-url postgresql+psycopg://postgres@db/ubu "
+                "db roles --prefix ubu")
+    p.add_argument("--prefix", default="ubu",
+                   help=_("prefix för rollernas namn (standard: %(default)s)"))
+    p.add_argument("--show", action="store_true",
+                   help=_("skriv ut SQL-satserna i stället för att köra dem"))

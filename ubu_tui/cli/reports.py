@@ -1,0 +1,77 @@
+"""The standard results report: report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ubu_tui.cli.common import Context, command, file_arg, say
+from ubu_tui.i18n import _
+
+FORMATS = ("html", "pptx", "xlsx", "csv")
+SUFFIXES = {".html": "html", ".htm": "html", ".pptx": "pptx", ".xlsx": "xlsx", ".csv": "csv"}
+
+
+def report_format(output: Path, given: str | None) -> str:
+    """The format named by --format or, when it is left out, by the file's extension.
+
+    A file named for one format and written in another would open as garbage, so a mismatch
+    is an error rather than a silent choice."""
+    from ubu_tui.errors import InputRejected
+
+    suffix = output.suffix.lower()
+    implied = SUFFIXES.get(suffix)
+    if given is None:
+        if implied is None and suffix:
+            raise InputRejected(_("{file}: kan inte avgöra formatet av filändelsen '{suffix}'; "
+                                  "döp filen till .html, .pptx, .xlsx eller .csv, eller ange "
+                                  "--format").format(file=output, suffix=suffix))
+        return implied or "html"
+    if implied is not None and implied != given:
+        raise InputRejected(_("{file}: filändelsen säger {implied} men --format säger {given}; "
+                              "ändra det ena").format(file=output, implied=implied, given=given))
+    return given
+
+
+def report(ctx: Context) -> int:
+    from ubu_tui.instrument.codebook import codebook
+    from ubu_tui.instrument.loader import default_instrument
+    from ubu_tui.results.query import Selection
+    from ubu_tui.results.render import write
+    from ubu_tui.results.report import standard_report
+    from ubu_tui.store.transfer import _require_real
+
+    args = ctx.args
+    out = Path(args.output)
+    engine = ctx.store
+    _require_real(engine, "reported")
+    selection = Selection(args.period_from, args.period_to or args.period_from)
+    fmt = report_format(out, args.format)
+    instrument = default_instrument()
+    results = standard_report(engine, instrument, selection, ctx.settings.threshold_in_force())
+    write(results, out, fmt, codebook(instrument))
+    hidden = len(results.suppression_notes()) - 1
+    followups = results.followups or _("färre än spärrgränsen")
+    say(_("rapport {period}: {followups} uppföljningar, {hidden} spärrade värden listade; "
+          "skriven till {file}").format(period=results.period, followups=followups,
+                                        hidden=hidden, file=out))
+    return 0
+
+
+def register(sub: Any) -> None:
+    p = command(sub, "report", _("standardrapporten för en period, med spärrade värden "
+                                 "dolda (för schemalagda månadskörningar)"), report,
+                "ubu report --from 2026-05 maj.html",
+                "ubu report --from 2026-01 --to 2026-12 resultat-2026.pptx",
+                "ubu report --from 2026-01 --to 2026-06 --threshold 5 halvår.xlsx")
+    p.add_argument("--from", dest="period_from", required=True, metavar="YYYY-MM",
+                   help=_("första månaden (krävs)"))
+    p.add_argument("--to", dest="period_to", metavar="YYYY-MM",
+                   help=_("sista månaden (standard: samma som --from)"))
+    p.add_argument("--format", choices=FORMATS,
+                   help=_("html, pptx, xlsx eller csv (standard: filändelsen, annars html); "
+                          "en annan filändelse än formatet är ett fel"))
+    p.add_argument("--threshold", type=int, metavar="N",
+                   help=_("höj spärrgränsen (standard: 3, eller UBU_THRESHOLD); rapporten "
+                          "anger den"))
+    file_arg(p, "output", metavar="FILE", help=_("filen som skrivs"))
