@@ -14,16 +14,17 @@ from ubu_tui.instrument.model import (
 
 def codebook(instrument: Instrument) -> str:
     out: list[str] = [f"# {instrument.title}", f"instrument: {instrument.key}", "",
-                      "## Codes for missing answers (never counted in means or shares)"]
+                      "## Koder för uteblivna svar (räknas aldrig med i medelvärden eller andelar)"]
     for nr in NONRESPONSE.values():
         out.append(f"  {nr.code:>3}  {nr.key:<15} {nr.label}")
     out.append(f"  {SKIPPED_CODE:>3}  {'skipped':<15} Hoppades över enligt villkor (routing)")
     out.append(f"  {NOT_REACHED_CODE:>3}  {'not_reached':<15} Ställdes inte (avbrott, bortfall)")
     for form in instrument.forms.values():
-        out += ["", f"## {form.title} ({form.respondent}, {len(form.items)} items)"]
+        out += ["", f"## {form.title} ({form.respondent}, {len(form.items)} frågor)"]
         for item in form.items:
-            flags = [f for f, on in (("sensitive", item.sensitive),
-                                     (f"prefill={item.prefill}", bool(item.prefill))) if on]
+            flags = [f for f, on in (("känslig", item.sensitive),
+                                     ("högt värde är dåligt", item.high_is_bad),
+                                     (f"förifylld={item.prefill}", bool(item.prefill))) if on]
             out.append("")
             out.append(f"{item.id}  [{item.type}]" + (f"  ({', '.join(flags)})" if flags else ""))
             out.append(f"  Läs upp: {item.text}")
@@ -33,21 +34,21 @@ def codebook(instrument: Instrument) -> str:
                 note = "" if opt.read_aloud else "  (läs inte upp)"
                 out.append(f"  {opt.code:>3}  {opt.label}{note}")
             if item.type is AnswerType.AGE:
-                out.append(f"  whole years {item.min_value}–{item.max_value}")
+                out.append(f"  hela år {item.min_value}–{item.max_value}")
             if item.type is AnswerType.UNIT:
-                out.append("  unit id from the provider registry")
+                out.append("  enhetens nummer i enhetsregistret")
             if item.type is AnswerType.MULTI:
-                out.append("  per chosen method, applied as intended: " +
+                out.append("  för varje vald metod, tillämpad som avsett: " +
                            ", ".join(f"{k} {v}" for k, v in APPLIED.items()))
             for key in item.nonresponse:
                 out.append(f"  {NONRESPONSE[key].code:>3}  {item.nonresponse_label(key)}"
                            "  (läs inte upp)")
             for cond in item.show_if:
-                out.append(f"  shown only if {cond.item} in {sorted(cond.values)}")
+                out.append(f"  visas bara om {cond.item} är {sorted(cond.values)}")
             member = instrument.indices_of(item.id)
             if member:
-                out.append(f"  indices: {', '.join(member)}")
-    out += ["", "## Indices"]
+                out.append(f"  index: {', '.join(member)}")
+    out += ["", "## Index"]
     for ix in instrument.indices:
         out.append(f"{ix.id}: {ix.label} — {', '.join(ix.items)}")
     return "\n".join(out) + "\n"

@@ -30,6 +30,7 @@ PREFILLS = {"unit", "age", "legal_basis", "length_band"}
 ITEM_KEYS = {
     "id", "type", "text", "options", "scale", "instruction", "guidance", "nonresponse",
     "not_applicable_label", "show_if", "sensitive", "prefill", "min", "max", "read_aloud",
+    "high_is_bad",
 }
 OPTION_KEYS = {"code", "label", "read_aloud", "alert"}
 ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
@@ -166,6 +167,13 @@ def load_instrument(folder: Path | str) -> Instrument:
                 raise InstrumentError(
                     f"index '{ix_id}' names item '{member}', which is not a 1–5 scale",
                     file=mfile, line=line)
+            if all_items[member].high_is_bad:
+                # An index is a mean where high is good; a reversed item would pull it the
+                # wrong way without anyone seeing it.
+                raise InstrumentError(
+                    f"index '{ix_id}' names item '{member}', where a high value is bad; "
+                    "leave it out of the index or reword it so that high is good",
+                    file=mfile, line=line)
         indices.append(Index(ix_id, str(entry.get("label", ix_id)), members))
     guidance = meta.get("guidance") or {}
     unknown = set(guidance) - {t.value for t in AnswerType}
@@ -273,6 +281,10 @@ def _parse_item(entry: dict[str, Any], raw: str, file: str, respondent: str,
                    "not_applicable_label")
 
     conditions = _parse_routing(entry.get("show_if"), item_id, earlier, fail)
+    high_is_bad = entry.get("high_is_bad", False)
+    if not isinstance(high_is_bad, bool) or (high_is_bad and answer_type is not AnswerType.SCALE):
+        raise fail("'high_is_bad' is true or false, and only a 1–5 scale item takes it",
+                   "high_is_bad")
     prefill = str(entry.get("prefill", ""))
     if prefill and prefill not in PREFILLS:
         raise fail(f"unknown prefill {prefill!r}; use one of {', '.join(sorted(PREFILLS))}",
@@ -283,7 +295,7 @@ def _parse_item(entry: dict[str, Any], raw: str, file: str, respondent: str,
         guidance=str(entry.get("guidance", "")).strip(), nonresponse=nonresponse,
         not_applicable_label=na_label, show_if=conditions, sensitive=bool(entry.get("sensitive")),
         prefill=prefill, min_value=lo, max_value=hi, line=line,
-        scale=str(entry.get("scale", "")),
+        scale=str(entry.get("scale", "")), high_is_bad=high_is_bad,
     )
 
 

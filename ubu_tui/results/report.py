@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy.engine import Engine
 
 from ubu_tui.instrument.model import Instrument
-from ubu_tui.results import aggregate, ptable
+from ubu_tui.results import aggregate, ptable, shares
 from ubu_tui.results.aggregate import Context, Table
 from ubu_tui.results.disclosure import Threshold, hidden, method_text
 from ubu_tui.results.query import Selection, followups
@@ -28,6 +28,11 @@ class Report:
     units: list[Table]                 # per index, by unit (the unit comparison)
     breakdown: Table                   # share ending in breakdown, by unit type
     items: list[Table]                 # per item, overall
+    # Items without a mean, and indices per respondent (results/shares.py):
+    distributions: list[Table] = field(default_factory=list)  # single-choice items, per option
+    violation: list[Table] = field(default_factory=list)      # share yes, per breakdown
+    methods: Table | None = None                              # share of follow-ups per method
+    respondents: list[Table] = field(default_factory=list)    # each index per respondent
 
     @property
     def period(self) -> str:
@@ -37,7 +42,9 @@ class Report:
         return f"{s.period_from} – {s.period_to}"
 
     def all_tables(self) -> list[Table]:
-        return [*self.responses, *self.indices, *self.units, self.breakdown, *self.items]
+        return [*self.responses, *self.indices, *self.units, self.breakdown, *self.items,
+                *self.respondents, *self.violation, *self.distributions,
+                *([self.methods] if self.methods else [])]
 
     def suppression_notes(self) -> list[str]:
         return [f"Röjandeskydd: {method_text(self.threshold.value)} (spärr "
@@ -56,6 +63,10 @@ def standard_report(engine: Engine, instrument: Instrument, selection: Selection
         n, key = followups(engine, selection).get(0, (0, 0))
         count = None if hidden(n, key, t) else ptable.count(n, key)
     units = aggregate.index_tables(ctx, "unit")
+    violation = shares.violation_tables(ctx)
+    # One release: a group hidden in one table of a breakdown is hidden in all of them.
+    units, breakdown, violation = consistent_by_breakdown(
+        units, aggregate.breakdown_table(ctx, "unit_type"), violation)
     return Report(
         title="UBU – uppföljning av avslutade placeringar",
         selection=selection, threshold=ctx.threshold, made=made or date.today(),
@@ -63,6 +74,23 @@ def standard_report(engine: Engine, instrument: Instrument, selection: Selection
         responses=responses,
         indices=[Table(u.id, u.title, None, (), u.total, u.threshold, "index") for u in units],
         units=units,
-        breakdown=aggregate.breakdown_table(ctx, "unit_type"),
+        breakdown=breakdown,
         items=aggregate.item_tables(ctx),
+        distributions=shares.distribution_tables(ctx),
+        violation=violation,
+        methods=shares.method_table(ctx),
+        respondents=shares.respondent_index_tables(ctx),
     )
+
+
+def consistent_by_breakdown(units: list[Table], breakdown: Table, violation: list[Table]
+                            ) -> tuple[list[Table], Table, list[Table]]:
+    """Apply the consistency rule across every table of the report that shares a breakdown."""
+    tables = [*units, breakdown, *violation]
+    out: dict[int, Table] = {}
+    for by in {t.by for t in tables}:
+        same = [n for n, t in enumerate(tables) if t.by == by]
+        for n, t in zip(same, aggregate._consistent([tables[n] for n in same]), strict=True):
+            out[n] = t
+    fixed = [out[n] for n in range(len(tables))]
+    return fixed[:len(units)], fixed[len(units)], fixed[len(units) + 1:]
