@@ -33,6 +33,8 @@ class Report:
     violation: list[Table] = field(default_factory=list)      # share yes, per breakdown
     methods: Table | None = None                              # share of follow-ups per method
     respondents: list[Table] = field(default_factory=list)    # each index per respondent
+    high_is_bad: frozenset[str] = frozenset()     # items where a high value is the bad end
+    respondent_of: dict[str, str] = field(default_factory=dict)   # item → who answers it
 
     @property
     def period(self) -> str:
@@ -80,6 +82,8 @@ def standard_report(engine: Engine, instrument: Instrument, selection: Selection
         violation=violation,
         methods=shares.method_table(ctx),
         respondents=shares.respondent_index_tables(ctx),
+        high_is_bad=frozenset(i.id for i in instrument.items.values() if i.high_is_bad),
+        respondent_of={i.id: i.respondent for i in instrument.items.values()},
     )
 
 

@@ -10,9 +10,9 @@ rule, so nothing here publishes a figure the standard tables would not.
 from __future__ import annotations
 
 from ubu_tui.instrument.model import APPLIED, AnswerType, Item
-from ubu_tui.results import aggregate, ptable, split_query
+from ubu_tui.results import aggregate, ptable, query, split_query
 from ubu_tui.results.aggregate import TOTAL, Context, Row, Table, _clip, _merge, _sorted
-from ubu_tui.results.disclosure import HIDDEN, hidden
+from ubu_tui.results.disclosure import hidden
 from ubu_tui.results.query import Cell, IndexCell
 
 RESPONDENT_TITLES = {"youth": "Ungdomen", "guardian": "Förälder/vårdnadshavare",
@@ -86,8 +86,10 @@ def method_table(ctx: Context, item_id: str = METHODS_ITEM) -> Table | None:
         return None
     item = ctx.instrument.item(item_id)
     t = ctx.threshold.value
-    base = aggregate.item_tables(ctx, None, [item_id])
-    base_row = base[0].total if base else Row(TOTAL, "Samtliga", hidden=HIDDEN)
+    # item_tables leaves multiple-choice items out; the answered count comes the same way
+    answered = query.item_counts(ctx.engine, ctx.selection, None, [item_id])
+    base_row = aggregate._row_from_counts(TOTAL, "Samtliga", item,
+                                          answered.get((item_id, 0), {}), t)
     counts = split_query.method_counts(ctx.engine, ctx.selection, item_id)
     rows = []
     for option in item.options:

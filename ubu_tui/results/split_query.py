@@ -38,8 +38,9 @@ def respondent_index_scores(engine: Engine, instrument: Instrument, sel: Selecti
     params: dict[str, object] = {}
     cte, exp = _selected(sel, by, params)
     members = []
-    for n, (ix, item) in enumerate((ix, i) for ix in instrument.indices for i in ix.items):
-        params[f"mi{n}"], params[f"mx{n}"] = item, ix.id
+    pairs = [(item, index.id) for index in instrument.indices for item in index.items]
+    for n, (item, index_id) in enumerate(pairs):
+        params[f"mi{n}"], params[f"mx{n}"] = item, index_id
         members.append(f"SELECT CAST(:mi{n} AS VARCHAR(48)) AS item_id, "
                        f"CAST(:mx{n} AS VARCHAR(40)) AS index_id")
     if not members:
