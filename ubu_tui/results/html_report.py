@@ -4,6 +4,7 @@ under each chart, and one statement of the disclosure control at the top and the
 from __future__ import annotations
 
 import html
+import math
 
 from ubu_tui.results.aggregate import Row, Table
 from ubu_tui.results.disclosure import SYMBOL
@@ -20,6 +21,7 @@ from ubu_tui.results.render import (
 )
 from ubu_tui.results.report import UNIT_CHART_LIMIT, Report
 from ubu_tui.results.shares import RESPONDENT_TITLES, applied_share
+from ubu_tui.results.trend import Trend
 
 CSS = """body{font-family:system-ui,sans-serif;max-width:60em;margin:2em auto;padding:0 1em;
 color:#222;line-height:1.35}
@@ -169,7 +171,76 @@ def _items(report: Report) -> str:
     return "\n".join(out)
 
 
+def line_chart(trend: Trend) -> str:
+    """This year and the year before as two lines over the periods; gaps where hidden."""
+    share = is_share(trend.current)
+    low, high = (0.0, 1.0) if share else (1.0, 5.0)
+    # Scaled to what is there, so that a change can be seen; the axis says where it starts.
+    values = [v for t in (trend.current, trend.previous) for r in t.rows
+              if r.shown and (v := value_of(t, r)) is not None]
+    if values and share:
+        high = min(1.0, round(max(values) * 1.25 + 0.05, 1))
+    elif values:
+        low = max(1.0, math.floor(min(values) * 2 - 1) / 2)
+        high = min(5.0, math.ceil(max(values) * 2 + 1) / 2)
+    width, height, left, right, top_pad, bottom = 640, 240, 70, 30, 16, 48
+    count = len(trend.current.rows)
+    step = (width - left - right) / max(1, count - 1) if count > 1 else 0
+
+    def x(i: int) -> float:
+        return left + (step * i if count > 1 else (width - left - right) / 2)
+
+    def y(v: float) -> float:
+        return top_pad + (1 - (v - low) / (high - low)) * (height - top_pad - bottom)
+
+    out = [f'<svg class="trend" viewBox="0 0 {width} {height}" width="{width}" '
+           f'height="{height}" role="img" font-size="12">']
+    tick = (0.1 if high > 0.3 else 0.05) if share else 0.5
+    for k in range(round((high - low) / tick) + 1):
+        v = low + tick * k
+        out.append(f'<line x1="{left}" x2="{width - right}" y1="{y(v):.1f}" y2="{y(v):.1f}" '
+                   f'stroke="#ddd"/><text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end">'
+                   f'{fmt(v, "share" if share else "mean")}</text>')
+    for i, r in enumerate(trend.current.rows):
+        out.append(f'<text x="{x(i):.1f}" y="{height - bottom + 20}" text-anchor="middle">'
+                   f'{esc(r.label)}</text>')
+    for table, colour, dash in ((trend.previous, "#999", ' stroke-dasharray="5 4"'),
+                                (trend.current, "#2f6f9f", "")):
+        points = [(x(i), y(value_of(table, r) or low)) for i, r in enumerate(table.rows)
+                  if r.shown and value_of(table, r) is not None]
+        if len(points) > 1:
+            out.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2.5"{dash} '
+                       f'points="{" ".join(f"{a:.1f},{b:.1f}" for a, b in points)}"/>')
+        out += [f'<circle cx="{a:.1f}" cy="{b:.1f}" r="3.5" fill="{colour}"/>'
+                for a, b in points]
+    year = trend.current.rows[0].label[:4] if trend.current.rows else ""
+    before = trend.previous.rows[0].label[:4] if trend.previous.rows else ""
+    out.append(f'<line x1="{left}" x2="{left + 24}" y1="{height - 10}" y2="{height - 10}" '
+               f'stroke="#2f6f9f" stroke-width="2.5"/><text x="{left + 30}" y="{height - 6}">'
+               f'{esc(year)}</text><line x1="{left + 90}" x2="{left + 114}" y1="{height - 10}" '
+               f'y2="{height - 10}" stroke="#999" stroke-width="2.5" stroke-dasharray="5 4"/>'
+               f'<text x="{left + 120}" y="{height - 6}">{esc(before)}, samma period året '
+               "före</text></svg>")
+    return "".join(out)
+
+
+def trend_html(trend: Trend) -> str:
+    share = is_share(trend.current)
+    kind = "share" if share else "mean"
+    head = ("<tr><th>Period</th><th class='num'>n</th><th class='num'>"
+            + ("Andel" if share else "Medel") + "</th><th>Året före</th><th class='num'>n</th>"
+            "<th class='num'>" + ("Andel" if share else "Medel") + "</th></tr>")
+    body = "".join(
+        "<tr>" + _cell(a.label, False) + _cell(a.n if a.shown else SYMBOL)
+        + _cell(fmt(value_of(trend.current, a), kind)) + _cell(b.label, False)
+        + _cell(b.n if b.shown else SYMBOL) + _cell(fmt(value_of(trend.previous, b), kind))
+        + "</tr>" for a, b in zip((*trend.current.rows, trend.current.total),
+                                  (*trend.previous.rows, trend.previous.total), strict=True))
+    return (f"<h3>{esc(trend.title)}</h3>{line_chart(trend)}<table>{head}{body}</table>")
+
+
 SECTIONS = (("svar", "Svarsfrekvens och bortfall"), ("index", "Index, alla enheter"),
+            ("tid", "Över tid"),
             ("svarande", "Index per svarande"), ("enheter", "Jämförelse mellan enheter"),
             ("krankning", "Allvarlig kränkning"), ("sammanbrott", "Sammanbrott"),
             ("metoder", "Metoder"), ("val", "Frågor med svarsalternativ"),
@@ -197,6 +268,10 @@ def to_html(report: Report) -> str:
     parts.append(_responses(report))
     section("index")
     parts.append(_indices(report))
+    section("tid")
+    parts.append("<p>Varje kvartal för sig, och samma kvartal ett år tidigare. Varje värde är "
+                 "skyddat för sig med samma metod som övriga tabeller.</p>")
+    parts += [trend_html(t) for t in report.trends]
     section("svarande")
     parts.append(_by_respondent(report))
     section("enheter")

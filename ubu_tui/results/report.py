@@ -12,6 +12,7 @@ from ubu_tui.results import aggregate, ptable, shares
 from ubu_tui.results.aggregate import Context, Table
 from ubu_tui.results.disclosure import Threshold, hidden, method_text
 from ubu_tui.results.query import Selection, followups
+from ubu_tui.results.trend import Trend
 
 UNIT_CHART_LIMIT = 25        # units per comparison chart; the rest are in the tables
 
@@ -33,6 +34,7 @@ class Report:
     violation: list[Table] = field(default_factory=list)      # share yes, per breakdown
     methods: Table | None = None                              # share of follow-ups per method
     respondents: list[Table] = field(default_factory=list)    # each index per respondent
+    trends: list[Trend] = field(default_factory=list)        # by quarter, a year earlier beside
     high_is_bad: frozenset[str] = frozenset()     # items where a high value is the bad end
     respondent_of: dict[str, str] = field(default_factory=dict)   # item → who answers it
 
@@ -82,9 +84,23 @@ def standard_report(engine: Engine, instrument: Instrument, selection: Selection
         violation=violation,
         methods=shares.method_table(ctx),
         respondents=shares.respondent_index_tables(ctx),
+        trends=report_trends(ctx),
         high_is_bad=frozenset(i.id for i in instrument.items.values() if i.high_is_bad),
         respondent_of={i.id: i.respondent for i in instrument.items.values()},
     )
+
+
+def report_trends(ctx: Context) -> list[Trend]:
+    """Every main index and the serious-violation share by quarter, a year earlier beside."""
+    from ubu_tui.results import trend
+
+    if ctx.selection.period_from == "0000-00" or ctx.selection.period_to == "9999-99":
+        return []
+    measures = [f"index:{ix.id}" for ix in ctx.instrument.indices if ":" not in ix.label]
+    *out, violation = trend.trends(ctx, [*measures, f"item:{shares.VIOLATION_ITEM}"])
+    out.append(shares.as_share(violation, shares.VIOLATION_YES,
+                               "Andel ungdomar som upplevt en allvarlig kränkning"))
+    return out
 
 
 def consistent_by_breakdown(units: list[Table], breakdown: Table, violation: list[Table]

@@ -14,6 +14,7 @@ from ubu_tui.results import aggregate, ptable, query, split_query
 from ubu_tui.results.aggregate import TOTAL, Context, Row, Table, _clip, _merge, _sorted
 from ubu_tui.results.disclosure import hidden
 from ubu_tui.results.query import Cell, IndexCell
+from ubu_tui.results.trend import Trend
 
 RESPONDENT_TITLES = {"youth": "Ungdomen", "guardian": "Förälder/vårdnadshavare",
                      "caseworker": "Handläggaren"}
@@ -142,3 +143,13 @@ def respondent_index_tables(ctx: Context, by: str | None = None) -> list[Table]:
             tables.append(Table(f"{ix.id}@{resp}", f"{ix.label} – {title}", by, rows, total,
                                 t, kind="index"))
     return aggregate._consistent(tables)
+
+
+def as_share(trend: Trend, codes: frozenset[int], title: str) -> Trend:
+    """A trend of a choice item read as the share answering one of `codes`."""
+
+    def table(t: Table) -> Table:
+        return Table(t.id, title, t.by, tuple(_share_row(r, codes) for r in t.rows),
+                     _share_row(t.total, codes), t.threshold, kind="share")
+
+    return Trend(trend.id, title, trend.grain, table(trend.current), table(trend.previous))

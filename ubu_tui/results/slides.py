@@ -9,21 +9,26 @@ rendered pages.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
+from ubu_tui.results.aggregate import Table
 from ubu_tui.results.disclosure import SYMBOL
 from ubu_tui.results.render import (
     DISPOSITIONS,
     HIGH_IS_BAD,
     bars_of,
     fmt,
+    is_share,
     main_indices,
     response_rows,
     unit_tables,
+    value_of,
 )
 from ubu_tui.results.report import UNIT_CHART_LIMIT, Report
 from ubu_tui.results.shares import RESPONDENT_TITLES, applied_share
+from ubu_tui.results.trend import Trend
 
 WIDTH, HEIGHT = 13.333, 7.5              # inches
 MARGIN = 0.5
@@ -133,6 +138,64 @@ class Deck:
         category.tick_labels.font.size = Pt(10 if len(rows) > 12 else 12)
         _every_label(chart)
 
+    def line(self, trend: Trend) -> None:
+        """This year and the year before over the periods, n of both under each period."""
+        from pptx.chart.data import CategoryChartData
+        from pptx.dml.color import RGBColor
+        from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+        from pptx.enum.dml import MSO_LINE_DASH_STYLE
+        from pptx.util import Inches, Pt
+
+        now, before = trend.current, trend.previous
+        if len(now.rows) < 2 or not any(r.shown for r in now.rows):
+            return              # one period is no trend; the other slides show it
+        share = is_share(now)
+
+        def values(table: Table) -> list[float | None]:
+            return [value_of(table, r) if r.shown else None for r in table.rows]
+
+        def n(r: Any) -> str:
+            return str(r.n) if r.shown else SYMBOL
+
+        data = CategoryChartData()
+        data.categories = [f"{a.label} (n={n(a)} / {n(b)})"
+                           for a, b in zip(now.rows, before.rows, strict=True)]
+        data.add_series(now.rows[0].label[:4], values(now))
+        data.add_series(before.rows[0].label[:4] + " (året före)", values(before))
+        slide = self.slide(f"{trend.title}: per kvartal och året före",
+                           "n = antal uppföljningar i perioden / samma period året före. "
+                           "Röjandeskydd: " + self.footer_text.split("Röjandeskydd: ", 1)[1])
+        frame = slide.shapes.add_chart(XL_CHART_TYPE.LINE_MARKERS, Inches(MARGIN),
+                                       Inches(BODY_TOP), Inches(WIDTH - 2 * MARGIN),
+                                       Inches(BODY_BOTTOM - BODY_TOP), data)
+        chart = frame.chart
+        chart.has_title = False
+        chart.has_legend = True
+        chart.legend.position = XL_LEGEND_POSITION.BOTTOM
+        chart.legend.include_in_layout = False
+        chart.legend.font.size = Pt(12)
+        axis = chart.value_axis
+        shown = [v for v in values(now) + values(before) if v is not None]
+        if share:
+            axis.minimum_scale, axis.maximum_scale = 0, min(1.0, round(max(shown) * 1.25 + .05, 1))
+        else:
+            axis.minimum_scale = max(1.0, math.floor(min(shown) * 2 - 1) / 2)
+            axis.maximum_scale = min(5.0, math.ceil(max(shown) * 2 + 1) / 2)
+        axis.tick_labels.number_format = "0%" if share else "0.0"
+        axis.tick_labels.number_format_is_linked = False
+        axis.tick_labels.font.size = Pt(11)
+        chart.category_axis.tick_labels.font.size = Pt(11)
+        for series, colour, dash in ((chart.plots[0].series[0], RGBColor(0x2F, 0x6F, 0x9F),
+                                      None),
+                                     (chart.plots[0].series[1], RGBColor(0x99, 0x99, 0x99),
+                                      MSO_LINE_DASH_STYLE.DASH)):
+            series.format.line.color.rgb = colour
+            series.format.line.width = Pt(2.5)
+            if dash is not None:
+                series.format.line.dash_style = dash
+            series.smooth = False
+        _every_label(chart)
+
     def table(self, title: str, head: list[str], body: list[list[str]],
               widths: list[float]) -> None:
         from pptx.util import Inches, Pt
@@ -212,6 +275,8 @@ def to_pptx(report: Report, path: Path) -> None:
     deck.chart("Index, alla enheter (medel 1–5)",
                [(f"{t.title} (n={t.total.n})", t.total.mean or 0.0)
                 for t in report.indices if t.total.shown], False)
+    for trend in report.trends:
+        deck.line(trend)
     if report.respondents:
         cells = {tuple(t.title.rsplit(" – ", 1)): t.total for t in report.respondents}
         titles = list(RESPONDENT_TITLES.values())
