@@ -277,13 +277,17 @@ def to_html(report: Report) -> str:
     section("enheter")
     parts.append(f"<p>Diagrammen visar högst {UNIT_CHART_LIMIT} enheter, de med flest "
                  "uppföljningar; tabellerna har alla som kan visas.</p>")
-    parts += [table_html(t, limit=UNIT_CHART_LIMIT) for t in unit_tables(report)]
+    parts.append("<p>Under varje tabell ett trattdiagram: andelen 4–5 per enhet mot antalet "
+                 "uppföljningar, med kontrollgränser. Bara en enhet utanför 99,8 %-gränsen "
+                 "skiljer sig mer än slumpen förklarar.</p>")
+    parts += [table_html(t, limit=UNIT_CHART_LIMIT) + funnel_svg(t) for t in unit_tables(report)]
     section("krankning")
     parts.append("<p>Andel av de ungdomar som besvarade frågan som svarade ja. Bara svaret "
                  "registreras, aldrig vad som hände eller vem som var inblandad.</p>")
     names = {"unit_type": "per typ av enhet", "municipality": "per kommun", "unit": "per enhet"}
     parts += [table_html(t, limit=UNIT_CHART_LIMIT, bad=n == 0,
                          title=f"{t.title} {names.get(t.by or '', '')}".strip())
+              + (funnel_svg(t, bad=True) if t.by == "unit" else "")
               for n, t in enumerate(report.violation)]
     section("sammanbrott")
     parts.append(table_html(report.breakdown, title=f"{report.breakdown.title} per typ av enhet"))
@@ -300,3 +304,71 @@ def to_html(report: Report) -> str:
                  "resultaten med försiktighet, aldrig ensamma som skäl att avsluta ett "
                  "avtal.</li></ul></html>")
     return "\n".join(parts)
+
+
+def nice_step(top: float) -> float:
+    """A round step (1, 2 or 5 times a power of ten) giving four to ten ticks up to `top`."""
+    raw = top / 5
+    power = 10 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+
+
+def funnel_svg(table: Table, bad: bool = False) -> str:
+    """The units' shares against their n, with the 95 % and 99.8 % control limits."""
+    from ubu_tui.results import funnel
+
+    pts = funnel.points(table)
+    p0 = table.total.share_high
+    if len(pts) < 2 or p0 is None:
+        return ""
+    width, height, left, right, top_pad, bottom = 640, 300, 64, 150, 14, 40
+    n_max = max(p.n for p in pts) * 1.1
+    y_max = min(1.0, max(max(p.share for p in pts), p0) * 1.2 + 0.05)
+
+    def x(n: float) -> float:
+        return left + n / n_max * (width - left - right)
+
+    def y(v: float) -> float:
+        return top_pad + (1 - v / y_max) * (height - top_pad - bottom)
+
+    out = [f'<svg class="funnel" viewBox="0 0 {width} {height}" width="{width}" '
+           f'height="{height}" role="img" font-size="11">']
+    y_step = nice_step(y_max)
+    for k in range(int(y_max / y_step + 1e-9) + 1):
+        v = y_step * k
+        out.append(f'<line x1="{left}" x2="{width - right}" y1="{y(v):.1f}" y2="{y(v):.1f}" '
+                   f'stroke="#eee"/><text x="{left - 6}" y="{y(v) + 4:.1f}" '
+                   f'text-anchor="end">{fmt(v, "share")}</text>')
+    n_step = nice_step(n_max)
+    for k in range(int(n_max / n_step) + 1):
+        n = n_step * k
+        out.append(f'<text x="{x(n):.1f}" y="{height - bottom + 16}" text-anchor="middle">'
+                   f'{n:.0f}</text>')
+    out.append(f'<text x="{(left + width - right) / 2:.0f}" y="{height - 6}" '
+               'text-anchor="middle">antal uppföljningar (n)</text>')
+    for z, dash in ((funnel.Z95, "4 3"), (funnel.Z998, "")):
+        line = funnel.curve(p0, z, round(n_max))
+        for side in (1, 2):
+            pts_txt = " ".join(f"{x(c[0]):.1f},{y(min(c[side], y_max)):.1f}" for c in line)
+            out.append(f'<polyline fill="none" stroke="#888" stroke-width="1.2" '
+                       f'stroke-dasharray="{dash}" points="{pts_txt}"/>')
+    out.append(f'<line x1="{left}" x2="{width - right}" y1="{y(p0):.1f}" y2="{y(p0):.1f}" '
+               'stroke="#2f6f9f" stroke-width="1.5"/>')
+    for p in pts:
+        colour = "#b5532e" if p.flag else "#2f6f9f"
+        out.append(f'<circle cx="{x(p.n):.1f}" cy="{y(p.share):.1f}" r="4" fill="{colour}">'
+                   f'<title>{esc(p.label)} (n={p.n}): {fmt(p.share, "share")}</title></circle>')
+    legend = width - right + 12
+    out.append(f'<text x="{legend}" y="{top_pad + 10}">— alla enheter</text>'
+               f'<text x="{legend}" y="{top_pad + 28}">┄ 95 %-gräns</text>'
+               f'<text x="{legend}" y="{top_pad + 46}">─ 99,8 %-gräns</text>'
+               f'<text x="{legend}" y="{top_pad + 64}" fill="#b5532e">● utanför 99,8 %</text>')
+    out.append("</svg>")
+    flagged = [p for p in pts if p.flag]
+    note = ("Utanför 99,8 %-gränsen: " + "; ".join(
+        f"{esc(p.label)} (n={p.n}, {fmt(p.share, 'share')}, {p.flag} än alla)" for p in flagged)
+        if flagged else "Ingen enhet ligger utanför 99,8 %-gränsen.")
+    what = "en hög andel är sämre" if bad else "andel 4–5"
+    return (f"{''.join(out)}<p class='notes'>Trattdiagram ({what}): varje punkt är en enhet. "
+            f"Gränserna visar hur långt från alla enheters andel en enhet av samma storlek "
+            f"kan hamna av slumpen. {note}</p>")
