@@ -48,6 +48,8 @@ def report(ctx: Context) -> int:
     selection = Selection(args.period_from, args.period_to or args.period_from)
     fmt = report_format(out, args.format)
     instrument = default_instrument()
+    if args.unit is not None or args.for_municipality is not None:
+        return _group(ctx, instrument, selection, out, fmt)
     results = standard_report(engine, instrument, selection, ctx.settings.threshold_in_force())
     write(results, out, fmt, codebook(instrument))
     hidden = len(results.suppression_notes()) - 1
@@ -58,12 +60,33 @@ def report(ctx: Context) -> int:
     return 0
 
 
+def _group(ctx: Context, instrument: Any, selection: Any, out: Path, fmt: str) -> int:
+    """One unit's or one municipality's report, beside all units."""
+    from ubu_tui.results.group_render import write
+    from ubu_tui.results.group_report import group_report
+
+    args = ctx.args
+    by, key = ("unit", args.unit) if args.unit is not None else ("municipality",
+                                                                  args.for_municipality)
+    results = group_report(ctx.store, instrument, selection, by, key,
+                           ctx.settings.threshold_in_force())
+    write(results, out, fmt)
+    say(_("rapport {period} för {name}: skriven till {file}").format(
+        period=results.period, name=results.name, file=out))
+    if not results.shown:
+        say(_("{name} har för få uppföljningar i perioden för att något kan visas; välj en "
+              "längre period").format(name=results.name))
+    return 0
+
+
 def register(sub: Any) -> None:
     p = command(sub, "report", _("standardrapporten för en period, med spärrade värden "
                                  "dolda (för schemalagda månadskörningar)"), report,
                 "ubu report --from 2026-05 maj.html",
                 "ubu report --from 2026-01 --to 2026-12 resultat-2026.pptx",
-                "ubu report --from 2026-01 --to 2026-06 --threshold 5 halvår.xlsx")
+                "ubu report --from 2026-01 --to 2026-06 --threshold 5 halvår.xlsx",
+                "ubu report --from 2026-01 --to 2026-12 --unit 1001 enhet-1001.pptx",
+                "ubu report --from 2026-01 --to 2026-12 --for-municipality 0180 kommun.html")
     p.add_argument("--from", dest="period_from", required=True, metavar="YYYY-MM",
                    help=_("första månaden (krävs)"))
     p.add_argument("--to", dest="period_to", metavar="YYYY-MM",
@@ -74,4 +97,24 @@ def register(sub: Any) -> None:
     p.add_argument("--threshold", type=int, metavar="N",
                    help=_("höj spärrgränsen (standard: 3, eller UBU_THRESHOLD); rapporten "
                           "anger den"))
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--unit", type=int, metavar="ID",
+                       help=_("rapporten för en enhet bredvid alla enheter (till utföraren)"))
+    group.add_argument("--for-municipality", dest="for_municipality", type=_municipality,
+                       metavar="KOD",
+                       help=_("rapporten för en kommun (fyrsiffrig kod) bredvid alla"))
     file_arg(p, "output", metavar="FILE", help=_("filen som skrivs"))
+
+
+def _municipality(value: str) -> str:
+    """The code checked as everywhere else, reported the argparse way (exit 2, usage)."""
+    import argparse
+
+    from ubu_tui.errors import InputRejected
+    from ubu_tui.store.submissions import check_municipality
+
+    try:
+        check_municipality(value)
+    except InputRejected as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    return value

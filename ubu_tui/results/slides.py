@@ -15,6 +15,7 @@ from typing import Any
 
 from ubu_tui.results.aggregate import Table
 from ubu_tui.results.disclosure import SYMBOL
+from ubu_tui.results.group_report import GroupReport
 from ubu_tui.results.render import (
     DISPOSITIONS,
     HIGH_IS_BAD,
@@ -59,16 +60,19 @@ def _short_keep_n(label: str) -> str:
 
 
 class Deck:
-    def __init__(self, report: Report) -> None:
+    def __init__(self, notes: list[str]) -> None:
         from pptx import Presentation
         from pptx.util import Inches
 
-        self.report = report
         self.prs = Presentation()
         self.prs.slide_width, self.prs.slide_height = Inches(WIDTH), Inches(HEIGHT)
         self.blank = self.prs.slide_layouts[6]
         self.footer_text = ("n = antal uppföljningar bakom varje stapel. Röjandeskydd: "
-                            + report.suppression_notes()[0].removeprefix("Röjandeskydd: "))
+                            + notes[0].removeprefix("Röjandeskydd: "))
+
+    @classmethod
+    def for_group(cls, report: GroupReport) -> Deck:
+        return cls(report.suppression_notes())
 
     def text(self, slide: Any, text: str, top: float, height: float, size: int,
              bold: bool = False, left: float = MARGIN, width: float = WIDTH - 2 * MARGIN
@@ -196,6 +200,49 @@ class Deck:
             series.smooth = False
         _every_label(chart)
 
+    def paired(self, title: str, rows: list[tuple[str, float, float]], share: bool,
+               name: str) -> None:
+        """Two bars per measure: the group's and all units'."""
+        from pptx.chart.data import CategoryChartData
+        from pptx.dml.color import RGBColor
+        from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
+        from pptx.util import Inches, Pt
+
+        rows = rows[:MAX_CATEGORIES // 2]
+        slide = self.slide(title, "n = den egna gruppens uppföljningar / allas. Röjandeskydd: "
+                           + self.footer_text.split("Röjandeskydd: ", 1)[1])
+        data = CategoryChartData()
+        data.categories = [_short_keep_n(label) for label, _a, _b in reversed(rows)]
+        data.add_series("Alla", [b for _l, _a, b in reversed(rows)])
+        data.add_series(short(name, 40), [a for _l, a, _b in reversed(rows)])
+        height = min(BODY_BOTTOM - BODY_TOP, 1.0 + 2 * BAND * len(rows))
+        frame = slide.shapes.add_chart(XL_CHART_TYPE.BAR_CLUSTERED, Inches(MARGIN),
+                                       Inches(BODY_TOP), Inches(WIDTH - 2 * MARGIN),
+                                       Inches(height), data)
+        chart = frame.chart
+        chart.has_title = False
+        chart.has_legend = True
+        chart.legend.position = XL_LEGEND_POSITION.BOTTOM
+        chart.legend.include_in_layout = False
+        axis = chart.value_axis
+        axis.minimum_scale, axis.maximum_scale = (0, 1) if share else (1, 5)
+        axis.tick_labels.number_format = "0%" if share else "0.0"
+        axis.tick_labels.number_format_is_linked = False
+        axis.tick_labels.font.size = Pt(10)
+        plot = chart.plots[0]
+        plot.gap_width = 60
+        for series, colour in zip(plot.series, (RGBColor(0xAA, 0xAA, 0xAA),
+                                                RGBColor(0x2F, 0x6F, 0x9F)), strict=True):
+            series.format.fill.solid()
+            series.format.fill.fore_color.rgb = colour
+        plot.has_data_labels = True
+        plot.data_labels.number_format = "0%" if share else "0.00"
+        plot.data_labels.number_format_is_linked = False
+        plot.data_labels.position = XL_LABEL_POSITION.OUTSIDE_END
+        plot.data_labels.font.size = Pt(10)
+        chart.category_axis.tick_labels.font.size = Pt(11)
+        _every_label(chart)
+
     def table(self, title: str, head: list[str], body: list[list[str]],
               widths: list[float]) -> None:
         from pptx.util import Inches, Pt
@@ -253,7 +300,7 @@ def _every_label(chart: Any) -> None:
 def to_pptx(report: Report, path: Path) -> None:
     from pptx.util import Pt
 
-    deck = Deck(report)
+    deck = Deck(report.suppression_notes())
     cover = deck.prs.slides.add_slide(deck.blank)
     deck.text(cover, report.title, 2.0, 1.4, 36, bold=True)
     followups = report.followups if report.followups is not None else SYMBOL
