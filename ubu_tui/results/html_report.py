@@ -27,8 +27,8 @@ CSS = """body{font-family:system-ui,sans-serif;max-width:60em;margin:2em auto;pa
 color:#222;line-height:1.35}
 h2{margin-top:2em;border-bottom:2px solid #2f6f9f}h3{margin:1.4em 0 .3em;font-size:1.05em}
 table{border-collapse:collapse;margin:.4em 0 1em}td,th{border:1px solid #ccc;padding:2px 8px;
-text-align:left;vertical-align:top}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;
-white-space:nowrap}
+text-align:left;vertical-align:top}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+td.num{white-space:nowrap}table{display:block;max-width:100%;overflow-x:auto}
 th{background:#eef2f8}.meta,.notes{color:#555}.method{color:#8a4b00;font-size:90%}
 .bars{display:grid;grid-template-columns:minmax(8em,max-content) minmax(10em,1fr) 4.5em;
 gap:3px 10px;align-items:center;font-size:13px;margin:.4em 0 .8em}
