@@ -79,6 +79,54 @@ def _group(ctx: Context, instrument: Any, selection: Any, out: Path, fmt: str) -
     return 0
 
 
+def coverage(ctx: Context) -> int:
+    """Enter a month's ended placements, or print coverage for a period."""
+    from ubu_tui.errors import InputRejected
+    from ubu_tui.store.transfer import _require_real
+
+    args = ctx.args
+    engine = ctx.store
+    _require_real(engine, "reported")
+    if args.ended is not None:
+        from ubu_tui.store.coverage import set_ended
+
+        if not args.month or not ctx.settings.municipality:
+            raise InputRejected(_("ange --month ÅÅÅÅ-MM och kommunen (--municipality före "
+                                  "kommandot, eller UBU_MUNICIPALITY)"))
+        set_ended(engine, ctx.settings.municipality, args.month, args.ended)
+        say(_("{n} avslutade placeringar i {month} för kommun {m} sparade").format(
+            n=args.ended, month=args.month, m=ctx.settings.municipality))
+        return 0
+    from ubu_tui.instrument.loader import default_instrument
+    from ubu_tui.results.aggregate import Context as Results
+    from ubu_tui.results.coverage import OUTCOME_LABELS, coverage_tables
+    from ubu_tui.results.disclosure import SYMBOL
+    from ubu_tui.results.query import Selection
+    from ubu_tui.results.render import fmt
+
+    first = args.period_from or args.month
+    if not first:
+        raise InputRejected(_("ange --from ÅÅÅÅ-MM (och --to), eller --month med --ended"))
+    sel = Selection(first, args.period_to or first)
+    got = coverage_tables(Results.open(engine, default_instrument(), sel,
+                                       ctx.settings.threshold_in_force()))
+    if got is None:
+        say(_("inga täckningsuppgifter för perioden"))
+        return 0
+    table, reasons = got
+    say(_("{title}, {period}").format(title=table.title, period=f"{sel.period_from} – "
+                                                                 f"{sel.period_to}"))
+    for r in (*table.rows, table.total):
+        counts = r.nonresponse or {}
+        say(f"  {r.label:<14} " + (_("avslutade {n:>5}  påbörjade {s:>5}  täckning {p}").format(
+            n=r.n, s=counts.get("started", 0), p=fmt(r.share_high, "share")) if r.shown
+            else SYMBOL))
+    for r in reasons.rows:
+        say(f"  {OUTCOME_LABELS['not_due:' + str(r.key)]:<34} {r.n:>5}  "
+            f"{fmt(r.share_high, 'share')}")
+    return 0
+
+
 def register(sub: Any) -> None:
     p = command(sub, "report", _("standardrapporten för en period, med spärrade värden "
                                  "dolda (för schemalagda månadskörningar)"), report,
@@ -104,6 +152,18 @@ def register(sub: Any) -> None:
                        metavar="KOD",
                        help=_("rapporten för en kommun (fyrsiffrig kod) bredvid alla"))
     file_arg(p, "output", metavar="FILE", help=_("filen som skrivs"))
+    c = command(sub, "coverage", _("täckning: hur många avslutade placeringar som följdes upp; "
+                                   "eller ange en månads avslutade placeringar"), coverage,
+                "ubu --municipality 0180 coverage --month 2026-05 --ended 42",
+                "ubu coverage --from 2026-01 --to 2026-12")
+    c.add_argument("--from", dest="period_from", metavar="YYYY-MM",
+                   help=_("första månaden att visa"))
+    c.add_argument("--to", dest="period_to", metavar="YYYY-MM",
+                   help=_("sista månaden att visa (standard: samma som --from)"))
+    c.add_argument("--month", metavar="YYYY-MM", help=_("månaden som --ended gäller"))
+    c.add_argument("--ended", type=int, metavar="N",
+                   help=_("antal placeringar som avslutades i månaden (ersätter ett tidigare "
+                          "angivet antal)"))
 
 
 def _municipality(value: str) -> str:

@@ -37,6 +37,13 @@ class Eligibility:
     reasons: tuple[str, ...]         # why not due, in plain words
     notes: tuple[str, ...]           # due, but something to know
     length_band: int                 # code for `cw_length`, 0 when not due
+    codes: tuple[str, ...] = ()      # why not due, as codes (NOT_DUE), counted for coverage
+
+
+# Reasons for "not due" as codes: coverage counts them per municipality and month.
+NOT_DUE = {"dates": "Datumen stämmer inte", "not_ended": "Inte avslutad",
+           "too_short": "Kortare än 7 dagar", "too_late": "Mer än 90 dagar sedan avslut",
+           "legal_basis": "Annat lagrum än SoL, LVU, LSU"}
 
 
 def length_band(days: int) -> int:
@@ -55,20 +62,26 @@ def check(start: date, end: date, today: date, legal_basis: int, age: int) -> El
     """Say whether a follow-up is due, and why not. The dates are used here only."""
     reasons: list[str] = []
     notes: list[str] = []
+    codes: list[str] = []
     if end < start:
+        codes.append("dates")
         reasons.append(_("Slutdatum ligger före startdatum. Kontrollera datumen."))
     if end > today:
+        codes.append("not_ended")
         reasons.append(_("Placeringen har inte avslutats ännu. Uppföljningen görs efter avslut."))
     days = (end - start).days
     if 0 <= days < MIN_DAYS:
+        codes.append("too_short")
         reasons.append(_("Placeringen varade {days} dagar; uppföljning görs bara när den varat "
                          "minst {min} dagar.").format(days=days, min=MIN_DAYS))
     since = (today - end).days
     if since > MAX_DAYS_AFTER:
+        codes.append("too_late")
         reasons.append(_("Det har gått {since} dagar sedan placeringen avslutades; uppföljning "
                          "görs senast {max} dagar efter avslut.").format(
                              since=since, max=MAX_DAYS_AFTER))
     if legal_basis not in {b.value for b in LegalBasis}:
+        codes.append("legal_basis")
         reasons.append(_("Placeringen beslutades inte enligt SoL, LVU eller LSU och följs inte "
                          "upp här."))
     youth_form = YOUTH_MIN_AGE <= age <= YOUTH_MAX_AGE
@@ -77,4 +90,5 @@ def check(start: date, end: date, today: date, legal_basis: int, age: int) -> El
                        "ställs inte.").format(age=age, lo=YOUTH_MIN_AGE, hi=YOUTH_MAX_AGE))
     due = not reasons
     return Eligibility(due=due, youth_form=youth_form, reasons=tuple(reasons),
-                       notes=tuple(notes), length_band=length_band(days) if due else 0)
+                       notes=tuple(notes), length_band=length_band(days) if due else 0,
+                       codes=tuple(codes))

@@ -239,8 +239,32 @@ def trend_html(trend: Trend) -> str:
     return (f"<h3>{esc(trend.title)}</h3>{line_chart(trend)}<table>{head}{body}</table>")
 
 
-SECTIONS = (("svar", "Svarsfrekvens och bortfall"), ("index", "Index, alla enheter"),
-            ("tid", "Över tid"),
+def _coverage(report: Report) -> str:
+    if report.coverage is None:
+        return ("<p class='notes'>Inga täckningsuppgifter för perioden: set-up-skärmens beslut "
+                "räknas, och kommunen anger sina avslutade placeringar med <code>ubu coverage"
+                "</code>.</p>")
+    table, reasons = report.coverage
+    chart = bars([(f"{r.label} (n={r.n})", r.share_high or 0.0)
+                  for r in (*table.rows, table.total) if r.shown], True)
+    body = "".join("<tr>" + _cell(r.label, False) + _cell(r.n if r.shown else SYMBOL)
+                   + _cell((r.nonresponse or {}).get("started", 0) if r.shown else SYMBOL)
+                   + _cell((r.nonresponse or {}).get("not_due", 0) if r.shown else SYMBOL)
+                   + _cell(fmt(r.share_high, "share")) + "</tr>"
+                   for r in (*table.rows, table.total))
+    why = "".join("<tr>" + _cell(r.label, False) + _cell(r.n) + _cell(fmt(r.share_high, "share"))
+                  + "</tr>" for r in reasons.rows)
+    return (chart + "<table><tr><th>Kommun</th><th class='num'>Avslutade placeringar</th>"
+            "<th class='num'>Påbörjade uppföljningar</th><th class='num'>Ska inte göras</th>"
+            f"<th class='num'>Täckning</th></tr>{body}</table>"
+            f"<h3>{esc(reasons.title)}</h3><table><tr><th>Skäl</th><th class='num'>Antal</th>"
+            f"<th class='num'>Andel</th></tr>{why}</table><p class='notes'>Täckning: påbörjade "
+            "uppföljningar av de avslutade placeringar kommunen angett. Besluten räknas utan "
+            "koppling till någon person; en placering kan ha flera skäl.</p>")
+
+
+SECTIONS = (("svar", "Svarsfrekvens och bortfall"), ("tackning", "Täckning"),
+            ("index", "Index, alla enheter"), ("tid", "Över tid"),
             ("svarande", "Index per svarande"), ("enheter", "Jämförelse mellan enheter"),
             ("krankning", "Allvarlig kränkning"), ("sammanbrott", "Sammanbrott"),
             ("metoder", "Metoder"), ("val", "Frågor med svarsalternativ"),
@@ -266,6 +290,8 @@ def to_html(report: Report) -> str:
 
     section("svar")
     parts.append(_responses(report))
+    section("tackning")
+    parts.append(_coverage(report))
     section("index")
     parts.append(_indices(report))
     section("tid")

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from ubu_tui.instrument.model import Instrument
 from ubu_tui.results import aggregate, ptable, shares
 from ubu_tui.results.aggregate import Context, Table
+from ubu_tui.results.coverage import coverage_tables
 from ubu_tui.results.disclosure import Threshold, hidden, method_text
 from ubu_tui.results.query import Selection, followups
 from ubu_tui.results.trend import Trend
@@ -34,6 +35,7 @@ class Report:
     violation: list[Table] = field(default_factory=list)      # share yes, per breakdown
     methods: Table | None = None                              # share of follow-ups per method
     respondents: list[Table] = field(default_factory=list)    # each index per respondent
+    coverage: tuple[Table, Table] | None = None   # per municipality; reasons for not due
     trends: list[Trend] = field(default_factory=list)        # by quarter, a year earlier beside
     high_is_bad: frozenset[str] = frozenset()     # items where a high value is the bad end
     respondent_of: dict[str, str] = field(default_factory=dict)   # item → who answers it
@@ -48,7 +50,7 @@ class Report:
     def all_tables(self) -> list[Table]:
         return [*self.responses, *self.indices, *self.units, self.breakdown, *self.items,
                 *self.respondents, *self.violation, *self.distributions,
-                *([self.methods] if self.methods else [])]
+                *([self.methods] if self.methods else []), *(self.coverage or ())]
 
     def suppression_notes(self) -> list[str]:
         return [f"Röjandeskydd: {method_text(self.threshold.value)} (spärr "
@@ -85,6 +87,7 @@ def standard_report(engine: Engine, instrument: Instrument, selection: Selection
         methods=shares.method_table(ctx),
         respondents=shares.respondent_index_tables(ctx),
         trends=report_trends(ctx),
+        coverage=coverage_tables(ctx),
         high_is_bad=frozenset(i.id for i in instrument.items.values() if i.high_is_bad),
         respondent_of={i.id: i.respondent for i in instrument.items.values()},
     )

@@ -319,6 +319,12 @@ def to_pptx(report: Report, path: Path) -> None:
           *((str((r.nonresponse or {}).get(d, 0)) if r.shown else SYMBOL) for d in kinds)]
          for name, r in rows], [3.2] + [1.6] * (len(kinds) + 1))
 
+    if report.coverage is not None:
+        cover_table, reasons = report.coverage
+        deck.chart("Täckning: påbörjade uppföljningar av avslutade placeringar",
+                   bars_of(cover_table), True)
+        deck.chart("Skäl till att uppföljningen inte skulle göras",
+                   [(f"{r.label} (n={r.n})", r.share_high or 0.0) for r in reasons.rows], True)
     deck.chart("Index, alla enheter (medel 1–5)",
                [(f"{t.title} (n={t.total.n})", t.total.mean or 0.0)
                 for t in report.indices if t.total.shown], False)

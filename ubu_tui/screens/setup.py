@@ -24,6 +24,7 @@ MIN_AGE, MAX_AGE = 0, 25   # the range of the caseworker's age item
 class SetupScreen(UbuScreen):
     BINDINGS = [
         Binding("ctrl+s", "start", N_("Starta")),
+        Binding("ctrl+n", "not_due", N_("Ska inte göras")),
         Binding("f4", "pick_unit", N_("Välj enhet")),
         Binding("f5", "demo_registry", N_("Demoregister"), show=False),
         Binding("escape", "app.pop_screen", N_("Tillbaka")),
@@ -180,7 +181,36 @@ class SetupScreen(UbuScreen):
         label = new_label()
         if not self.ubu.save(followup, label):
             return
+        self._count(["due", "started"])
         from ubu_tui.screens.followup import FollowUpScreen
 
         self.app.switch_screen(FollowUpScreen(followup, label))
 
+    def action_not_due(self) -> None:
+        """Count a placement judged not due (with its reasons) for coverage, and leave."""
+        verdict, problems = self._evaluate()
+        if problems or verdict is None or verdict.due:
+            self.notify(_("Bara en placering som inte ska följas upp kan registreras så; se "
+                          "rutan ovanför knappen."), severity="warning")
+            return
+        from ubu_tui.store.coverage import outcomes_of
+
+        if self._count(outcomes_of(False, verdict.codes)):
+            self.notify(_("Registrerat som inte aktuell. Bara antalet och skälet räknas, utan "
+                          "koppling till någon person."))
+            self.app.pop_screen()
+
+    def _count(self, outcomes: list[str]) -> bool:
+        """Coverage counts the decision; a practice run counts nothing."""
+        if self.ubu.practice_run is not None:
+            return True
+        from ubu_tui.errors import UbuError
+        from ubu_tui.store.coverage import count_decision
+
+        try:
+            count_decision(self.ubu.engine, self._value("municipality"), outcomes,
+                           self.ubu.today())
+            return True
+        except UbuError as err:
+            self.notify(str(err), severity="error")
+            return False

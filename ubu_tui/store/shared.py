@@ -133,6 +133,9 @@ def role_statements(prefix: str = "ubu") -> list[str]:
         # the submit transaction checks that the record is new by its random id only, and
         # INSERT … RETURNING reads back the serial ids of the rows it wrote
         f"GRANT SELECT (id) ON {records} TO {cw}",
+        # coverage: caseworkers count their set-up decisions and enter ended placements
+        f"GRANT SELECT, INSERT, UPDATE ON coverage_count, ended_count TO {cw}",
+        f"GRANT SELECT ON coverage_count, ended_count TO {an}",
         # admins: the registry, and granting the roles
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON unit TO {ad}",
         f"GRANT {cw}, {an} TO {ad} WITH ADMIN OPTION",

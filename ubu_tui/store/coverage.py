@@ -1,0 +1,76 @@
+"""Coverage counts: the set-up screen's decisions and the ended placements a municipality enters.
+
+Each decision adds one to a count per municipality, month of the decision and outcome, and a
+fresh random key to the count's key sum (as a submission's record key does), so that results can
+publish the counts through the same cell-key method. Nothing here knows a person, a date of a
+placement or a record: a count cannot be linked to any follow-up.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import date
+
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from ubu_tui.errors import InputRejected
+from ubu_tui.interview.eligibility import NOT_DUE
+from ubu_tui.store.engine import explain
+from ubu_tui.store.submissions import check_municipality
+
+DUE, STARTED = "due", "started"
+OUTCOMES = (DUE, STARTED, *(f"not_due:{code}" for code in NOT_DUE))
+MAX_ENDED = 100_000        # more ended placements in one month than any municipality has
+
+
+def _month(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def count_decision(engine: Engine, municipality: str, outcomes: list[str], day: date) -> None:
+    """Add one to each outcome of a set-up decision (a not-due placement may have several
+    reasons; each is counted, and 'not_due' itself once)."""
+    check_municipality(municipality)
+    for outcome in outcomes:
+        if outcome not in OUTCOMES and outcome != "not_due":
+            raise InputRejected(f"unknown coverage outcome '{outcome}'")
+    from sqlalchemy import exc
+
+    try:
+        with engine.begin() as conn:
+            for outcome in outcomes:
+                params = {"m": municipality, "p": _month(day), "o": outcome,
+                          "k": secrets.randbits(32)}
+                conn.execute(text(
+                    "INSERT INTO coverage_count (municipality, period, outcome, n, ckey) "
+                    "VALUES (:m, :p, :o, 1, :k) ON CONFLICT (municipality, period, outcome) "
+                    "DO UPDATE SET n = coverage_count.n + 1, ckey = coverage_count.ckey + :k"),
+                    params)
+    except exc.SQLAlchemyError as err:
+        raise explain(err, engine) from None
+
+def outcomes_of(due: bool, codes: tuple[str, ...]) -> list[str]:
+    return [DUE] if due else ["not_due", *(f"not_due:{c}" for c in codes)]
+
+
+def set_ended(engine: Engine, municipality: str, period: str, n: int) -> None:
+    """Record how many placements ended in a month (replacing an earlier figure for it)."""
+    check_municipality(municipality)
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", period):
+        raise InputRejected(f"month '{period}' is not written YYYY-MM, e.g. 2026-05")
+    if not 0 <= n <= MAX_ENDED:
+        raise InputRejected(f"{n} ended placements in a month: give a number from 0 to "
+                            f"{MAX_ENDED}")
+    from sqlalchemy import exc
+
+    try:
+        with engine.begin() as conn:
+            # the key is drawn once: entering the same figure again publishes the same count
+            conn.execute(text(
+                "INSERT INTO ended_count (municipality, period, n, ckey) VALUES (:m, :p, :n, :k) "
+                "ON CONFLICT (municipality, period) DO UPDATE SET n = :n"),
+                {"m": municipality, "p": period, "n": n, "k": secrets.randbits(32)})
+    except exc.SQLAlchemyError as err:
+        raise explain(err, engine) from None
