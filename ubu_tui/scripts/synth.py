@@ -49,6 +49,9 @@ def generate(instrument: Instrument, n: int, units: list[int], periods: list[str
         sid = secrets.token_hex(16)
         rec = Synthetic(sid, f"{rng.randrange(1, municipalities + 1):04d}", unit,
                         rng.choice(periods), {})
+        # the record key from the seeded generator: the same seed gives the same published
+        # (perturbed) figures, so that snapshots and demos can be compared run to run
+        rec.key = rng.getrandbits(32)
         for respondent, form in instrument.forms.items():
             names, w = zip(*RESPONDENT_DISPOSITIONS[respondent], strict=True)
             disposition = rng.choices(names, weights=w)[0]
