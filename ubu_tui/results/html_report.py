@@ -15,6 +15,7 @@ from ubu_tui.results.render import (
     bars_of,
     fmt,
     is_share,
+    main_indices,
     response_rows,
     unit_tables,
     value_of,
@@ -125,7 +126,7 @@ def _by_respondent(report: Report) -> str:
     head = ("<tr><th>Index</th>" + "".join(f'<th class="num">{esc(t)}</th>' for t in titles)
             + "</tr>")
     body = []
-    for ix in report.indices:
+    for ix in main_indices(report.indices):
         tds = []
         for resp in titles:
             r = cells.get((ix.title, resp))
