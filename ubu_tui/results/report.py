@@ -50,7 +50,8 @@ class Report:
     def all_tables(self) -> list[Table]:
         return [*self.responses, *self.indices, *self.units, self.breakdown, *self.items,
                 *self.respondents, *self.violation, *self.distributions,
-                *([self.methods] if self.methods else []), *(self.coverage or ())]
+                *([self.methods] if self.methods else []), *(self.coverage or ()),
+                *(t for trend in self.trends for t in (trend.current, trend.previous))]
 
     def suppression_notes(self) -> list[str]:
         return [f"Röjandeskydd: {method_text(self.threshold.value)} (spärr "
