@@ -137,6 +137,27 @@ def _by_respondent(report: Report) -> str:
             "egna frågor i indexet; tomt där svaranden inte har några frågor i det.</p>")
 
 
+def _unit_responses(report: Report) -> str:
+    """Response rate per unit and respondent, beside the unit comparison."""
+    if not report.unit_responses:
+        return ""
+    titles = [t.title.removeprefix("Svarsfrekvens: ") for t in report.unit_responses]
+    by_unit: dict[object, dict[int, Row]] = {}
+    for n, t in enumerate(report.unit_responses):
+        for r in (*t.rows, t.total):
+            by_unit.setdefault(r.key, {})[n] = r
+    head = ("<tr><th>Enhet</th><th class='num'>Uppföljningar</th>"
+            + "".join(f"<th class='num'>{esc(t)}</th>" for t in titles) + "</tr>")
+    body = []
+    for rows in by_unit.values():
+        first = next(iter(rows.values()))
+        body.append("<tr>" + _cell(first.label, False) + _cell(first.n if first.shown else SYMBOL)
+                    + "".join(_cell(fmt(rows[n].share_high, "share") if n in rows
+                                    and rows[n].shown else SYMBOL)
+                              for n in range(len(titles))) + "</tr>")
+    return (f"<h3>Svarsfrekvens per enhet</h3><table>{head}{''.join(body)}</table>")
+
+
 def _methods(report: Report) -> str:
     t = report.methods
     if t is None or not t.total.shown:
@@ -307,6 +328,7 @@ def to_html(report: Report) -> str:
     parts.append("<p>Under varje tabell ett trattdiagram: andelen 4–5 per enhet mot antalet "
                  "uppföljningar, med kontrollgränser. Bara en enhet utanför 99,8 %-gränsen "
                  "skiljer sig mer än slumpen förklarar.</p>")
+    parts.append(_unit_responses(report))
     parts += [table_html(t, limit=UNIT_CHART_LIMIT) + funnel_svg(t) for t in unit_tables(report)]
     section("krankning")
     parts.append("<p>Andel av de ungdomar som besvarade frågan som svarade ja. Bara svaret "

@@ -33,6 +33,7 @@ class Report:
     # Items without a mean, and indices per respondent (results/shares.py):
     distributions: list[Table] = field(default_factory=list)  # single-choice items, per option
     violation: list[Table] = field(default_factory=list)      # share yes, per breakdown
+    unit_responses: list[Table] = field(default_factory=list)  # response rates per unit
     methods: Table | None = None                              # share of follow-ups per method
     respondents: list[Table] = field(default_factory=list)    # each index per respondent
     coverage: tuple[Table, Table] | None = None   # per municipality; reasons for not due
@@ -49,7 +50,8 @@ class Report:
 
     def all_tables(self) -> list[Table]:
         return [*self.responses, *self.indices, *self.units, self.breakdown, *self.items,
-                *self.respondents, *self.violation, *self.distributions,
+                *self.respondents, *self.violation, *self.unit_responses,
+                *self.distributions,
                 *([self.methods] if self.methods else []), *(self.coverage or ()),
                 *(t for trend in self.trends for t in (trend.current, trend.previous))]
 
@@ -70,10 +72,13 @@ def standard_report(engine: Engine, instrument: Instrument, selection: Selection
         n, key = followups(engine, selection).get(0, (0, 0))
         count = None if hidden(n, key, t) else ptable.count(n, key)
     units = aggregate.index_tables(ctx, "unit")
-    violation = shares.violation_tables(ctx)
+    # response rates per unit beside the unit comparison, hidden with it
+    violation = [*shares.violation_tables(ctx), *aggregate.disposition_tables(ctx, "unit")]
     # One release: a group hidden in one table of a breakdown is hidden in all of them.
     units, breakdown, violation = consistent_by_breakdown(
         units, aggregate.breakdown_table(ctx, "unit_type"), violation)
+    unit_responses = [t for t in violation if t.kind == "disposition"]
+    violation = [t for t in violation if t.kind != "disposition"]
     return Report(
         title="UBU – uppföljning av avslutade placeringar",
         selection=selection, threshold=ctx.threshold, made=made or date.today(),
@@ -85,6 +90,7 @@ def standard_report(engine: Engine, instrument: Instrument, selection: Selection
         items=aggregate.item_tables(ctx),
         distributions=shares.distribution_tables(ctx),
         violation=violation,
+        unit_responses=unit_responses,
         methods=shares.method_table(ctx),
         respondents=shares.respondent_index_tables(ctx),
         trends=report_trends(ctx),
