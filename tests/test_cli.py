@@ -10,6 +10,7 @@ from pathlib import Path
 
 from tests.conftest import DEMO_UNITS
 from tests.helpers import complete_all
+from ubu_tui.identifiers import new_record_id
 from ubu_tui.interview import FollowUp
 from ubu_tui.store import open_store
 from ubu_tui.store.submissions import submit
@@ -53,7 +54,7 @@ def test_broken_import_file_exits_2_and_changes_nothing(tmp_path, instrument, se
     good = tmp_path / "good.jsonl"
     assert ubu("--database-url", url, "export", str(good)).returncode == 0
     record = json.loads(good.read_text())
-    record["id"] = "a" * 32
+    record["id"] = new_record_id()
     broken = tmp_path / "broken.jsonl"
     broken.write_text(json.dumps(record) + "\n{\"id\": \n" + json.dumps(record)[:50] + "\n")
     before = (tmp_path / "a.sqlite3").read_bytes()
@@ -105,6 +106,17 @@ def test_db_upgrade_creates_then_reports_current(tmp_path):
     assert "database: created" in ubu("--database-url", url, "db", "upgrade").stdout
     assert "database: current" in ubu("--database-url", url, "db", "upgrade").stdout
 
+
+def test_db_roles_login_mapping_refuses_bad_names_and_codes_with_exit_2():
+    run = ubu("db", "roles", "--show", "--login", "Robert'); DROP TABLE x; --",
+              "--municipality", "0180")
+    assert failed_cleanly(run, "must be a lower-case PostgreSQL role name")
+    run = ubu("db", "roles", "--show", "--login", "kw_0180", "--municipality", "180")
+    assert failed_cleanly(run, "municipality code")
+    run = ubu("db", "roles", "--show", "--login", "kw_0180", "--municipality", "0180")
+    assert run.returncode == 0
+    assert "GRANT ubu_caseworker TO kw_0180" in run.stdout
+    assert "'kw_0180', '0180'" in run.stdout
 
 def test_report_format_follows_the_extension_and_a_mismatch_is_refused(tmp_path):
     from ubu_tui.instrument import default_instrument

@@ -317,3 +317,50 @@ async def test_lost_connection_mid_interview_is_told_and_nothing_confirmed_is_lo
     finally:
         server(True)
         admin.dispose()
+
+
+def test_counts_kept_per_statement_stay_exact_through_push_import_and_withdraw(
+        pg_engine, engine, tmp_path):
+    """The statement triggers (schema 0012) against a recount from the records."""
+    from ubu_tui.instrument import default_instrument
+    from ubu_tui.scripts.synth import generate, insert
+    from ubu_tui.store.shared import push, withdraw
+
+    recount = {
+        "item_count": ("SELECT period, item_id, code, n FROM item_count WHERE n > 0",
+                       "SELECT s.period, a.item_id, a.code, COUNT(*) FROM answer_record a "
+                       "JOIN submission s ON s.id = a.submission_id WHERE a.outcome IN "
+                       "('value', 'nonresponse') GROUP BY 1, 2, 3"),
+        "index_count": ("SELECT period, unit_id, index_id, n, round(total::numeric, 6), high "
+                        "FROM index_count WHERE n > 0",
+                        "SELECT s.period, s.unit_id, x.index_id, COUNT(*), "
+                        "round(SUM(x.total * 1.0 / x.n)::numeric, 6), "
+                        "COUNT(*) FILTER (WHERE x.total >= 4 * x.n) FROM index_score x "
+                        "JOIN submission s ON s.id = x.submission_id WHERE x.n > 0 "
+                        "GROUP BY 1, 2, 3"),
+        "disposition_count": ("SELECT period, respondent, disposition, n "
+                              "FROM disposition_count WHERE n > 0",
+                              "SELECT s.period, r.respondent, r.disposition, COUNT(*) "
+                              "FROM session_record r JOIN submission s "
+                              "ON s.id = r.submission_id GROUP BY 1, 2, 3"),
+    }
+
+    def exact() -> int:
+        with pg_engine.connect() as conn:
+            for kept_sql, raw_sql in recount.values():
+                assert set(conn.execute(text(kept_sql)).all()) == set(
+                    conn.execute(text(raw_sql)).all())
+            return int(conn.execute(text("SELECT COUNT(*) FROM submission")).scalar() or 0)
+
+    records = list(generate(default_instrument(), 120, list(range(1001, 1013)),
+                            ["2026-04", "2026-05"], municipalities=3))
+    insert(engine, records[:80])
+    assert push(engine, pg_engine, batch=30).sent == 80
+    assert exact() == 80
+    path = tmp_path / "more.jsonl"
+    insert(engine, records[80:])
+    export_jsonl(engine, path)
+    assert import_jsonl(pg_engine, path).added == 40
+    assert exact() == 120
+    gone = withdraw(pg_engine, "0002")
+    assert gone > 0 and exact() == 120 - gone

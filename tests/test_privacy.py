@@ -13,6 +13,7 @@ import pytest
 from tests.conftest import DEMO_UNITS
 from tests.helpers import complete_all
 from ubu_tui.errors import InputRejected
+from ubu_tui.identifiers import new_record_id
 from ubu_tui.interview import FollowUp
 from ubu_tui.store import open_store
 from ubu_tui.store.drafts import save_draft
@@ -65,7 +66,7 @@ def test_no_identifier_lands_through_any_input_path(tmp_path, instrument, setup)
                        lambda r, s=secret: r.update(period=s),
                        lambda r, s=secret: r.update(municipality=s)):
             record = json.loads(json.dumps(base))
-            record["id"] = "d" * 32
+            record["id"] = new_record_id()
             mutate(record)
             bad = tmp_path / "bad.jsonl"
             bad.write_text(json.dumps(record) + "\n")

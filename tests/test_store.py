@@ -13,6 +13,7 @@ from sqlalchemy import text
 from tests.conftest import DEMO_UNITS
 from tests.helpers import answer_all, complete_all
 from ubu_tui.errors import InputRejected, StoreError
+from ubu_tui.identifiers import new_record_id
 from ubu_tui.interview import Consent, FollowUp
 from ubu_tui.store import drafts as draft_store
 from ubu_tui.store import make_engine, open_store
@@ -206,6 +207,23 @@ def test_export_import_is_idempotent(engine, instrument, setup, tmp_path):
     assert table_count(other, "answer_record") == table_count(engine, "answer_record")
     assert table_count(other, "method_record") == table_count(engine, "method_record")
 
+    def keys(eng) -> dict[str, int]:     # the record keys travel: figures stay the same
+        with eng.connect() as conn:
+            return dict(conn.execute(text("SELECT id, record_key FROM submission")).all())
+
+    assert keys(other) == keys(engine) and len(set(keys(engine).values())) == 3
+    import json
+
+    lines = path.read_text().splitlines()    # a file from before record keys: one is drawn
+    old = [json.loads(line) for line in lines]
+    for rec in old:
+        del rec["key"]
+    path.write_text("\n".join(json.dumps(rec) for rec in old))
+    third = open_store("sqlite://")
+    import_units(third, DEMO_UNITS)
+    assert import_jsonl(third, path).added == 3
+    assert set(keys(third)) == set(keys(engine))
+
 
 def test_csv_export_has_one_row_per_record_and_codes_only(engine, instrument, setup, tmp_path):
     submitted(engine, instrument, setup, 2)
@@ -223,7 +241,7 @@ def test_import_refuses_unknown_instrument_version(engine, instrument, setup, tm
     export_jsonl(engine, path)
     record = json.loads(path.read_text())
     record["version"] = "1999.1"
-    record["id"] = "f" * 32
+    record["id"] = new_record_id()
     path.write_text(json.dumps(record) + "\n")
     before = dump(engine)
     with pytest.raises(InputRejected, match="unknown instrument version ubu-vb@1999.1"):
@@ -247,7 +265,7 @@ def test_import_refuses_bad_records_and_changes_nothing(engine, instrument, setu
     export_jsonl(engine, path)
     good, second = path.read_text().splitlines()
     record = json.loads(second)
-    record["id"] = "e" * 32
+    record["id"] = new_record_id()
     mutate(record)
     path.write_text(good + "\n" + json.dumps(record) + "\nnot json\n")
     before = dump(engine)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -32,11 +33,14 @@ class Settings:
         if os.environ.get("UBU_THRESHOLD"):
             env["threshold"] = os.environ["UBU_THRESHOLD"]
         env.update({k: v for k, v in overrides.items() if v is not None})
-        raw = str(env.get("threshold", 3))
-        if not raw.isdigit():
-            from ubu_tui.errors import InputRejected
-            from ubu_tui.i18n import _
+        from ubu_tui.codes import check_municipality
+        from ubu_tui.errors import InputRejected
+        from ubu_tui.i18n import _
 
+        if env["municipality"]:
+            check_municipality(env["municipality"])
+        raw = str(env.get("threshold", 3))
+        if not re.fullmatch(r"[0-9]{1,4}", raw):     # not isdigit(): '²' and '١٢' are digits too
             raise InputRejected(_("spärrgränsen måste vara ett heltal, inte '{raw}'").format(
                 raw=raw))
         env["threshold"] = int(raw)  # type: ignore[assignment]

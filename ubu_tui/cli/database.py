@@ -18,8 +18,17 @@ def upgrade(ctx: Context) -> int:
 
 
 def roles(ctx: Context) -> int:
-    from ubu_tui.store.shared import create_roles, role_statements
+    from ubu_tui.store.shared import create_roles, login_statements, map_login, role_statements
 
+    if ctx.args.login or ctx.args.login_municipality:
+        login, where = ctx.args.login or "", ctx.args.login_municipality or ""
+        if ctx.args.show:
+            say(";\n".join(login_statements(login, where, ctx.args.prefix)) + ";")
+            return 0
+        map_login(ctx.store, login, where, ctx.args.prefix)
+        say(_("inloggning {login}: {role} för kommun {municipality}").format(
+            login=login, role=f"{ctx.args.prefix}_caseworker", municipality=where))
+        return 0
     if ctx.args.show:
         say(";\n".join(role_statements(ctx.args.prefix)) + ";")
         return 0
@@ -37,8 +46,13 @@ def register(sub: Any) -> None:
             "ubu db upgrade", "ubu --database-url postgresql+psycopg://postgres@db/ubu db upgrade")
     p = command(actions, "roles", _("skapa PostgreSQL-rollerna och deras rättigheter"), roles,
                 "ubu db roles --show", "ubu --database-url postgresql+psycopg://postgres@db/ubu "
-                "db roles --prefix ubu")
+                "db roles --prefix ubu", "ubu db roles --login kw_0180 --municipality 0180")
     p.add_argument("--prefix", default="ubu",
                    help=_("prefix för rollernas namn (standard: %(default)s)"))
     p.add_argument("--show", action="store_true",
                    help=_("skriv ut SQL-satserna i stället för att köra dem"))
+    p.add_argument("--login", metavar="NAME",
+                   help=_("gör inloggningen till handläggare för en kommun (med --municipality): "
+                          "den når bara kommunens utkast, export och återkallande"))
+    p.add_argument("--municipality", dest="login_municipality", metavar="NNNN",
+                   help=_("kommunkoden som --login arbetar för"))

@@ -37,13 +37,14 @@ def paper_form(ctx: Context) -> int:
     from ubu_tui.i18n import LANGUAGES
     from ubu_tui.instrument.loader import default_instrument
     from ubu_tui.instrument.paper import paper_form as render
+    from ubu_tui.outputs import write_text
 
     args = ctx.args
     if args.interview_language not in LANGUAGES:
         raise InputRejected(_("inget språk '{language}'; använd ett av {languages}").format(
             language=args.interview_language, languages=", ".join(LANGUAGES)))
-    Path(args.output).write_text(render(default_instrument(), args.respondent,
-                                        args.interview_language), encoding="utf-8")
+    write_text(args.output, render(default_instrument(), args.respondent,
+                                   args.interview_language))
     say(_("pappersformulär för {respondent} på {language}: {file}").format(
         respondent=args.respondent, language=args.interview_language, file=args.output))
     return 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Any
 
 from ubu_tui.cli.common import Context, command, file_arg, say, subcommands, warn
@@ -26,7 +25,9 @@ def export_units(ctx: Context) -> int:
 
     text = registry.export_units(ctx.store)
     if ctx.args.file:
-        Path(ctx.args.file).write_text(text, encoding="utf-8")
+        from ubu_tui.outputs import write_text
+
+        write_text(ctx.args.file, text)
     else:
         sys.stdout.write(text)
     return 0

@@ -36,13 +36,14 @@ def report_format(output: Path, given: str | None) -> str:
 def report(ctx: Context) -> int:
     from ubu_tui.instrument.codebook import codebook
     from ubu_tui.instrument.loader import default_instrument
+    from ubu_tui.outputs import output_path
     from ubu_tui.results.query import Selection
     from ubu_tui.results.render import write
     from ubu_tui.results.report import standard_report
     from ubu_tui.store.transfer import _require_real
 
     args = ctx.args
-    out = Path(args.output)
+    out = output_path(args.output)      # before the report is computed
     engine = ctx.store
     _require_real(engine, "reported")
     selection = Selection(args.period_from, args.period_to or args.period_from)
@@ -52,11 +53,11 @@ def report(ctx: Context) -> int:
         return _group(ctx, instrument, selection, out, fmt)
     results = standard_report(engine, instrument, selection, ctx.settings.threshold_in_force())
     write(results, out, fmt, codebook(instrument))
-    hidden = len(results.suppression_notes()) - 1
     followups = results.followups or _("färre än spärrgränsen")
-    say(_("rapport {period}: {followups} uppföljningar, {hidden} spärrade värden listade; "
-          "skriven till {file}").format(period=results.period, followups=followups,
-                                        hidden=hidden, file=out))
+    say(_("rapport {period}: {followups} uppföljningar (störda med cellnyckelmetoden, spärr "
+          "{threshold}); skriven till {file}").format(
+              period=results.period, followups=followups,
+              threshold=results.threshold.value, file=out))
     return 0
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ubu_tui.errors import InstrumentError
+from ubu_tui.identifiers import identifier_in
 from ubu_tui.instrument.model import (
     NONRESPONSE,
     RESPONDENTS,
@@ -33,7 +34,7 @@ ITEM_KEYS = {
     "high_is_bad",
 }
 OPTION_KEYS = {"code", "label", "read_aloud", "alert"}
-ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
+ID_RE = re.compile(r"[a-z][a-z0-9_]{1,40}")     # matched whole
 MAX_KEYED_OPTIONS = 9  # options are chosen with the number keys 1–9
 
 
@@ -88,12 +89,40 @@ def _read_toml(path: Path) -> tuple[dict[str, Any], str]:
         raise InstrumentError("file not found", file=str(path)) from None
     except UnicodeDecodeError:
         raise InstrumentError("file is not UTF-8 text", file=str(path)) from None
+    except OSError as exc:
+        raise InstrumentError(f"cannot read the file ({exc.strerror})", file=str(path)) from None
     try:
-        return tomllib.loads(raw), raw
+        data = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+)", str(exc))
         raise InstrumentError(f"not valid TOML ({exc})", file=str(path),
                               line=int(m.group(1)) if m else None) from None
+    except RecursionError:
+        raise InstrumentError("nested too deep to be an instrument or scenario file",
+                              file=str(path)) from None
+    _screen(data, raw, str(path))
+    return data, raw
+
+
+_INSTRUMENT_KEY = re.compile(r"[a-z][a-z0-9-]{0,40}@[0-9]{4}\.[0-9]{1,3}")   # ubu-vb@2026.1
+
+
+def _screen(data: dict[str, Any], raw: str, file: str) -> None:
+    """No text in an instrument or scenario may hold a personal identifier: scenarios are
+    written from real cases, and instrument ids and versions are stored with every record."""
+    stack: list[Any] = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, str) and not _INSTRUMENT_KEY.fullmatch(value):
+            kind = identifier_in(value)
+            if kind:
+                raise InstrumentError(f"the text {value[:40]!r} holds {kind}; instrument and "
+                                      "scenario texts never name or date a real person",
+                                      file=file, line=_find(raw, value[:20]))
 
 
 def _line_of(raw: str, item_id: str, key: str | None = None) -> int | None:
@@ -123,6 +152,13 @@ def load_instrument(folder: Path | str) -> Instrument:
     for key in ("id", "version", "title", "forms"):
         if not meta.get(key):
             raise InstrumentError(f"missing '{key}' in the instrument header", file=mfile, line=1)
+    # Pinned to every record: a code, never free text.
+    if not re.fullmatch(r"[a-z][a-z0-9-]{1,40}", str(meta["id"])):
+        raise InstrumentError("the instrument id must be 2–41 lower-case letters, digits or -",
+                              file=mfile, line=_find(meta_raw, "id"))
+    if not re.fullmatch(r"[0-9]{4}\.[0-9]{1,3}", str(meta["version"])):
+        raise InstrumentError("the version must be year.number in digits 0–9, e.g. 2026.1",
+                              file=mfile, line=_find(meta_raw, "version"))
     scales: dict[str, list[str]] = {}
     for name, scale in (meta.get("scales") or {}).items():
         labels = scale.get("labels", []) if isinstance(scale, dict) else []
@@ -151,7 +187,7 @@ def load_instrument(folder: Path | str) -> Instrument:
     for entry in meta.get("index", []):
         ix_id = str(entry.get("id", ""))
         line = _find(meta_raw, f'id = "{ix_id}"')
-        if not ID_RE.match(ix_id):
+        if not ID_RE.fullmatch(ix_id):
             raise InstrumentError(f"index id '{ix_id}' is not a lower-case identifier",
                                   file=mfile, line=line)
         if any(ix.id == ix_id for ix in indices):
@@ -227,7 +263,7 @@ def _parse_item(entry: dict[str, Any], raw: str, file: str, respondent: str,
         at = _line_of(raw, item_id, key) if item_id and key else line
         return InstrumentError(rule, file=file, line=at, item=item_id or None)
 
-    if not ID_RE.match(item_id):
+    if not ID_RE.fullmatch(item_id):
         raise fail(f"item id {item_id!r} must be 2–41 lower-case letters, digits or _")
     if item_id in seen:
         raise fail(f"duplicate item id (also in {Path(seen[item_id]).name})")

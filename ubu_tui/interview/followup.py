@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from ubu_tui.identifiers import new_record_id
 from ubu_tui.instrument.model import RESPONDENTS, Instrument
 from ubu_tui.interview.eligibility import AGE_OF_MAJORITY
 from ubu_tui.interview.session import (
@@ -43,7 +43,7 @@ class FollowUpRecord:
 
 
 def new_id() -> str:
-    return secrets.token_hex(16)
+    return new_record_id()
 
 
 class FollowUp:

@@ -91,8 +91,7 @@ def _row_from_counts(key: object, label: str, item: Item, counts: dict[int, Cell
     if item.type is AnswerType.SCALE:
         total = sum(c * cell[0] for c, cell in values.items())
         mean = _clip((total + ptable.sum_noise(nkey, SCALE_SPAN)) / n, 1.0, 5.0)
-        share = _clip(ptable.count(*_merge(cell for c, cell in values.items() if c >= 4))
-                      / published, 0.0, 1.0)
+        share = ptable.share(sum(cell[0] for c, cell in values.items() if c >= 4), n, nkey)
     return Row(key, label, published, ptable.count(*everyone), mean, share, distribution,
                nonresponse)
 
@@ -191,7 +190,7 @@ def _index_row(key: object, label: str, got: IndexCell | None, threshold: int) -
     n, total, high, nkey, hkey = got
     published = ptable.count(n, nkey)
     mean = _clip((total + ptable.sum_noise(nkey, SCALE_SPAN)) / n, 1.0, 5.0)
-    share = _clip(ptable.count(high, hkey) / published, 0.0, 1.0)
+    share = ptable.share(high, n, nkey)
     return Row(key, label, published, published, mean, share)
 
 
@@ -236,9 +235,8 @@ def disposition_tables(ctx: Context, by: str | None = None) -> list[Table]:
         if hidden(n, nkey, t):
             return Row(key, label, hidden=HIDDEN)
         published = ptable.count(n, nkey)
-        answered = ptable.count(*_merge(counts[d] for d in RESPONDED if d in counts))
-        return Row(key, label, published, published, None,
-                   _clip(answered / published, 0.0, 1.0), None,
+        answered = sum(counts[d][0] for d in RESPONDED if d in counts)
+        return Row(key, label, published, published, None, ptable.share(answered, n, nkey), None,
                    {d: ptable.count(*cell) for d, cell in counts.items()})
 
     for respondent, title in titles.items():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
+from typing import BinaryIO
 
 from ubu_tui.results.disclosure import SYMBOL
 from ubu_tui.results.group_report import Comparison, GroupReport
@@ -103,7 +104,7 @@ def to_csv(report: GroupReport) -> str:
     return buf.getvalue()
 
 
-def to_xlsx(report: GroupReport, path: Path) -> None:
+def to_xlsx(report: GroupReport, path: Path | BinaryIO) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -125,7 +126,7 @@ def to_xlsx(report: GroupReport, path: Path) -> None:
     wb.save(path)
 
 
-def to_pptx(report: GroupReport, path: Path) -> None:
+def to_pptx(report: GroupReport, path: Path | BinaryIO) -> None:
     from ubu_tui.results.slides import Deck
 
     deck = Deck.for_group(report)
@@ -159,11 +160,17 @@ def to_pptx(report: GroupReport, path: Path) -> None:
 
 
 def write(report: GroupReport, path: Path, fmt_name: str) -> None:
-    if fmt_name == "html":
-        path.write_text(to_html(report), encoding="utf-8")
-    elif fmt_name == "csv":
-        path.write_text(to_csv(report), encoding="utf-8")
-    elif fmt_name == "xlsx":
-        to_xlsx(report, path)
-    else:
-        to_pptx(report, path)
+    from ubu_tui.outputs import writing
+
+    with writing(path) as path:
+        if fmt_name == "html":
+            path.write_text(to_html(report), encoding="utf-8")
+        elif fmt_name == "csv":
+            path.write_text(to_csv(report), encoding="utf-8")
+        else:       # built in memory and written in one go, as the standard report is
+            buf = io.BytesIO()
+            if fmt_name == "xlsx":
+                to_xlsx(report, buf)
+            else:
+                to_pptx(report, buf)
+            path.write_bytes(buf.getvalue())

@@ -47,10 +47,12 @@ def _group_case(param: str) -> str:
 
 
 def _checks() -> str:
+    from ubu_tui.store.pg_security import NO_WRITES_GUARD
+
     allowed = ", ".join(f"'{d}'" for d in (*BREAKDOWNS, "none"))
     filters = ", ".join(f"'{d}'" for d in BREAKDOWNS if d != "municipality")
-    return f"""
-    IF p_by NOT IN ({allowed}) THEN
+    return NO_WRITES_GUARD.rstrip() + f"""
+    IF p_by IS NULL OR p_by NOT IN ({allowed}) THEN
         RAISE EXCEPTION 'unknown breakdown %; use one of {allowed.replace("'", "")}', p_by;
     END IF;
     IF p_filter IS NOT NULL AND p_filter NOT IN ({filters}) THEN
@@ -87,6 +89,17 @@ SET search_path = pg_catalog, public, pg_temp AS $fn$
           AND ((p_key % {SPACE}) * {ptable.SCRAMBLE_MUL} + {ptable.SCRAMBLE_ADD})
               % {SPACE} < p.hi)
 $fn$""",
+        f"""CREATE OR REPLACE FUNCTION public.ubu_share(p_count numeric, p_n numeric,
+                                              p_key numeric)
+RETURNS float8 LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp AS $fn$
+    SELECT LEAST(1.0, GREATEST(0.0, (p_count + {ptable.SUM_STEP} * (
+        SELECT p.deviation FROM public.ptable p
+        WHERE p.n_class = {last}
+          AND p.lo <= ((p_key % {SPACE}) * {ptable.SHARE_MUL} + {ptable.SHARE_ADD}) % {SPACE}
+          AND ((p_key % {SPACE}) * {ptable.SHARE_MUL} + {ptable.SHARE_ADD}) % {SPACE} < p.hi)
+        )::float8 / p_n))
+$fn$""",
     ]
 
 
@@ -120,8 +133,7 @@ def _publish(codes: bool) -> str:
            CASE WHEN NOT f.hid THEN public.ubu_perturb(f.na, f.nak) END,
            CASE WHEN NOT f.hid THEN LEAST(5.0, GREATEST(1.0,
                (f.total + public.ubu_sum_deviation(f.nk, 4.0)) / f.n)) END,
-           CASE WHEN NOT f.hid THEN LEAST(1.0, GREATEST(0.0,
-               public.ubu_perturb(f.h, f.hk)::float8 / f.pn)) END
+           CASE WHEN NOT f.hid THEN public.ubu_share(f.h, f.n, f.nk) END
     FROM flagged f
     WHERE f.g = '__total__' OR f.g NOT IN (SELECT x.g FROM gone x)
     UNION ALL
@@ -209,8 +221,7 @@ BEGIN{_checks()}
         FROM grouped gr),
     gone AS (SELECT DISTINCT f.g FROM flagged f WHERE f.hid AND f.g <> '__total__')
     SELECT f.resp, f.g, NULL::text, CASE WHEN NOT f.hid THEN f.pn END,
-           CASE WHEN NOT f.hid THEN LEAST(1.0, GREATEST(0.0,
-               public.ubu_perturb(f.a, f.ak)::float8 / f.pn)) END
+           CASE WHEN NOT f.hid THEN public.ubu_share(f.a, f.n, f.nk) END
     FROM flagged f WHERE f.g = '__total__' OR f.g NOT IN (SELECT x.g FROM gone x)
     UNION ALL
     SELECT w.resp, w.g, w.disp, public.ubu_perturb(w.c, w.ck), NULL::float8

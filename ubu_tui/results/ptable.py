@@ -22,12 +22,14 @@ above). The distribution is cut into ranges of the key: deviation d is used when
 
 Sums (of item codes, of index scores) are perturbed from the same cell key, scrambled so that
 the sum's deviation is not the count's: noise = SUM_STEP * span * d with d from the last class,
-where span is the scale's width (4 points on a 1–5 scale).
+where span is the scale's width (4 points on a 1–5 scale). Shares (4–5, response rates) are
+a sum of 0/1 values: (count + SUM_STEP * d') / n, d' from the key scrambled another way.
 """
 
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
 
@@ -39,6 +41,7 @@ FORBIDDEN = (1, 2)         # published counts that never occur
 LAST_CLASS = MAX_DEVIATION + max(FORBIDDEN) + 1   # from here on no constraint binds
 SUM_STEP = 0.5             # sum noise = SUM_STEP * span * d: at most ±D·span/2
 SCRAMBLE_MUL, SCRAMBLE_ADD = 40503, 12345   # key → sum key; small enough for 64-bit SQL
+SHARE_MUL, SHARE_ADD = 48271, 11             # key → share key, another stream
 
 
 @dataclass(frozen=True)
@@ -113,20 +116,19 @@ def bands() -> tuple[Band, ...]:
 
 
 @cache
-def _lookup() -> dict[int, tuple[tuple[int, int], ...]]:
-    table: dict[int, list[tuple[int, int]]] = {}
+def _lookup() -> list[tuple[list[int], list[int]]]:
+    """Per class: the upper ends of its key ranges, and their deviations (for bisection)."""
+    table: list[tuple[list[int], list[int]]] = [([], []) for _ in range(LAST_CLASS + 1)]
     for b in bands():
-        table.setdefault(b.n_class, []).append((b.hi, b.deviation))
-    return {k: tuple(v) for k, v in table.items()}
+        table[b.n_class][0].append(b.hi)
+        table[b.n_class][1].append(b.deviation)
+    return table
 
 
 def deviation(n: int, key: int) -> int:
     """The deviation of a cell of n records whose keys sum to `key` (any size; reduced here)."""
-    key %= KEY_SPACE
-    for hi, d in _lookup()[n_class(n)]:
-        if key < hi:
-            return d
-    raise AssertionError("the bands cover the key space")
+    his, devs = _lookup()[n_class(n)]
+    return devs[bisect_right(his, key % KEY_SPACE)]
 
 
 def count(n: int, key: int) -> int:
@@ -145,3 +147,18 @@ def sum_noise(key: int, span: float) -> float:
 
 def max_sum_noise(span: float) -> float:
     return SUM_STEP * span * MAX_DEVIATION
+
+
+def share_key(key: int) -> int:
+    return ((key % KEY_SPACE) * SHARE_MUL + SHARE_ADD) % KEY_SPACE
+
+
+def share_noise(key: int) -> float:
+    """The deviation added to the count behind a share (a sum of 0/1 values, span 1), from the
+    group's own key: a share is (count + noise) / n, never a ratio of two published counts,
+    whose small numerators would jump between 0 and 3."""
+    return SUM_STEP * deviation(LAST_CLASS, share_key(key))
+
+
+def share(count: int, n: int, key: int) -> float:
+    return min(1.0, max(0.0, (count + share_noise(key)) / n))

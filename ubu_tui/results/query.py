@@ -68,7 +68,7 @@ class Selection:
 
         for p in (self.period_from, self.period_to):
             if p not in ("0000-00", "9999-99") and not re.fullmatch(
-                    r"\d{4}-(0[1-9]|1[0-2])", p):
+                    r"[0-9]{4}-(0[1-9]|1[0-2])", p):
                 raise InputRejected(f"period '{p}' is not a month written {PERIOD_FORMAT}, "
                                     "e.g. 2026-01")
         if self.period_from > self.period_to:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
+from typing import BinaryIO
 
+from ubu_tui.outputs import writing
 from ubu_tui.results.aggregate import Row, Table
 from ubu_tui.results.disclosure import SYMBOL
 from ubu_tui.results.report import UNIT_CHART_LIMIT, Report
@@ -106,7 +108,7 @@ def to_csv(report: Report) -> str:
     return buf.getvalue()
 
 
-def to_xlsx(report: Report, path: Path, codebook: str) -> None:
+def to_xlsx(report: Report, path: Path | BinaryIO, codebook: str) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -140,12 +142,17 @@ def write(report: Report, path: Path, fmt_name: str, codebook: str) -> None:
     from ubu_tui.results.html_report import to_html
     from ubu_tui.results.slides import to_pptx
 
-    if fmt_name == "html":
-        path.write_text(to_html(report), encoding="utf-8")
-    elif fmt_name == "csv":
-        path.write_text(to_csv(report), encoding="utf-8")
-    elif fmt_name == "xlsx":
-        to_xlsx(report, path, codebook)
-    else:
-        to_pptx(report, path)
-
+    with writing(path) as path:
+        if fmt_name == "html":
+            path.write_text(to_html(report), encoding="utf-8")
+        elif fmt_name == "csv":
+            path.write_text(to_csv(report), encoding="utf-8")
+        else:
+            # Built in memory and written in one go: a failing disk then gives one message,
+            # not a half-closed zip archive complaining on its way out.
+            buf = io.BytesIO()
+            if fmt_name == "xlsx":
+                to_xlsx(report, buf, codebook)
+            else:
+                to_pptx(report, buf)
+            path.write_bytes(buf.getvalue())

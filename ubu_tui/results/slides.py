@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ubu_tui.results.aggregate import Table
 from ubu_tui.results.disclosure import SYMBOL
@@ -265,8 +265,8 @@ class Deck:
                     para.font.size = Pt(11 if len(body) > 10 else 13)
                     para.font.bold = r == 0
 
-    def save(self, path: Path) -> None:
-        self.prs.save(str(path))
+    def save(self, path: Path | BinaryIO) -> None:
+        self.prs.save(path if not isinstance(path, Path) else str(path))
 
 
 def _every_label(chart: Any) -> None:
@@ -297,7 +297,7 @@ def _every_label(chart: Any) -> None:
     body.set("rot", "600")
 
 
-def to_pptx(report: Report, path: Path) -> None:
+def to_pptx(report: Report, path: Path | BinaryIO) -> None:
     from pptx.util import Pt
 
     deck = Deck(report.suppression_notes())

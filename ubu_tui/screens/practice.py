@@ -69,7 +69,7 @@ class PracticeScreen(UbuScreen):
                            for n, s in enumerate(self.scenarios, 1)], id="scenarios")
         with Horizontal(classes="row", id="participant-row"):
             yield Label(_("Deltagarnummer (valfritt): "))
-            yield Input(placeholder="1–99", id="participant", max_length=2, restrict=r"\d*",
+            yield Input(placeholder="1–99", id="participant", max_length=2, restrict=r"[0-9]*",
                         compact=True)
         yield Static(id="practice-mode", classes="muted")
         yield Footer()

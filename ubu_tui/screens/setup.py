@@ -41,16 +41,16 @@ class SetupScreen(UbuScreen):
                        "De sparas inte."), classes="muted")
         with Vertical(id="setup-form"):
             yield from self._row(_("Kommunkod"), self._input(
-                "municipality", "0180", 4, r"\d*", self.ubu.settings.municipality))
+                "municipality", "0180", 4, r"[0-9]*", self.ubu.settings.municipality))
             yield from self._row(_("Placeringen började"), self._input(
-                "start", _("ÅÅÅÅ-MM-DD"), 10, r"[\d-]*"))
+                "start", _("ÅÅÅÅ-MM-DD"), 10, r"[0-9-]*"))
             yield from self._row(_("Placeringen slutade"), self._input(
-                "end", _("ÅÅÅÅ-MM-DD"), 10, r"[\d-]*"))
+                "end", _("ÅÅÅÅ-MM-DD"), 10, r"[0-9-]*"))
             yield from self._row(_("Lagrum"), Select(
                 [(label, int(code)) for code, label in LEGAL_BASIS_LABELS.items()]
                 + [(_("Annat (t.ex. enbart LSS)"), OUT_OF_SCOPE)], id="basis",
                 allow_blank=True, prompt=_("Välj lagrum"), compact=True))
-            yield from self._row(_("Ålder nu (hela år)"), self._input("age", "16", 2, r"\d*"))
+            yield from self._row(_("Ålder nu (hela år)"), self._input("age", "16", 2, r"[0-9]*"))
             with Horizontal(classes="row"):
                 yield Label(_("Enhet"))
                 yield Button(_("Välj enhet (F4)"), id="unit", compact=True)

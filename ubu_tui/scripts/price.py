@@ -4,8 +4,8 @@
 
 Computed exactly from the perturbation table (results/ptable.py), not sampled: for a count,
 the largest deviation and its standard deviation; for a mean on the 1–5 scale, the same for
-the noise on the sum divided by n; for a share of one half (the widest case), from the two
-independent count deviations of its numerator and denominator.
+the noise on the sum divided by n; for a share (4–5, response rate), the noise on its count
+divided by n.
 """
 
 from __future__ import annotations
@@ -32,24 +32,17 @@ def mean_error(n: int) -> tuple[float, float]:
 
 
 def share_error(n: int) -> tuple[float, float]:
-    high = n // 2
-    ph, pn = ptable.distribution(ptable.n_class(high)), ptable.distribution(ptable.n_class(n))
-    worst = var = 0.0
-    for dh, qh in ph.items():
-        for dn, qn in pn.items():
-            if qh * qn <= 0 or n + dn <= 0:
-                continue
-            err = min(1.0, max(0.0, (high + dh) / (n + dn))) - high / n
-            worst = max(worst, abs(err))
-            var += qh * qn * err * err
-    return worst, math.sqrt(var)
+    """A share is (count + SUM_STEP · d) / n: the noise of a sum of 0/1 values."""
+    p = ptable.distribution(ptable.LAST_CLASS)
+    return ptable.SUM_STEP * ptable.MAX_DEVIATION / n, ptable.SUM_STEP * math.sqrt(
+        sum(q * d * d for d, q in p.items())) / n
 
 
 def table(ns: list[int]) -> str:
     lines = [f"cell-key method: D = {ptable.MAX_DEVIATION}, V = {ptable.VARIANCE:g}, sum noise "
              f"= {ptable.SUM_STEP:g} × span × d (span {SPAN:g} on a 1–5 scale)",
              "| n | count: at most | count: SD | mean (1–5): at most | mean: SD | "
-             "share of 50 %: at most | share: SD |",
+             "share: at most | share: SD |",
              "|---|---|---|---|---|---|---|"]
     for n in ns:
         cm, cs = count_error(n)

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from ubu_tui.identifiers import new_record_id
 from ubu_tui.instrument.model import NONRESPONSE, AnswerType, Instrument
 
 RESPONDENT_DISPOSITIONS = {
@@ -41,17 +42,17 @@ class Synthetic:
 def generate(instrument: Instrument, n: int, units: list[int], periods: list[str],
              seed: int = 1, municipalities: int = 40) -> Iterator[Synthetic]:
     rng = random.Random(seed)
+    # record keys from a stream of their own: the same seed gives the same records as before
+    # record keys existed, and the same published figures every run
+    keys = random.Random(f"record-keys-{seed}")
     # each unit has its own tendency, so that comparisons show something
     lean = {u: rng.uniform(-1.0, 1.0) for u in units}
     weights = [rng.paretovariate(1.2) for _ in units]          # a few large units, many small
     chosen = rng.choices(units, weights=weights, k=n)
     for unit in chosen:
-        sid = secrets.token_hex(16)
+        sid = new_record_id()
         rec = Synthetic(sid, f"{rng.randrange(1, municipalities + 1):04d}", unit,
-                        rng.choice(periods), {})
-        # the record key from the seeded generator: the same seed gives the same published
-        # (perturbed) figures, so that snapshots and demos can be compared run to run
-        rec.key = rng.getrandbits(32)
+                        rng.choice(periods), {}, key=keys.getrandbits(32))
         for respondent, form in instrument.forms.items():
             names, w = zip(*RESPONDENT_DISPOSITIONS[respondent], strict=True)
             disposition = rng.choices(names, weights=w)[0]
@@ -83,8 +84,6 @@ def _answer(rng: random.Random, item, lean: float, unit: int) -> tuple[str, int]
         return "value", unit
     if item.type is AnswerType.MULTI:
         return "value", rng.randint(0, min(3, len(item.options)))
-    if item.sensitive:         # a serious violation is the exception, as in the pilot
-        return "value", item.options[0].code if rng.random() < 0.08 else item.options[1].code
     return "value", rng.choice(item.options).code
 
 

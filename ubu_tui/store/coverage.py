@@ -20,6 +20,44 @@ from ubu_tui.interview.eligibility import NOT_DUE
 from ubu_tui.store.engine import explain
 from ubu_tui.store.submissions import check_municipality
 
+# On the shared database a caseworker may neither read nor write the counts directly: these
+# two SECURITY DEFINER functions (schema 0060) add to them for the caller's own municipality.
+COVERAGE_FUNCTIONS = ("ubu_count_decision(text, text, text, bigint)",
+                      "ubu_set_ended(text, text, integer, bigint)")
+
+
+def functions_sql() -> list[str]:
+    from ubu_tui.store.pg_security import definer, private
+
+    refuse = """
+    IF NOT public.ubu_may_act_for(p_municipality) THEN
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+            MESSAGE = 'this login does not act for municipality ' || p_municipality;
+    END IF;"""
+    return [
+        definer("ubu_count_decision", "p_municipality text, p_period text, p_outcome text, "
+                "p_key bigint", "void", f"""BEGIN{refuse}
+    INSERT INTO public.coverage_count (municipality, period, outcome, n, ckey)
+    VALUES (p_municipality, p_period, p_outcome, 1, p_key)
+    ON CONFLICT (municipality, period, outcome)
+    DO UPDATE SET n = public.coverage_count.n + 1,
+                  ckey = public.coverage_count.ckey + p_key;
+END""", volatility="VOLATILE"),
+        private(COVERAGE_FUNCTIONS[0]),
+        definer("ubu_set_ended", "p_municipality text, p_period text, p_n integer, "
+                "p_key bigint", "void", f"""BEGIN{refuse}
+    INSERT INTO public.ended_count (municipality, period, n, ckey)
+    VALUES (p_municipality, p_period, p_n, p_key)
+    ON CONFLICT (municipality, period) DO UPDATE SET n = p_n;
+END""", volatility="VOLATILE"),
+        private(COVERAGE_FUNCTIONS[1]),
+    ]
+
+
+def _postgres(engine: Engine) -> bool:
+    return engine.url.get_backend_name() == "postgresql"
+
+
 DUE, STARTED = "due", "started"
 OUTCOMES = (DUE, STARTED, *(f"not_due:{code}" for code in NOT_DUE))
 MAX_ENDED = 100_000        # more ended placements in one month than any municipality has
@@ -44,6 +82,7 @@ def count_decision(engine: Engine, municipality: str, outcomes: list[str], day: 
                 params = {"m": municipality, "p": _month(day), "o": outcome,
                           "k": secrets.randbits(32)}
                 conn.execute(text(
+                    "SELECT public.ubu_count_decision(:m, :p, :o, :k)" if _postgres(engine) else
                     "INSERT INTO coverage_count (municipality, period, outcome, n, ckey) "
                     "VALUES (:m, :p, :o, 1, :k) ON CONFLICT (municipality, period, outcome) "
                     "DO UPDATE SET n = coverage_count.n + 1, ckey = coverage_count.ckey + :k"),
@@ -69,6 +108,7 @@ def set_ended(engine: Engine, municipality: str, period: str, n: int) -> None:
         with engine.begin() as conn:
             # the key is drawn once: entering the same figure again publishes the same count
             conn.execute(text(
+                "SELECT public.ubu_set_ended(:m, :p, :n, :k)" if _postgres(engine) else
                 "INSERT INTO ended_count (municipality, period, n, ckey) VALUES (:m, :p, :n, :k) "
                 "ON CONFLICT (municipality, period) DO UPDATE SET n = :n"),
                 {"m": municipality, "p": period, "n": n, "k": secrets.randbits(32)})

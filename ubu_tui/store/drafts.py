@@ -54,7 +54,8 @@ def save_draft(engine: Engine, followup: FollowUp, label: str,
         draft = session.get(Draft, followup.id)
         if draft is None:
             draft = Draft(id=followup.id, label=label, created_at=now, updated_at=now,
-                          state=state, scenario=scenario)
+                          state=state, scenario=scenario,
+                          municipality=followup.setup.municipality)
         else:
             draft.label, draft.state, draft.updated_at = label, state, now
         session.add(draft)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import event, exc
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
@@ -24,6 +25,61 @@ def default_url(practice: bool = False) -> str:
     return f"sqlite:///{folder / name}"
 
 
+_EXAMPLES = "use for example sqlite:////path/ubu.sqlite3 or postgresql://host/db"
+_SQLITE_URI_KEYS = {"mode", "cache", "immutable", "nolock", "vfs"}
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _sqlite_path(parsed: URL) -> tuple[str, bool]:
+    """The file behind an SQLite URL, and whether it is opened read-only."""
+    path = parsed.database or ""
+    readonly = parsed.query.get("mode") == "ro"
+    if path.startswith("file:"):      # an SQLite URI, e.g. file:/x.sqlite3?mode=ro
+        path, _, query = path[5:].partition("?")
+        readonly = readonly or "mode=ro" in query.split("&")
+    return path, readonly
+
+
+def check_sqlite_file(path: Path, readonly: bool) -> None:
+    """Refuse a file that is not ubu's before anything is done to it (no WAL switch, no schema).
+
+    Read through SQLite's own read-only mode: the file's bytes stay as they were.
+    """
+    if not path.exists():
+        if readonly:
+            raise StoreError(f"there is no database file {path}; read-only mode (mode=ro) opens "
+                             "only an existing ubu database. Check the path")
+        return
+    if path.is_dir():
+        raise StoreError(f"{path} is a folder, not a database file; give the path of a file "
+                         "in --database-url")
+    try:
+        with path.open("rb") as f:
+            head = f.read(len(SQLITE_HEADER))
+    except OSError as err:
+        raise StoreError(f"the database file {path} cannot be read ({err.strerror}); check its "
+                         "permissions") from None
+    if not head:
+        return                        # an empty file: a new database
+    if head != SQLITE_HEADER:
+        raise StoreError(f"{path} is not a readable ubu database (not SQLite: another kind of "
+                         "file); it was left "
+                         "untouched. Give another --database-url")
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            tables = {r[0] for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as err:
+        raise StoreError(f"{path} is not a readable ubu database ({err}); it was left "
+                         "untouched. Give another --database-url") from None
+    if tables and "alembic_version" not in tables:
+        raise StoreError(f"{path} holds tables that are not an ubu database; it was left "
+                         "untouched. Give another --database-url")
+
+
 def make_engine(url: str) -> Engine:
     """An engine for any SQLAlchemy URL. SQLite gets WAL, full sync and a busy timeout."""
     try:
@@ -32,16 +88,26 @@ def make_engine(url: str) -> Engine:
         raise StoreError(_("'{url}' är ingen databas-URL; använd till exempel "
                            "sqlite:////sökväg/ubu.sqlite3 eller postgresql+psycopg://värd/db"
                            ).format(url=url)) from None
-    if parsed.get_backend_name() == "sqlite":
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise StoreError(f"'{parsed.drivername}' databases are not supported: ubu works with "
+                         f"SQLite and PostgreSQL; {_EXAMPLES}")
+    if backend == "sqlite":
         memory = parsed.database in (None, "", ":memory:")
+        readonly = False
         if not memory:
-            path = parsed.database or ""
-            if path.startswith("file:"):      # an SQLite URI, e.g. file:/x.sqlite3?mode=ro
-                path = path[5:].split("?", 1)[0]
+            path, readonly = _sqlite_path(parsed)
             folder = Path(path).expanduser().resolve().parent
             if not folder.is_dir():
                 raise StoreError(_("mappen {folder} för databasen finns inte; skapa den "
                                    "eller ange en annan --database-url").format(folder=folder))
+            check_sqlite_file(Path(path).expanduser(), readonly)
+            if set(parsed.query) & _SQLITE_URI_KEYS and not (parsed.database or "").startswith(
+                    "file:"):
+                # sqlite:///x?mode=ro means what it says: the driver needs it as an SQLite URI.
+                query = dict(parsed.query)
+                query["uri"] = "true"
+                url = parsed.set(database=f"file:{path}", query=query).render_as_string(False)
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 5},
             poolclass=StaticPool if memory else None)
@@ -49,7 +115,7 @@ def make_engine(url: str) -> Engine:
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
             cur = dbapi_conn.cursor()
-            if not memory:
+            if not memory and not readonly:
                 cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=FULL")   # a confirmed answer survives power loss
             cur.execute("PRAGMA foreign_keys=ON")
@@ -57,16 +123,24 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+    if parsed.drivername == "postgresql":
         url = str(parsed.set(drivername="postgresql+psycopg").render_as_string(False))
     try:
         return create_engine(url, pool_pre_ping=True)
     except ModuleNotFoundError as err:
         raise StoreError(f"no driver for {parsed.drivername} ({err.name}); "
                          "install ubu-tui[postgres]") from None
+    except exc.NoSuchModuleError:
+        raise StoreError(f"'{parsed.drivername}' is not a PostgreSQL driver ubu knows; use "
+                         "postgresql:// or postgresql+psycopg://") from None
 
 
 def describe(engine: Engine) -> str:
+    """The database as a person knows it: an SQLite file's path, or the URL without password."""
+    if engine.url.get_backend_name() == "sqlite" and engine.url.database not in (
+            None, "", ":memory:"):
+        path, readonly = _sqlite_path(engine.url)
+        return f"{path} (read-only)" if readonly else path
     return engine.url.render_as_string(hide_password=True)
 
 
@@ -88,6 +162,19 @@ def explain(err: exc.SQLAlchemyError, engine: Engine) -> StoreError:
                           "of file); it was left untouched. Give another --database-url.")
     if "unable to open" in text:
         return StoreError(f"the database {where} cannot be opened; check the path.")
+    if "does not exist" in text and "database" in text:
+        return StoreError(f"there is no database {engine.url.database!r} on the server of "
+                          f"{where}; create it (createdb) or check the name in the URL.")
+    if ("role" in text and "does not exist" in text) or "authentication failed" in text \
+            or "no password supplied" in text:
+        return StoreError(f"the server of {where} refused the user {engine.url.username!r}: "
+                          "no such user or a wrong password; check the user and password in "
+                          "the URL (or ~/.pgpass).")
+    if "connection refused" in text or "failed to resolve host" in text \
+            or "could not translate host" in text or "no route to host" in text \
+            or "timeout expired" in text:
+        return StoreError(f"no database server answers at {where}; check that it runs and that "
+                          "host and port are right.")
     if "connection" in text or "could not connect" in text or "server closed" in text:
         return StoreError(f"lost the connection to {where}; check the network and try again. "
                           "Nothing was stored by the failed step.")

@@ -11,13 +11,13 @@ import re
 import secrets
 
 from ubu_tui.errors import InputRejected
-from ubu_tui.store.privacy import identifier_in
+from ubu_tui.identifiers import identifier_in
 
 COLOURS = ("Blå", "Grön", "Röd", "Gul", "Vit", "Svart", "Grå", "Brun", "Rosa", "Lila")
 TREES = ("ek", "björk", "gran", "tall", "lönn", "ask", "alm", "asp", "rönn", "lind", "sälg",
          "hassel")
 MAX_LABEL = 24
-_LABEL = re.compile(rf"^({'|'.join(COLOURS)}) ({'|'.join(TREES)}) ([1-9][0-9]?)$")
+_LABEL = re.compile(rf"({'|'.join(COLOURS)}) ({'|'.join(TREES)}) ([1-9][0-9]?)")
 
 
 def new_label() -> str:
@@ -30,7 +30,7 @@ def check_label(label: str) -> str:
     kind = identifier_in(label)
     if kind:
         raise InputRejected(f"the draft label holds {kind}; labels may never identify a person")
-    if len(label) > MAX_LABEL or not _LABEL.match(label):
+    if len(label) > MAX_LABEL or not _LABEL.fullmatch(label):
         raise InputRejected(
             f"'{label[:MAX_LABEL]}' is not a draft label; labels are a colour, a tree and a "
             "number (for example 'Blå ek 17'), picked by ubu, so that no name is ever stored")

@@ -27,6 +27,7 @@ class Draft(SQLModel, table=True):
     updated_at: datetime = Field(sa_type=DateTime(timezone=True))
     state: str   # JSON of the follow-up's coded state
     scenario: str | None = Field(default=None, max_length=60)   # set only in a practice store
+    municipality: str | None = Field(default=None, max_length=4)  # whose draft (row security)
 
 
 class Unit(SQLModel, table=True):

@@ -8,14 +8,17 @@ total is hidden); a test keeps the two in agreement.
 
 from __future__ import annotations
 
-TEMPLATE = r"""
-CREATE OR REPLACE FUNCTION {name}(p_from text, p_to text, p_by text, p_threshold integer)
-RETURNS TABLE({key} text, grp text, asked integer, n integer, {sum_name} {sum_type},
-              n_high integer, hidden text)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public AS $fn$
+from ubu_tui.store.pg_security import NO_WRITES_GUARD, definer
+
+ARGS = "p_from text, p_to text, p_by text, p_threshold integer"
+RETURNS = ("TABLE({key} text, grp text, asked integer, n integer, {sum_name} {sum_type}, "
+           "n_high integer, hidden text)")
+
+BODY = r"""
 DECLARE
     t integer := GREATEST(COALESCE(p_threshold, 3), 3);   -- never below the standard
 BEGIN
+{guard}
     IF p_by NOT IN ('none', 'unit', 'municipality', 'unit_type') THEN
         RAISE EXCEPTION 'unknown breakdown %; use none, unit, municipality or unit_type', p_by;
     END IF;
@@ -25,11 +28,11 @@ BEGIN
                CASE p_by WHEN 'unit' THEN s.unit_id::text
                          WHEN 'municipality' THEN s.municipality::text
                          WHEN 'unit_type' THEN COALESCE((
-                             SELECT g.code::text FROM answer_record g
+                             SELECT g.code::text FROM public.answer_record g
                              WHERE g.submission_id = s.id AND g.item_id = 'cw_unit_type'
                                AND g.outcome = 'value'), '-1')
                          ELSE '0' END AS g
-        FROM submission s WHERE s.period BETWEEN p_from AND p_to),
+        FROM public.submission s WHERE s.period BETWEEN p_from AND p_to),
 {cells}    flagged AS (
         SELECT c.*, ((c.c_asked > 0 AND c.c_asked < t) OR (c.c_n > 0 AND c.c_n < t)) AS prim
         FROM cells c),
@@ -88,7 +91,6 @@ BEGIN
             THEN 'primary'
         WHEN c.k = -1 THEN 'secondary' END AS why) tw;
 END
-$fn$
 """
 
 ITEM_CELLS = r"""    cells AS (
@@ -97,7 +99,7 @@ ITEM_CELLS = r"""    cells AS (
                (COUNT(*) FILTER (WHERE a.code >= 0))::int AS c_n,
                COALESCE(SUM(a.code) FILTER (WHERE a.code >= 0), 0)::bigint AS c_sum,
                (COUNT(*) FILTER (WHERE a.code >= 4))::int AS c_high
-        FROM sel JOIN answer_record a ON a.submission_id = sel.sid
+        FROM sel JOIN public.answer_record a ON a.submission_id = sel.sid
         WHERE a.outcome IN ('value', 'nonresponse')
         GROUP BY a.item_id, sel.g),
 """
@@ -108,17 +110,22 @@ INDEX_CELLS = r"""    cells AS (
                COUNT(*)::int AS c_n,
                SUM(x.total::double precision / x.n) AS c_sum,
                (COUNT(*) FILTER (WHERE x.total >= 4 * x.n))::int AS c_high
-        FROM sel JOIN index_score x ON x.submission_id = sel.sid
+        FROM sel JOIN public.index_score x ON x.submission_id = sel.sid
         WHERE x.n > 0
         GROUP BY x.index_id, sel.g),
 """
 
 
+def _figures_sql(name: str, key: str, sum_name: str, sum_type: str, cells: str) -> str:
+    body = BODY.format(guard=NO_WRITES_GUARD, cells=cells, sum_type=sum_type)
+    return definer(name, ARGS, RETURNS.format(key=key, sum_name=sum_name, sum_type=sum_type),
+                   body)
+
+
 def item_figures_sql() -> str:
-    return TEMPLATE.format(name="ubu_item_figures", key="item_id", sum_name="sum_codes",
-                           sum_type="bigint", cells=ITEM_CELLS)
+    return _figures_sql("ubu_item_figures", "item_id", "sum_codes", "bigint", ITEM_CELLS)
 
 
 def index_figures_sql() -> str:
-    return TEMPLATE.format(name="ubu_index_figures", key="index_id", sum_name="sum_scores",
-                           sum_type="double precision", cells=INDEX_CELLS)
+    return _figures_sql("ubu_index_figures", "index_id", "sum_scores", "double precision",
+                        INDEX_CELLS)

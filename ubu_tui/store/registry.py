@@ -12,15 +12,16 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from ubu_tui.errors import InputRejected
+from ubu_tui.identifiers import check_text
 from ubu_tui.store.engine import session_for
 from ubu_tui.store.models import Unit
-from ubu_tui.store.privacy import identifier_in, luhn_ok
 
 UNIT_TYPES = {1: "HVB", 2: "SiS särskilt ungdomshem", 3: "Stödboende", 4: "Träningsboende"}
 COLUMNS = ("id", "name", "owner", "org_number", "unit_type", "permit_ref")
 SOLE_TRADER_OWNER = "Enskild näringsidkare"
-_ORG = re.compile(r"^(\d{6})-?(\d{4})$")
-_PERMIT = re.compile(r"^[A-Za-z0-9./-]{1,40}$")
+_ORG = re.compile(r"([0-9]{6})-?([0-9]{4})")
+_PERMIT = re.compile(r"[A-Za-z0-9./-]{1,40}")
+_WHOLE = re.compile(r"[0-9]{1,9}")      # ids fit any database's integer column
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class OrgNumber:
 
 def check_org_number(raw: str) -> OrgNumber:
     """Validate the check digit. A sole trader's number is a personal identity number."""
-    m = _ORG.match(raw.strip())
+    m = _ORG.fullmatch(raw.strip())
     if not m:
         raise InputRejected(f"organisation number {raw!r} must be ten digits, NNNNNN-NNNN")
     digits = m.group(1) + m.group(2)
@@ -49,17 +50,18 @@ class ImportReport:
     warnings: tuple[str, ...]
 
 
-def _clean_text(value: str, field: str, line: int, limit: int = 120) -> str:
-    value = " ".join(value.split())
-    if not value:
-        raise InputRejected(f"'{field}' is empty")
-    if len(value) > limit:
-        raise InputRejected(f"'{field}' is longer than {limit} characters")
-    kind = identifier_in(value)
-    if kind:
-        raise InputRejected(f"'{field}' holds {kind}; the registry names units, "
-                            "never people")
-    return value
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(digits):
+        d = int(ch) * (2 if i % 2 == 0 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
+def _clean_text(value: str, field: str, limit: int = 120) -> str:
+    """Printable, at most `limit` characters, no personal identifier: the registry names units,
+    never people."""
+    return check_text(value, f"'{field}'", limit=limit)
 
 
 def parse_units(text: str, source: str = "CSV") -> tuple[list[Unit], list[str]]:
@@ -75,12 +77,12 @@ def parse_units(text: str, source: str = "CSV") -> tuple[list[Unit], list[str]]:
         try:
             if None in row or any(v is None for v in row.values()):
                 raise InputRejected(f"expected {len(COLUMNS)} columns")
-            try:
-                unit_id = int(row["id"])
-                unit_type = int(row["unit_type"])
-            except ValueError:
-                raise InputRejected("'id' and 'unit_type' must be whole numbers") \
-                    from None
+            if not (_WHOLE.fullmatch(row["id"].strip())
+                    and _WHOLE.fullmatch(row["unit_type"].strip())):
+                raise InputRejected("'id' and 'unit_type' must be whole numbers of at most 9 "
+                                    "digits 0–9")
+            unit_id = int(row["id"])
+            unit_type = int(row["unit_type"])
             if unit_id <= 0 or unit_id in seen:
                 raise InputRejected(f"id {unit_id} is not positive or repeated")
             if unit_type not in UNIT_TYPES:
@@ -91,12 +93,13 @@ def parse_units(text: str, source: str = "CSV") -> tuple[list[Unit], list[str]]:
             else:
                 org = check_org_number(row["org_number"])
             permit = row["permit_ref"].strip()
-            if not _PERMIT.match(permit):
+            if not _PERMIT.fullmatch(permit):
                 raise InputRejected(f"permit_ref {permit!r} must be 1–40 letters, "
                                     "digits or . / -")
-            name = _clean_text(row["name"], "name", n)
+            permit = _clean_text(permit, "permit_ref", 40)
+            name = _clean_text(row["name"], "name")
             owner = SOLE_TRADER_OWNER if org.sole_trader else _clean_text(row["owner"],
-                                                                           "owner", n)
+                                                                           "owner")
             if org.sole_trader and row["org_number"].strip():
                 warnings.append(
                     f"line {n}: {name} is run by a sole trader, whose organisation number is a "

@@ -4,14 +4,16 @@ and the PostgreSQL roles that keep individual records out of reach.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import text
+from sqlalchemy import exc, text
 from sqlalchemy.engine import Engine
 from sqlmodel import col, delete, select
 
 from ubu_tui.errors import InputRejected, StoreError
+from ubu_tui.store.coverage import COVERAGE_FUNCTIONS
 from ubu_tui.store.engine import describe, explain, session_for
 from ubu_tui.store.models import (
     AnswerRecord,
@@ -20,6 +22,14 @@ from ubu_tui.store.models import (
     SessionRecord,
     Submission,
     Unit,
+)
+from ubu_tui.store.pg_records import (
+    RECORD_TABLES,
+    on_postgres,
+    prepared,
+    signature,
+    submit_payloads,
+    withdraw_records,
 )
 from ubu_tui.store.submissions import add_record, check_municipality
 from ubu_tui.store.transfer import _check_record, _record_from_json, _records, _require_real
@@ -32,7 +42,7 @@ class PushReport:
     batches: int
 
 
-def push(local: Engine, target: Engine, *, municipality: str | None = None, batch: int = 200,
+def push(local: Engine, target: Engine, *, municipality: str | None = None, batch: int = 1000,
          on_batch: Callable[[int, int], None] | None = None) -> PushReport:
     """Copy the local store's submissions to the shared database, a batch per transaction.
 
@@ -55,24 +65,30 @@ def push(local: Engine, target: Engine, *, municipality: str | None = None, batc
     for r in records:
         _check_record(r, known_units)
     sent = already = batches = 0
-    for start in range(0, len(records), batch):
-        chunk = records[start:start + batch]
+    chunks = [records[start:start + batch] for start in range(0, len(records), batch)]
+    ready = prepared(chunks) if on_postgres(target) else None
+    for chunk in chunks:
         ids = [r["id"] for r in chunk]
         try:
             with session_for(target) as session:
-                present = set(session.exec(select(Submission.id).where(
-                    col(Submission.id).in_(ids))).all())
-                for r in chunk:
-                    if r["id"] not in present:
-                        add_record(session, _record_from_json(r), r["period"], r.get("key"))
+                if ready is not None:   # the whole batch in one call, one INSERT per table
+                    new = submit_payloads(session, next(ready))
+                else:
+                    present = set(session.exec(select(Submission.id).where(
+                        col(Submission.id).in_(ids))).all())
+                    for r in chunk:
+                        if r["id"] not in present:
+                            add_record(session, _record_from_json(r), r["period"],
+                                       r.get("key"))
+                    new = len(chunk) - len(present)
                 session.commit()
         except StoreError as err:
             raise StoreError(
                 f"the push to {describe(target)} stopped: {err} {sent} records were sent "
                 f"before it ({already} were already there). Run the same push again: what "
                 "was sent is skipped, nothing is sent twice.") from None
-        sent += len(chunk) - len(present)
-        already += len(present)
+        sent += new
+        already += len(chunk) - new
         batches += 1
         if on_batch is not None:
             on_batch(sent, already)
@@ -87,6 +103,10 @@ def withdraw(engine: Engine, municipality: str) -> int:
     _require_real(engine, "withdrawn from")
     check_municipality(municipality)
     with session_for(engine) as session:
+        if on_postgres(engine):   # the owner's for any, a municipality login's for its own
+            count = withdraw_records(session, municipality)
+            session.commit()
+            return count
         ids = select(Submission.id).where(col(Submission.municipality) == municipality)
         count = len(session.exec(ids).all())
         for model in (IndexScore, MethodRecord, AnswerRecord, SessionRecord):
@@ -100,13 +120,6 @@ def withdraw(engine: Engine, municipality: str) -> int:
 
 # --- PostgreSQL roles -----------------------------------------------------------------------
 
-FIGURE_FUNCTIONS = (       # results/pg_functions.py SIGNATURES; a test keeps them equal
-    "public.ubu_item_figures(text, text, text, integer, text[], text, integer[])",
-    "public.ubu_index_figures(text, text, text, integer, text[], text, integer[])",
-    "public.ubu_disposition_figures(text, text, text, integer, text, integer[])",
-)
-RECORD_TABLES = ("submission", "session_record", "answer_record", "method_record",
-                 "index_score")
 ROLES = {
     "caseworker": "submits follow-ups and keeps drafts; cannot read a submitted record",
     "analyst": "reads suppressed aggregates only",
@@ -118,29 +131,41 @@ def role_statements(prefix: str = "ubu") -> list[str]:
     """The grants, as SQL, so that they can be read and reviewed before they are run."""
     cw, an, ad = (f"{prefix}_{r}" for r in ROLES)
     records = ", ".join(RECORD_TABLES)
-    seqs = ", ".join(f"{t}_id_seq" for t in RECORD_TABLES if t != "submission")
     out = [f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{r}') "
            f"THEN CREATE ROLE {r} NOLOGIN; END IF; END $$" for r in (cw, an, ad)]
     out += [
+        # Nobody but the owner creates objects: no temp table or view to shadow a real one,
+        # no function or operator in public to shadow a built-in (see pg_security).
+        "DO $$ BEGIN EXECUTE pg_catalog.format('REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC', "
+        "pg_catalog.current_database()); END $$",
+        "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
+        "REVOKE ALL ON ALL FUNCTIONS IN SCHEMA public FROM PUBLIC",
         f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC, {cw}, {an}, {ad}",
         f"GRANT USAGE ON SCHEMA public TO {cw}, {an}, {ad}",
         # everyone reads the schema version, the store kind and the (public) registry
         f"GRANT SELECT ON alembic_version, store_meta, unit TO {cw}, {an}, {ad}",
-        # caseworkers: drafts in full, submissions write-only
+        # caseworkers: drafts (their municipality's, by row-level security); records go in
+        # through one function only, and no column of a record is readable, not even its id
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON draft TO {cw}",
-        f"GRANT INSERT ON {records} TO {cw}",
-        f"GRANT USAGE ON SEQUENCE {seqs} TO {cw}",
-        # the submit transaction checks that the record is new by its random id only, and
-        # INSERT … RETURNING reads back the serial ids of the rows it wrote
-        f"GRANT SELECT (id) ON {records} TO {cw}",
-        # coverage: caseworkers count their set-up decisions and enter ended placements
-        f"GRANT SELECT, INSERT, UPDATE ON coverage_count, ended_count TO {cw}",
-        f"GRANT SELECT ON coverage_count, ended_count TO {an}",
+        f"GRANT EXECUTE ON FUNCTION public.ubu_may_act_for(text) TO {cw}",
+        f"REVOKE ALL ON {records} FROM {cw}, {an}, {ad}",
+        *[f"GRANT EXECUTE ON FUNCTION public.{signature(fn)} TO {cw}"
+          for fn in ("ubu_submit_records", "ubu_withdraw", "ubu_export")],
+        f"GRANT EXECUTE ON FUNCTION public.{signature('ubu_submission_count')} "
+        f"TO {cw}, {an}, {ad}",
+        # coverage: a caseworker counts set-up decisions and enters ended placements for
+        # the own municipality, through two functions only (0060); nobody reads the raw counts
+        *[f"GRANT EXECUTE ON FUNCTION public.{fn} TO {cw}" for fn in COVERAGE_FUNCTIONS],
         # admins: the registry, and granting the roles
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON unit TO {ad}",
         f"GRANT {cw}, {an} TO {ad} WITH ADMIN OPTION",
-        # aggregates: through the figure functions only (the cell-key method, in the database)
-        *[f"GRANT EXECUTE ON FUNCTION {fn} TO {cw}, {an}, {ad}" for fn in FIGURE_FUNCTIONS],
+        # aggregates: through the suppressing functions only — every SECURITY DEFINER
+        # public.ubu_*_figures, so that a figure function added later is granted as well
+        "DO $$ DECLARE f regprocedure; BEGIN FOR f IN SELECT p.oid::regprocedure "
+        "FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
+        "WHERE n.nspname = 'public' AND p.prosecdef AND p.proname LIKE 'ubu\\_%\\_figures' "
+        "LOOP EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO "
+        f"{cw}, {an}, {ad}', f); END LOOP; END $$",
     ]
     return out
 
@@ -149,15 +174,42 @@ def create_roles(engine: Engine, prefix: str = "ubu") -> list[str]:
     if engine.url.get_backend_name() != "postgresql":
         raise InputRejected("roles exist only on PostgreSQL; the embedded SQLite store is "
                             "protected by the file's permissions")
-    statements = role_statements(prefix)
+    _run(engine, role_statements(prefix))
+    return [f"{prefix}_{r}: {what}" for r, what in ROLES.items()]
+
+
+def _run(engine: Engine, statements: list[str]) -> None:
+    if engine.url.get_backend_name() != "postgresql":
+        raise InputRejected("roles exist only on PostgreSQL; the embedded SQLite store is "
+                            "protected by the file's permissions")
     try:
         with engine.begin() as conn:
             for sql in statements:
                 conn.execute(text(sql))
-    except Exception as err:  # noqa: BLE001 – every driver error becomes one message
-        from sqlalchemy import exc
+    except exc.SQLAlchemyError as err:
+        raise explain(err, engine) from None
 
-        if isinstance(err, exc.SQLAlchemyError):
-            raise explain(err, engine) from None
-        raise
-    return [f"{prefix}_{r}: {what}" for r, what in ROLES.items()]
+
+_LOGIN = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def login_statements(login: str, municipality: str, prefix: str = "ubu") -> list[str]:
+    """Make `login` a caseworker login that acts for one municipality (its drafts, its
+    records' export and withdrawal, submissions of its records only)."""
+    if not _LOGIN.match(login or ""):
+        raise InputRejected(f"login {login!r} must be a lower-case PostgreSQL role name "
+                            "(letters, digits, _; at most 63)")
+    check_municipality(municipality)
+    return [
+        f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{login}') "
+        f"THEN CREATE ROLE {login} LOGIN; END IF; END $$",
+        f"GRANT {prefix}_caseworker TO {login}",
+        f"INSERT INTO public.ubu_login (login, municipality) VALUES ('{login}', "
+        f"'{municipality}') ON CONFLICT (login) DO UPDATE SET municipality = "
+        "EXCLUDED.municipality",
+    ]
+
+
+def map_login(engine: Engine, login: str, municipality: str, prefix: str = "ubu") -> str:
+    _run(engine, login_statements(login, municipality, prefix))
+    return f"{login}: a {prefix}_caseworker login acting for municipality {municipality}"

@@ -13,26 +13,32 @@ import random
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
+from ubu_tui.codes import MUNICIPALITY, PERIOD
 from ubu_tui.errors import InputRejected, StoreError, UbuError
+from ubu_tui.identifiers import check_record_id
 from ubu_tui.instrument.codebook import codebook
 from ubu_tui.instrument.loader import instrument_by_version
 from ubu_tui.instrument.model import NOT_REACHED_CODE, SKIPPED_CODE, AnswerType, Instrument
 from ubu_tui.interview.followup import FollowUpRecord
 from ubu_tui.interview.session import Disposition, ItemOutcome, OutcomeKind, SessionOutcome
+from ubu_tui.outputs import output_path, write_text
 from ubu_tui.store.engine import session_for
-from ubu_tui.store.models import AnswerRecord, MethodRecord, SessionRecord, Submission, Unit
+from ubu_tui.store.models import Submission, Unit
+from ubu_tui.store.pg_records import export_records, on_postgres, prepared, submit_payloads
 from ubu_tui.store.schema import store_kind
-from ubu_tui.store.submissions import MUNICIPALITY, add_record
+from ubu_tui.store.submissions import add_record
 
 FORMAT = "ubu-record/1"
-_ID = re.compile(r"^[0-9a-f]{32}$")
-_PERIOD = re.compile(r"^(19|20)\d{2}-(0[1-9]|1[0-2])$")
+_LANGUAGE = re.compile(r"[a-z]{2,3}")
+_INT_MAX = 2**31 - 1             # every code and id fits a 32-bit integer column
 RECORD_KEYS = {"format", "id", "instrument", "version", "municipality", "unit", "period",
                "sessions"}
 SESSION_KEYS = {"respondent", "disposition", "break_reason", "mode", "language", "items",
@@ -45,21 +51,32 @@ def _require_real(engine: Engine, what: str) -> None:
 
 
 def _records(engine: Engine, municipality: str | None) -> list[dict[str, Any]]:
+    if on_postgres(engine):   # through the function that keeps a login to its municipality
+        with session_for(engine) as session:
+            found = export_records(session, municipality)
+        random.shuffle(found)
+        return found
     with session_for(engine) as session:
+        # plain rows, not ORM objects: a push reads a hundred rows per record
         query = select(Submission)
         if municipality:
             query = query.where(col(Submission.municipality) == municipality)
         subs = {s.id: s for s in session.exec(query).all()}
-        sessions: dict[str, list[SessionRecord]] = defaultdict(list)
-        for s in session.exec(select(SessionRecord)).all():
+        sessions: dict[str, list[Any]] = defaultdict(list)
+        for s in session.connection().execute(text(
+                "SELECT submission_id, respondent, disposition, break_reason, mode, "
+                "language, adhoc FROM session_record")).all():
             if s.submission_id in subs:
                 sessions[s.submission_id].append(s)
         answers: dict[tuple[str, str], dict[str, list[Any]]] = defaultdict(dict)
-        for a in session.exec(select(AnswerRecord)).all():
-            if a.submission_id in subs:
-                answers[(a.submission_id, a.respondent)][a.item_id] = [a.outcome, a.code]
+        for sid, respondent, item, outcome, code in session.connection().execute(text(
+                "SELECT submission_id, respondent, item_id, outcome, code "
+                "FROM answer_record")):
+            if sid in subs:
+                answers[(sid, respondent)][item] = [outcome, code]
         methods: dict[str, dict[str, list[list[int]]]] = defaultdict(lambda: defaultdict(list))
-        for m in session.exec(select(MethodRecord)).all():
+        for m in session.connection().execute(text(
+                "SELECT submission_id, item_id, method, applied FROM method_record")).all():
             if m.submission_id in subs:
                 methods[m.submission_id][m.item_id].append([m.method, m.applied])
     out = []
@@ -83,9 +100,9 @@ def _records(engine: Engine, municipality: str | None) -> list[dict[str, Any]]:
 
 def export_jsonl(engine: Engine, path: Path, municipality: str | None = None) -> int:
     _require_real(engine, "exported")
+    output_path(path)
     records = _records(engine, municipality)
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
-                    encoding="utf-8")
+    write_text(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
     _write_codebooks(path, records)
     return len(records)
 
@@ -93,6 +110,7 @@ def export_jsonl(engine: Engine, path: Path, municipality: str | None = None) ->
 def export_csv(engine: Engine, path: Path, municipality: str | None = None) -> int:
     """One row per record, one column per item (its code), one per method chosen."""
     _require_real(engine, "exported")
+    output_path(path)
     records = _records(engine, municipality)
     base = ["id", "instrument", "version", "municipality", "unit", "period"]
     columns = list(base)
@@ -115,7 +133,7 @@ def export_csv(engine: Engine, path: Path, municipality: str | None = None) -> i
     writer = csv.DictWriter(buf, fieldnames=columns, restval="", lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
-    path.write_text(buf.getvalue(), encoding="utf-8")
+    write_text(path, buf.getvalue())
     _write_codebooks(path, records)
     return len(records)
 
@@ -123,14 +141,48 @@ def export_csv(engine: Engine, path: Path, municipality: str | None = None) -> i
 def _write_codebooks(path: Path, records: list[dict[str, Any]]) -> None:
     versions = sorted({(r["instrument"], r["version"]) for r in records})
     parts = [codebook(instrument_by_version(i, v)) for i, v in versions]
-    path.with_name(path.name + ".codebook.txt").write_text("\n".join(parts) or "no records\n",
-                                                          encoding="utf-8")
+    write_text(path.with_name(path.name + ".codebook.txt"), "\n".join(parts) or "no records\n")
 
 
 @dataclass(frozen=True)
 class ImportReport:
     added: int
     already_present: int
+
+
+_DISPOSITIONS = frozenset(d.value for d in Disposition)
+_OUTCOMES = frozenset(k.value for k in OutcomeKind)
+
+
+@lru_cache(maxsize=32)
+def _instrument(instrument_id: str, version: str) -> Instrument:
+    """Looked up once per version, not once per record (a push checks thousands)."""
+    return instrument_by_version(instrument_id, version)
+
+
+_MAX_LINE = 1_000_000     # a record is a few kilobytes; a longer line is not one of ours
+
+
+def _parse_line(line: str) -> Any:
+    """JSON, or InputRejected: also for nesting too deep for Python and numbers too long."""
+    if len(line) > _MAX_LINE:
+        raise InputRejected(f"the line is longer than {_MAX_LINE} characters; not a record")
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as err:
+        raise InputRejected(f"not JSON ({err.msg})") from None
+    except RecursionError:
+        raise InputRejected("JSON nested too deep; a record is nested four levels") from None
+    except ValueError as err:      # e.g. an integer of more than 4 300 digits
+        raise InputRejected(f"not a record ({err})") from None
+
+
+def _canonical(r: dict[str, Any]) -> str:
+    """One text for one record's content, whichever way its JSON was written."""
+    sessions = sorted(({**s, "adhoc": sorted(s.get("adhoc", [])),
+                        "methods": {k: sorted(v) for k, v in s["methods"].items() if v}}
+                       for s in r["sessions"]), key=lambda s: str(s["respondent"]))
+    return json.dumps({**r, "sessions": sessions}, sort_keys=True)
 
 
 def _check_record(raw: Any, known_units: set[int]) -> tuple[dict[str, Any], Instrument]:
@@ -142,12 +194,12 @@ def _check_record(raw: Any, known_units: set[int]) -> tuple[dict[str, Any], Inst
                             f"missing {sorted(missing)}")
     if raw["format"] != FORMAT:
         raise InputRejected(f"format {raw['format']!r} is not {FORMAT}")
-    if not isinstance(raw["id"], str) or not _ID.match(raw["id"]):
-        raise InputRejected("id must be 32 lower-case hex digits")
-    if not isinstance(raw["municipality"], str) or not MUNICIPALITY.match(raw["municipality"]):
-        raise InputRejected("municipality must be four digits")
-    if not isinstance(raw["period"], str) or not _PERIOD.match(raw["period"]):
-        raise InputRejected("period must be YYYY-MM (never a day)")
+    check_record_id(raw["id"])
+    if not isinstance(raw["municipality"], str) or not MUNICIPALITY.fullmatch(
+            raw["municipality"]):
+        raise InputRejected("municipality must be four digits 0–9")
+    if not isinstance(raw["period"], str) or not PERIOD.fullmatch(raw["period"]):
+        raise InputRejected("period must be YYYY-MM in digits 0–9 (never a day)")
     key = raw.get("key")     # absent in files written before record keys: one is drawn
     if key is not None and (isinstance(key, bool) or not isinstance(key, int)
                             or not 0 <= key < 2**32):
@@ -156,13 +208,12 @@ def _check_record(raw: Any, known_units: set[int]) -> tuple[dict[str, Any], Inst
         raise InputRejected(f"unit {raw['unit']!r} is not in this database's registry; "
                             "import the registry first")
     try:
-        instrument = instrument_by_version(str(raw["instrument"]), str(raw["version"]))
+        instrument = _instrument(str(raw["instrument"]), str(raw["version"]))
     except UbuError as err:
         raise InputRejected(str(err)) from None
     sessions = raw["sessions"]
-    if not isinstance(sessions, list) or sorted(
-            str(s.get("respondent")) for s in sessions if isinstance(s, dict)) != sorted(
-            instrument.forms):
+    if not isinstance(sessions, list) or not all(isinstance(s, dict) for s in sessions) or sorted(
+            str(s.get("respondent")) for s in sessions) != sorted(instrument.forms):
         raise InputRejected("sessions must be exactly one each for youth, guardian, caseworker")
     for s in sessions:
         _check_session(s, instrument)
@@ -173,7 +224,7 @@ def _check_session(s: dict[str, Any], instrument: Instrument) -> None:
     who = s["respondent"]
     if not SESSION_KEYS <= set(s) <= SESSION_KEYS | {"adhoc"}:
         raise InputRejected(f"{who}: session fields must be {sorted(SESSION_KEYS)}")
-    if s["disposition"] not in {d.value for d in Disposition}:
+    if s["disposition"] not in _DISPOSITIONS:
         raise InputRejected(f"{who}: unknown disposition {s['disposition']!r}")
     if not isinstance(s["mode"], int) or not 1 <= s["mode"] <= 4:
         raise InputRejected(f"{who}: mode must be 1–4")
@@ -181,7 +232,7 @@ def _check_session(s: dict[str, Any], instrument: Instrument) -> None:
     if not isinstance(adhoc, list) or not all(
             isinstance(i, str) and i in instrument.items for i in adhoc):
         raise InputRejected(f"{who}: adhoc must list item ids of {instrument.key}")
-    if not isinstance(s["language"], str) or not re.match(r"^[a-z]{2,3}$", s["language"]):
+    if not isinstance(s["language"], str) or not _LANGUAGE.fullmatch(s["language"]):
         raise InputRejected(f"{who}: language must be a 2–3 letter code")
     if s["break_reason"] is not None and not (isinstance(s["break_reason"], int)
                                                and 1 <= s["break_reason"] <= 5):
@@ -194,15 +245,18 @@ def _check_session(s: dict[str, Any], instrument: Instrument) -> None:
     for item in form.items:
         pair = items[item.id]
         if (not isinstance(pair, list) or len(pair) != 2 or not isinstance(pair[1], int)
-                or pair[0] not in {k.value for k in OutcomeKind}):
+                or abs(pair[1]) > _INT_MAX or pair[0] not in _OUTCOMES):
             raise InputRejected(f"{who}: {item.id} must be [outcome, code]")
         kind, code = OutcomeKind(pair[0]), pair[1]
-        ok = {OutcomeKind.SKIPPED: code == SKIPPED_CODE,
-              OutcomeKind.NOT_REACHED: code == NOT_REACHED_CODE,
-              OutcomeKind.NONRESPONSE: code < 0 and item.allows_code(code),
-              OutcomeKind.VALUE: code >= 0 and (item.type in (AnswerType.MULTI,
-                                                              AnswerType.UNIT)
-                                                or item.allows_code(code))}[kind]
+        if kind is OutcomeKind.SKIPPED:
+            ok = code == SKIPPED_CODE
+        elif kind is OutcomeKind.NOT_REACHED:
+            ok = code == NOT_REACHED_CODE
+        elif kind is OutcomeKind.NONRESPONSE:
+            ok = code < 0 and item.allows_code(code)
+        else:
+            ok = code >= 0 and (item.type in (AnswerType.MULTI, AnswerType.UNIT)
+                                or item.allows_code(code))
         if not ok:
             raise InputRejected(f"{who}: {item.id} has code {code}, not allowed for {kind}")
     methods = s["methods"]
@@ -230,22 +284,36 @@ def import_jsonl(engine: Engine, path: Path) -> ImportReport:
         known_units = set(session.exec(select(Unit.id)).all())
     errors: list[str] = []
     good: list[dict[str, Any]] = []
+    seen: dict[str, tuple[int, str]] = {}
     for n, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
-            raw = json.loads(line)
-        except json.JSONDecodeError as err:
-            errors.append(f"{path}:{n}: not JSON ({err.msg})")
-            continue
-        try:
-            good.append(_check_record(raw, known_units)[0])
+            record = _check_record(_parse_line(line), known_units)[0]
+            first = seen.setdefault(record["id"], (n, _canonical(record)))
+            if first[1] != _canonical(record):
+                raise InputRejected(f"id {record['id']} is also on line {first[0]} with other "
+                                    "content")
+            good.append(record)
         except InputRejected as err:
             errors.append(f"{path}:{n}: {err}")
+    if not errors:
+        errors.extend(_conflicts(engine, good, path))
     if errors:
         shown = errors[:10] + ([f"… and {len(errors) - 10} more"] if len(errors) > 10 else [])
         raise InputRejected("nothing was imported:\n" + "\n".join(shown))
     added = present = 0
+    if on_postgres(engine):   # set-based, a thousand records per call, all in one transaction
+        unique = list({r["id"]: r for r in reversed(good)}.values())[::-1]
+        present, good = len(good) - len(unique), unique
+        chunks = [good[start:start + 1000] for start in range(0, len(good), 1000)]
+        with session_for(engine) as session:
+            for chunk, ready in zip(chunks, prepared(chunks), strict=True):
+                new = submit_payloads(session, ready)
+                added += new
+                present += len(chunk) - new
+            session.commit()
+        return ImportReport(added, present)
     with session_for(engine) as session:
         existing = set(session.exec(select(Submission.id)).all())
         for r in good:
@@ -257,6 +325,27 @@ def import_jsonl(engine: Engine, path: Path) -> ImportReport:
             added += 1
         session.commit()
     return ImportReport(added, present)
+
+
+def _conflicts(engine: Engine, good: list[dict[str, Any]], path: Path) -> list[str]:
+    """Ids already stored with other content: a record is never changed, so the file is refused.
+
+    Read through `_records`, which on PostgreSQL shows a login only its own municipality's
+    records; an id held by another municipality stays "already present" there (the database's
+    write-once rule keeps the stored record).
+    """
+    ids = {r["id"] for r in good}
+    try:
+        with session_for(engine) as session:
+            again = ids & set(session.exec(select(Submission.id)).all())
+    except StoreError:
+        return []          # a login that may not list ids: the database keeps what it has
+    if not again:
+        return []
+    stored = {r["id"]: _canonical(r) for r in _records(engine, None) if r["id"] in again}
+    return [f"{path}: id {r['id']} is already in the database with other content; a record "
+            "is never changed. Export both and find out which one is right"
+            for r in good if r["id"] in stored and stored[r["id"]] != _canonical(r)]
 
 
 def _record_from_json(r: dict[str, Any]) -> FollowUpRecord:

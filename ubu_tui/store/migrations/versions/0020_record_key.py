@@ -10,7 +10,7 @@ holds the perturbation table of ubu_tui.results.ptable, so that the PostgreSQL f
 functions look up the same deviations as the results layer.
 
 Revision ID: 0020
-Revises: 0010
+Revises: 0013
 """
 
 import importlib.util
@@ -22,7 +22,7 @@ from alembic import op
 from ubu_tui.store.counters import Counter, install, remove
 
 revision = "0020"
-down_revision = "0010"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
@@ -185,8 +185,10 @@ def _write_once() -> None:
 def upgrade() -> None:
     from ubu_tui.results.ptable import bands
 
-    for counter in _old_counters():
-        remove(op, counter)
+    postgres = op.get_bind().dialect.name == "postgresql"
+    if not postgres:        # PostgreSQL counts per statement since 0012; installed again below
+        for counter in _old_counters():
+            remove(op, counter)
     op.add_column("submission", sa.Column("record_key", sa.BigInteger(), nullable=False,
                                           server_default="0"))
     # Submitted records are write-once; the key is drawn once, here, for the old ones.
@@ -194,6 +196,11 @@ def upgrade() -> None:
                + (" ON submission" if op.get_bind().dialect.name == "postgresql" else ""))
     op.execute(f"UPDATE submission SET record_key = {_random_key()}")
     _write_once()
+    if op.get_bind().dialect.name == "postgresql":
+        # Whatever writes a record without its key (a server-side function, a bulk load) gets
+        # a random one, never the constant 0 that would make every cell key predictable.
+        op.execute("ALTER TABLE submission ALTER COLUMN record_key "
+                   "SET DEFAULT floor(random() * 4294967296)::bigint")
     for table in ("item_count", "index_count", "disposition_count"):
         op.add_column(table, sa.Column("ckey", sa.BigInteger(), nullable=False,
                                        server_default="0"))
@@ -218,8 +225,15 @@ def upgrade() -> None:
                "SELECT s.period, r.respondent, r.disposition, COUNT(*), SUM(s.record_key) "
                "FROM session_record r JOIN submission s ON s.id = r.submission_id "
                "GROUP BY s.period, r.respondent, r.disposition")
-    for counter in COUNTERS:
-        install(op, counter)
+    if postgres:
+        from ubu_tui.store.counters import STATEMENT_COUNTERS, statement_counter_sql
+
+        for statement in STATEMENT_COUNTERS:
+            for sql in statement_counter_sql(statement):
+                op.execute(sql)
+    else:
+        for counter in COUNTERS:
+            install(op, counter)
     ptable = op.create_table(
         "ptable",
         sa.Column("n_class", sa.Integer(), primary_key=True, autoincrement=False),
@@ -232,6 +246,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        raise NotImplementedError("schema 0020 is not taken back on PostgreSQL: the statement "
+                                  "counters of 0012 count the key sums; restore a backup")
     for counter in COUNTERS:
         remove(op, counter)
     op.drop_table("ptable")

@@ -30,7 +30,8 @@ def upgrade() -> None:
     for sql in all_sql():
         op.execute(sql)
     for signature in (*SIGNATURES, "public.ubu_perturb(numeric, numeric)",
-                      "public.ubu_sum_deviation(numeric, float8)"):
+                      "public.ubu_sum_deviation(numeric, float8)",
+                      "public.ubu_share(numeric, numeric, numeric)"):
         op.execute(f"REVOKE ALL ON FUNCTION {signature} FROM PUBLIC")
 
 
@@ -41,7 +42,8 @@ def downgrade() -> None:
     from ubu_tui.store.pg_figures import index_figures_sql, item_figures_sql
 
     for signature in (*SIGNATURES, "public.ubu_perturb(numeric, numeric)",
-                      "public.ubu_sum_deviation(numeric, float8)"):
+                      "public.ubu_sum_deviation(numeric, float8)",
+                      "public.ubu_share(numeric, numeric, numeric)"):
         op.execute(f"DROP FUNCTION IF EXISTS {signature}")
     op.execute(item_figures_sql())
     op.execute(index_figures_sql())

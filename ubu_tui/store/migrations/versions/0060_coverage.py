@@ -31,8 +31,19 @@ def upgrade() -> None:
         sa.Column("n", sa.Integer, nullable=False),
         sa.Column("ckey", sa.BigInteger, nullable=False, server_default="0"),
     )
+    if op.get_bind().dialect.name == "postgresql":
+        from ubu_tui.store.coverage import functions_sql
+
+        op.execute("REVOKE ALL ON public.coverage_count, public.ended_count FROM PUBLIC")
+        for sql in functions_sql():
+            op.execute(sql)
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        from ubu_tui.store.coverage import COVERAGE_FUNCTIONS
+
+        for fn in COVERAGE_FUNCTIONS:
+            op.execute(f"DROP FUNCTION IF EXISTS public.{fn}")
     op.drop_table("ended_count")
     op.drop_table("coverage_count")

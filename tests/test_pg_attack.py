@@ -1,0 +1,589 @@
+"""The shared database attacked by its own logins: a caseworker login of municipality 0001, one
+of 0002, and an analyst login, each connected as itself (trust auth, as on the dev machines and
+in CI). Every attack must be refused, and the record set (records and counts) must be exactly
+what it was before, compared by a checksum the owner takes.
+
+Skipped, with the reason, where no PostgreSQL answers.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import create_engine, make_url, text
+
+from tests.conftest import DEMO_UNITS, pg_url
+from ubu_tui.errors import StoreError
+from ubu_tui.instrument import default_instrument
+from ubu_tui.store import open_store
+from ubu_tui.store.registry import import_units
+
+URL = pg_url()
+pytestmark = pytest.mark.skipif(URL is None, reason="no PostgreSQL answered at UBU_TEST_PG_URL "
+                                "(default postgresql+psycopg://postgres@127.0.0.1:5432/test)")
+
+UNITS = list(range(1001, 1013))
+PERIOD = "2026-05"
+FIGURES = ("ubu_item_figures", "ubu_index_figures")
+COUNTED = ("submission", "session_record", "answer_record", "method_record", "index_score",
+           "item_count", "index_count", "disposition_count", "ubu_login")
+
+
+class Shared:
+    """One database with records of two municipalities, the roles and three logins."""
+
+    def __init__(self) -> None:
+        assert URL is not None
+        tag = secrets.token_hex(3)
+        self.name = f"ubu_att_{tag}"
+        self.prefix = f"ubu_x{tag}"       # roles are cluster-wide: ours alone
+        self.logins = {"cw1": f"{self.prefix}_k0001", "cw2": f"{self.prefix}_k0002",
+                       "analyst": f"{self.prefix}_an"}
+        self.admin = create_engine(URL, isolation_level="AUTOCOMMIT")
+        with self.admin.connect() as conn:
+            conn.execute(text(f"CREATE DATABASE {self.name}"))
+        self.url = make_url(URL).set(database=self.name)
+        self.owner = open_store(self.url.render_as_string(hide_password=False))
+
+    def conninfo(self, who: str) -> str:
+        login = self.logins.get(who, who)
+        return self.url.set(drivername="postgresql", username=login).render_as_string(
+            hide_password=False)
+
+    def close(self) -> None:
+        self.owner.dispose()
+        with self.admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)"))
+            for login in self.logins.values():
+                conn.execute(text(f"DROP ROLE IF EXISTS {login}"))
+            for role in ("caseworker", "analyst", "admin"):
+                conn.execute(text(f"DROP ROLE IF EXISTS {self.prefix}_{role}"))
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def shared() -> Iterator[Shared]:
+    from ubu_tui.scripts.synth import generate, insert
+    from ubu_tui.store.shared import create_roles, map_login
+
+    db = Shared()
+    try:
+        import_units(db.owner, DEMO_UNITS)
+        insert(db.owner, list(generate(default_instrument(), 80, UNITS, [PERIOD],
+                                       municipalities=2)))
+        create_roles(db.owner, db.prefix)
+        map_login(db.owner, db.logins["cw1"], "0001", db.prefix)
+        map_login(db.owner, db.logins["cw2"], "0002", db.prefix)
+        with db.owner.begin() as conn:
+            conn.execute(text(f"CREATE ROLE {db.logins['analyst']} LOGIN IN ROLE "
+                              f"{db.prefix}_analyst"))
+        yield db
+    finally:
+        db.close()
+
+
+def checksum(db: Shared) -> str:
+    """Everything stored, as the owner sees it, in one digest."""
+    parts = []
+    with db.owner.connect() as conn:
+        for table in COUNTED:
+            parts.append(conn.execute(text(
+                f"SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) "
+                f"FROM public.{table} t")).scalar())
+    return ",".join(parts)
+
+
+def run_as(db: Shared, who: str, *statements: str, params: Any = None,
+           autocommit: bool = False) -> list[Any]:
+    """Run statements as a login in one transaction (or each in its own); return the last
+    one's rows."""
+    import psycopg
+
+    with psycopg.connect(db.conninfo(who), autocommit=autocommit) as conn:
+        rows: list[Any] = []
+        for sql in statements:
+            cur = conn.execute(sql, params if "%" in sql else None)  # type: ignore[arg-type]
+            rows = cur.fetchall() if cur.description else []
+        conn.commit()
+        return rows
+
+
+def refused(db: Shared, who: str, *statements: str, params: Any = None,
+            match: str = "permission denied") -> str:
+    """The statements must fail with `match` in the message, and nothing stored changes."""
+    import psycopg
+
+    before = checksum(db)
+    with pytest.raises(psycopg.Error) as caught:
+        run_as(db, who, *statements, params=params)
+    assert match in str(caught.value), str(caught.value)
+    assert checksum(db) == before
+    return str(caught.value)
+
+
+def figures(db: Shared, who: str, function: str = "ubu_item_figures",
+            by: str = "municipality") -> list[Any]:
+    return run_as(db, who, f"SELECT * FROM public.{function}('2000-01', '2999-12', "
+                           f"'{by}', 3) ORDER BY 1, 2")
+
+
+def a_record(db: Shared, municipality: str = "0001") -> dict[str, Any]:
+    """A complete, valid record (taken from the store's own export format)."""
+    from ubu_tui.store.engine import session_for
+    from ubu_tui.store.pg_records import export_records
+
+    with session_for(db.owner) as session:
+        record = dict(next(r for r in export_records(session, municipality)))
+    record["id"] = secrets.token_hex(16)
+    return record
+
+
+CASEWORKERS = ("cw1", "cw2")
+EVERYONE = ("cw1", "cw2", "analyst")
+RECORD_TABLES = ("submission", "session_record", "answer_record", "method_record",
+                 "index_score")
+
+
+# --- shadowing the tables the definer functions read --------------------------------------
+
+@pytest.mark.parametrize("who", EVERYONE)
+def test_no_temp_table_or_view_can_be_made(shared, who):
+    refused(shared, who, "CREATE TEMP TABLE submission (id text, municipality text, "
+                         "unit_id int, period text)")
+    refused(shared, who, "CREATE TEMP VIEW submission WITH (security_invoker = true) AS "
+                         "SELECT * FROM public.unit")
+
+
+@pytest.mark.parametrize("who", EVERYONE)
+def test_no_object_can_be_made_in_a_schema(shared, who):
+    refused(shared, who, "CREATE TABLE public.submission2 (id text)")
+    refused(shared, who, "CREATE FUNCTION public.sum(bigint) RETURNS bigint LANGUAGE sql "
+                         "AS 'SELECT 1::bigint'")
+    refused(shared, who, "CREATE OPERATOR public.= (LEFTARG = text, RIGHTARG = text, "
+                         "FUNCTION = pg_catalog.texteq)")
+    refused(shared, who, "CREATE SCHEMA evil")
+    refused(shared, who, "CREATE OR REPLACE FUNCTION public.ubu_item_figures(text, text, text, "
+                         "integer) RETURNS integer LANGUAGE sql AS 'SELECT 1'",
+            match="permission denied")
+
+
+def test_shadowing_fails_even_where_temp_and_create_were_granted_back(shared):
+    """Defence in depth: were TEMP and CREATE handed out again by mistake, the functions'
+    fixed search_path still reads the real tables only."""
+    cw = shared.logins["cw1"]
+    baseline = figures(shared, "cw1")
+    with shared.owner.begin() as conn:
+        conn.execute(text(f"GRANT TEMPORARY ON DATABASE {shared.name} TO {cw}"))
+        conn.execute(text(f"GRANT CREATE ON DATABASE {shared.name} TO {cw}"))
+        conn.execute(text(f"GRANT CREATE ON SCHEMA public TO {cw}"))
+    try:
+        before = checksum(shared)
+        # the login may export its own records: a real id to repeat
+        sid = run_as(shared, "cw1", "SELECT e->>'id' FROM public.ubu_export('0001') e "
+                                    "LIMIT 1")[0][0]
+        shadowed = run_as(
+            shared, "cw1",
+            # the issue's attack: one real record three times, in a table of our own
+            "CREATE TEMP TABLE submission AS SELECT %(sid)s::varchar AS id, "
+            "'0001'::varchar AS municipality, 1001 AS unit_id, '2026-05'::varchar AS period "
+            "FROM generate_series(1, 3)",
+            "CREATE TEMP VIEW answer_record AS SELECT 1 AS x",
+            "CREATE SCHEMA evil",
+            "CREATE FUNCTION evil.coalesce(bigint, integer) RETURNS bigint LANGUAGE sql "
+            "AS 'SELECT 99::bigint'",
+            "CREATE OPERATOR evil.= (LEFTARG = text, RIGHTARG = text, "
+            "FUNCTION = pg_catalog.textne)",
+            "CREATE FUNCTION public.coalesce_(int) RETURNS int LANGUAGE sql AS 'SELECT 1'",
+            "SET search_path = pg_temp, evil, public",
+            "SELECT * FROM public.ubu_item_figures('2000-01', '2999-12', 'municipality', 3) "
+            "ORDER BY 1, 2", params={"sid": sid}, autocommit=True)
+        assert shadowed == baseline
+        assert checksum(shared) == before
+    finally:
+        with shared.owner.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS evil CASCADE"))
+            conn.execute(text("DROP FUNCTION IF EXISTS public.coalesce_(int)"))
+            conn.execute(text(f"REVOKE TEMPORARY, CREATE ON DATABASE {shared.name} FROM {cw}"))
+            conn.execute(text(f"REVOKE CREATE ON SCHEMA public FROM {cw}"))
+
+
+def test_every_definer_function_is_written_safely(shared):
+    """Read back from the catalogue: a fixed search_path with pg_temp last, public. tables."""
+    import re
+
+    with shared.owner.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT p.proname, p.proconfig, p.prosrc FROM pg_proc p "
+            "JOIN pg_namespace n ON n.oid = p.pronamespace "
+            "WHERE n.nspname = 'public' AND p.prosecdef")).all()
+    assert {"ubu_item_figures", "ubu_index_figures", "ubu_submit_records",
+            "ubu_withdraw", "ubu_export"} <= {r.proname for r in rows}
+    tables = "|".join(COUNTED + ("unit", "draft"))
+    for name, config, source in rows:
+        assert config == ["search_path=pg_catalog, public, pg_temp"], name
+        bare = re.findall(rf"(?:FROM|JOIN|INTO|UPDATE)\s+({tables})\b", source)
+        assert not bare, f"{name} names {bare} without public."
+
+
+# --- the record tables ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("who", EVERYONE)
+@pytest.mark.parametrize("table", RECORD_TABLES)
+def test_record_tables_are_out_of_reach(shared, who, table):
+    refused(shared, who, f"SELECT * FROM public.{table}")
+    refused(shared, who, f"SELECT count(id) FROM public.{table}")
+    refused(shared, who, f"UPDATE public.{table} SET id = id")
+    refused(shared, who, f"DELETE FROM public.{table}")
+    refused(shared, who, f"TRUNCATE public.{table}")
+    refused(shared, who, f"COPY public.{table} TO STDOUT")
+
+
+@pytest.mark.parametrize("who", EVERYONE)
+def test_no_child_row_can_be_added_to_a_submitted_record(shared, who):
+    sid = a_record(shared)  # any id: the point is the row, not the parent
+    for sql in (
+        "INSERT INTO public.answer_record (submission_id, respondent, item_id, outcome, code) "
+        "SELECT id, 'youth', 'y_cared', 'value', 4 FROM public.submission LIMIT 1",
+        "INSERT INTO public.answer_record (submission_id, respondent, item_id, outcome, code) "
+        f"VALUES ('{sid['id']}', 'youth', 'y_cared', 'value', 4)",
+        "INSERT INTO public.session_record (submission_id, respondent, disposition, mode, "
+        f"language, adhoc) VALUES ('{sid['id']}', 'youth', 'completed', 1, 'sv', '')",
+        "INSERT INTO public.index_score (submission_id, index_id, n, total) "
+        f"VALUES ('{sid['id']}', 'x', 1, 5)",
+        "INSERT INTO public.submission (id, municipality, unit_id, instrument_id, "
+        "instrument_version, period) VALUES (md5('x'), '0001', 1001, 'ubu-vb', '2026.1', "
+        "'2026-05')",
+    ):
+        refused(shared, who, sql)
+    refused(shared, who, "COPY public.answer_record FROM STDIN")
+
+
+def test_the_owner_granting_insert_by_mistake_still_adds_no_row(shared):
+    """The statement trigger refuses rows from any role but the owner, whatever the grants."""
+    cw = shared.logins["cw1"]
+    with shared.owner.begin() as conn:
+        conn.execute(text(f"GRANT SELECT, INSERT ON public.answer_record, public.submission "
+                          f"TO {cw}"))
+    try:
+        refused(shared, "cw1",
+                "INSERT INTO public.answer_record (submission_id, respondent, item_id, "
+                "outcome, code) SELECT id, 'youth', 'y_cared', 'value', 4 "
+                "FROM public.submission LIMIT 1",
+                match="written only through ubu_submit_records")
+    finally:
+        with shared.owner.begin() as conn:
+            conn.execute(text(f"REVOKE ALL ON public.answer_record, public.submission "
+                              f"FROM {cw}"))
+
+
+def test_a_record_submitted_again_adds_nothing_to_the_stored_one(shared):
+    record = a_record(shared)
+    assert run_as(shared, "cw1", "SELECT public.ubu_submit_records(%s::jsonb)",
+                  params=[json.dumps([record])]) == [(1,)]
+    before = checksum(shared)
+    again = json.loads(json.dumps(record))
+    again["period"] = "2026-04"
+    for part in again["sessions"]:
+        part["items"] = {k: ["value", 4] for k in part["items"]}
+    assert run_as(shared, "cw1", "SELECT public.ubu_submit_records(%s::jsonb)",
+                  params=[json.dumps([again])]) == [(0,)]
+    assert checksum(shared) == before
+
+
+@pytest.mark.parametrize("who", EVERYONE)
+def test_counts_and_the_login_map_are_not_readable(shared, who):
+    for table in ("item_count", "index_count", "disposition_count", "ubu_login"):
+        refused(shared, who, f"SELECT * FROM public.{table}")
+
+
+@pytest.mark.parametrize("who", EVERYONE)
+def test_server_files_and_other_roles_are_out_of_reach(shared, who):
+    refused(shared, who, "SELECT pg_read_file('/etc/passwd')")
+    refused(shared, who, "SELECT pg_ls_dir('.')")
+    refused(shared, who, "COPY (SELECT 1) TO '/tmp/ubu_attack'",
+            match="pg_write_server_files")
+    refused(shared, who, "COPY public.unit FROM '/etc/passwd'", match="pg_read_server_files")
+    refused(shared, who, "SET ROLE postgres", match="permission denied")
+    refused(shared, who, "SELECT public.ubu_caller_is_owner()")
+
+
+# --- municipalities ------------------------------------------------------------------------
+
+def _draft(municipality: str) -> tuple[str, str]:
+    return secrets.token_hex(16), municipality
+
+
+def test_a_caseworker_reads_and_changes_only_its_own_municipalitys_drafts(shared):
+    own, other = _draft("0001"), _draft("0002")
+    insert = ("INSERT INTO public.draft (id, label, created_at, updated_at, state, "
+              "municipality) VALUES (%s, 'Blå ek 1', now(), now(), '{}', %s)")
+    run_as(shared, "cw1", insert, params=own)
+    run_as(shared, "cw2", insert, params=other)
+    assert run_as(shared, "cw1", "SELECT id FROM public.draft") == [(own[0],)]
+    assert run_as(shared, "cw2", "SELECT id FROM public.draft") == [(other[0],)]
+    assert run_as(shared, "cw1", "SELECT count(*) FROM public.draft") == [(1,)]
+    # another municipality's: invisible to change or delete, and none can be made for it
+    run_as(shared, "cw1", "UPDATE public.draft SET label = 'x' WHERE id = %s",
+           params=[other[0]])
+    run_as(shared, "cw1", "DELETE FROM public.draft WHERE id = %s", params=[other[0]])
+    assert run_as(shared, "cw2", "SELECT label FROM public.draft") == [("Blå ek 1",)]
+    refused(shared, "cw1", insert, params=_draft("0002"), match="row-level security")
+    refused(shared, "cw1", "UPDATE public.draft SET municipality = '0002' WHERE id = %s",
+            params=[own[0]], match="row-level security")
+    # the analyst has no drafts at all
+    refused(shared, "analyst", "SELECT * FROM public.draft")
+    run_as(shared, "cw1", "DELETE FROM public.draft")
+    run_as(shared, "cw2", "DELETE FROM public.draft")
+
+
+def test_a_municipality_login_exports_and_withdraws_only_its_own(shared):
+    mine = run_as(shared, "cw1", "SELECT e FROM public.ubu_export('0001') e")
+    assert mine and {r[0]["municipality"] for r in mine} == {"0001"}
+    refused(shared, "cw1", "SELECT * FROM public.ubu_export('0002')",
+            match="exports the records of municipality 0001 only")
+    refused(shared, "cw1", "SELECT * FROM public.ubu_export(NULL)",
+            match="exports the records of municipality 0001 only")
+    refused(shared, "cw1", "SELECT public.ubu_withdraw('0002')",
+            match="withdraws the records of municipality 0001 only")
+    refused(shared, "analyst", "SELECT public.ubu_withdraw('0002')")
+    refused(shared, "analyst", "SELECT * FROM public.ubu_export('0002')")
+    record = a_record(shared, "0002")
+    refused(shared, "cw1", "SELECT public.ubu_submit_records(%s::jsonb)",
+            params=[json.dumps([record])], match="submits for municipality 0001 only")
+    refused(shared, "analyst", "SELECT public.ubu_submit_records(%s::jsonb)",
+            params=[json.dumps([record])])
+
+
+def test_an_unmapped_caseworker_login_acts_for_no_municipality(shared):
+    stray = f"{shared.prefix}_stray"
+    with shared.owner.begin() as conn:
+        conn.execute(text(f"CREATE ROLE {stray} LOGIN IN ROLE {shared.prefix}_caseworker"))
+    shared.logins["stray"] = stray
+    refused(shared, "stray", "SELECT public.ubu_submit_records(%s::jsonb)",
+            params=[json.dumps([a_record(shared)])], match="acts for no municipality")
+    refused(shared, "stray", "SELECT * FROM public.ubu_export(NULL)",
+            match="acts for no municipality")
+    assert run_as(shared, "stray", "SELECT count(*) FROM public.draft") == [(0,)]
+
+
+# --- padding -------------------------------------------------------------------------------
+
+def test_padding_with_rollback_gets_no_figures(shared):
+    fake = []
+    for _ in range(20):
+        record = a_record(shared)
+        for s in record["sessions"]:
+            s["items"] = {k: ["value", 4] if v[0] == "value" else v
+                          for k, v in s["items"].items()}
+        fake.append(record)
+    refused(shared, "cw1",
+            "SELECT public.ubu_submit_records(%(p)s::jsonb)",
+            "SELECT * FROM public.ubu_item_figures('2000-01', '2999-12', 'municipality', 3)",
+            params={"p": json.dumps(fake)}, match="transaction that has written")
+    # undone by a savepoint first: the transaction has still written
+    refused(shared, "cw1",
+            "SAVEPOINT a",
+            "SELECT public.ubu_submit_records(%(p)s::jsonb)",
+            "ROLLBACK TO SAVEPOINT a",
+            "SELECT * FROM public.ubu_index_figures('2000-01', '2999-12', 'unit', 3)",
+            params={"p": json.dumps(fake)}, match="transaction that has written")
+    # a draft written first counts as a write as well
+    refused(shared, "cw1",
+            "INSERT INTO public.draft (id, label, created_at, updated_at, state, "
+            "municipality) VALUES (md5('pad'), 'x', now(), now(), '{}', '0001')",
+            "SELECT * FROM public.ubu_item_figures('2000-01', '2999-12', 'none', 3)",
+            match="transaction that has written")
+
+
+# --- arguments -----------------------------------------------------------------------------
+
+EXTREMES = ["NULL", "''", "'0000-00'", "'9999-99'", "repeat('9', 100000)", "'%'",
+            "'2026-05'' OR ''1''=''1'"]
+
+
+@pytest.mark.parametrize("function", FIGURES)
+@pytest.mark.parametrize("by", ["NULL", "''", "'unit; DROP TABLE submission'", "'id'",
+                                "'municipality'", "'unit'", "'none'", "'unit_type'"])
+def test_figure_functions_take_extreme_arguments_and_hide_small_cells(shared, function, by):
+    import psycopg
+
+    before = checksum(shared)
+    for first in EXTREMES[:3]:
+        for threshold in ("NULL", "-2147483648", "0", "1", "2", "2147483647"):
+            sql = (f"SELECT * FROM public.{function}({first}, '2999-12', {by}, {threshold})")
+            try:
+                rows = run_as(shared, "analyst", sql)
+            except psycopg.Error as err:
+                assert "unknown breakdown" in str(err), str(err)
+                continue
+            for row in rows:      # never a count of 1 or 2 (cell-key method, schema 0021)
+                n, asked = row[3], row[4]
+                assert asked is None or asked == 0 or asked >= 3, (sql, row)
+                assert n is None or n == 0 or n >= 3, (sql, row)
+    assert checksum(shared) == before
+
+
+@pytest.mark.parametrize("argument", EXTREMES + [
+    "'[]'", "'{}'", "'[null]'", "'[1, \"a\"]'", "'[{}]'",
+    "'[{\"format\": \"ubu-record/1\", \"id\": \"' || repeat('a', 32) || '\"}]'",
+    "(SELECT jsonb_agg(x) FROM generate_series(1, 100000) x)::text"])
+def test_submission_refuses_what_is_not_a_whole_record(shared, argument):
+    import psycopg
+
+    before = checksum(shared)
+    try:
+        rows = run_as(shared, "cw1", f"SELECT public.ubu_submit_records(({argument})::jsonb)")
+    except psycopg.Error as err:
+        message = str(err)
+        assert ("nothing was submitted" in message or "takes a JSON array" in message
+                or "invalid input syntax for type json" in message), message
+    else:
+        assert rows == [(0,)]     # an empty array stores nothing
+    assert checksum(shared) == before
+
+
+@pytest.mark.parametrize("change", [
+    ("municipality", "0002"), ("municipality", None), ("unit", 99999), ("unit", "1001"),
+    ("period", "2026-13"), ("period", "2999-01"), ("id", "X" * 32), ("format", "x"),
+    ("sessions", []), ("instrument", ""), ("scores", {"i": ["a", 1]}),
+])
+def test_a_record_with_one_bad_field_is_refused_whole(shared, change):
+    record = a_record(shared)
+    record[change[0]] = change[1]
+    refused(shared, "cw1", "SELECT public.ubu_submit_records(%s::jsonb)",
+            params=[json.dumps([record])], match="")
+
+
+@pytest.mark.parametrize("change", ["disposition", "mode", "language", "items", "methods",
+                                    "outcome", "code", "extra_session", "adhoc"])
+def test_a_record_with_one_bad_part_is_refused_whole(shared, change):
+    record = a_record(shared)
+    part = record["sessions"][0]
+    item = next(iter(part["items"]))
+    bad: dict[str, Any] = {
+        "disposition": {"disposition": "escaped"}, "mode": {"mode": 9},
+        "language": {"language": "'; DROP TABLE x; --"}, "items": {"items": []},
+        "methods": {"methods": {"not_an_item_here": [[1, 1]]}},
+        "outcome": {"items": {**part["items"], item: ["guessed", 1]}},
+        "code": {"items": {**part["items"], item: ["value", "4"]}},
+        "adhoc": {"adhoc": [1]}, "extra_session": {},
+    }[change]
+    part.update(bad)
+    if change == "extra_session":
+        record["sessions"].append(dict(part))
+    refused(shared, "cw1", "SELECT public.ubu_submit_records(%s::jsonb)",
+            params=[json.dumps([record, a_record(shared)])], match="nothing was submitted")
+
+
+def test_withdraw_and_export_take_extreme_arguments(shared):
+    for argument in EXTREMES:
+        refused(shared, "cw1", f"SELECT public.ubu_withdraw({argument})", match="")
+    for argument in EXTREMES[1:]:
+        refused(shared, "cw1", f"SELECT * FROM public.ubu_export({argument})", match="")
+    assert run_as(shared, "analyst", "SELECT public.ubu_submission_count()") == [(0,)]
+
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers(-2**40, 2**40) | st.text(max_size=8),
+                    lambda inner: st.lists(inner, max_size=3)
+                    | st.dictionaries(st.text(max_size=6), inner, max_size=3), max_leaves=6)
+
+
+def _paths(value: Any, prefix: tuple = ()) -> list[tuple]:
+    out = [prefix]
+    if isinstance(value, dict):
+        for k, v in value.items():
+            out += _paths(v, (*prefix, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            out += _paths(v, (*prefix, i))
+    return out
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_any_mutation_of_a_record_is_stored_whole_and_as_given_or_not_at_all(shared, data):
+    """Whatever one field of a record is changed to, the function either refuses it and
+    nothing changes, or stores exactly that one record, readable back the same."""
+    import psycopg
+
+    if not hasattr(shared, "template"):     # one fixed record: the draws must not depend on
+        shared.template = a_record(shared)  # the export's random order
+    record = json.loads(json.dumps(shared.template))
+    record["id"] = secrets.token_hex(16)
+    path = data.draw(st.sampled_from([p for p in _paths(record) if p and p[0] != "id"]))
+    target: Any = record
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = data.draw(JSON)
+    before = checksum(shared)
+    try:
+        stored = run_as(shared, "cw1", "SELECT public.ubu_submit_records(%s::jsonb)",
+                        params=[json.dumps([record])])
+    except psycopg.Error as err:
+        # refused by the function, or already by PostgreSQL's JSON parser (\u0000)
+        assert any(why in str(err) for why in ("nothing was submitted", "takes a JSON array",
+                                               "unsupported Unicode escape")), err
+        assert checksum(shared) == before
+        return
+    assert stored == [(1,)]
+    back = [e for (e,) in run_as(shared, "cw1", "SELECT e FROM public.ubu_export('0001') e")
+            if e["id"] == record["id"]]
+    assert len(back) == 1
+    got = back[0]
+    assert {k: got[k] for k in ("municipality", "unit", "period", "instrument", "version")} \
+        == {k: record[k] for k in ("municipality", "unit", "period", "instrument", "version")}
+    for part in got["sessions"]:
+        sent = next(s for s in record["sessions"] if s["respondent"] == part["respondent"])
+        assert part["items"] == sent["items"]
+        assert part["disposition"] == sent["disposition"]
+
+# --- the app itself under a municipality login ---------------------------------------------
+
+def test_the_app_works_under_a_municipality_login(shared, tmp_path):
+    """Drafts, submission, the home screen's count, export and withdrawal, as the caseworker
+    login of municipality 0001: through the functions, never the tables."""
+    from tests.helpers import complete_all
+    from ubu_tui.interview import FollowUp, Mode, Setup
+    from ubu_tui.store.drafts import list_drafts, save_draft
+    from ubu_tui.store.shared import withdraw
+    from ubu_tui.store.submissions import count_submissions, submit
+    from ubu_tui.store.transfer import export_jsonl
+
+    engine = open_store(shared.url.set(username=shared.logins["cw1"]).render_as_string(
+        hide_password=False))
+    try:
+        setup = Setup(municipality="0001", unit_id=1003, mode=Mode.IN_PERSON, legal_basis=2,
+                      age=16, length_band=3, youth_form=True)
+        followup = FollowUp.open(default_instrument(), setup)
+        save_draft(engine, followup, "Blå ek 1")
+        assert [d.id for d in list_drafts(engine)] == [followup.id]
+        before = count_submissions(engine)
+        submit(engine, complete_all(followup))
+        assert count_submissions(engine) == before + 1
+        assert list_drafts(engine) == []
+        with pytest.raises(StoreError, match="already been submitted"):
+            submit(engine, complete_all(followup))
+        path = tmp_path / "own.jsonl"
+        assert export_jsonl(engine, path, "0001") == before + 1
+        assert {json.loads(line)["municipality"] for line in path.read_text().splitlines()} \
+            == {"0001"}
+        with pytest.raises(StoreError, match="municipality 0001 only"):
+            export_jsonl(engine, path, "0002")
+        with pytest.raises(StoreError, match="municipality 0001 only"):
+            withdraw(engine, "0002")
+        other = checksum(shared)
+        assert withdraw(engine, "0001") == before + 1
+        assert count_submissions(engine) == 0
+        assert checksum(shared) != other
+        # the other municipality's records are all still there
+        cw2 = run_as(shared, "cw2", "SELECT public.ubu_submission_count()")
+        assert cw2[0][0] > 0
+    finally:
+        engine.dispose()
