@@ -99,3 +99,44 @@ async def test_setup_screen_counts_a_started_follow_up(engine):
     with engine.connect() as conn:
         rows = dict(conn.execute(text("SELECT outcome, n FROM coverage_count")).all())
     assert rows == {"due": 1, "started": 1}
+
+
+@pytest.fixture(scope="module")
+def shared_db():
+    from tests.test_pg_attack import URL, Shared
+    from ubu_tui.store.shared import create_roles, map_login
+
+    if URL is None:
+        pytest.skip("no PostgreSQL answered at UBU_TEST_PG_URL")
+    db = Shared()
+    try:
+        create_roles(db.owner, db.prefix)
+        map_login(db.owner, db.logins["cw1"], "0001", db.prefix)
+        with db.owner.begin() as conn:
+            conn.execute(text(f"CREATE ROLE {db.logins['analyst']} LOGIN IN ROLE "
+                              f"{db.prefix}_analyst"))
+        yield db
+    finally:
+        db.close()
+
+
+def test_a_caseworker_counts_only_for_the_own_municipality_and_reads_no_count(shared_db):
+    import psycopg
+
+    from tests.test_pg_attack import run_as
+
+    db = shared_db
+    run_as(db, "cw1", "SELECT public.ubu_count_decision('0001', '2026-05', 'due', 7)",
+           "SELECT public.ubu_set_ended('0001', '2026-05', 12, 9)")
+    for who, sql in (("cw1", "SELECT public.ubu_count_decision('0002', '2026-05', 'due', 7)"),
+                     ("cw1", "SELECT public.ubu_set_ended('0002', '2026-05', 1, 1)"),
+                     ("cw1", "SELECT * FROM public.coverage_count"),
+                     ("cw1", "INSERT INTO public.ended_count VALUES ('0001', '2026-06', 1, 1)"),
+                     ("analyst", "SELECT * FROM public.ended_count")):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            run_as(db, who, sql)
+    with db.owner.connect() as conn:
+        assert conn.execute(text("SELECT municipality, n FROM coverage_count")).all() == [
+            ("0001", 1)]
+        assert conn.execute(text("SELECT municipality, n FROM ended_count")).all() == [
+            ("0001", 12)]
