@@ -20,7 +20,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--slow", action="store_true", help="run the long suites too")
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """Workers for `-n auto` (the default, see addopts): twice the cores.
+
+    Most tests drive the app with the Pilot, which waits for the app to go idle after every
+    key, so a worker is idle most of the time and two per core keep the cores busy.
+    PYTEST_XDIST_AUTO_NUM_WORKERS overrides this; `-n 0` runs everything in one process."""
+    env = os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS")
+    return int(env) if env else 2 * (os.cpu_count() or 1)
+
+
+@pytest.hookimpl(tryfirst=True)      # before xdist reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        # PostgreSQL roles belong to the whole server: tests that create and grant them must
+        # not run at the same time in two workers (`--dist loadgroup` keeps a group together)
+        if item.path.name == "test_postgres.py":
+            item.add_marker(pytest.mark.xdist_group("postgres-roles"))
     if config.getoption("--slow") or os.environ.get("UBU_SLOW") == "1":
         return
     skip = pytest.mark.skip(reason="long suite: run with --slow (CI does)")

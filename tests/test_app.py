@@ -109,7 +109,7 @@ async def test_sensitive_item_yes_shows_the_procedure_and_records_only_the_answe
         await press(pilot, "1", "1", "enter")
         await answer_until_review(pilot, app, stop_at="y_violation")
         assert "KÄNSLIG" in app.screen.query_one("#q-wording").border_title
-        await press(pilot, "1", "enter")
+        await press(pilot, "1")                       # one key: saved, then the notice
         assert type(app.screen).__name__ == "NoticeDialog"
         notice = app.screen.text
         assert "personakten" in notice and "ordinarie rutin" in notice
@@ -136,7 +136,7 @@ async def test_review_then_change_an_answer(engine):
         menu.highlighted = 1                          # y_safe
         await press(pilot, "enter")
         assert app.screen.item.id == "y_safe"
-        await press(pilot, "2", "enter")
+        await press(pilot, "2")
         assert app.screen.item.id == "y_cared"
         await press(pilot, "j")
         await press(pilot, "k")
@@ -151,10 +151,10 @@ async def test_nonresponse_keys_and_back(engine):
     async with app.run_test(size=(80, 24)) as pilot:
         await start_followup(pilot)
         await press(pilot, "1", "1", "enter")
-        await press(pilot, "v", "enter")              # y_knew_why: don't know
+        await press(pilot, "v")                       # y_knew_why: don't know
         await press(pilot, "e")                       # y_safe has no "not applicable"
         assert "finns inte" in str(app.screen.query_one("#q-message").render())
-        await press(pilot, "s", "enter")              # refused
+        await press(pilot, "s")                       # refused
         await press(pilot, "left")
         assert app.screen.item.id == "y_safe"
         followup = app.screen.followup
@@ -208,7 +208,7 @@ async def test_question_screen_is_readable_at_60x20_and_survives_40x12(engine):
         assert wording.region.height >= 3 and wording.region.width <= 60
         await pilot.resize_terminal(40, 12)
         await pilot.pause()
-        await press(pilot, "4", "enter")
+        await press(pilot, "4")
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         assert app.screen.item.id == "y_safe"
@@ -288,14 +288,26 @@ async def test_mouse_works_but_is_never_needed(engine):
         await start_followup(pilot)
         await press(pilot, "1", "1", "enter")
         options = app.screen.query_one("#q-options")
-        await pilot.click(options, offset=(4, 3))     # the line "4  Mest ja"
-        await pilot.pause()
-        assert app.screen.pending.code == 4
-        await pilot.click(options, offset=(4, 3))     # again: confirm
+        await pilot.click(options, offset=(4, 3))     # the line "4  Mest ja": chosen and saved
         await pilot.pause()
         assert app.screen.item.id == "y_safe"
         await pilot.click(options, offset=(4, 6))     # "s  Har inte svarat"
         await pilot.pause()
-        assert app.screen.pending.code == -1
+        assert app.screen.item.id == "y_cared"
         followup = app.screen.followup
     assert followup.session("youth").responses["y_knew_why"].code == 4
+    assert followup.session("youth").responses["y_safe"].code == -1
+
+
+async def test_with_enter_confirms_a_click_chooses_and_a_second_click_confirms(engine):
+    app = new_app(engine, enter_confirms=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_followup(pilot)
+        await press(pilot, "1", "1", "enter")
+        options = app.screen.query_one("#q-options")
+        await pilot.click(options, offset=(4, 3))
+        await pilot.pause()
+        assert app.screen.pending.code == 4 and app.screen.item.id == "y_knew_why"
+        await pilot.click(options, offset=(4, 3))     # again: confirm
+        await pilot.pause()
+        assert app.screen.item.id == "y_safe"

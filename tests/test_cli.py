@@ -141,3 +141,9 @@ def test_report_format_follows_the_extension_and_a_mismatch_is_refused(tmp_path)
     run = ubu("--database-url", url, "report", "--from", "2026-05", str(tmp_path / "r.txt"))
     assert failed_cleanly(run, "cannot tell the format from the extension '.txt'")
     assert not (tmp_path / "r.txt").exists()
+
+
+def test_a_language_without_an_interface_catalogue_is_refused():
+    run = ubu("--language", "fi", "codebook")
+    assert failed_cleanly(run, "fi", "sv, en")
+    assert "intervjuspråk" in run.stderr

@@ -30,12 +30,15 @@ def run_workers(url: str, count: int) -> set[str]:
                                str(w)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True, cwd=ROOT, env=env) for w in range(PROCESSES)]
     ids: set[str] = set()
+    retried = 0
     for p in procs:
         out, err = p.communicate(timeout=1800)
         assert p.returncode == 0, out[-500:] + err[-2000:]
         assert "Traceback" not in err
         lines = out.split()
         ids |= {lines[i + 1] for i, word in enumerate(lines) if word == "submitted"}
+        retried += lines.count("retried")
+    print(f"{retried} steps found the database locked and were tried again")   # shown with -s
     return ids
 
 

@@ -302,15 +302,15 @@ async def test_lost_connection_mid_interview_is_told_and_nothing_confirmed_is_lo
         async with app.run_test(size=(80, 24)) as pilot:
             await start_followup(pilot)
             await press(pilot, "1", "1", "enter")          # youth, consent
-            await press(pilot, "5", "enter")                 # first item saved
+            await press(pilot, "5")                          # first item saved
             server(False)
-            await press(pilot, "4", "enter")                 # this save fails
+            await press(pilot, "4")                          # this save fails
             messages = [n.message for n in app._notifications]
             assert any("Kunde inte spara" in m and "connection" in m for m in messages)
             session = app.screen.session
             assert len(session.responses) == 2               # kept in memory
             server(True)
-            await press(pilot, "3", "enter")                 # this save carries all three
+            await press(pilot, "3")                          # this save carries all three
             label = app.screen.label
         again, _ = load_draft(pg_engine, list_drafts(pg_engine)[0].id)
         assert len(again.session("youth").responses) == 3 and label

@@ -35,16 +35,17 @@ def practice_engine():
 
 
 def keys_for(item: Item, response: Response, prefilled: Response | None) -> list[str]:
-    """The keys a trainee presses to record `response` on `item`."""
+    """The keys a trainee presses to record `response` on `item`: one, except for lists of
+    methods and numbers, which have their own entry."""
     if prefilled == response:
         return ["enter"]
     if response.code < 0:
-        return [NONRESPONSE_KEYS[NONRESPONSE_BY_CODE[response.code].key], "enter"]
+        return [NONRESPONSE_KEYS[NONRESPONSE_BY_CODE[response.code].key]]
     if item.type is AnswerType.MULTI:
         return [str(m) for m, applied in response.methods for _ in range(applied)] + ["enter"]
     if item.type is AnswerType.AGE:
         return [*str(response.code), "enter"]
-    return [str(response.code), "enter"]
+    return [str(response.code)]
 
 
 Mutate = Callable[[str, Item, Response], Response]
@@ -71,7 +72,8 @@ async def play(pilot, app, scenario: Scenario, *, judge_due: bool | None = None,
         assert type(app.screen).__name__ == "FollowUpScreen"
         await press(pilot, RESPONDENT_KEYS[respondent])
         chosen = (consent or {}).get(respondent, script.consent)
-        await press(pilot, CONSENT_KEYS[chosen], "enter")
+        if respondent != "caseworker":          # the caseworker's part has no consent step
+            await press(pilot, CONSENT_KEYS[chosen], "enter")
         if chosen is not Consent.GIVEN:
             continue
         session = app.screen.session
@@ -220,7 +222,10 @@ async def test_with_a_trainer_the_lines_stay_off_the_trainees_screen(engine, pra
         assert not screen.query_one("#q-says").display
         view = trainer_view(practice_engine, SCENARIOS)      # what the second terminal shows
         assert line.says in view and screen.item.id in view
-        await press(pilot, "5", "enter")
+        from ubu_tui.interview.keys import keys_for
+
+        assert f"tryck {keys_for(line.key)}" in view        # the key itself, not a code name
+        await press(pilot, "5")
         assert screen.item.id in trainer_view(practice_engine, SCENARIOS)   # it follows along
 
 
@@ -265,6 +270,9 @@ async def test_free_practice_cannot_be_submitted(practice_engine):
 
     app = new_app(practice_engine, practice=True)
     async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        assert type(app.screen).__name__ == "PracticeScreen"     # --practice opens practice
+        await press(pilot, "escape")
         await start_followup(pilot)
         for key in ("1", "2", "3"):
             await run_session(pilot, app, key)
@@ -327,3 +335,20 @@ def test_scores_are_listed_for_the_trainer(tmp_path, capsys, monkeypatch):
     with pytest.raises(StoreError, match="practice store only"):
         save_result(open_store(f"sqlite:///{tmp_path / 'r.sqlite3'}"), Score("x", 1, 1, 0, 0),
                     participant=None, day=date(2026, 11, 23))
+
+
+async def test_a_digit_picks_a_scenario(engine, practice_engine):
+    app = new_app(engine, practice_engine=practice_engine)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await press(pilot, "o", "2")
+        assert type(app.screen).__name__ == "BriefScreen"
+        assert app.screen.run.scenario.id == SCENARIOS[1].id
+
+
+def test_an_answer_key_that_contradicts_itself_is_refused():
+    """The same words on the same scale must be the same code, or the trainee learns noise."""
+    bad = GOOD.replace('y_privacy = { says = "Ja.", key = 5 }',
+                       'y_privacy = { says = "Ja.", key = 4 }')
+    assert bad != GOOD
+    with pytest.raises(InstrumentError, match="y_privacy.*«Ja.» is 4 here but 5"):
+        parse_text(bad)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import pytest
+
 from tests.ui import answer_until_review, new_app, press, start_followup
 
 
@@ -18,7 +22,6 @@ def test_question_screen(snap_compare, engine):
         await start_followup(pilot)
         await press(pilot, "1", "1", "enter")
         await answer_until_review(pilot, pilot.app, stop_at="y_school_help")
-        await press(pilot, "3")
 
     assert snap_compare(new_app(engine), run_before=before, terminal_size=(80, 24))
 
@@ -93,3 +96,44 @@ def test_results_screen(snap_compare, engine):
         await pilot.pause()
 
     assert snap_compare(new_app(engine), run_before=before, terminal_size=(100, 30))
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_caseworker_part(snap_compare, engine, language):
+    """The caseworker's own questions: no read-aloud frame, the age pre-filled from set-up."""
+    async def before(pilot):
+        await start_followup(pilot)
+        await press(pilot, "3", "1", "1")
+
+    assert snap_compare(new_app(engine, language=language), run_before=before,
+                        terminal_size=(80, 24))
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_draft_list(snap_compare, engine, instrument, setup, language):
+    """Drafts told apart by unit, when begun and each part's state, with no personal data."""
+    from ubu_tui.interview import Consent, FollowUp, Response
+    from ubu_tui.store.drafts import save_draft
+
+    first = FollowUp.open(instrument, setup)
+    youth = first.session("youth")
+    youth.set_consent(Consent.GIVEN)
+    youth.answer(Response(4))
+    first.session("guardian").set_consent(Consent.NOT_REACHABLE)
+    save_draft(engine, first, "Blå ek 17")
+    save_draft(engine, FollowUp.open(instrument, replace(setup, unit_id=1001)), "Grön lind 4")
+
+    async def before(pilot):
+        await press(pilot, "r")
+
+    assert snap_compare(new_app(engine, language=language), run_before=before,
+                        terminal_size=(80, 24))
+
+
+def test_paper_entry(snap_compare, engine):
+    """A paper form: the paper's own number, no read-aloud frame, blank is one key (s)."""
+    async def before(pilot):
+        await start_followup(pilot)
+        await press(pilot, "1", "m", "m", "m", "1", "enter", "4", "4")
+
+    assert snap_compare(new_app(engine), run_before=before, terminal_size=(80, 24))

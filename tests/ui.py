@@ -11,7 +11,7 @@ from ubu_tui.instrument.model import AnswerType
 
 
 def new_app(engine, practice_engine=None, **settings) -> UbuApp:
-    return make_app(Settings(municipality="0180", **settings), engine=engine, today=TODAY,
+    return make_app(Settings(**{"municipality": "0180", **settings}), engine=engine, today=TODAY,
                     practice_engine=practice_engine)
 
 
@@ -34,17 +34,17 @@ async def start_followup(pilot: Pilot, *, start="2026-06-01", end="2026-11-10", 
     await press(pilot, "ctrl+s")
 
 
-def key_for(item) -> list[str]:
-    """A plausible answer per item: 4 on scales, 1 on choices, prefilled items confirmed."""
+def key_for(item, enter_confirms: bool = False) -> list[str]:
+    """A plausible answer per item: 4 on scales, 1 on choices, prefilled items confirmed.
+
+    One key per answer unless the app was started with `enter_confirms`.
+    """
     if item.type is AnswerType.MULTI:
         return ["1", "2", "2", "enter"]       # method 1 as intended, method 2 not as intended
     if item.prefill:
         return ["enter"]                      # confirm what the set-up filled in
-    if item.id == "y_violation":
-        return ["2", "enter"]
-    if item.type is AnswerType.SCALE:
-        return ["4", "enter"]
-    return ["1", "enter"]
+    digit = "2" if item.id == "y_violation" else "4" if item.type is AnswerType.SCALE else "1"
+    return [digit, "enter"] if enter_confirms else [digit]
 
 
 async def answer_until_review(pilot: Pilot, app: UbuApp, stop_at: str | None = None) -> None:
@@ -56,13 +56,14 @@ async def answer_until_review(pilot: Pilot, app: UbuApp, stop_at: str | None = N
             return
         if item.id == stop_at:
             return
-        await press(pilot, *key_for(item))
+        await press(pilot, *key_for(item, app.settings.enter_confirms))
 
 
 async def run_session(pilot: Pilot, app: UbuApp, key: str, consent: str = "1") -> None:
     """From the overview: open a session, give consent, answer all, close it at review."""
     await press(pilot, key)
-    await press(pilot, consent, "enter")
+    if key != "3":                     # the caseworker's own part has no consent step
+        await press(pilot, consent, "enter")
     if consent == "1":
         await answer_until_review(pilot, app)
         assert type(app.screen).__name__ == "ReviewScreen"

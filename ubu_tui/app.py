@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
@@ -20,6 +21,7 @@ from textual.theme import Theme
 from ubu_tui.config import Settings
 from ubu_tui.errors import UbuError
 from ubu_tui.i18n import N_, _
+from ubu_tui.typeahead import TypeAhead
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -35,8 +37,11 @@ HIGH_CONTRAST = Theme(
 )
 
 
-class UbuApp(App[None]):
+class UbuApp(TypeAhead, App[None]):
     CSS_PATH = "app.tcss"
+    # Textual's command palette offers only its own English commands; its footer entry took
+    # room the caseworker's keys need at 80 columns.
+    ENABLE_COMMAND_PALETTE = False
     TITLE = "ubu – UBU-uppföljning"
     BINDINGS = [
         Binding("f2", "privacy", N_("Skydd"), priority=True),
@@ -51,6 +56,7 @@ class UbuApp(App[None]):
                  instrument: Instrument | None = None, today: date | None = None,
                  purged: int = 0, practice_engine: Engine | None = None) -> None:
         super().__init__()
+        self._typeahead_init()
         from ubu_tui.i18n import use_language
 
         use_language(settings.language)     # before any screen is composed
@@ -114,6 +120,13 @@ class UbuApp(App[None]):
         self._engine = engine
         self.purged = purged
         self.screen.post_message(self.StoreReady())
+        self.keys_may_flow()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded and \
+                await self._typeahead_key(event):
+            return
+        await super().on_event(event)
 
     def get_default_screen(self) -> Screen:
         from ubu_tui.screens.home import HomeScreen

@@ -20,6 +20,7 @@ class Settings:
     practice: bool = False               # run the whole app on the practice store
     practice_url: str | None = None      # None: the practice SQLite file beside the real one
     threshold: int = 3                   # suppression threshold; can only be raised
+    enter_confirms: bool = False         # digit then Enter, instead of one key per answer
 
     @classmethod
     def from_env(cls, **overrides: str | bool | None) -> Settings:
@@ -30,6 +31,8 @@ class Settings:
             "theme": os.environ.get("UBU_THEME", "textual-dark"),
             "practice_url": os.environ.get("UBU_PRACTICE_DATABASE_URL") or None,
         }
+        if os.environ.get("UBU_ENTER_CONFIRMS", "").lower() in ("1", "true", "yes", "ja"):
+            env["enter_confirms"] = True
         if os.environ.get("UBU_THRESHOLD"):
             env["threshold"] = os.environ["UBU_THRESHOLD"]
         env.update({k: v for k, v in overrides.items() if v is not None})

@@ -2,8 +2,8 @@
 
 Two gettext domains: `ubu` for the interface (the caseworker's language) and `instrument` for
 the instrument's wording (each respondent session's interview language). Catalogues are read
-from the `.po` files and compiled in memory, so a fresh checkout needs no build step;
-`python -m ubu_tui.scripts.catalogs compile` writes `.mo` files for packaging.
+from the `.po` files and compiled in memory, so a fresh checkout needs no build step; a built
+wheel carries `.mo` files compiled as it was built (setup.py), and no `.po`.
 
 `_` is looked up at render time so that a language switch re-renders in the new language.
 `N_` marks class-level strings for extraction without translating them at import.
@@ -16,7 +16,8 @@ import io
 import tomllib
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
+
+from ubu_tui.resources import locales_dir
 
 SOURCE = "sv"
 LANGUAGES = {"sv": "svenska", "en": "English", "fi": "suomi", "so": "Soomaali",
@@ -25,10 +26,6 @@ RTL = {"ar"}
 
 _translations: _gettext.NullTranslations = _gettext.NullTranslations()
 _language = SOURCE
-
-
-def locales_dir() -> Path:
-    return Path(__file__).resolve().parents[1] / "locales"
 
 
 @cache
@@ -64,7 +61,8 @@ def argparse_catalog(language: str) -> _gettext.NullTranslations:
     so English needs no catalogue; a language without one gets Swedish, like the interface."""
     if language == "en":
         return _gettext.NullTranslations()
-    has = (locales_dir() / language / "LC_MESSAGES" / "argparse.po").exists()
+    folder = locales_dir() / language / "LC_MESSAGES"      # .po in a checkout, .mo in a wheel
+    has = (folder / "argparse.po").exists() or (folder / "argparse.mo").exists()
     return _compiled(language if has else SOURCE, "argparse")
 
 
@@ -72,10 +70,13 @@ def use_language(language: str) -> None:
     """Switch the interface language (the caseworker's)."""
     from ubu_tui.errors import InputRejected
 
-    if language not in LANGUAGES:
+    offered = interface_languages()
+    if language not in offered:
+        also = _("; '{language}' är ett intervjuspråk, som väljs per svarande i intervjun"
+                 ).format(language=language) if language in LANGUAGES else ""
         raise InputRejected(_("inget gränssnittsspråk '{language}'; använd ett av "
                               "{languages}").format(language=language,
-                                                    languages=", ".join(LANGUAGES)))
+                                                    languages=", ".join(offered)) + also)
     global _translations, _language
     _translations = catalog(language, "ubu")
     _language = language
@@ -118,9 +119,27 @@ def translate_bindings(node: object) -> None:
                                           if b.description else b for b in items]
 
 
+# Key labels that Textual's own widgets show in the footer, in English; ours for them.
+TEXTUAL_LABELS: dict[str, str] = {
+    "Dismiss menu": N_("Stäng listan"),
+}
+
+
+def binding_label(node: object, description: str) -> str:
+    """A footer label in the interface language, whoever declared the binding.
+
+    Screens and the App translate their own labels once (`translate_bindings`); for every
+    other node, Textual's widgets included, the label is translated here, at display time.
+    """
+    if hasattr(node, "_ubu_swedish_bindings") or not description:
+        return description
+    return _(TEXTUAL_LABELS.get(description, description))
+
+
 def interface_languages() -> list[str]:
     """Swedish, and every language with an interface catalogue."""
-    return [SOURCE] + sorted(p.parts[-3] for p in locales_dir().glob("*/LC_MESSAGES/ubu.po"))
+    found = {p.parts[-3] for p in locales_dir().glob("*/LC_MESSAGES/ubu.[mp]o")}
+    return [SOURCE] + sorted(found)
 
 
 def format_number(value: float, digits: int = 2) -> str:

@@ -40,8 +40,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help=_("Textual-tema, t.ex. ubu-high-contrast (standard: textual-dark; "
                           "UBU_THEME)"))
     p.add_argument("--language", metavar="LANG",
-                   help=_("gränssnittets språk: sv, en, fi, so, ar (standard: sv; "
+                   help=_("gränssnittets språk: sv eller en (standard: sv; "
                           "UBU_LANGUAGE); intervjuspråket väljs per svarande"))
+    p.add_argument("--enter-confirms", action="store_true",
+                   help=_("svara med siffra och sedan Enter i stället för en tangent per svar "
+                          "(UBU_ENTER_CONFIRMS=1)"))
     p.add_argument("--practice", action="store_true",
                    help=_("kör appen mot övningsdatabasen (standard: en egen SQLite-fil; "
                           "UBU_PRACTICE_DATABASE_URL)"))
@@ -142,6 +145,7 @@ def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     return Settings.from_env(database_url=args.database_url, municipality=args.municipality,
                              theme=args.theme, practice=args.practice or None,
                              language=args.language,
+                             enter_confirms=args.enter_confirms or None,
                              threshold=str(threshold) if threshold is not None else None)
 
 

@@ -25,6 +25,7 @@ from ubu_tui.instrument.model import (
     Item,
     Option,
 )
+from ubu_tui.resources import data_dir
 
 FREE_TEXT_TYPES = {"text", "free_text", "freetext", "open", "string", "comment"}
 PREFILLS = {"unit", "age", "legal_basis", "length_band"}
@@ -36,14 +37,6 @@ ITEM_KEYS = {
 OPTION_KEYS = {"code", "label", "read_aloud", "alert"}
 ID_RE = re.compile(r"[a-z][a-z0-9_]{1,40}")     # matched whole
 MAX_KEYED_OPTIONS = 9  # options are chosen with the number keys 1–9
-
-
-def data_dir() -> Path:
-    """The shipped data folder: UBU_DATA_DIR, else `data/` beside the package source."""
-    import os
-
-    env = os.environ.get("UBU_DATA_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "data"
 
 
 def instruments_dir() -> Path:

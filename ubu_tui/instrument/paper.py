@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 
 from ubu_tui.i18n import LANGUAGES, RTL, status
-from ubu_tui.instrument.model import AnswerType, Form, Instrument
+from ubu_tui.instrument.model import AnswerType, Form, Instrument, Item
 from ubu_tui.instrument.translation import consent_wording, item_wording
 
 CSS = """body{font-family:system-ui,sans-serif;max-width:760px;margin:2em auto;font-size:12pt}
@@ -17,6 +17,18 @@ ol{padding-left:1.4em}li{margin:0 0 1.2em;page-break-inside:avoid}.opt{margin:.2
 .box{display:inline-block;width:.9em;height:.9em;border:1px solid #333;margin-right:.5em;
 vertical-align:middle}.sv{color:#666;font-size:90%}.draft{border:1px solid #b60;padding:.4em;
 color:#b60}.code{color:#999;font-size:80%;margin-left:.5em}"""
+
+
+def on_paper(item: Item) -> bool:
+    """Whether the respondent's paper form carries the item (the caseworker fills the rest)."""
+    return not (item.type in (AnswerType.UNIT, AnswerType.AGE, AnswerType.MULTI)
+                or item.prefill)
+
+
+def paper_number(form: Form, item: Item) -> tuple[int, int] | None:
+    """(number on the paper, items on the paper), or None when the item is not on it."""
+    printed = [i.id for i in form.items if on_paper(i)]
+    return (printed.index(item.id) + 1, len(printed)) if item.id in printed else None
 
 
 def paper_form(instrument: Instrument, respondent: str, language: str) -> str:
@@ -36,7 +48,7 @@ def paper_form(instrument: Instrument, respondent: str, language: str) -> str:
         out.append("<p class='sv'>(på svenska: ingen aktuell översättning)</p>")
     out.append("<ol>")
     for item in form.items:
-        if item.type in (AnswerType.UNIT, AnswerType.AGE, AnswerType.MULTI) or item.prefill:
+        if not on_paper(item):
             continue                       # filled in by the caseworker, not the respondent
         said = item_wording(item, language)
         text = said.text or item.text

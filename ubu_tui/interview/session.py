@@ -29,6 +29,7 @@ class AnswerRejected(UbuError):
 
 class Consent(StrEnum):
     GIVEN = "given"
+    SELF_COMPLETED = "self_completed"   # a paper form the respondent filled in alone
     DECLINED = "declined"
     NOT_REACHABLE = "not_reachable"
     YOUTH_OBJECTS = "youth_objects"   # guardian only, and only when the young person is 18+
@@ -147,13 +148,18 @@ class RespondentSession:
         return self.disposition is not None
 
     @property
+    def answering(self) -> bool:
+        """Consent given, or a paper form filled in alone: the items are to be entered."""
+        return self.consent in (Consent.GIVEN, Consent.SELF_COMPLETED)
+
+    @property
     def started(self) -> bool:
         return self.consent is not None or self.closed
 
     @property
     def current(self) -> Item | None:
         """The item being asked, or None when every item has been passed (review)."""
-        if self.consent is not Consent.GIVEN or self.closed:
+        if not self.answering or self.closed:
             return None
         return self.form.items[self.position] if self.position < len(self.form.items) else None
 
@@ -185,6 +191,8 @@ class RespondentSession:
         self._require_open()
         if self.respondent == "caseworker" and consent is not Consent.GIVEN:
             raise AnswerRejected("the caseworker's own items cannot be declined")
+        if consent is Consent.SELF_COMPLETED and self.mode is not Mode.PAPER:
+            raise AnswerRejected("only a paper form is self-completed")
         if consent is Consent.YOUTH_OBJECTS:
             if self.respondent != "guardian":
                 raise AnswerRejected("only the guardian session can be stopped by the youth")
@@ -193,7 +201,7 @@ class RespondentSession:
                     "the young person is under 18: their objection does not stop the guardian "
                     "from being asked")
         self.consent = consent
-        if consent is not Consent.GIVEN:
+        if not self.answering:
             self.disposition = Disposition(consent.value)
         else:
             self.position = self._first_open_position()
@@ -248,7 +256,7 @@ class RespondentSession:
     def jump(self, item_id: str) -> None:
         """Go to any item routing shows, to ask it or change its answer."""
         self._require_open()
-        if self.consent is not Consent.GIVEN:
+        if not self.answering:
             raise AnswerRejected("consent comes before the items")
         pos = self.form.index_of(item_id)
         if self.visibility(self.form.items[pos]) is False:
@@ -260,7 +268,7 @@ class RespondentSession:
 
     def complete(self) -> None:
         self._require_open()
-        if self.consent is not Consent.GIVEN:
+        if not self.answering:
             raise AnswerRejected("consent has not been given")
         left = self.unanswered()
         if left:
@@ -282,7 +290,7 @@ class RespondentSession:
             raise AnswerRejected("the youth form does not apply at this age")
         self.disposition = None
         self.break_reason = None
-        if self.consent is not Consent.GIVEN:
+        if not self.answering:
             self.consent = None
 
     def _require_open(self) -> None:
@@ -306,7 +314,7 @@ class RespondentSession:
         """Exactly one outcome per item of the form."""
         result: list[ItemOutcome] = []
         for item in self.form.items:
-            vis = self.visibility(item) if self.consent is Consent.GIVEN else None
+            vis = self.visibility(item) if self.answering else None
             answer = self.responses.get(item.id)
             if vis is False:
                 result.append(ItemOutcome(item.id, OutcomeKind.SKIPPED, SKIPPED_CODE))

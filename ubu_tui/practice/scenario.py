@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ubu_tui.errors import InstrumentError
-from ubu_tui.instrument.loader import _find, _read_toml, data_dir, instrument_by_version
+from ubu_tui.instrument.loader import _find, _read_toml, instrument_by_version
 from ubu_tui.instrument.model import NONRESPONSE, RESPONDENTS, AnswerType, Instrument
 from ubu_tui.interview.eligibility import Eligibility, check
 from ubu_tui.interview.followup import FollowUp, Setup
@@ -23,6 +23,7 @@ from ubu_tui.interview.session import (
     Mode,
     Response,
 )
+from ubu_tui.resources import data_dir
 
 SCENARIO_KEYS = {"id", "title", "brief", "instrument", "placement", *RESPONDENTS}
 PLACEMENT_KEYS = {"length_days", "ended_days_ago", "legal_basis", "age", "unit", "mode"}
@@ -176,6 +177,7 @@ def load_scenario(path: Path | str) -> Scenario:
             raise fail("a due placement needs a script for at least one respondent")
         for script in scripts.values():
             _play(scenario, script, fail)
+        _consistent(scenario, fail)
     elif scripts:
         raise fail("the placement is not due, so no respondent may be scripted")
     return scenario
@@ -206,6 +208,23 @@ def _play(scenario: Scenario, script: Script, fail: Any) -> None:
             raise fail(f"key for {item.id}: {err}", item.id) from None
     if script.break_at is not None:
         raise fail(f"break_at {script.break_at} is never reached", "break_at")
+
+
+def _consistent(scenario: Scenario, fail: Any) -> None:
+    """The same words on the same scale are the same answer: a trainee cannot learn a key that
+    scores "Ja." as 5 on one item and 4 on the next."""
+    seen: dict[tuple[str, str], tuple[int, str]] = {}
+    for script in scenario.scripts.values():
+        form = scenario.instrument.forms[script.respondent]
+        for item_id, line in script.lines.items():
+            item = form.items[form.index_of(item_id)]
+            if not item.scale or line.key.methods:
+                continue
+            said = " ".join(line.says.lower().split()).rstrip(".!")
+            code, where = seen.setdefault((item.scale, said), (line.key.code, item_id))
+            if code != line.key.code:
+                raise fail(f"key for {item_id}: «{line.says}» is {line.key.code} here but "
+                           f"{code} at {where} on the same scale", item_id)
 
 
 def parse_text(text: str, name: str = "scenario.toml") -> Scenario:

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 
 from ubu_tui.i18n import _
 from ubu_tui.interview.followup import FollowUp
+from ubu_tui.interview.keys import CONSENT_KEYS, keys_for
 from ubu_tui.practice.feedback import describe
 from ubu_tui.practice.scenario import Scenario, load_all
 
@@ -41,7 +42,8 @@ def _describe(scenario: Scenario, followup: FollowUp, label: str) -> str:
             continue
         if session.consent is None:
             lines.append(f"{who} " + _("(samtycke) säger:") + f" «{script.consent_says}»")
-            lines.append("   " + _("facit: {key}").format(key=script.consent.value))
+            lines.append("   " + _("facit: tryck {keys}").format(
+                keys=CONSENT_KEYS[script.consent] + " Enter"))
             continue
         item = session.current
         if item is None:
@@ -50,16 +52,18 @@ def _describe(scenario: Scenario, followup: FollowUp, label: str) -> str:
         if item.id == script.break_at:
             lines.append(f"{who} " + _("vid {item} säger:").format(item=item.id)
                          + f" «{script.break_says or '(vill inte fortsätta)'}»")
-            lines.append("   " + _("facit: avbryt med skäl {reason}").format(
+            lines.append("   " + _("facit: tryck a, sedan {reason} (avbryt med skälet)").format(
                 reason=int(script.break_reason or 0)))
             continue
         line = script.lines.get(item.id)
         lines.append(f"{who}, {item.id}: {item.text}")
         if line is None:
-            lines.append("   " + _("(ifylld från starten: bekräfta)"))
+            lines.append("   " + _("(ifylld från starten: tryck Enter)"))
         else:
             lines.append("   " + _("säger:") + f" «{line.says}»")
-            lines.append("   " + _("facit: {key}").format(key=describe(line.key)))
+            prefilled = session.responses.get(item.id)
+            lines.append("   " + _("facit: tryck {keys}").format(
+                keys=keys_for(line.key, prefilled)) + f"  ({describe(line.key)})")
     return "\n".join(lines)
 
 

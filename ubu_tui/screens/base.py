@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, cast
 
 from textual.screen import Screen
 from textual.widgets import Static
 
-from ubu_tui.i18n import N_, _, translate_bindings
+from ubu_tui.i18n import N_, _, binding_label, translate_bindings
 
 if TYPE_CHECKING:
+    from textual.binding import ActiveBinding
+
     from ubu_tui.app import UbuApp
 
 WATERMARK = N_("ÖVNING · inget här är riktiga uppgifter · inget skickas in")
 
 
-class UbuScreen(Screen[None]):
+class TranslatedFooter:
+    """Mixin for screens: every label the footer shows comes from the catalogues."""
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        shown = super().active_bindings  # type: ignore[misc]
+        return {key: active._replace(binding=replace(
+                    active.binding, description=binding_label(active.node,
+                                                              active.binding.description)))
+                for key, active in shown.items()}
+
+
+class UbuScreen(TranslatedFooter, Screen[None]):
     @property
     def ubu(self) -> UbuApp:
         return cast("UbuApp", self.app)

@@ -20,6 +20,7 @@ CHOICES = {"1": Consent.GIVEN, "2": Consent.DECLINED, "3": Consent.NOT_REACHABLE
            "4": Consent.YOUTH_OBJECTS}
 CHOICE_LABELS = {
     Consent.GIVEN: N_("Ja, vill vara med"),
+    Consent.SELF_COMPLETED: N_("Formuläret kom tillbaka ifyllt"),
     Consent.DECLINED: N_("Nej, avböjer (bortfall)"),
     Consent.NOT_REACHABLE: N_("Gick inte att nå (bortfall)"),
     Consent.YOUTH_OBJECTS: N_("Ungdomen motsätter sig att föräldern tillfrågas (bortfall)"),
@@ -45,7 +46,8 @@ class ConsentScreen(UbuScreen):
         yield Header()
         yield Static(_("{who} · inledning och samtycke").format(
             who=_(RESPONDENT_LABELS[self.respondent])), classes="title")
-        wording = Static(Text(self.session.form.consent_text), classes="wording")
+        wording = Static(Text(self.session.form.consent_text), classes="wording",
+                         id="consent-wording")
         wording.border_title = _("LÄS UPP")
         yield wording
         yield Static(classes="instruction", id="consent-instruction")
@@ -59,7 +61,22 @@ class ConsentScreen(UbuScreen):
         yield translated
         yield Footer()
 
+    @property
+    def paper(self) -> bool:
+        return self.session.mode is Mode.PAPER
+
     def on_mount(self) -> None:
+        self._instruct()
+        self._redraw()
+
+    def _instruct(self) -> None:
+        """On paper nothing is read aloud: the respondent answered alone, or did not."""
+        self.query_one("#consent-wording").display = not self.paper
+        if self.paper:
+            self.query_one("#consent-instruction", Static).update(Text(_(
+                "Pappersformulär: respondenten fyllde i det på egen hand. Välj 1 om det kom "
+                "tillbaka ifyllt; frågorna visas då med pappersformulärets nummer.")))
+            return
         ins = _("Instruktion, läs inte upp: läs texten och registrera svaret.")
         if self.respondent == "guardian":
             ins += " " + (_("Ungdomen är 18 år eller äldre: om ungdomen inte vill att föräldern "
@@ -69,14 +86,14 @@ class ConsentScreen(UbuScreen):
         if self.respondent == "caseworker":
             ins = _("Instruktion: dina egna svar om placeringen. Tryck 1 och Enter för att börja.")
         self.query_one("#consent-instruction", Static).update(Text(ins))
-        self._redraw()
 
     def _allowed(self) -> list[tuple[str, Consent]]:
         if self.respondent == "caseworker":
             return [("1", Consent.GIVEN)]
         keys = ["1", "2", "3"] + (["4"] if self.respondent == "guardian"
                                   and self.session.youth_of_age else [])
-        return [(k, CHOICES[k]) for k in keys]
+        first = Consent.SELF_COMPLETED if self.paper else Consent.GIVEN
+        return [(k, first if k == "1" else CHOICES[k]) for k in keys]
 
     def _redraw(self) -> None:
         text = Text()
@@ -123,6 +140,8 @@ class ConsentScreen(UbuScreen):
     def action_mode(self) -> None:
         modes = list(Mode)
         self.session.mode = modes[(modes.index(self.session.mode) + 1) % len(modes)]
+        self.pending = None          # "1" means another thing on paper
+        self._instruct()
         self._redraw()
 
     def action_language(self) -> None:
@@ -144,7 +163,7 @@ class ConsentScreen(UbuScreen):
             self.notify(str(err), severity="error")
             return
         self.ubu.save(self.followup, self.label)
-        if self.pending is Consent.GIVEN:
+        if self.session.answering:
             from ubu_tui.screens.question import QuestionScreen
 
             self.app.switch_screen(QuestionScreen(self.followup, self.label, self.respondent))

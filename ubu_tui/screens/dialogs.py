@@ -10,19 +10,20 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ubu_tui.i18n import N_, _
+from ubu_tui.screens.base import TranslatedFooter
 
 
-class PrivacyScreen(ModalScreen[None]):
+class PrivacyScreen(TranslatedFooter, ModalScreen[None]):
     """Blanks the display at once; the same key brings it back."""
 
     def compose(self) -> ComposeResult:
         yield Static(_("F2"))
 
 
-class ChoiceDialog(ModalScreen[str | None]):
+class ChoiceDialog(TranslatedFooter, ModalScreen[str | None]):
     """Pick one of a few labelled choices by its key or with the arrows; Escape cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", N_("Avbryt"))]
+    BINDINGS = [Binding("escape", "cancel", N_("Tillbaka"))]  # "Avbryt" is "Break off"
 
     def __init__(self, title: str, choices: list[tuple[str, str]], text: str = "") -> None:
         super().__init__()
@@ -49,7 +50,7 @@ class ChoiceDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class NoticeDialog(ModalScreen[None]):
+class NoticeDialog(TranslatedFooter, ModalScreen[None]):
     """A message the interviewer must see before going on."""
 
     BINDINGS = [Binding("enter", "close", N_("Fortsätt")), Binding("escape", "close", show=False)]
@@ -69,10 +70,10 @@ class NoticeDialog(ModalScreen[None]):
         self.dismiss(None)
 
 
-class UnitPicker(ModalScreen[int | None]):
+class UnitPicker(TranslatedFooter, ModalScreen[int | None]):
     """Find a provider unit by typing part of its name."""
 
-    BINDINGS = [Binding("escape", "cancel", N_("Avbryt"))]
+    BINDINGS = [Binding("escape", "cancel", N_("Tillbaka"))]  # "Avbryt" is "Break off"
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):

@@ -9,7 +9,7 @@ from textual.widgets.option_list import Option
 
 from ubu_tui.i18n import N_, _
 from ubu_tui.interview.followup import FollowUp
-from ubu_tui.interview.session import DISPOSITION_LABELS, Disposition
+from ubu_tui.interview.session import DISPOSITION_LABELS, Consent, Disposition
 from ubu_tui.screens.base import UbuScreen
 
 RESPONDENT_LABELS = {"youth": N_("Ungdomen"), "guardian": N_("Förälder/vårdnadshavare"),
@@ -100,6 +100,10 @@ class FollowUpScreen(UbuScreen):
         from ubu_tui.screens.consent import ConsentScreen
         from ubu_tui.screens.question import QuestionScreen
 
+        if session.consent is None and respondent == "caseworker":
+            # the caseworker's own questions: nobody to ask for consent, nothing to read aloud
+            session.set_consent(Consent.GIVEN)
+            self.ubu.save(self.followup, self.label)
         if session.consent is None:
             self.app.push_screen(ConsentScreen(self.followup, self.label, respondent))
         else:

@@ -35,9 +35,13 @@ class HomeScreen(UbuScreen):
         )
         yield Footer()
 
+    _practice_opened = False
+
     def on_mount(self) -> None:
         self.query_one("#home-menu", OptionList).highlighted = 0
         self._show_purged()
+        if self.ubu.settings.practice and self.ubu.store_ready:
+            self.call_later(self.action_practice)   # `ubu --practice` opens practice itself
 
     def _show_purged(self) -> None:
         if self.ubu.purged:
@@ -49,8 +53,15 @@ class HomeScreen(UbuScreen):
 
     _pending: str | None = None
 
+    @property
+    def takes_keys(self) -> bool:
+        """Keys typed after one that waits for the store wait too (see typeahead)."""
+        return self._pending is None
+
     async def on_ubu_app_store_ready(self) -> None:
         self._show_purged()
+        if self.ubu.settings.practice and not self._pending and not self._practice_opened:
+            self._pending = "practice"      # `ubu --practice` opens practice itself
         self.on_screen_resume()
         if self._pending:
             action, self._pending = self._pending, None
@@ -111,6 +122,7 @@ class HomeScreen(UbuScreen):
     def action_practice(self) -> None:
         if self._later("practice"):
             return
+        self._practice_opened = True
         from ubu_tui.screens.practice import PracticeScreen
         from ubu_tui.store.registry import count_units, import_units
 

@@ -18,6 +18,7 @@ from ubu_tui.errors import InstrumentError, UbuError
 from ubu_tui.i18n import N_, _, format_date
 from ubu_tui.interview.eligibility import LEGAL_BASIS_LABELS, LegalBasis
 from ubu_tui.interview.followup import FollowUp
+from ubu_tui.interview.keys import keys_for
 from ubu_tui.interview.session import MODE_LABELS
 from ubu_tui.practice.feedback import KINDS, Feedback
 from ubu_tui.practice.run import PracticeRun
@@ -49,6 +50,7 @@ def load_scenarios() -> tuple[list[Scenario], list[str]]:
 
 class PracticeScreen(UbuScreen):
     BINDINGS = [
+        *[Binding(str(n), f"pick({n})", show=False) for n in range(1, 10)],
         Binding("t", "toggle_mode", N_("Ensam/tränare")),
         Binding("p", "scores", N_("Resultat")),
         Binding("escape", "leave", N_("Lämna övningen")),
@@ -86,6 +88,11 @@ class PracticeScreen(UbuScreen):
     def _show_mode(self) -> None:
         self.query_one("#practice-mode", Static).update(_("Läge: ") + _(MODE_TEXT[self.solo]))
 
+    def action_pick(self, number: int) -> None:
+        """The number in front of a scenario opens it, as on every other list."""
+        if 1 <= number <= len(self.scenarios):
+            self._open(self.scenarios[number - 1])
+
     def action_toggle_mode(self) -> None:
         self.solo = not self.solo
         self._show_mode()
@@ -98,7 +105,9 @@ class PracticeScreen(UbuScreen):
             list_results(self.ubu.engine, self.ubu.today()))))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        scenario = next(s for s in self.scenarios if s.id == event.option.id)
+        self._open(next(s for s in self.scenarios if s.id == event.option.id))
+
+    def _open(self, scenario: Scenario) -> None:
         number = self.query_one("#participant", Input).value
         run = PracticeRun(scenario, solo=self.solo, participant=int(number) if number else None)
         self.app.push_screen(BriefScreen(run))
@@ -193,6 +202,13 @@ def feedback_text(feedback: Feedback, run: PracticeRun) -> Text:
             text.append(f"   {m.item_id}: {item.text[:70]}\n")
             want = describe_response(item, m.want) if m.want else m.expected
             got = describe_response(item, m.got) if m.got else m.recorded
+            script = run.scenario.scripts.get(m.respondent or "")
+            line = script.lines.get(m.item_id) if script else None
+            if line is not None and m.want is not None:
+                # the why: what the respondent said, and the key that records exactly that
+                text.append("   " + _("Respondenten sa «{says}»: det är {want}, tangent {keys}.")
+                            .format(says=line.says, want=want, keys=keys_for(m.want)) + "\n",
+                            style="italic")
         else:
             want, got = m.expected, m.recorded
         text.append("   " + _("Facit: {want} · Du registrerade: {got}").format(

@@ -10,10 +10,10 @@ from ubu_tui.i18n import N_, SOURCE, _
 from ubu_tui.instrument.model import NONRESPONSE, AnswerType, Item
 from ubu_tui.instrument.translation import Wording, item_wording
 from ubu_tui.interview.followup import FollowUp
-from ubu_tui.interview.session import BREAK_LABELS, AnswerRejected, BreakReason, Response
+from ubu_tui.interview.session import BREAK_LABELS, AnswerRejected, BreakReason, Mode, Response
 from ubu_tui.screens.base import UbuScreen
 from ubu_tui.screens.followup import RESPONDENT_LABELS
-from ubu_tui.widgets.question import NONRESPONSE_KEYS, QuestionView
+from ubu_tui.widgets.question import NONRESPONSE_KEYS, Frame, QuestionView, describe_response
 
 SENSITIVE_NOTICE = N_(
     "Svaret är registrerat. Det som ungdomen berättat hanteras i personakten enligt "
@@ -31,6 +31,7 @@ class QuestionScreen(UbuScreen):
         Binding("a", "break_off", N_("Avbryt")),
         Binding("backspace", "erase", show=False),
         Binding("u", "pick_unit", show=False),
+        Binding("l", "language", N_("Språk")),
         Binding("escape", "leave", N_("Paus")),
     ]
 
@@ -42,6 +43,12 @@ class QuestionScreen(UbuScreen):
         self.typed = ""
         self._in_review = False
         self._leaving = False
+        self._saved = ""          # the answer just stored, shown on the next item
+
+    @property
+    def one_key(self) -> bool:
+        """A digit or non-response key confirms at once (unless the setting asks for Enter)."""
+        return not self.ubu.settings.enter_confirms
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -79,21 +86,34 @@ class QuestionScreen(UbuScreen):
         item = self.item
         if item is None:
             return
-        answered, total = self._position(item)
+        frame = self.frame
+        answered, total = self._position(item, frame)
         practice, run = self.ubu.settings.practice, self.ubu.practice_run
         self.query_one(QuestionView).show(
             item, title=_(RESPONDENT_LABELS[self.respondent]), position=(answered, total),
             pending=self.pending, typed=self.typed, unit_name=self._unit_name(item),
             guidance=self.followup.instrument.guidance_for(item) if practice else "",
             says=run.line(self.respondent, item.id) if run else None,
-            interpreted=self._interpreted(item))
+            interpreted=self._interpreted(item), note=self._saved, frame=frame)
+
+    @property
+    def frame(self) -> Frame:
+        if self.respondent == "caseworker":
+            return Frame.OWN
+        return Frame.PAPER if self.session.mode is Mode.PAPER else Frame.READ
 
     def _interpreted(self, item: Item) -> Wording | None:
-        if self.session.language == SOURCE:
+        if self.session.language == SOURCE or self.respondent == "caseworker":
             return None
         return item_wording(item, self.session.language)
 
-    def _position(self, item: Item) -> tuple[int, int]:
+    def _position(self, item: Item, frame: Frame) -> tuple[int, int]:
+        if frame is Frame.PAPER:        # the number printed on the paper, routing or not
+            from ubu_tui.instrument.paper import paper_number
+
+            number = paper_number(self.session.form, item)
+            if number is not None:
+                return number[0] - 1, number[1]
         shown = [i for i in self.session.form.items if self.session.visibility(i) is not False]
         index = next((n for n, i in enumerate(shown) if i.id == item.id), 0)
         return index, len(shown)
@@ -108,7 +128,7 @@ class QuestionScreen(UbuScreen):
 
     async def on_question_view_picked(self, event: QuestionView.Picked) -> None:
         """A click chooses like its key; clicking the chosen line again confirms it."""
-        before = self.pending
+        before, clicked = self.pending, self.item
         if event.key == "u":
             self.action_pick_unit()
         elif event.key.isdigit():
@@ -117,8 +137,8 @@ class QuestionScreen(UbuScreen):
             nr = next(k for k, v in NONRESPONSE_KEYS.items() if v == event.key)
             self.action_nonresponse(nr)
         item = self.item
-        if (item is not None and item.type is not AnswerType.MULTI and before is not None
-                and before == self.pending):
+        if (item is not None and item is clicked and item.type is not AnswerType.MULTI
+                and before is not None and before == self.pending):
             self.action_confirm()
 
     def _say(self, text: str) -> None:
@@ -149,6 +169,8 @@ class QuestionScreen(UbuScreen):
             if item.option(digit) is None:
                 return self._say(_("Det finns inget alternativ {d}.").format(d=digit))
             self.pending = Response(digit)
+            if self.one_key:
+                return self.action_confirm()
         self._redraw()
 
     def action_nonresponse(self, key: str) -> None:
@@ -160,6 +182,8 @@ class QuestionScreen(UbuScreen):
                 label=NONRESPONSE[key].label))
         self.typed = ""
         self.pending = Response(NONRESPONSE[key].code)
+        if self.one_key:
+            return self.action_confirm()
         self._redraw()
 
     def action_erase(self) -> None:
@@ -198,7 +222,10 @@ class QuestionScreen(UbuScreen):
         interpreted = self._interpreted(item)
         self.session.note_wording(item.id, interpreted is None or interpreted.translated)
         alert = item.option(self.pending.code) if self.pending.code >= 0 else None
-        self.ubu.save(self.followup, self.label)
+        if self.ubu.save(self.followup, self.label):
+            self._saved = _("Sparat: {item} = {answer}").format(
+                item=item.id, answer=describe_response(item, self.pending,
+                                                       self._unit_name(item)))
         if item.sensitive and alert is not None and alert.alert:
             from ubu_tui.screens.dialogs import NoticeDialog
 
@@ -206,8 +233,26 @@ class QuestionScreen(UbuScreen):
             return   # on_screen_resume shows the next item
         self._show()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "language":       # the caseworker's own part has no interview language
+            return self.respondent != "caseworker"
+        return True
+
+    def action_language(self) -> None:
+        """The interview language can change at any item (an interpreter joins, or leaves)."""
+        if self.respondent == "caseworker":
+            return
+        from ubu_tui.i18n import LANGUAGES
+
+        languages = list(LANGUAGES)
+        self.session.language = languages[(languages.index(self.session.language) + 1)
+                                          % len(languages)]
+        self._redraw()
+        self._say(_("Intervjuspråk: {language}").format(language=LANGUAGES[self.session.language]))
+
     def action_back(self) -> None:
         self.session.back()
+        self._saved = ""
         self._show()
 
     def action_review(self) -> None:

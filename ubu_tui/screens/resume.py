@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Header, OptionList, Static
@@ -11,7 +12,19 @@ from ubu_tui.errors import UbuError
 from ubu_tui.i18n import N_, _, ngettext
 from ubu_tui.screens.base import UbuScreen
 
-SHORT = {"youth": "U", "guardian": "F", "caseworker": "H"}
+PART_NAMES = {"youth": N_("Ungdom"), "guardian": N_("Förälder"), "caseworker": N_("Handläggare")}
+
+
+def part_status(sess: dict) -> str:
+    """A part of a draft in words: closed how, under way with how many answers, or not begun."""
+    from ubu_tui.interview.session import DISPOSITION_LABELS, Disposition
+
+    if sess["disposition"]:
+        return _(DISPOSITION_LABELS[Disposition(sess["disposition"])]).lower()
+    if sess["consent"]:
+        n = len(sess["responses"])
+        return ngettext("pågår, {n} svar", "pågår, {n} svar", n).format(n=n)
+    return _("inte påbörjad")
 
 
 class ResumeScreen(UbuScreen):
@@ -23,8 +36,7 @@ class ResumeScreen(UbuScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(_("Återuppta ett utkast"), classes="title")
-        yield Static(_("Utkast raderas automatiskt efter 90 dagar. U = ungdom, F = förälder, "
-                       "H = handläggare."), classes="muted")
+        yield Static(_("Utkast raderas automatiskt efter 90 dagar."), classes="muted")
         yield OptionList(id="drafts")
         yield Footer()
 
@@ -33,15 +45,19 @@ class ResumeScreen(UbuScreen):
 
         menu = self.query_one("#drafts", OptionList)
         menu.clear_options()
+        from ubu_tui.store.registry import get_unit
+
         for draft in list_drafts(self.ubu.engine):
             days = draft.age.days
-            age = ngettext("{n} dag", "{n} dagar", days).format(n=days) if days else _("i dag")
-            parts = []
-            for respondent, sess in draft.state["sessions"].items():
-                status = sess["disposition"] or (_("pågår") if sess["consent"] else "–")
-                parts.append(f"{SHORT[respondent]}: {status}")
-            menu.add_option(Option(f"{draft.label:<16} {age:<10} " + "  ".join(parts),
-                                   id=draft.id))
+            age = (ngettext("påbörjat för {n} dag sedan", "påbörjat för {n} dagar sedan", days)
+                   .format(n=days) if days else _("påbörjat i dag"))
+            unit = get_unit(self.ubu.engine, draft.state["setup"]["unit_id"])
+            parts = " · ".join(f"{_(PART_NAMES[r])}: {part_status(sess)}"
+                               for r, sess in draft.state["sessions"].items())
+            row = Text(f"{draft.label} · {unit.name if unit else '?'} · {age}\n",
+                       style="bold", no_wrap=True, overflow="ellipsis")
+            row.append(Text("  " + parts, style="", no_wrap=True, overflow="ellipsis"))
+            menu.add_option(Option(row, id=draft.id))
         if not menu.option_count:
             menu.add_option(Option(_("Inga utkast."), disabled=True))
         else:

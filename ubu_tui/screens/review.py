@@ -41,6 +41,8 @@ class ReviewScreen(UbuScreen):
         from ubu_tui.store.registry import get_unit
 
         menu = self.query_one("#review-list", OptionList)
+        # ids in one column as wide as the longest; the answer whole, the wording cut instead
+        width = max(len(i.id) for i in self.session.form.items)
         for item in self.session.form.items:
             vis = self.session.visibility(item)
             response = self.session.responses.get(item.id)
@@ -50,8 +52,9 @@ class ReviewScreen(UbuScreen):
                 unit = get_unit(self.ubu.engine, response.code) if (
                     item.type.value == "unit" and response) else None
                 answer = describe_response(item, response, unit.name if unit else None)
-            row = Text(f"{item.id:<19} {answer:<24.24} {item.text}", no_wrap=True,
-                       overflow="ellipsis")
+            row = Text(f"{item.id:<{width}}  ", no_wrap=True, overflow="ellipsis")
+            row.append(answer, style="bold")
+            row.append(f"  {item.text}", style="dim")
             menu.add_option(Option(row, id=item.id, disabled=vis is False))
         left = self.session.unanswered()
         self.query_one("#review-status", Static).update(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Header, OptionList, Static
@@ -27,11 +29,20 @@ class SettingsScreen(UbuScreen):
                      classes="muted")
         yield OptionList(*[Option(LANGUAGES[lang], id=lang) for lang in interface_languages()],
                          id="languages")
+        yield Static(_("Svar (Enter väljer):"), classes="muted")
+        yield OptionList(Option(_("En tangent per svar: siffran sparar och går vidare"),
+                                id="one-key"),
+                         Option(_("Siffra och sedan Enter"), id="enter"), id="answer-keys")
         yield Footer()
 
     async def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option_list.id == "languages":
             await self.ubu.switch_language(str(event.option.id))
+            return
+        if event.option_list.id == "answer-keys":
+            enter = event.option.id == "enter"
+            self.ubu.settings = replace(self.ubu.settings, enter_confirms=enter)
+            self.notify(_("Svar: siffra och Enter.") if enter else _("Svar: en tangent."))
             return
         self.app.theme = str(event.option.id)
         self.notify(_("Tema: {name}").format(name=event.option.id))

@@ -26,13 +26,14 @@ class SetupScreen(UbuScreen):
         Binding("ctrl+s", "start", N_("Starta")),
         Binding("ctrl+n", "not_due", N_("Ska inte göras")),
         Binding("f4", "pick_unit", N_("Välj enhet")),
-        Binding("f5", "demo_registry", N_("Demoregister"), show=False),
+        Binding("f5", "demo_registry", N_("Demoregister")),
         Binding("escape", "app.pop_screen", N_("Tillbaka")),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.unit_id: int | None = None
+        self._registry_empty = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -41,7 +42,8 @@ class SetupScreen(UbuScreen):
                        "De sparas inte."), classes="muted")
         with Vertical(id="setup-form"):
             yield from self._row(_("Kommunkod"), self._input(
-                "municipality", "0180", 4, r"[0-9]*", self.ubu.settings.municipality))
+                "municipality", _("fyra siffror"), 4, r"[0-9]*",
+                self.ubu.settings.municipality))
             yield from self._row(_("Placeringen började"), self._input(
                 "start", _("ÅÅÅÅ-MM-DD"), 10, r"[0-9-]*"))
             yield from self._row(_("Placeringen slutade"), self._input(
@@ -50,7 +52,8 @@ class SetupScreen(UbuScreen):
                 [(label, int(code)) for code, label in LEGAL_BASIS_LABELS.items()]
                 + [(_("Annat (t.ex. enbart LSS)"), OUT_OF_SCOPE)], id="basis",
                 allow_blank=True, prompt=_("Välj lagrum"), compact=True))
-            yield from self._row(_("Ålder nu (hela år)"), self._input("age", "16", 2, r"[0-9]*"))
+            yield from self._row(_("Ålder nu (hela år)"), self._input("age", _("år"), 2,
+                                                                      r"[0-9]*"))
             with Horizontal(classes="row"):
                 yield Label(_("Enhet"))
                 yield Button(_("Välj enhet (F4)"), id="unit", compact=True)
@@ -76,13 +79,19 @@ class SetupScreen(UbuScreen):
     def on_mount(self) -> None:
         from ubu_tui.store.registry import count_units
 
-        if count_units(self.ubu.engine) == 0:
+        self._registry_empty = count_units(self.ubu.engine) == 0
+        if self._registry_empty:
             self.notify(_("Enhetsregistret är tomt. Importera det med 'ubu registry import FIL', "
                           "eller tryck F5 för ett demoregister med påhittade enheter."),
                         severity="warning", timeout=30)
         self.query_one("#municipality" if not self.ubu.settings.municipality else "#start",
                        Input).focus()
         self._refresh()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "demo_registry":     # offered only while the registry is empty
+            return self._registry_empty
+        return True
 
     def on_input_changed(self) -> None:
         self._refresh()
@@ -118,6 +127,9 @@ class SetupScreen(UbuScreen):
             self.notify(_("Registret har redan enheter; demoregistret läses inte in."))
             return
         report = import_units(self.ubu.engine, data_dir() / "registry" / "demo-units.csv")
+        self.app.clear_notifications()       # "the registry is empty" is no longer true
+        self._registry_empty = False
+        self.refresh_bindings()
         self.notify(_("{n} påhittade enheter lästes in.").format(n=report.added))
 
     def _value(self, widget_id: str) -> str:

@@ -11,6 +11,7 @@ from textual.widgets import Footer, Header, Static
 from ubu_tui.errors import UbuError
 from ubu_tui.i18n import N_, _
 from ubu_tui.interview.followup import FollowUp
+from ubu_tui.interview.session import DISPOSITION_LABELS, MODE_LABELS, Mode
 from ubu_tui.screens.base import UbuScreen
 from ubu_tui.screens.followup import RESPONDENT_LABELS
 
@@ -33,14 +34,19 @@ class SubmitScreen(UbuScreen):
                        "sammanställda resultat. Ctrl+S skickar in, Esc går tillbaka."),
                      classes="instruction")
         text = Text()
-        text.append(f"kommun {record.municipality} · enhet {record.unit_id} · "
-                    f"{record.instrument_id} {record.instrument_version} · "
+        text.append(_("kommun {municipality} · enhet {unit}").format(
+            municipality=record.municipality, unit=record.unit_id)
+                    + f" · {record.instrument_id} {record.instrument_version} · "
                     + _("period: månaden för inskickning") + "\n", style="bold")
         for sess in record.sessions:
-            text.append(f"\n{_(RESPONDENT_LABELS[sess.respondent])}: {sess.disposition.value}"
-                        f" · mode {sess.mode} · {sess.language}"
-                        + (f" · break {sess.break_reason}" if sess.break_reason else "") + "\n",
-                        style="bold")
+            # the stored code beside its words: what is stored is the code
+            text.append(f"\n{_(RESPONDENT_LABELS[sess.respondent])}: "
+                        f"{_(DISPOSITION_LABELS[sess.disposition])} ({sess.disposition.value})"
+                        " · " + _("intervjuform {code} {name}").format(
+                            code=sess.mode, name=_(MODE_LABELS[Mode(sess.mode)]))
+                        + " · " + _("språk {code}").format(code=sess.language)
+                        + (" · " + _("avbrott, skäl {code}").format(code=sess.break_reason)
+                           if sess.break_reason else "") + "\n", style="bold")
             text.append("  ".join(f"{o.item_id}={o.code}" + (
                 "[" + ",".join(f"{m}:{a}" for m, a in o.methods) + "]" if o.methods else "")
                 for o in sess.items) + "\n")

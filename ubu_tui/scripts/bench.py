@@ -4,7 +4,8 @@
 
 Runs the real `ubu` command in a pseudo-terminal (80×24), types a youth interview and times
 each keypress until the next item's text has been written to the terminal; does the same with a
-minimal Textual app that redraws one line per key. Also: cold start to the home screen, autosave
+minimal Textual app that redraws one line per key; keys per answered item over a whole
+follow-up and keys for a paper form (`bench_keys`). Also: cold start to the home screen, autosave
 latency with durable commits, and peak memory of the interview process.
 """
 
@@ -26,8 +27,6 @@ from pathlib import Path
 
 from ubu_tui.instrument import default_instrument
 from ubu_tui.instrument.model import AnswerType, Item
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 class PtyProcess:
@@ -129,12 +128,13 @@ def key_for(item: Item) -> str:
 
 def prepare_store(url: str) -> None:
     from ubu_tui.interview import FollowUp, Mode, Setup
+    from ubu_tui.resources import data_dir
     from ubu_tui.store import open_store
     from ubu_tui.store.drafts import list_drafts, save_draft
     from ubu_tui.store.registry import import_units
 
     engine = open_store(url)
-    import_units(engine, ROOT / "data" / "registry" / "demo-units.csv")
+    import_units(engine, data_dir() / "registry" / "demo-units.csv")
     for draft in list_drafts(engine):
         from ubu_tui.store.drafts import discard_draft
 
@@ -146,9 +146,12 @@ def prepare_store(url: str) -> None:
 
 
 def interview_latency(url: str) -> tuple[list[float], list[float], list[float], float]:
-    """Digit → choice shown, Enter → next item shown, last Enter → review shown (ms); peak MB."""
+    """Digit → choice shown, Enter → next item shown, last Enter → review shown (ms); peak MB.
+
+    With --enter-confirms (digit then Enter), so that each step is timed apart.
+    """
     prepare_store(url)
-    proc = PtyProcess(ubu_argv(), env_for(url))
+    proc = PtyProcess(ubu_argv(), {**env_for(url), "UBU_ENTER_CONFIRMS": "1"})
     select_ms: list[float] = []
     next_ms: list[float] = []
     review_ms: list[float] = []
@@ -188,6 +191,39 @@ def interview_latency(url: str) -> tuple[list[float], list[float], list[float], 
     finally:
         proc.close()
     return select_ms, next_ms, review_ms, memory
+
+
+def one_key_latency(url: str) -> list[float]:
+    """Digit → the next item shown, its answer saved durably on the way (the default mode)."""
+    prepare_store(url)
+    proc = PtyProcess(ubu_argv(), env_for(url))
+    times: list[float] = []
+    try:
+        proc.wait_for("Utkast:")
+        proc.send("r")
+        proc.wait_for("Blå ek 1")
+        proc.drain()
+        proc.send("\r")
+        proc.wait_for("inte påbörjad")
+        proc.drain()
+        proc.send("1")
+        proc.wait_for("samtycke")
+        proc.drain()
+        proc.send("1")
+        proc.drain()
+        proc.send("\r")
+        items = list(default_instrument().forms["youth"].items)
+        proc.wait_for(items[0].id)
+        proc.drain()
+        for n, item in enumerate(items[:-1]):
+            key = key_for(item)
+            sent = proc.send(key)
+            marker = "personakten" if item.id == "y_violation" and key == "1" else items[n + 1].id
+            times.append((proc.wait_for(marker) - sent) * 1000)
+            proc.drain(0.02)
+    finally:
+        proc.close()
+    return times
 
 
 def minimal_latency(url: str, keys: int) -> list[float]:
@@ -254,6 +290,7 @@ def main(argv: list[str] | None = None) -> None:
         ubu_start, ubu_ready = cold_start(ubu_argv(), url, args.rounds, then="Utkast:")
         min_start, _ = cold_start(minimal_argv(), url, args.rounds)
         select_ms, next_ms, review_ms, memory = interview_latency(url)
+        one_key_ms = one_key_latency(url)
         min_keys = minimal_latency(url, len(select_ms))
         saves = autosave(f"sqlite:///{Path(tmp) / 'autosave.sqlite3'}")
     print(f"| {'measure':<50} |    median |       p99 |     n | unit |")
@@ -264,12 +301,17 @@ def main(argv: list[str] | None = None) -> None:
     print(row("keypress: digit → choice shown (ubu)", select_ms))
     print(row("keypress: Enter → next item shown (ubu)", next_ms))
     print(row("keypress: last Enter → review screen shown (ubu)", review_ms))
+    print(row("keypress: digit → next item shown (one key, ubu)", one_key_ms))
     print(row("keypress → redraw, minimal Textual app", min_keys))
     print(row("autosave per answer, durable (SQLite FULL)", saves))
     ratio = statistics.median(ubu_start) / statistics.median(min_start)
     print(f"\nstart ratio ubu / minimal (medians): {ratio:.2f}  (aim ≤ 1.25)")
     print(f"peak memory of ubu after a youth interview: {memory:.0f} MB  (aim < 150 MB)")
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    print()
+    from ubu_tui.scripts import bench_keys
+
+    bench_keys.main()
     if args.results:
         from ubu_tui.scripts import bench_results
 

@@ -2,8 +2,9 @@
 
     python -m ubu_tui.scripts.catalogs extract   # locales/ubu.pot and locales/instrument.pot
     python -m ubu_tui.scripts.catalogs update    # merge them into every language's .po
-    python -m ubu_tui.scripts.catalogs compile   # .mo files, for packaging (the app also
-                                                 # reads .po directly)
+    python -m ubu_tui.scripts.catalogs compile   # .mo files in the checkout (the app also
+                                                 # reads .po directly; building the wheel
+                                                 # compiles its own, see setup.py)
 
 After a wording change in an instrument, `extract` and `update` turn the old translation
 fuzzy in every language; the app shows Swedish for that item, marked, until a translator has

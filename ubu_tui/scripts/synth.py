@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> None:
 
 def ensure_units(engine: Engine, count: int) -> None:
     """The demo registry, plus made-up units 1013… when more are asked for."""
-    from ubu_tui.instrument.loader import data_dir
+    from ubu_tui.resources import data_dir
     from ubu_tui.store.engine import session_for
     from ubu_tui.store.models import Unit
     from ubu_tui.store.registry import count_units, import_units

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from enum import StrEnum
 
 from rich.text import Text
 from textual import events
@@ -14,10 +15,31 @@ from textual.widgets import Static
 from ubu_tui.i18n import RTL, _, bidi
 from ubu_tui.instrument.model import APPLIED, NONRESPONSE, AnswerType, Item
 from ubu_tui.instrument.translation import Wording
+from ubu_tui.interview.keys import NONRESPONSE_KEYS
 from ubu_tui.interview.session import Response
 
-# Keys for the non-substantive options; the same on every item, never read aloud.
-NONRESPONSE_KEYS: dict[str, str] = {"dont_know": "v", "refused": "s", "not_applicable": "e"}
+__all__ = ["NONRESPONSE_KEYS", "Frame", "QuestionView", "describe_response"]
+
+
+
+def _put(widget: Static, content: Text | str) -> None:
+    """Update a part only when what it shows changes: every update costs a layout pass."""
+    if getattr(widget, "_ubu_shown", None) != content:
+        widget._ubu_shown = content  # type: ignore[attr-defined]
+        widget.update(content)
+
+
+def _show(widget: Static, visible: bool) -> None:
+    if widget.display != visible:
+        widget.display = visible
+
+
+class Frame(StrEnum):
+    """Who the item is put to, which decides how it is framed on screen."""
+
+    READ = "read"        # read aloud to the respondent
+    PAPER = "paper"      # entered from a paper form the respondent filled in alone
+    OWN = "own"          # the caseworker's own question
 
 
 def describe_response(item: Item, response: Response | None,
@@ -75,52 +97,66 @@ class QuestionView(Vertical):
         yield Static(id="q-guidance", classes="guidance")
         yield Static(id="q-options", classes="options")
         yield Static(id="q-says", classes="says")
+        yield Static(id="q-saved", classes="muted")
         yield Static(id="q-message", classes="message")
 
     def show(self, item: Item, *, title: str, position: tuple[int, int],
              pending: Response | None, typed: str = "", unit_name: str | None = None,
              guidance: str = "", says: str | None = None,
-             interpreted: Wording | None = None) -> None:
+             interpreted: Wording | None = None, note: str = "",
+             frame: Frame = Frame.READ) -> None:
+        """Show an item. `position` is (index, total): on paper, the paper's own numbering."""
         answered, total = position
-        self.query_one("#q-header", Static).update(
-            Text(f"{title} · " + _("fråga {n} av {total}").format(n=answered + 1, total=total)
-                 + f" · {item.id}"))
+        where = (_("pappret: fråga {n} av {total}") if frame is Frame.PAPER
+                 else _("fråga {n} av {total}")).format(n=answered + 1, total=total)
+        _put(self.query_one("#q-header", Static), Text(f"{title} · {where} · {item.id}"))
         wording = self.query_one("#q-wording", Static)
-        wording.update(Text(item.text))
-        wording.border_title = _("LÄS UPP") if not item.sensitive else _("LÄS UPP – KÄNSLIG FRÅGA")
+        _put(wording, Text(item.text))
+        if frame is Frame.READ:
+            frame_title = _("LÄS UPP") if not item.sensitive else _("LÄS UPP – KÄNSLIG FRÅGA")
+        elif frame is Frame.PAPER:
+            frame_title = _("PÅ PAPPRET, FRÅGA {n}").format(n=answered + 1)
+        else:
+            frame_title = _("DIN FRÅGA")
+        if wording.border_title != frame_title:
+            wording.border_title = frame_title
         self._interpreted(interpreted)
-        instruction = item.instruction
+        instruction = item.instruction if frame is not Frame.PAPER else ""
         if item.sensitive:
             instruction = (instruction + " " if instruction else "") + _(
                 "Registrera bara svaret. Inga uppgifter om vad som hänt eller vem.")
         ins = self.query_one("#q-instruction", Static)
-        ins.update(Text(_("Instruktion, läs inte upp: ") + instruction) if instruction else "")
-        ins.display = bool(instruction)
+        lead = _("Instruktion, läs inte upp: ") if frame is Frame.READ else _("Instruktion: ")
+        _put(ins, Text(lead + instruction) if instruction else "")
+        _show(ins, bool(instruction))
         guide = self.query_one("#q-guidance", Static)
-        guide.update(Text(_("Övningsstöd: ") + guidance) if guidance else "")
-        guide.display = bool(guidance)
+        _put(guide, Text(_("Övningsstöd: ") + guidance) if guidance else "")
+        _show(guide, bool(guidance))
         line = self.query_one("#q-says", Static)
-        line.update(Text(_("Respondenten svarar: ") + f"«{says}»") if says else "")
-        line.display = bool(says)
-        self.query_one("#q-options", Static).update(
-            self._options(item, pending, typed, unit_name, interpreted))
+        _put(line, Text(_("Respondenten svarar: ") + f"«{says}»") if says else "")
+        _show(line, bool(says))
+        _put(self.query_one("#q-options", Static),
+            self._options(item, pending, typed, unit_name, interpreted, frame))
+        saved = self.query_one("#q-saved", Static)
+        _put(saved, Text(note))
+        _show(saved, bool(note))
         self.message("")
 
     def message(self, text: str) -> None:
         msg = self.query_one("#q-message", Static)
-        msg.update(Text(text))
-        msg.display = bool(text)
+        _put(msg, Text(text))
+        _show(msg, bool(text))
 
     def _interpreted(self, interpreted: Wording | None) -> None:
         """The interview language beside the Swedish, for the interpreter to read."""
         box = self.query_one("#q-translated", Static)
-        box.display = interpreted is not None
+        _show(box, interpreted is not None)
         if interpreted is None:
             return
         box.border_title = interpreted.name + " – " + _("för tolken") + (
             " · " + _("utkast, ej granskad") if interpreted.draft else "")
         if interpreted.text is None:
-            box.update(Text(_("Ingen aktuell översättning: tolken tolkar den svenska frågan. "
+            _put(box, Text(_("Ingen aktuell översättning: tolken tolkar den svenska frågan. "
                               "Det noteras som tolkat på plats."), style="italic"))
             return
         lang = interpreted.language
@@ -128,12 +164,13 @@ class QuestionView(Vertical):
         if lang in RTL:
             width = max(20, (self.size.width or 100) // 2 - 6)
             lines = [bidi(line, lang) for line in textwrap.wrap(interpreted.text, width)]
-            box.update(Text("\n".join(lines), justify="right"))
+            _put(box, Text("\n".join(lines), justify="right"))
         else:
-            box.update(Text(interpreted.text))
+            _put(box, Text(interpreted.text))
 
     def _options(self, item: Item, pending: Response | None, typed: str,
-                 unit_name: str | None, interpreted: Wording | None = None) -> Text:
+                 unit_name: str | None, interpreted: Wording | None = None,
+                 frame: Frame = Frame.READ) -> Text:
         out = Text()
         keys: list[str | None] = []
         self._line_keys = keys
@@ -148,7 +185,7 @@ class QuestionView(Vertical):
                     other = interpreted.options.get(opt.code)
                     line += "   │  " + (bidi(other, interpreted.language) if other
                                         else _("(ingen översättning)"))
-                if not opt.read_aloud:
+                if not opt.read_aloud and frame is Frame.READ:
                     line += "  " + _("(läs inte upp)")
                 out.append(line + "\n", style=style)
                 keys.append(str(opt.code))
@@ -177,13 +214,18 @@ class QuestionView(Vertical):
             out.append(_("Sifferknappen växlar: används som avsett → inte som avsett → "
                          "vet inte om som avsett → används inte.") + "\n", style="dim")
         if item.nonresponse:
-            out.append(_("Läs inte upp:") + "\n", style="italic dim")
+            out.append((_("Läs inte upp:") if frame is Frame.READ else
+                        _("Tomt eller ej aktuellt på pappret:") if frame is Frame.PAPER else
+                        _("Utan svarsvärde:")) + "\n", style="italic dim")
             keys.append(None)
             for key in item.nonresponse:
+                if frame is Frame.PAPER and key == "dont_know":
+                    continue             # not a box on the paper form
                 code = NONRESPONSE[key].code
                 sel = chosen == code
-                out.append(f"{'▶ ' if sel else '  '}{NONRESPONSE_KEYS[key]}  "
-                           f"{item.nonresponse_label(key)}\n",
+                label = (_("Lämnat tomt") if frame is Frame.PAPER and key == "refused"
+                         else item.nonresponse_label(key))
+                out.append(f"{'▶ ' if sel else '  '}{NONRESPONSE_KEYS[key]}  {label}\n",
                            style="bold reverse" if sel else "italic")
                 keys.append(NONRESPONSE_KEYS[key])
         return out

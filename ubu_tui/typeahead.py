@@ -1,0 +1,126 @@
+"""Type-ahead for the App: keys typed faster than the screens change are held, never lost.
+
+Textual hands a key to whatever has focus when the key arrives. A screen that was just pushed
+has not composed yet, an input that Tab is moving to has not had its focus event yet, and the
+home screen may still wait for the store: a key arriving then went to the wrong place or nowhere
+(the pilot found "026-09-012", SoL for LVU, age 6 for 16). So the App takes one key at a time:
+after each key it holds the next ones until the screen the key led to is mounted and every
+widget on it has handled all it was sent; then it hands on the next held key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import deque
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any
+
+from textual import events
+from textual.app import App
+
+if TYPE_CHECKING:
+    from textual.message_pump import MessagePump
+
+SETTLE_ROUNDS = 50      # a bound, never reached in practice: a key's effects settle in a few
+# A widget removed while we wait never runs its callback; a wait gives up after this and looks
+# again, so a held key is late at worst, never stuck.
+PATIENCE = 0.5
+
+
+async def _within(waiting: Coroutine[Any, Any, Any]) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(waiting, PATIENCE)
+
+
+class TypeAhead:
+    """Mixin for the App. A screen that cannot take keys yet says so with `takes_keys`."""
+
+    _held: deque[events.Key]
+    _settling: bool
+    _settle_task: asyncio.Task[None] | None = None
+
+    def _typeahead_init(self) -> None:
+        self._held = deque()
+        self._settling = False
+        self._keys_free = asyncio.Event()   # set whenever a screen stops waiting for the store
+
+    def keys_held(self) -> bool:
+        """True while a key is being settled or keys wait their turn (tests wait on this)."""
+        return self._settling or bool(self._held)
+
+    def keys_may_flow(self) -> None:
+        """Something a screen waited for (the store) is there: look again."""
+        self._keys_free.set()
+
+    async def _typeahead_key(self, event: events.Key) -> bool:
+        """Take a key from the terminal; True when it was held (the caller stops there)."""
+        if self._settling or self._held:
+            self._held.append(event)
+            return True
+        self._settling = True
+        self._settle_soon()
+        return False
+
+    def _settle_soon(self) -> None:
+        # a bare task, not a worker: a worker posts state messages of its own on every key
+        task = asyncio.create_task(self._settle())
+        self._settle_task = task            # held, so that it is not collected mid-way
+        task.add_done_callback(self._settled)
+
+    def _settled(self, task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            app: App[None] = self  # type: ignore[assignment]
+            app._handle_exception(task.exception())  # type: ignore[arg-type]
+
+    async def _settle(self) -> None:
+        app: App[None] = self  # type: ignore[assignment]
+        for _ in range(SETTLE_ROUNDS):
+            await self._drain()
+            screen = app.screen
+            if not screen.is_mounted:
+                await _within(screen._mounted_event.wait())
+                continue
+            if not getattr(screen, "takes_keys", True):
+                self._keys_free.clear()
+                if not getattr(screen, "takes_keys", True):
+                    await _within(self._keys_free.wait())
+                continue
+            if not self._busy(screen):
+                break
+        app.call_later(self._release)
+
+    def _pumps(self) -> list[MessagePump]:
+        app: App[None] = self  # type: ignore[assignment]
+        return [app, *app.screen.walk_children(with_self=True)]
+
+    def _busy(self, screen: MessagePump) -> bool:
+        app: App[None] = self  # type: ignore[assignment]
+        return app.screen is not screen or any(
+            not p._message_queue.empty() for p in self._pumps())
+
+    async def _drain(self) -> None:
+        """Wait until every pump of the app and the current screen has handled its queue."""
+        left = 0
+        done = asyncio.Event()
+
+        def one_done() -> None:
+            nonlocal left
+            left -= 1
+            if left == 0:
+                done.set()
+
+        for pump in self._pumps():
+            if pump.call_later(one_done):
+                left += 1
+        if left:
+            await _within(done.wait())
+
+    async def _release(self) -> None:
+        app: App[None] = self  # type: ignore[assignment]
+        self._settling = False
+        if self._held:
+            event = self._held.popleft()
+            self._settling = True
+            self._settle_soon()
+            await App.on_event(app, event)   # the App's own handling: not held again
