@@ -24,7 +24,9 @@ MIN_AGE, MAX_AGE = 0, 25   # the range of the caseworker's age item
 class SetupScreen(UbuScreen):
     BINDINGS = [
         Binding("ctrl+s", "start", N_("Starta")),
-        Binding("ctrl+n", "not_due", N_("Ska inte göras")),
+        # not in the footer (it would push F2 off an 80-column screen): the box says it when
+        # a placement is not due
+        Binding("ctrl+n", "not_due", N_("Ska inte göras"), show=False),
         Binding("f4", "pick_unit", N_("Välj enhet")),
         Binding("f5", "demo_registry", N_("Demoregister")),
         Binding("escape", "app.pop_screen", N_("Tillbaka")),
@@ -173,6 +175,8 @@ class SetupScreen(UbuScreen):
             else:
                 lines.append(_("✘ Uppföljningen ska inte göras:"))
                 lines += [f"  • {r}" for r in verdict.reasons]
+                lines.append(_("  Ctrl+N: registrera som inte aktuell (räknas anonymt i "
+                               "täckningen)."))
             lines += [f"  • {n}" for n in verdict.notes]
         lines += [f"  – {p}" for p in problems]
         self.query_one("#eligibility", Static).update("\n".join(lines))
