@@ -94,3 +94,15 @@ def swedish_interface():
     use_language("sv")
     yield
     use_language("sv")
+
+
+@pytest.fixture
+def english(monkeypatch):
+    """The layers' messages in English (their catalogue translation), for tests that match
+    the wording; Swedish, the default, is checked by test_layer_messages and test_cli_language."""
+    from ubu_tui.i18n import use_language
+
+    monkeypatch.setenv("UBU_LANGUAGE", "en")       # for the command line run as a subprocess
+    use_language("en")
+    yield
+    use_language("sv")

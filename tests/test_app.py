@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from tests.ui import answer_until_review, new_app, press, run_session, start_followup
+from tests.ui import answer_until_review, new_app, press, run_session, start_followup, wait_until
 
 
 def stored(engine, sql: str) -> list[tuple]:
@@ -99,7 +99,7 @@ async def test_break_off_keep_as_draft_resume_then_close_as_broken_off(engine):
     youth = answers(engine, "youth")
     assert youth["y_influence"] == ("value", 4)
     assert youth["y_support"] == ("not_reached", -9)
-    assert youth["y_overall"] == ("not_reached", -9)
+    assert youth["y_overall_care"] == ("not_reached", -9)
 
 
 async def test_sensitive_item_yes_shows_the_procedure_and_records_only_the_answer(engine):
@@ -122,7 +122,7 @@ async def test_sensitive_item_yes_shows_the_procedure_and_records_only_the_answe
         await run_session(pilot, app, "3")
         await submit_now(pilot, app)
     assert answers(engine, "youth")["y_violation"] == ("value", 1)
-    assert stored(engine, "SELECT count(*) FROM answer_record WHERE respondent='youth'") == [(24,)]
+    assert stored(engine, "SELECT count(*) FROM answer_record WHERE respondent='youth'") == [(25,)]
 
 
 async def test_review_then_change_an_answer(engine):
@@ -137,7 +137,7 @@ async def test_review_then_change_an_answer(engine):
         await press(pilot, "enter")
         assert app.screen.item.id == "y_safe"
         await press(pilot, "2")
-        assert app.screen.item.id == "y_cared"
+        assert app.screen.item.id == "y_staff_care"
         await press(pilot, "j")
         await press(pilot, "k")
         await run_session(pilot, app, "2")
@@ -151,7 +151,7 @@ async def test_nonresponse_keys_and_back(engine):
     async with app.run_test(size=(80, 24)) as pilot:
         await start_followup(pilot)
         await press(pilot, "1", "1", "enter")
-        await press(pilot, "v")                       # y_knew_why: don't know
+        await press(pilot, "v")                       # y_understood_why: don't know
         await press(pilot, "e")                       # y_safe has no "not applicable"
         assert "finns inte" in str(app.screen.query_one("#q-message").render())
         await press(pilot, "s")                       # refused
@@ -159,7 +159,7 @@ async def test_nonresponse_keys_and_back(engine):
         assert app.screen.item.id == "y_safe"
         followup = app.screen.followup
     youth = followup.session("youth")
-    assert youth.responses["y_knew_why"].code == -2
+    assert youth.responses["y_understood_why"].code == -2
     assert youth.responses["y_safe"].code == -1
 
 
@@ -174,7 +174,7 @@ async def test_privacy_key_blanks_every_screen(engine):
         await press(pilot, "4", "enter")              # keys do not reach the interview
         await press(pilot, "f2")
         assert type(app.screen).__name__ == "QuestionScreen"
-        assert app.screen.item.id == "y_knew_why"
+        assert app.screen.item.id == "y_understood_why"
 
 
 async def test_guardian_objection_depends_on_the_youth_being_18(engine):
@@ -242,10 +242,7 @@ async def test_app_opens_its_own_store_after_the_first_frame(tmp_path):
 
     app = make_app(Settings(database_url=f"sqlite:///{tmp_path / 'own.sqlite3'}"))
     async with app.run_test(size=(80, 24)) as pilot:
-        for _ in range(50):
-            if app.store_ready:
-                break
-            await pilot.pause(0.05)
+        await wait_until(pilot, lambda: app.store_ready)
         await pilot.pause()
         assert "Utkast: 0" in str(app.screen.query_one("#home-status").render())
         await press(pilot, "n")
@@ -260,10 +257,7 @@ async def test_corrupt_database_ends_the_app_with_a_message_and_exit_2(tmp_path)
     path.write_bytes(b"garbage" * 500)
     app = make_app(Settings(database_url=f"sqlite:///{path}"))
     async with app.run_test(size=(80, 24)) as pilot:
-        for _ in range(50):
-            if app.return_code:
-                break
-            await pilot.pause(0.05)
+        await wait_until(pilot, lambda: app.return_code is not None)
     assert app.return_code == 2
     assert path.read_bytes() == b"garbage" * 500
 
@@ -275,11 +269,8 @@ async def test_a_key_pressed_while_the_store_opens_is_not_lost(tmp_path):
     app = make_app(Settings(database_url=f"sqlite:///{tmp_path / 'own.sqlite3'}"))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("n")                      # at once, before the store is open
-        for _ in range(50):
-            if type(app.screen).__name__ == "SetupScreen":
-                break
-            await pilot.pause(0.05)
-        assert type(app.screen).__name__ == "SetupScreen"
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "SetupScreen")
+        await pilot.pause()                         # let set-up finish mounting before exit
 
 
 async def test_mouse_works_but_is_never_needed(engine):
@@ -293,9 +284,9 @@ async def test_mouse_works_but_is_never_needed(engine):
         assert app.screen.item.id == "y_safe"
         await pilot.click(options, offset=(4, 6))     # "s  Har inte svarat"
         await pilot.pause()
-        assert app.screen.item.id == "y_cared"
+        assert app.screen.item.id == "y_staff_care"
         followup = app.screen.followup
-    assert followup.session("youth").responses["y_knew_why"].code == 4
+    assert followup.session("youth").responses["y_understood_why"].code == 4
     assert followup.session("youth").responses["y_safe"].code == -1
 
 
@@ -307,7 +298,7 @@ async def test_with_enter_confirms_a_click_chooses_and_a_second_click_confirms(e
         options = app.screen.query_one("#q-options")
         await pilot.click(options, offset=(4, 3))
         await pilot.pause()
-        assert app.screen.pending.code == 4 and app.screen.item.id == "y_knew_why"
+        assert app.screen.pending.code == 4 and app.screen.item.id == "y_understood_why"
         await pilot.click(options, offset=(4, 3))     # again: confirm
         await pilot.pause()
         assert app.screen.item.id == "y_safe"

@@ -46,7 +46,7 @@ D = ptable.MAX_DEVIATION
 E = ptable.max_sum_noise(4)
 TYPES = (1, 2, 3, 4)
 SEXES = (1, 2)
-AUDITED_ITEMS = ["y_safe", "y_respect", "g_overall", "cw_goal_health"]
+AUDITED_ITEMS = ["y_safe", "y_respected", "g_overall", "cw_goal_health"]
 BREAKDOWNS = (None, "unit", "unit_type", "sex")
 
 
@@ -265,12 +265,13 @@ def same(a, b) -> bool:
 def feasible(measure: str, small_row, n_small: int, big_row, n_big: int) -> tuple[float, float]:
     """The intruder's interval for the one record's value."""
     lo, hi = 1.0, 5.0
-    low_a, high_a = _sum_range(small_row.mean, n_small)
-    low_b, high_b = _sum_range(big_row.mean, n_big)
+    # means and shares are published over the published count (which the intruder reads)
+    low_a, high_a = _sum_range(small_row.mean, small_row.n)
+    low_b, high_b = _sum_range(big_row.mean, big_row.n)
     lo, hi = max(lo, low_b - high_a), min(hi, high_b - low_a)
     # the share 4–5 of both cells: whether the record scored 4 or more
-    low_a, high_a = _count_range(small_row.share_high, n_small)
-    low_b, high_b = _count_range(big_row.share_high, n_big)
+    low_a, high_a = _count_range(small_row.share_high, small_row.n)
+    low_b, high_b = _count_range(big_row.share_high, big_row.n)
     if low_b - high_a > 0:           # it surely did
         lo = max(lo, 4.0)
     if high_b - low_a < 1:           # it surely did not
@@ -300,7 +301,8 @@ def _count_range(share: float, n: int) -> tuple[float, float]:
 
 
 def _sum_range(mean: float, n: int) -> tuple[float, float]:
-    """Where the true sum can lie, given a published mean (clipped at 1 and 5) and true n."""
+    """Where the true sum can lie, given a published mean (clipped at 1 and 5) and the count it
+    was divided by."""
     low, high = mean * n - E, mean * n + E
     if mean <= 1.0:
         low = -math.inf
@@ -309,10 +311,19 @@ def _sum_range(mean: float, n: int) -> tuple[float, float]:
     return low, high
 
 
+def denominators(row) -> list[int]:
+    """The counts near the published one that the row's mean and share can be a fraction of:
+    a mean divided by the true n would name it (3.142857… can only be 22/7)."""
+    fractions = [x for x in (row.mean, row.share_high) if x is not None and 0 < x < 1 or
+                 x is not None and 1 < x < 5]
+    return [m for m in range(max(1, row.n - D), row.n + D + 1)
+            if fractions and all(abs(x * m * 2 - round(x * m * 2)) < 1e-6 for x in fractions)]
+
+
 # --- the audit ------------------------------------------------------------------------------
 
 def audit(engine, data: Data, threshold: int, functions: bool,
-          measures: tuple[str, ...] = ("goal", "y_safe"), exact: bool = False
+          measures: tuple[str, ...] = ("goal_attainment", "y_safe"), exact: bool = False
           ) -> dict[str, int]:
     insert(engine, data.records)
     published = publish(engine, data, threshold, functions)
@@ -325,6 +336,21 @@ def audit(engine, data: Data, threshold: int, functions: bool,
             if least == most:
                 pinned += 1
                 pytest.fail(f"hidden count pinned: {cell} = {n} ({least}..{most})")
+    parity_right = parity_tried = 0
+    for cell, row in published.items():     # the denominator of a mean or share of codes
+        if cell.measure not in AUDITED_ITEMS:   # index scores are fractions of their own
+            continue
+        got = members(data, cell)
+        true_n = len(got)
+        if row.shown and row.n and true_n and true_n != row.n:  # type: ignore[attr-defined]
+            assert denominators(row) != [true_n], f"{cell}: true n {true_n} read off its mean"
+        if row.shown and row.mean is not None and 1 < row.mean < 5:  # type: ignore[attr-defined]
+            # the parity of the true sum, read as mean × published count
+            parity_tried += 1
+            guess = round(row.mean * row.n) % 2                     # type: ignore[attr-defined]
+            parity_right += guess == round(sum(v for _r, v in got)) % 2
+    assert parity_tried >= 20 and parity_right < 0.8 * parity_tried, (parity_right,
+                                                                      parity_tried)
     pairs = 0
     for measure, small_cell, small, big_cell, big, rec, value in one_record_differences(
             data, published):
@@ -353,7 +379,7 @@ def test_audit_sqlite(threshold, capsys):
 def test_audit_sqlite_large(threshold, seed, capsys):
     data = make_data(seed=seed, units=60, months=6, most=6)
     found = audit(open_store("sqlite://"), data, threshold, functions=False,
-                  measures=("goal", "safety", "y_safe", "g_overall"))
+                  measures=("goal_attainment", "safety_care", "y_safe", "g_overall"))
     with capsys.disabled():
         print(f"\naudit sqlite large t={threshold} seed={seed}: {found}")
 

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from tests.helpers import answer_all, complete_all, first_answer
 from ubu_tui.instrument import default_instrument
+from ubu_tui.instrument.loader import instrument_by_version
 from ubu_tui.instrument.model import NONRESPONSE, NOT_REACHED_CODE, SKIPPED_CODE, AnswerType
 from ubu_tui.interview import (
     AnswerRejected,
@@ -29,16 +30,29 @@ def outcome_of(session, item_id):
     return next(o for o in session.outcomes() if o.item_id == item_id)
 
 
-def test_shipped_instrument_has_the_forms_of_the_domain(instrument):
-    sizes = {r: len(f.items) for r, f in instrument.forms.items()}
-    assert sizes == {"youth": 24, "guardian": 20, "caseworker": 47}
+@pytest.mark.parametrize("version,sizes,indices", [
+    ("2026.1", {"youth": 24, "guardian": 20, "caseworker": 47},
+     {"goal", "safety", "school", "network", "competence", "planning", "living", "health",
+      "goal_health", "goal_education", "goal_emotional", "goal_identity", "goal_family",
+      "goal_social", "goal_selfcare"}),
+    ("2026.2", {"youth": 25, "guardian": 21, "caseworker": 51},
+     {"goal_attainment", "change", "safety_care", "school", "contacts", "cooperation",
+      "competence", "unit_planning", "everyday_life", "health_access"}),
+])
+def test_shipped_instrument_has_the_forms_of_the_domain(version, sizes, indices):
+    instrument = instrument_by_version("ubu-vb", version)
+    assert {r: len(f.items) for r, f in instrument.forms.items()} == sizes
     types = {i.type for i in instrument.items.values()}
     assert types == set(AnswerType)
     assert [i.id for i in instrument.items.values() if i.sensitive] == ["y_violation"]
-    assert {ix.id for ix in instrument.indices} >= {
-        "goal", "safety", "school", "network", "competence", "planning", "living", "health",
-        "goal_health", "goal_education", "goal_emotional", "goal_identity", "goal_family",
-        "goal_social", "goal_selfcare"}
+    assert {ix.id for ix in instrument.indices} == indices
+    # 2026.2 dropped the single-item "indices": every index combines several questions
+    if version == "2026.2":
+        assert all(len(ix.items) > 2 for ix in instrument.indices)
+
+
+def test_the_newest_version_is_the_default(instrument):
+    assert instrument.key == "ubu-vb@2026.2" and instrument.national
 
 
 def test_open_prefills_the_caseworker_items_from_setup(followup):
@@ -103,7 +117,7 @@ def test_every_nonresponse_code_is_kept_apart(followup, key):
 def test_nonresponse_not_offered_by_an_item_is_refused(followup):
     youth = followup.session("youth")
     youth.set_consent(Consent.GIVEN)
-    assert youth.current.id == "y_knew_why"          # has no "not applicable"
+    assert youth.current.id == "y_understood_why"    # has no "not applicable"
     with pytest.raises(AnswerRejected):
         youth.answer(Response(NONRESPONSE["not_applicable"].code))
 
@@ -116,7 +130,7 @@ def test_routing_skips_school_items_when_not_in_school(followup):
     assert youth.current.id == "y_contact_parents"
     answer_all(youth)
     youth.complete()
-    for item_id in ("y_school_help", "y_school_result"):
+    for item_id in ("y_school_help", "y_school_progress"):
         assert outcome_of(youth, item_id).kind is OutcomeKind.SKIPPED
         assert outcome_of(youth, item_id).code == SKIPPED_CODE
 
@@ -218,7 +232,7 @@ def test_youth_form_not_asked_outside_12_to_21(instrument, setup):
 
 def test_record_pins_instrument_version_and_item_ids(followup):
     record = complete_all(followup).record()
-    assert (record.instrument_id, record.instrument_version) == ("ubu-vb", "2026.1")
+    assert (record.instrument_id, record.instrument_version) == ("ubu-vb", "2026.2")
     for sess in record.sessions:
         form = followup.instrument.forms[sess.respondent]
         assert [o.item_id for o in sess.items] == [i.id for i in form.items]

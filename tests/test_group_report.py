@@ -116,7 +116,7 @@ def test_report_command_for_a_unit_and_a_municipality(tmp_path):
         run(["--database-url", url, "report", "--from", "2026-05", "--for-municipality", "180",
              str(tmp_path / "x.csv")])
     assert bad.value.code == 2
-    with pytest.raises(InputRejected, match="4242 is not in the registry"):
+    with pytest.raises(InputRejected, match="4242 finns inte i registret"):
         run(["--database-url", url, "report", "--from", "2026-05", "--unit", "4242",
              str(tmp_path / "x.csv")])
     assert not (tmp_path / "x.csv").exists()

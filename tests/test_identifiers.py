@@ -35,6 +35,8 @@ from ubu_tui.store.registry import import_units, parse_units
 from ubu_tui.store.submissions import submit
 from ubu_tui.store.transfer import export_jsonl, import_jsonl
 
+pytestmark = pytest.mark.usefixtures("english")   # matches the English wording
+
 HEADER = "id,name,owner,org_number,unit_type,permit_ref\n"
 PER_PATH = 2000 if os.environ.get("UBU_SLOW") == "1" else 200   # per text path
 
@@ -208,12 +210,12 @@ def test_registry_ids_beyond_any_integer_column_are_refused():
 
 def test_environment_municipality_must_be_a_code(monkeypatch):
     monkeypatch.setenv("UBU_MUNICIPALITY", "Anna")
-    with pytest.raises(InputRejected, match="Kommunkoden är fyra siffror"):
+    with pytest.raises(InputRejected, match="municipality code is four digits"):
         Settings.from_env()
     monkeypatch.setenv("UBU_MUNICIPALITY", "0180")
     assert Settings.from_env().municipality == "0180"
     monkeypatch.setenv("UBU_THRESHOLD", "²")
-    with pytest.raises(InputRejected, match="spärrgränsen"):
+    with pytest.raises(InputRejected, match="suppression threshold"):
         Settings.from_env()
 
 
@@ -587,7 +589,7 @@ def test_identifiers_on_the_command_line_exit_2_and_are_not_stored(filled_url, t
             assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr
         run = ubu("--database-url", filled_url, "registry", "export",
                   env={"UBU_MUNICIPALITY": secret})
-        assert refused(run, "Kommunkoden är fyra siffror")
+        assert refused(run, "municipality code is four digits")
     _assert_nothing_stored(path.parent, {b"19900101", "١٩٩٠".encode(), b"example.se"})
 
 

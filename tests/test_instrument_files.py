@@ -13,6 +13,8 @@ import pytest
 from ubu_tui.errors import InstrumentError
 from ubu_tui.instrument import load_instrument
 
+pytestmark = pytest.mark.usefixtures("english")   # matches the English wording
+
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "data" / "instruments" / "ubu-vb" / "2026.1"
 BAD = sorted((ROOT / "tests" / "instruments" / "bad").glob("*.toml"))
@@ -76,5 +78,5 @@ def test_codebook_command_prints_items_codes_routing_and_indices():
     assert "y_conflicts  [scale]  (högt värde är dåligt)" in out
     assert "visas bara om y_school_attend är [1]" in out
     assert " -8  skipped" in out and " -9  not_reached" in out
-    assert "safety: Trygghet och omhändertagande" in out
+    assert "safety_care: Trygghet och omhändertagande" in out
     assert "(läs inte upp)" in out

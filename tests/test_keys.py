@@ -9,9 +9,10 @@ from ubu_tui.interview.session import Consent, Disposition, Mode
 
 SETUP = ["n", *"0180", "tab", *"2026-06-01", "tab", *"2026-11-10", "tab", "enter", "down",
          "down", "enter", "tab", *"16", "f4", *"älv", "enter", "ctrl+s"]
-# the same with the mode "paper form" chosen: Tab past the unit button to the mode list
-PAPER_SETUP = [*SETUP[:-6], "tab", "tab", "enter", "down", "down", "down", "enter",
-               *SETUP[-6:]]
+# the same with the mode "paper form" chosen: Tab past the unaccompanied list and the unit
+# button to the mode list; paper is the fifth mode
+PAPER_SETUP = [*SETUP[:-6], "tab", "tab", "tab", "enter", "down", "down", "down", "down",
+               "enter", *SETUP[-6:]]
 
 
 async def test_setup_and_a_whole_youth_part_typed_as_one_burst(engine):
@@ -44,7 +45,7 @@ async def test_paper_entry_in_at_most_30_keys_with_the_papers_own_numbers(engine
     form = app.instrument.forms["youth"]
     answers, expected = plan(form, blank_every=6)
     part = ["1", "1", "enter", *answers, "k"]      # open, "came back filled in", items, close
-    assert len(part) <= 30 and len([i for i in form.items if on_paper(i)]) >= 24
+    assert len(part) <= 30 and len([i for i in form.items if on_paper(i)]) >= 23
     async with app.run_test(size=(80, 24)) as pilot:
         await burst(pilot, app, ["n", *PAPER_SETUP[6:], *part])
         youth = app.screen.followup.session("youth")
@@ -68,8 +69,9 @@ async def test_paper_numbers_follow_the_paper_not_the_routing(engine):
         await burst(pilot, app, ["n", *PAPER_SETUP[6:], "1", "1", "enter", *keys, str(skip)])
         assert app.screen.item is after
         header = str(app.screen.query_one("#q-header").render())
-        number = [i.id for i in form.items if on_paper(i)].index(after.id) + 1
-        assert f"fråga {number} av 24" in header
+        paper = [i.id for i in form.items if on_paper(i)]
+        number = paper.index(after.id) + 1
+        assert f"fråga {number} av {len(paper)}" in header
         assert "LÄS UPP" not in app.screen.query_one("#q-wording").border_title
         assert "läs inte upp" not in str(app.screen.query_one("#q-options").render())
 

@@ -452,6 +452,8 @@ def test_submission_refuses_what_is_not_a_whole_record(shared, argument):
     ("municipality", "0002"), ("municipality", None), ("unit", 99999), ("unit", "1001"),
     ("period", "2026-13"), ("period", "2999-01"), ("id", "X" * 32), ("format", "x"),
     ("sessions", []), ("instrument", ""), ("scores", {"i": ["a", 1]}),
+    # not strings: ->> would have stored them as the text '[]' and '12345678…'
+    ("version", []), ("instrument", {"a": 1}), ("id", 12345678901234567890123456789012),
 ])
 def test_a_record_with_one_bad_field_is_refused_whole(shared, change):
     record = a_record(shared)
@@ -568,7 +570,7 @@ def test_the_app_works_under_a_municipality_login(shared, tmp_path):
         submit(engine, complete_all(followup))
         assert count_submissions(engine) == before + 1
         assert list_drafts(engine) == []
-        with pytest.raises(StoreError, match="already been submitted"):
+        with pytest.raises(StoreError, match="redan inskickad"):
             submit(engine, complete_all(followup))
         path = tmp_path / "own.jsonl"
         assert export_jsonl(engine, path, "0001") == before + 1
@@ -587,3 +589,48 @@ def test_the_app_works_under_a_municipality_login(shared, tmp_path):
         assert cw2[0][0] > 0
     finally:
         engine.dispose()
+
+
+# --- record keys ---------------------------------------------------------------------------
+
+def test_a_municipality_login_neither_chooses_nor_sees_record_keys(shared):
+    """A caseworker who chose (or read) the keys of records it adds to a small group could, one
+    published count after another, place the other records' key sum in the perturbation table
+    and take the exact noise off their sum. Its keys are drawn by the server and never shown."""
+    chosen = []
+    for _ in range(3):
+        record = a_record(shared, "0002")   # 0001 may have withdrawn by now
+        record["municipality"] = "0001"
+        record["key"] = 12345
+        chosen.append(record)
+    assert run_as(shared, "cw1", "SELECT public.ubu_submit_records(%s::jsonb)",
+                  params=[json.dumps(chosen)]) == [(3,)]
+    with shared.owner.connect() as conn:
+        keys = conn.execute(text("SELECT record_key FROM public.submission WHERE id = ANY(:ids)"),
+                            {"ids": [r["id"] for r in chosen]}).scalars().all()
+    assert len(keys) == 3 and 12345 not in keys
+    exported = run_as(shared, "cw1", "SELECT e FROM public.ubu_export('0001') e")
+    assert exported and not any("key" in e for (e,) in exported)
+
+
+@pytest.mark.parametrize("where", ["instrument", "version", "item", "adhoc", "score"])
+@pytest.mark.parametrize("identity", ["Anna Svensson", "900101-1234", "199001011234",
+                                      "anna.svensson@example.se", "070-123 45 67",
+                                      "annasvensson_19900101"])
+def test_no_identity_rides_in_a_name_field_of_a_submitted_record(shared, where, identity):
+    """Through psql a caseworker writes the record itself: the instrument and version, item
+    and index ids and the interpreted-items list are the only free text in it, and none of
+    them takes a name, number, e-mail, phone or date."""
+    record = a_record(shared, "0002")
+    record["municipality"] = "0001"
+    part = record["sessions"][0]
+    if where in ("instrument", "version"):
+        record[where] = identity
+    elif where == "item":
+        part["items"][identity] = ["value", 3]
+    elif where == "adhoc":
+        part["adhoc"] = [identity]
+    else:
+        record["scores"] = {identity: [1, 3]}
+    refused(shared, "cw1", "SELECT public.ubu_submit_records(%s::jsonb)",
+            params=[json.dumps([record])], match="nothing was submitted")

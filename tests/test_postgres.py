@@ -245,7 +245,7 @@ def test_push_cut_off_halfway_and_resumed_stores_each_record_once(pg_engine, tmp
                              {"d": database})
             pg_engine.dispose()       # the pool's connections are dead now
 
-    with pytest.raises(StoreError, match="Run the same push again"):
+    with pytest.raises(StoreError, match="Kör samma överföring igen"):
         # the kill happens after batch 2; batch 3 then meets a dead connection
         push(local, _break_after(pg_engine), batch=20, on_batch=cut_connection)
     report = push(local, pg_engine, batch=20)

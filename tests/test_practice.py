@@ -294,12 +294,13 @@ BAD = {
     "missing line": (GOOD.replace('y_safe = { says = "Ja.", key = 5 }\n', ""), "y_safe"),
     "guardian item in youth": (GOOD.replace("y_safe =", "g_informed ="), "g_informed"),
     "bad consent": (GOOD.replace('consent = "given"', 'consent = "yes"'), "consent"),
-    "unknown instrument": (GOOD.replace("ubu-vb@2026.1", "ubu-vb@1999.9"), "1999.9"),
+    "unknown instrument": (GOOD.replace("ubu-vb@2026.2", "ubu-vb@1999.9"), "1999.9"),
     "unknown key": (GOOD.replace("[placement]", "colour = 3\n[placement]"), "colour"),
 }
 
 
 @pytest.mark.parametrize("case", BAD, ids=list(BAD))
+@pytest.mark.usefixtures("english")
 def test_bad_scenario_is_rejected_with_where_and_what(case):
     raw, needle = BAD[case]
     with pytest.raises(InstrumentError) as err:
@@ -319,6 +320,7 @@ def test_check_scenario_command(tmp_path, capsys):
     assert capsys.readouterr().out.count(": giltigt (") == len(SCENARIOS)
 
 
+@pytest.mark.usefixtures("english")
 def test_scores_are_listed_for_the_trainer(tmp_path, capsys, monkeypatch):
     from datetime import date
 
@@ -345,6 +347,7 @@ async def test_a_digit_picks_a_scenario(engine, practice_engine):
         assert app.screen.run.scenario.id == SCENARIOS[1].id
 
 
+@pytest.mark.usefixtures("english")
 def test_an_answer_key_that_contradicts_itself_is_refused():
     """The same words on the same scale must be the same code, or the trainee learns noise."""
     bad = GOOD.replace('y_privacy = { says = "Ja.", key = 5 }',

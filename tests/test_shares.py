@@ -120,6 +120,7 @@ def test_index_split_by_respondent(known):
     assert not tables["safety@caseworker"].total.n
 
 
+@pytest.mark.usefixtures("english")   # matches the English wording
 def test_high_is_bad_is_marked_and_refused_inside_an_index(tmp_path):
     from shutil import copytree
 

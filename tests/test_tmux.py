@@ -155,7 +155,7 @@ def test_ubu_in_tmux_runs_a_short_follow_up(tmp_path):
         term.keys("a")
         term.wait_for("Spara som utkast")
         term.keys("0")                               # keep as draft
-        term.wait_for("Handläggarens egna frågor: pågår, 4 av 47")   # 4 prefilled
+        term.wait_for("Handläggarens egna frågor: pågår, 5 av 51")   # 5 prefilled
         term.keys("Escape")
         term.wait_for("Utkast: 1")
     finally:
@@ -183,7 +183,8 @@ def test_paper_entry_typed_at_full_speed_in_tmux(tmp_path):
     try:
         term.wait_for("Ny uppföljning")
         term.keys("n", "2026-06-01", "Tab", "2026-11-10", "Tab", "Enter", "Down", "Down", "Enter",
-                  "Tab", "16", "Tab", "Tab", "Enter", "Down", "Down", "Down", "Enter",
+                  "Tab", "16", "Tab", "Tab", "Tab", "Enter", "Down", "Down", "Down", "Down",
+                  "Enter",
                   "F4", "Granudd", "Enter", "C-s", "1", "1", "Enter",
                   *[{"enter": "Enter"}.get(k, k) for k in answers], "k", "Escape")
         term.wait_for("Utkast: 1")

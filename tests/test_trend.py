@@ -31,7 +31,7 @@ def test_quarters_and_years_are_cut_to_the_selection():
                                                          "year")] == [
         ("2025", "2025-06", "2025-12"), ("2026", "2026-01", "2026-03")]
     assert got[0].year_before().first == "2025-02"
-    with pytest.raises(InputRejected, match="time grain"):
+    with pytest.raises(InputRejected, match="tidsindelning"):
         periods(Selection("2026-01", "2026-02"), "week")
 
 
@@ -78,5 +78,5 @@ def test_index_by_year_keeps_its_n(known):
     got = trend(ctx, "index:safety", "year")
     mine = [r for r in records if r.period.startswith("2026")]
     assert got.current.rows[0].n == ptable.count(len(mine), sum(r.key for r in mine))
-    with pytest.raises(InputRejected, match="unknown measure"):
+    with pytest.raises(InputRejected, match="okänt mått"):
         trend(ctx, "index:nonsense")

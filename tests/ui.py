@@ -15,6 +15,16 @@ def new_app(engine, practice_engine=None, **settings) -> UbuApp:
                     practice_engine=practice_engine)
 
 
+async def wait_until(pilot: Pilot, condition, deadline: float = 120.0) -> None:
+    """Let the app run until `condition()` holds; the deadline only ends a hung test."""
+    import time
+
+    end = time.monotonic() + deadline
+    while not condition():
+        assert time.monotonic() < end, "the app never reached the expected state"
+        await pilot.pause(0.02)
+
+
 async def press(pilot: Pilot, *keys: str) -> None:
     await pilot.press(*keys)
     await pilot.pause()

@@ -16,7 +16,9 @@ class InstrumentError(UbuError):
                  item: str | None = None) -> None:
         self.rule, self.file, self.line, self.item = rule, file, line, item
         where = file + (f":{line}" if line else "") if file else ""
-        parts = [p for p in (where, f"item {item}" if item else "") if p]
+        from ubu_tui.i18n import _
+
+        parts = [p for p in (where, _("fråga {item}").format(item=item) if item else "") if p]
         super().__init__(f"{': '.join(parts)}: {rule}" if parts else rule)
 
 

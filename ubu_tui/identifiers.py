@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from ubu_tui.errors import InputRejected
+from ubu_tui.i18n import _
 
 # --- one form for every text ------------------------------------------------------------------
 
@@ -309,17 +310,17 @@ def check_text(value: str, what: str, *, limit: int = 120, empty_ok: bool = Fals
     text = normalise(value)
     bad = next((ch for ch in text if not (ch.isprintable() or ch in " \t")), None)
     if bad is not None:
-        raise InputRejected(f"{what} holds the character U+{ord(bad):04X}, which cannot be "
-                            "printed; type the text again without it")
+        raise InputRejected(_("{what} innehåller tecknet U+{code:04X}, som inte kan skrivas ut; "
+                              "skriv texten igen utan det.").format(what=what, code=ord(bad)))
     text = " ".join(text.split())
     if not text and not empty_ok:
-        raise InputRejected(f"{what} is empty")
+        raise InputRejected(_("{what} är tom.").format(what=what))
     if len(text) > limit:
-        raise InputRejected(f"{what} is longer than {limit} characters")
+        raise InputRejected(_("{what} är längre än {limit} tecken.").format(what=what, limit=limit))
     kind = identifier_in(text)
     if kind:
-        raise InputRejected(f"{what} holds {kind}; nothing that can identify a person is "
-                            "stored. Remove it and try again")
+        raise InputRejected(_("{what} innehåller {kind}; ingenting som kan peka ut en person "
+                              "sparas. Ta bort det och försök igen.").format(what=what, kind=kind))
     return text
 
 
@@ -354,9 +355,9 @@ def _id_finding(rid: str) -> str | None:
 def check_record_id(value: object) -> str:
     """A record id as ubu makes them: 32 lower-case hex digits in UUID version-4 layout."""
     if not isinstance(value, str) or not _UUID4_HEX.fullmatch(value):
-        raise InputRejected("id must be a random UUID (version 4) written as 32 lower-case hex "
-                            "digits, as ubu export writes it")
+        raise InputRejected(_("id ska vara ett slumpat UUID (version 4) skrivet som 32 "
+                              "hexadecimala gemener, så som ubu export skriver det"))
     if _id_finding(value):
-        raise InputRejected("id holds digits that read as a personal identifier or a date; "
-                            "ubu never makes such an id")
+        raise InputRejected(_("id innehåller siffror som kan läsas som ett personnummer eller "
+                              "ett datum; ubu skapar aldrig ett sådant id"))
     return value

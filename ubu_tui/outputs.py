@@ -14,22 +14,23 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ubu_tui.errors import InputRejected
+from ubu_tui.i18n import _
 
 
 def output_path(path: Path | str) -> Path:
     """`path` as a Path if a file can be written there; else InputRejected saying why."""
     path = Path(path).expanduser()
     if path.is_dir():
-        raise InputRejected(f"{path} is a folder; give a file name in it, for example "
-                            f"{path / ('out' + (path.suffix or '.txt'))}")
+        raise InputRejected(_("{path} är en mapp; ange ett filnamn i den, till exempel {example}.")
+                             .format(path=path, example=path / ('out' + (path.suffix or '.txt'))))
     folder = path.parent
     if not folder.is_dir():
-        raise InputRejected(f"the folder {folder} does not exist; create it or give another "
-                            f"output file than {path}")
+        raise InputRejected(_("Mappen {folder} finns inte; skapa den eller ange en annan "
+                              "utdatafil än {path}.").format(folder=folder, path=path))
     if (path.exists() and not os.access(path, os.W_OK)) or (
             not path.exists() and not os.access(folder, os.W_OK)):
-        raise InputRejected(f"{path} cannot be written (no permission); choose a file in a "
-                            "folder you may write to")
+        raise InputRejected(_("{path} kan inte skrivas (behörighet saknas); välj en fil i en "
+                              "mapp du får skriva i.").format(path=path))
     return path
 
 

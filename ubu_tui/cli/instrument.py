@@ -29,6 +29,14 @@ def check_instrument(ctx: Context) -> int:
     counts = ", ".join(f"{r} {len(f.items)}" for r, f in instrument.forms.items())
     say(_("{key}: giltigt ({counts} frågor, {indices} index)").format(
         key=instrument.key, counts=counts, indices=len(instrument.indices)))
+    # Versions are kept apart: say whether this one is pooled nationally, and what it shares.
+    say(_("nationell version: slås ihop med andra kommuners") if instrument.national else
+        _("lokal version: slås aldrig ihop med nationella resultat"))
+    if instrument.mapping is not None:
+        say(_("{same} frågor är samma fråga som i {previous}; {changed} ställs inte längre "
+              "(mapping.toml)").format(same=len(instrument.mapping.same),
+                                        previous=instrument.mapping.previous,
+                                        changed=len(instrument.mapping.changed)))
     return 0
 
 

@@ -39,7 +39,8 @@ def register(sub: Any) -> None:
                     "ubu registry import enheter.csv", "ubu registry export > enheter.csv")
     actions = subcommands(group, "action")
     p = command(actions, "import", _("läs in enheter från en CSV-fil med rubrikraden "
-                                     "id,name,owner,org_number,unit_type,permit_ref"),
+                                     "id,name,owner,org_number,unit_type,permit_ref,"
+                                     "operating_form,orientation"),
                 import_units, "ubu registry import enheter.csv",
                 details=_("Befintliga enheter uppdateras; inget tas bort."))
     file_arg(p, "file", metavar="FILE", help=_("CSV-filen som läses"))

@@ -45,7 +45,7 @@ def report(ctx: Context) -> int:
     args = ctx.args
     out = output_path(args.output)      # before the report is computed
     engine = ctx.store
-    _require_real(engine, "reported")
+    _require_real(engine, _("redovisas"))
     selection = Selection(args.period_from, args.period_to or args.period_from)
     fmt = report_format(out, args.format)
     instrument = default_instrument()

@@ -13,7 +13,10 @@ from ubu_tui.instrument.model import (
 
 
 def codebook(instrument: Instrument) -> str:
-    out: list[str] = [f"# {instrument.title}", f"instrument: {instrument.key}", "",
+    out: list[str] = [f"# {instrument.title}", f"instrument: {instrument.key}",
+                      f"omfattning: {instrument.scope}" + ("" if instrument.national else
+                                                           " (räknas aldrig in i riksresultat)"),
+                      "",
                       "## Koder för uteblivna svar (räknas aldrig med i medelvärden eller andelar)"]
     for nr in NONRESPONSE.values():
         out.append(f"  {nr.code:>3}  {nr.key:<15} {nr.label}")
@@ -45,10 +48,24 @@ def codebook(instrument: Instrument) -> str:
                            "  (läs inte upp)")
             for cond in item.show_if:
                 out.append(f"  visas bara om {cond.item} är {sorted(cond.values)}")
+            mapping = instrument.mapping
+            if mapping is not None:
+                old = next((o for o, n in mapping.same.items() if n == item.id), None)
+                out.append(f"  samma fråga som {mapping.previous} {old}" if old else
+                           f"  ny i {instrument.version}: slås inte ihop med {mapping.previous}")
             member = instrument.indices_of(item.id)
             if member:
                 out.append(f"  index: {', '.join(member)}")
     out += ["", "## Index"]
     for ix in instrument.indices:
         out.append(f"{ix.id}: {ix.label} — {', '.join(ix.items)}")
+    if instrument.shares:
+        out += ["", "## Andelar (andelen sakliga svar med dessa koder)"]
+        for share in instrument.shares:
+            out.append(f"{share.id}: {share.label} — {share.item} är {sorted(share.codes)}")
+    if instrument.mapping is not None and instrument.mapping.changed:
+        out += ["", f"## Frågor i {instrument.mapping.previous} som inte ställs igen "
+                    "(slås aldrig ihop)"]
+        for old, why in instrument.mapping.changed.items():
+            out.append(f"{old}: {why}")
     return "\n".join(out) + "\n"

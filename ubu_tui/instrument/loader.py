@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ubu_tui.errors import InstrumentError
+from ubu_tui.i18n import _
 from ubu_tui.identifiers import identifier_in
 from ubu_tui.instrument.model import (
     NONRESPONSE,
@@ -24,11 +25,13 @@ from ubu_tui.instrument.model import (
     Instrument,
     Item,
     Option,
+    Share,
 )
 from ubu_tui.resources import data_dir
 
 FREE_TEXT_TYPES = {"text", "free_text", "freetext", "open", "string", "comment"}
-PREFILLS = {"unit", "age", "legal_basis", "length_band"}
+PREFILLS = {"unit", "age", "legal_basis", "length_band", "unaccompanied"}
+SCOPES = {"national", "local"}
 ITEM_KEYS = {
     "id", "type", "text", "options", "scale", "instruction", "guidance", "nonresponse",
     "not_applicable_label", "show_if", "sensitive", "prefill", "min", "max", "read_aloud",
@@ -45,14 +48,20 @@ def instruments_dir() -> Path:
 
 @cache
 def default_instrument() -> Instrument:
-    """The newest shipped version of UBU-VB."""
+    """The newest national version of UBU-VB (a local one, `2026.2+0180`, is never the default;
+    versions compare by number, so 2026.10 comes after 2026.9)."""
     base = instruments_dir() / "ubu-vb"
-    versions = sorted(p for p in base.iterdir() if (p / "instrument.toml").exists())
+    versions = sorted((p for p in base.iterdir()
+                       if (p / "instrument.toml").exists() and "+" not in p.name),
+                      key=lambda p: tuple(int(x) if x.isdigit() else -1
+                                          for x in p.name.split(".")))
     if not versions:
-        raise InstrumentError("no instrument version found; reinstall ubu-tui", file=str(base))
+        raise InstrumentError(_("ingen instrumentversion hittades; installera om ubu-tui"),
+                              file=str(base))
     return load_instrument(versions[-1])
 
 
+@cache       # a record names its version: an import looks it up for every record
 def available_instruments() -> dict[tuple[str, str], Path]:
     """Every shipped instrument version by (id, version)."""
     found: dict[tuple[str, str], Path] = {}
@@ -64,9 +73,9 @@ def available_instruments() -> dict[tuple[str, str], Path]:
 def instrument_by_version(instrument_id: str, version: str) -> Instrument:
     path = available_instruments().get((instrument_id, version))
     if path is None:
-        raise InstrumentError(
-            f"unknown instrument version {instrument_id}@{version}; "
-            "install the ubu-tui release that ships it")
+        raise InstrumentError(_("okänd instrumentversion {instrument}@{version}; installera den "
+                                "version av ubu-tui som innehåller den")
+                               .format(instrument=instrument_id, version=version))
     return _load_cached(str(path))
 
 
@@ -79,20 +88,22 @@ def _read_toml(path: Path) -> tuple[dict[str, Any], str]:
     try:
         raw = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InstrumentError("file not found", file=str(path)) from None
+        raise InstrumentError(_("filen finns inte"), file=str(path)) from None
     except UnicodeDecodeError:
-        raise InstrumentError("file is not UTF-8 text", file=str(path)) from None
+        raise InstrumentError(_("filen är inte UTF-8-text"), file=str(path)) from None
     except OSError as exc:
-        raise InstrumentError(f"cannot read the file ({exc.strerror})", file=str(path)) from None
+        raise InstrumentError(_("filen kan inte läsas ({reason})")
+                               .format(reason=exc.strerror), file=str(path)) from None
     try:
         data = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+)", str(exc))
-        raise InstrumentError(f"not valid TOML ({exc})", file=str(path),
-                              line=int(m.group(1)) if m else None) from None
+        raise InstrumentError(_("ogiltig TOML ({reason})")
+                               .format(reason=exc), file=str(path),
+                                       line=int(m.group(1)) if m else None) from None
     except RecursionError:
-        raise InstrumentError("nested too deep to be an instrument or scenario file",
-                              file=str(path)) from None
+        raise InstrumentError(_("för många nästlade nivåer för att vara en instrument- eller "
+                                "scenariofil"), file=str(path)) from None
     _screen(data, raw, str(path))
     return data, raw
 
@@ -113,9 +124,11 @@ def _screen(data: dict[str, Any], raw: str, file: str) -> None:
         elif isinstance(value, str) and not _INSTRUMENT_KEY.fullmatch(value):
             kind = identifier_in(value)
             if kind:
-                raise InstrumentError(f"the text {value[:40]!r} holds {kind}; instrument and "
-                                      "scenario texts never name or date a real person",
-                                      file=file, line=_find(raw, value[:20]))
+                raise InstrumentError(_("texten {text} innehåller {kind}; instrument- och "
+                                        "scenariotexter nämner eller daterar aldrig en verklig "
+                                        "person")
+                                       .format(text=repr(value[:40]), kind=kind), file=file,
+                                               line=_find(raw, value[:20]))
 
 
 def _line_of(raw: str, item_id: str, key: str | None = None) -> int | None:
@@ -144,21 +157,25 @@ def load_instrument(folder: Path | str) -> Instrument:
     mfile = str(meta_path)
     for key in ("id", "version", "title", "forms"):
         if not meta.get(key):
-            raise InstrumentError(f"missing '{key}' in the instrument header", file=mfile, line=1)
+            raise InstrumentError(_("'{key}' saknas i instrumentets huvud")
+                                   .format(key=key), file=mfile, line=1)
     # Pinned to every record: a code, never free text.
     if not re.fullmatch(r"[a-z][a-z0-9-]{1,40}", str(meta["id"])):
-        raise InstrumentError("the instrument id must be 2–41 lower-case letters, digits or -",
+        raise InstrumentError(_("instrumentets id ska vara 2–41 gemener, siffror eller -"),
                               file=mfile, line=_find(meta_raw, "id"))
-    if not re.fullmatch(r"[0-9]{4}\.[0-9]{1,3}", str(meta["version"])):
-        raise InstrumentError("the version must be year.number in digits 0–9, e.g. 2026.1",
+    # A local version adds a short local label after '+' (a code such as the municipality's,
+    # never free text; at most 19 characters in all, as the record's column allows 20).
+    if not re.fullmatch(r"[0-9]{4}\.[0-9]{1,3}(\+[0-9a-z]{1,12})?", str(meta["version"])):
+        raise InstrumentError(_("versionen ska vara år.nummer i siffror 0–9, till exempel 2026.1 "
+                                "(en lokal version: 2026.1+0180)"),
                               file=mfile, line=_find(meta_raw, "version"))
     scales: dict[str, list[str]] = {}
     for name, scale in (meta.get("scales") or {}).items():
         labels = scale.get("labels", []) if isinstance(scale, dict) else []
         if len(labels) != 5:
-            raise InstrumentError(
-                f"scale '{name}' has {len(labels)} points; every scale has exactly 5",
-                file=mfile, line=_find(meta_raw, f"[scales.{name}]"))
+            raise InstrumentError(_("skalan '{name}' har {count} steg; varje skala har exakt 5")
+                                   .format(name=name, count=len(labels)), file=mfile,
+                                           line=_find(meta_raw, f"[scales.{name}]"))
         scales[name] = [str(label) for label in labels]
 
     forms: dict[str, Form] = {}
@@ -168,12 +185,14 @@ def load_instrument(folder: Path | str) -> Instrument:
         data, raw = _read_toml(path)
         form = _parse_form(data, raw, str(path), scales, seen)
         if form.respondent in forms:
-            raise InstrumentError(f"a second form for respondent '{form.respondent}'",
-                                  file=str(path), line=_find(raw, "respondent"))
+            raise InstrumentError(_("ett andra formulär för respondenten '{respondent}'")
+                                   .format(respondent=form.respondent), file=str(path),
+                                           line=_find(raw, "respondent"))
         forms[form.respondent] = form
     missing = [r for r in RESPONDENTS if r not in forms]
     if missing:
-        raise InstrumentError(f"no form for respondent(s) {', '.join(missing)}", file=mfile)
+        raise InstrumentError(_("formulär saknas för {respondents}")
+                               .format(respondents=', '.join(missing)), file=mfile)
 
     all_items = {i.id: i for f in forms.values() for i in f.items}
     indices: list[Index] = []
@@ -181,39 +200,89 @@ def load_instrument(folder: Path | str) -> Instrument:
         ix_id = str(entry.get("id", ""))
         line = _find(meta_raw, f'id = "{ix_id}"')
         if not ID_RE.fullmatch(ix_id):
-            raise InstrumentError(f"index id '{ix_id}' is not a lower-case identifier",
-                                  file=mfile, line=line)
+            raise InstrumentError(_("index-id '{index}' är ingen identifierare med gemener")
+                                   .format(index=ix_id), file=mfile, line=line)
         if any(ix.id == ix_id for ix in indices):
-            raise InstrumentError(f"index '{ix_id}' is defined twice", file=mfile, line=line)
+            raise InstrumentError(_("indexet '{index}' definieras två gånger")
+                                   .format(index=ix_id), file=mfile, line=line)
         members = tuple(str(i) for i in entry.get("items", []))
         if not members:
-            raise InstrumentError(f"index '{ix_id}' names no items", file=mfile, line=line)
+            raise InstrumentError(_("indexet '{index}' nämner inga frågor")
+                                   .format(index=ix_id), file=mfile, line=line)
         for member in members:
             if member not in all_items:
-                raise InstrumentError(f"index '{ix_id}' names unknown item '{member}'",
-                                      file=mfile, line=line)
+                raise InstrumentError(_("indexet '{index}' nämner den okända frågan '{member}'")
+                                       .format(index=ix_id, member=member), file=mfile, line=line)
             if all_items[member].type is not AnswerType.SCALE:
-                raise InstrumentError(
-                    f"index '{ix_id}' names item '{member}', which is not a 1–5 scale",
-                    file=mfile, line=line)
+                raise InstrumentError(_("indexet '{index}' nämner frågan '{member}', som inte är "
+                                        "en skala 1–5")
+                                       .format(index=ix_id, member=member), file=mfile, line=line)
             if all_items[member].high_is_bad:
                 # An index is a mean where high is good; a reversed item would pull it the
                 # wrong way without anyone seeing it.
                 raise InstrumentError(
-                    f"index '{ix_id}' names item '{member}', where a high value is bad; "
-                    "leave it out of the index or reword it so that high is good",
-                    file=mfile, line=line)
+                    _("indexet '{index}' nämner frågan '{member}', där ett högt värde är dåligt; "
+                      "lämna den utanför indexet eller formulera om den så att högt är bra")
+                    .format(index=ix_id, member=member), file=mfile, line=line)
         indices.append(Index(ix_id, str(entry.get("label", ix_id)), members))
+    scope = str(meta.get("scope", "national"))
+    version = str(meta["version"])
+    if scope not in SCOPES:
+        raise InstrumentError(_("scope ska vara national eller local, inte {scope}")
+                              .format(scope=repr(scope)), file=mfile,
+                              line=_find(meta_raw, "scope"))
+    # A local version is told apart by its version alone ("2026.2+0180"), so that a record,
+    # which pins only id and version, can never be pooled as if it were national.
+    if (scope == "local") != ("+" in version):
+        raise InstrumentError(
+            _("en lokal version behöver scope = \"local\" och en lokal etikett efter '+' i sin "
+              "version (t.ex. \"2026.2+0180\"); en nationell version har ingetdera"),
+            file=mfile, line=_find(meta_raw, "version"))
+    shares = _parse_shares(meta.get("share", []), all_items, meta_raw, mfile)
     guidance = meta.get("guidance") or {}
     unknown = set(guidance) - {t.value for t in AnswerType}
     if unknown:
-        raise InstrumentError(f"[guidance] names unknown answer type(s) "
-                              f"{', '.join(sorted(unknown))}; use "
-                              f"{', '.join(t.value for t in AnswerType)}",
-                              file=mfile, line=_find(meta_raw, "[guidance]"))
-    return Instrument(id=str(meta["id"]), version=str(meta["version"]), title=str(meta["title"]),
-                      forms=forms, indices=tuple(indices), source=str(folder),
-                      guidance={k: " ".join(str(v).split()) for k, v in guidance.items()})
+        raise InstrumentError(_("[guidance] nämner okända svarstyper {unknown}; använd {known}")
+                              .format(unknown=', '.join(sorted(unknown)),
+                                      known=', '.join(t.value for t in AnswerType)), file=mfile,
+                              line=_find(meta_raw, "[guidance]"))
+    instrument = Instrument(
+        id=str(meta["id"]), version=version, title=str(meta["title"]), forms=forms,
+        indices=tuple(indices), source=str(folder), scope=scope, shares=shares,
+        guidance={k: " ".join(str(v).split()) for k, v in guidance.items()})
+    if meta.get("mapping"):
+        from dataclasses import replace
+
+        from ubu_tui.instrument.mapping import load_mapping
+
+        mapping = load_mapping(folder / str(meta["mapping"]), instrument)
+        instrument = replace(instrument, mapping=mapping, _items={})
+    return instrument
+
+
+def _parse_shares(entries: Any, items: dict[str, Item], raw: str, file: str
+                  ) -> tuple[Share, ...]:
+    shares: list[Share] = []
+    for entry in entries if isinstance(entries, list) else []:
+        share_id = str(entry.get("id", ""))
+        line = _find(raw, f'id = "{share_id}"')
+        item_id = str(entry.get("item", ""))
+        if not ID_RE.match(share_id) or any(s.id == share_id for s in shares):
+            raise InstrumentError(_("andelens id {share} saknas, är felskrivet eller används två "
+                                    "gånger").format(share=repr(share_id)), file=file, line=line)
+        if item_id not in items or items[item_id].type not in (AnswerType.SINGLE,
+                                                               AnswerType.SCALE):
+            raise InstrumentError(_("andelen '{share}' nämner {item}, som inte är en fråga med "
+                                    "ett svarsalternativ eller en skala")
+                                  .format(share=share_id, item=repr(item_id)),
+                                  file=file, line=line)
+        codes = frozenset(int(c) for c in entry.get("codes", []))
+        if not codes or any(items[item_id].option(c) is None for c in codes):
+            raise InstrumentError(_("andelen '{share}' behöver koder som är svarsalternativ i "
+                                    "'{item}'").format(share=share_id, item=item_id),
+                                  file=file, line=line)
+        shares.append(Share(share_id, str(entry.get("label", share_id)), item_id, codes))
+    return tuple(shares)
 
 
 def _find(raw: str, needle: str) -> int | None:
@@ -227,15 +296,16 @@ def _parse_form(data: dict[str, Any], raw: str, file: str, scales: dict[str, lis
                 seen: dict[str, str]) -> Form:
     respondent = data.get("respondent")
     if respondent not in RESPONDENTS:
-        raise InstrumentError(
-            f"respondent must be one of {', '.join(RESPONDENTS)}, not {respondent!r}",
-            file=file, line=_find(raw, "respondent"))
+        raise InstrumentError(_("respondent ska vara en av {known}, inte {respondent}")
+                               .format(known=', '.join(RESPONDENTS), respondent=repr(respondent)),
+                                       file=file, line=_find(raw, "respondent"))
     for key in ("title", "consent_text"):
         if not str(data.get(key, "")).strip():
-            raise InstrumentError(f"missing '{key}' for the {respondent} form", file=file, line=1)
+            raise InstrumentError(_("'{key}' saknas i formuläret för {respondent}")
+                                   .format(key=key, respondent=respondent), file=file, line=1)
     raw_items = data.get("item", [])
     if not raw_items:
-        raise InstrumentError("the form has no items", file=file)
+        raise InstrumentError(_("formuläret har inga frågor"), file=file)
     items: list[Item] = []
     for entry in raw_items:
         item = _parse_item(entry, raw, file, respondent, scales, seen, items)
@@ -257,67 +327,73 @@ def _parse_item(entry: dict[str, Any], raw: str, file: str, respondent: str,
         return InstrumentError(rule, file=file, line=at, item=item_id or None)
 
     if not ID_RE.fullmatch(item_id):
-        raise fail(f"item id {item_id!r} must be 2–41 lower-case letters, digits or _")
+        raise fail(_("fråge-id {item} ska vara 2–41 gemener, siffror eller _")
+                    .format(item=repr(item_id)))
     if item_id in seen:
-        raise fail(f"duplicate item id (also in {Path(seen[item_id]).name})")
+        raise fail(_("fråge-id:t finns redan (också i {file})")
+                    .format(file=Path(seen[item_id]).name))
     unknown = set(entry) - ITEM_KEYS
     if unknown:
-        raise fail(f"unknown key(s) {', '.join(sorted(unknown))}", sorted(unknown)[0])
+        raise fail(_("okända nycklar {keys}")
+                    .format(keys=', '.join(sorted(unknown))), sorted(unknown)[0])
     type_name = str(entry.get("type", ""))
     if type_name.lower() in FREE_TEXT_TYPES:
-        raise fail(f"type '{type_name}' is free text; no free text may be recorded", "type")
+        raise fail(_("typen '{type}' är fritext; ingen fritext får sparas")
+                    .format(type=type_name), "type")
     try:
         answer_type = AnswerType(type_name)
     except ValueError:
-        raise fail(f"unknown answer type {type_name!r}; use one of "
-                   f"{', '.join(t.value for t in AnswerType)}", "type") from None
+        raise fail(_("okänd svarstyp {type}; använd en av {known}")
+                    .format(type=repr(type_name), known=', '.join(t.value for t in AnswerType)),
+                            "type") from None
     text = str(entry.get("text", "")).strip()
     if not text:
-        raise fail("missing read-aloud wording ('text')", "text")
+        raise fail(_("formulering att läsa upp saknas ('text')"), "text")
 
     read_all = bool(entry.get("read_aloud", True))
     options: list[Option] = []
     if answer_type is AnswerType.SCALE:
         if "scale" in entry:
             if entry["scale"] not in scales:
-                raise fail(f"unknown scale {entry['scale']!r}", "scale")
+                raise fail(_("okänd skala {scale}").format(scale=repr(entry['scale'])), "scale")
             labels = scales[entry["scale"]]
             options = [Option(i + 1, lab, read_all) for i, lab in enumerate(labels)]
         else:
             options = _parse_options(entry.get("options", []), read_all, fail)
             if [o.code for o in options] != [1, 2, 3, 4, 5]:
-                raise fail(f"a scale has exactly 5 points coded 1–5, this one has "
-                           f"{len(options)}", "options")
+                raise fail(_("en skala har exakt 5 steg kodade 1–5, den här har {count}")
+                            .format(count=len(options)), "options")
     elif answer_type in (AnswerType.SINGLE, AnswerType.MULTI):
         options = _parse_options(entry.get("options", []), read_all, fail)
         if len(options) < 2:
-            raise fail("a choice item needs at least 2 options", "options")
+            raise fail(_("en flervalsfråga behöver minst 2 svarsalternativ"), "options")
     elif "options" in entry or "scale" in entry:
-        raise fail(f"a '{answer_type}' item takes no options", "options")
+        raise fail(_("en fråga av typen '{type}' har inga svarsalternativ")
+                    .format(type=answer_type), "options")
 
     lo, hi = int(entry.get("min", 0)), int(entry.get("max", 0))
     if answer_type is AnswerType.AGE and not (0 <= lo < hi <= 130):
-        raise fail("an age item needs 0 <= min < max <= 130", "min")
+        raise fail(_("en åldersfråga behöver 0 <= min < max <= 130"), "min")
 
     nonresponse = tuple(str(n) for n in entry.get("nonresponse", []))
     for key in nonresponse:
         if key not in NONRESPONSE:
-            raise fail(f"unknown non-response option {key!r}; use one of "
-                       f"{', '.join(NONRESPONSE)}", "nonresponse")
+            raise fail(_("okänt bortfallsalternativ {key}; använd ett av {known}")
+                        .format(key=repr(key), known=', '.join(NONRESPONSE)), "nonresponse")
     na_label = str(entry.get("not_applicable_label", ""))
     if na_label and "not_applicable" not in nonresponse:
-        raise fail("'not_applicable_label' given but 'not_applicable' is not allowed",
+        raise fail(_("'not_applicable_label' anges men 'not_applicable' är inte tillåtet"),
                    "not_applicable_label")
 
     conditions = _parse_routing(entry.get("show_if"), item_id, earlier, fail)
     high_is_bad = entry.get("high_is_bad", False)
     if not isinstance(high_is_bad, bool) or (high_is_bad and answer_type is not AnswerType.SCALE):
-        raise fail("'high_is_bad' is true or false, and only a 1–5 scale item takes it",
-                   "high_is_bad")
+        raise fail(_("'high_is_bad' är true eller false, och bara en fråga med skala 1–5 "
+                     "kan ha den"), "high_is_bad")
     prefill = str(entry.get("prefill", ""))
     if prefill and prefill not in PREFILLS:
-        raise fail(f"unknown prefill {prefill!r}; use one of {', '.join(sorted(PREFILLS))}",
-                   "prefill")
+        raise fail(_("okänd förifyllning {prefill}; använd en av {known}")
+                    .format(prefill=repr(prefill), known=', '.join(sorted(PREFILLS))), "prefill")
     return Item(
         id=item_id, respondent=respondent, type=answer_type, text=text, options=tuple(options),
         instruction=str(entry.get("instruction", "")).strip(),
@@ -330,25 +406,26 @@ def _parse_item(entry: dict[str, Any], raw: str, file: str, respondent: str,
 
 def _parse_options(raw_options: Any, read_all: bool, fail: Any) -> list[Option]:
     if not isinstance(raw_options, list):
-        raise fail("'options' must be a list of {code, label} tables", "options")
+        raise fail(_("'options' ska vara en lista av tabeller {{code, label}}"), "options")
     options: list[Option] = []
     for raw in raw_options:
         if not isinstance(raw, dict) or "code" not in raw or not str(raw.get("label", "")).strip():
-            raise fail("every option needs a 'code' and a 'label'", "options")
+            raise fail(_("varje svarsalternativ behöver 'code' och 'label'"), "options")
         unknown = set(raw) - OPTION_KEYS
         if unknown:
-            raise fail(f"unknown option key(s) {', '.join(sorted(unknown))}", "options")
+            raise fail(_("okända nycklar i svarsalternativ: {keys}")
+                        .format(keys=', '.join(sorted(unknown))), "options")
         code = raw["code"]
         if not isinstance(code, int) or code < 0:
-            raise fail(f"option code {code!r} must be a whole number >= 0 "
-                       "(negative codes are kept for non-response)", "options")
+            raise fail(_("svarskoden {code} ska vara ett heltal >= 0 (negativa koder är "
+                         "reserverade för bortfall)").format(code=repr(code)), "options")
         if any(o.code == code for o in options):
-            raise fail(f"option code {code} is used twice", "options")
+            raise fail(_("svarskoden {code} används två gånger").format(code=code), "options")
         options.append(Option(code, str(raw["label"]), bool(raw.get("read_aloud", read_all)),
                               bool(raw.get("alert", False))))
     if len(options) > MAX_KEYED_OPTIONS:
-        raise fail(f"{len(options)} options; at most {MAX_KEYED_OPTIONS} fit the number keys",
-                   "options")
+        raise fail(_("{count} svarsalternativ; högst {limit} ryms på sifferknapparna")
+                    .format(count=len(options), limit=MAX_KEYED_OPTIONS), "options")
     return options
 
 
@@ -360,18 +437,19 @@ def _parse_routing(raw: Any, item_id: str, earlier: list[Item], fail: Any) -> tu
     before = {i.id: i for i in earlier}
     for cond in entries:
         if not isinstance(cond, dict) or "item" not in cond or "in" not in cond:
-            raise fail("'show_if' needs {item = \"...\", in = [codes]}", "show_if")
+            raise fail(_("'show_if' behöver {{item = \"...\", in = [koder]}}"), "show_if")
         target = str(cond["item"])
         if target == item_id:
-            raise fail("routing cycle: the item's visibility depends on itself", "show_if")
+            raise fail(_("cirkulär hoppregel: frågans synlighet beror på den själv"), "show_if")
         if target not in before:
-            raise fail(f"routing depends on item '{target}', which is unknown or comes later; "
-                       "routing may only look back", "show_if")
+            raise fail(_("hoppregeln beror på frågan '{target}', som är okänd eller kommer "
+                         "senare; hoppregler får bara se bakåt").format(target=target), "show_if")
         values = frozenset(int(v) for v in cond["in"])
         ref = before[target]
         if ref.type in (AnswerType.SCALE, AnswerType.SINGLE):
             bad = sorted(v for v in values if ref.option(v) is None)
             if bad:
-                raise fail(f"routing names unknown option(s) {bad} of item '{target}'", "show_if")
+                raise fail(_("hoppregeln nämner okända svarsalternativ {bad} för frågan "
+                             "'{target}'").format(bad=bad, target=target), "show_if")
         conditions.append(Condition(target, values))
     return tuple(conditions)

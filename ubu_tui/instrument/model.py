@@ -116,6 +116,28 @@ class Index:
 
 
 @dataclass(frozen=True)
+class Share:
+    """A figure that is the share of answers with some codes among all substantive answers."""
+
+    id: str
+    label: str
+    item: str
+    codes: frozenset[int]
+
+
+NATIONAL, LOCAL = "national", "local"
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """Which items of the previous version are the same question as items of this one."""
+
+    previous: str                    # the previous version, e.g. "2026.1"
+    same: dict[str, str]             # previous item id → this version's item id
+    changed: dict[str, str]          # previous item id → why it is not the same question
+
+
+@dataclass(frozen=True)
 class Instrument:
     id: str
     version: str
@@ -124,6 +146,9 @@ class Instrument:
     indices: tuple[Index, ...] = ()
     source: str = ""
     guidance: dict[str, str] = field(default_factory=dict)   # per answer type, for practice
+    scope: str = NATIONAL            # a local version is never pooled into national figures
+    shares: tuple[Share, ...] = ()
+    mapping: Mapping | None = None
     _items: dict[str, Item] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -145,6 +170,10 @@ class Instrument:
     @property
     def key(self) -> str:
         return f"{self.id}@{self.version}"
+
+    @property
+    def national(self) -> bool:
+        return self.scope == NATIONAL
 
     def indices_of(self, item_id: str) -> tuple[str, ...]:
         return tuple(ix.id for ix in self.indices if item_id in ix.items)

@@ -28,6 +28,7 @@ class Setup:
     age: int                 # whole years at follow-up
     length_band: int         # code of cw_length
     youth_form: bool         # False outside ages 12–21
+    unaccompanied: int = 0   # eligibility.Unaccompanied; drafts from before 2026.2 have none
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,9 @@ class FollowUp:
         if not setup.youth_form:
             followup.sessions["youth"].mark_not_eligible()
         prefills = {"unit": setup.unit_id, "age": setup.age, "legal_basis": setup.legal_basis,
-                    "length_band": setup.length_band}
+                    "length_band": setup.length_band,
+                    # cw_unaccompanied: 1 yes, 2 no
+                    "unaccompanied": 1 if setup.unaccompanied else 2}
         caseworker = followup.sessions["caseworker"]
         for item in caseworker.form.items:
             if item.prefill and prefills.get(item.prefill):
@@ -99,7 +102,8 @@ class FollowUp:
             "id": self.id, "instrument": [self.instrument.id, self.instrument.version],
             "setup": {"municipality": s.municipality, "unit_id": s.unit_id, "mode": int(s.mode),
                       "legal_basis": s.legal_basis, "age": s.age,
-                      "length_band": s.length_band, "youth_form": s.youth_form},
+                      "length_band": s.length_band, "youth_form": s.youth_form,
+                      "unaccompanied": s.unaccompanied},
             "sessions": {r: sess.to_state() for r, sess in self.sessions.items()},
         }
 
@@ -113,7 +117,8 @@ class FollowUp:
         setup = Setup(municipality=str(raw["municipality"]), unit_id=int(raw["unit_id"]),
                       mode=Mode(raw["mode"]), legal_basis=int(raw["legal_basis"]),
                       age=int(raw["age"]), length_band=int(raw["length_band"]),
-                      youth_form=bool(raw["youth_form"]))
+                      youth_form=bool(raw["youth_form"]),
+                      unaccompanied=int(raw.get("unaccompanied", 0)))
         followup = cls(instrument, setup, followup_id=str(state["id"]))
         for respondent, sess_state in state["sessions"].items():
             followup.sessions[respondent].load_state(sess_state)

@@ -57,14 +57,16 @@ DISPOSITION_LABELS: dict[Disposition, str] = {
 class Mode(IntEnum):
     IN_PERSON = 1
     PHONE = 2
-    INTERPRETER = 3
+    INTERPRETER = 3          # with an interpreter, in person
     PAPER = 4
+    PHONE_INTERPRETER = 5    # by phone with an interpreter (from 2026.2; longer than either)
 
 
 MODE_LABELS: dict[Mode, str] = {
     Mode.IN_PERSON: N_("På plats"),
     Mode.PHONE: N_("Telefon"),
     Mode.INTERPRETER: N_("Med tolk"),
+    Mode.PHONE_INTERPRETER: N_("Telefon med tolk"),
     Mode.PAPER: N_("Pappersformulär, registrerat i efterhand"),
 }
 

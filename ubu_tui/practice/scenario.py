@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ubu_tui.errors import InstrumentError
+from ubu_tui.i18n import _
 from ubu_tui.instrument.loader import _find, _read_toml, instrument_by_version
 from ubu_tui.instrument.model import NONRESPONSE, RESPONDENTS, AnswerType, Instrument
 from ubu_tui.interview.eligibility import Eligibility, check
@@ -94,16 +95,18 @@ def _key(raw: Any, item_id: str, instrument: Instrument, fail: Any) -> Response:
     item = instrument.items[item_id]
     if isinstance(raw, str):
         if raw not in NONRESPONSE:
-            raise fail(f"key {raw!r} for {item_id} is neither a code nor one of "
-                       f"{', '.join(NONRESPONSE)}", item_id)
+            raise fail(_("nyckeln {key} för {item} är varken en kod eller en av {known}")
+                        .format(key=repr(raw), item=item_id, known=', '.join(NONRESPONSE)), item_id)
         return Response(NONRESPONSE[raw].code)
     if isinstance(raw, list):
         if item.type is not AnswerType.MULTI:
-            raise fail(f"a list key is only for multiple choice, not {item_id}", item_id)
+            raise fail(_("en listnyckel är bara för flerval, inte för {item}")
+                        .format(item=item_id), item_id)
         pairs = tuple(sorted((int(m), int(a)) for m, a in raw))
         return Response(len(pairs), pairs)
     if not isinstance(raw, int):
-        raise fail(f"key for {item_id} must be a code, a non-response name or a list", item_id)
+        raise fail(_("nyckeln för {item} ska vara en kod, ett bortfallsnamn eller en lista")
+                    .format(item=item_id), item_id)
     return Response(raw)
 
 
@@ -117,21 +120,22 @@ def load_scenario(path: Path | str) -> Scenario:
 
     unknown = set(data) - SCENARIO_KEYS
     if unknown:
-        raise fail(f"unknown key(s) {', '.join(sorted(unknown))}", sorted(unknown)[0])
+        raise fail(_("okända nycklar {keys}")
+                    .format(keys=', '.join(sorted(unknown))), sorted(unknown)[0])
     for key in ("id", "title", "brief", "instrument", "placement"):
         if not data.get(key):
-            raise fail(f"missing '{key}'")
+            raise fail(_("'{key}' saknas").format(key=key))
     instrument_key = str(data["instrument"])
     if "@" not in instrument_key:
-        raise fail("'instrument' must be id@version, e.g. ubu-vb@2026.1", "instrument")
+        raise fail(_("'instrument' ska vara id@version, till exempel ubu-vb@2026.1"), "instrument")
     try:
         instrument = instrument_by_version(*instrument_key.split("@", 1))
     except InstrumentError as err:
         raise fail(str(err), "instrument") from None
     place = data["placement"]
     if set(place) != PLACEMENT_KEYS:
-        raise fail(f"[placement] needs exactly {', '.join(sorted(PLACEMENT_KEYS))}",
-                   "[placement]")
+        raise fail(_("[placement] behöver exakt {keys}")
+                    .format(keys=', '.join(sorted(PLACEMENT_KEYS))), "[placement]")
     scripts: dict[str, Script] = {}
     for respondent in RESPONDENTS:
         if respondent not in data:
@@ -139,29 +143,36 @@ def load_scenario(path: Path | str) -> Scenario:
         spec = data[respondent]
         extra = set(spec) - SCRIPT_KEYS
         if extra:
-            raise fail(f"[{respondent}] has unknown key(s) {', '.join(sorted(extra))}",
-                       f"[{respondent}")
+            raise fail(_("[{respondent}] har okända nycklar {keys}")
+                        .format(respondent=respondent, keys=', '.join(sorted(extra))),
+                                f"[{respondent}")
         try:
             consent = Consent(spec.get("consent", "given"))
         except ValueError:
-            raise fail(f"[{respondent}] consent {spec.get('consent')!r} is not one of "
-                       f"{', '.join(c.value for c in Consent)}", f"[{respondent}]") from None
+            raise fail(_("[{respondent}] samtycket {consent} är inte ett av {known}")
+                        .format(respondent=respondent, consent=repr(spec.get('consent')),
+                                known=', '.join(c.value for c in Consent)),
+                                f"[{respondent}]") from None
         lines: dict[str, Line] = {}
         for item_id, line in (spec.get("says") or {}).items():
             if item_id not in instrument.items or instrument.items[item_id].respondent \
                     != respondent:
-                raise fail(f"[{respondent}.says] names item {item_id!r}, not in the "
-                           f"{respondent} form of {instrument.key}", item_id)
+                raise fail(_("[{respondent}.says] nämner frågan {item}, som inte finns i "
+                             "formuläret för {respondent} i {instrument}")
+                            .format(respondent=respondent, item=repr(item_id),
+                                    instrument=instrument.key), item_id)
             if not isinstance(line, dict) or set(line) != {"says", "key"}:
-                raise fail(f"{item_id} needs {{ says = \"…\", key = … }}", item_id)
+                raise fail(_("{item} behöver {{ says = \"…\", key = … }}")
+                            .format(item=item_id), item_id)
             lines[item_id] = Line(str(line["says"]), _key(line["key"], item_id, instrument,
                                                           fail))
         break_at = spec.get("break_at")
         reason = spec.get("break_reason")
         if break_at is not None and break_at not in instrument.items:
-            raise fail(f"break_at names unknown item {break_at!r}", "break_at")
+            raise fail(_("break_at nämner den okända frågan {item}")
+                        .format(item=repr(break_at)), "break_at")
         if (break_at is None) != (reason is None):
-            raise fail("break_at and break_reason go together", "break_at")
+            raise fail(_("break_at och break_reason anges tillsammans"), "break_at")
         scripts[respondent] = Script(
             respondent, consent, str(spec.get("consent_says", "")), lines, break_at,
             BreakReason(int(reason)) if reason is not None else None,
@@ -174,12 +185,14 @@ def load_scenario(path: Path | str) -> Scenario:
         scripts=scripts, file=file)
     if scenario.eligibility_due:
         if not scripts:
-            raise fail("a due placement needs a script for at least one respondent")
+            raise fail(_("en placering som är aktuell för uppföljning behöver ett manus för "
+                         "minst en respondent"))
         for script in scripts.values():
             _play(scenario, script, fail)
         _consistent(scenario, fail)
     elif scripts:
-        raise fail("the placement is not due, so no respondent may be scripted")
+        raise fail(_("placeringen är inte aktuell för uppföljning, så ingen respondent får ha "
+                     "manus"))
     return scenario
 
 
@@ -190,7 +203,9 @@ def _play(scenario: Scenario, script: Script, fail: Any) -> None:
     try:
         session.set_consent(script.consent)
     except AnswerRejected as err:
-        raise fail(f"[{script.respondent}] consent: {err}", f"[{script.respondent}]") from None
+        raise fail(_("[{respondent}] samtycke: {reason}")
+                    .format(respondent=script.respondent, reason=err),
+                            f"[{script.respondent}]") from None
     while session.current is not None:
         item = session.current
         if item.id == script.break_at:
@@ -200,14 +215,16 @@ def _play(scenario: Scenario, script: Script, fail: Any) -> None:
             if item.id in session.responses:     # prefilled from the placement facts
                 session.answer(session.responses[item.id])
                 continue
-            raise fail(f"[{script.respondent}] reaches {item.id} but has no line for it",
-                       f"[{script.respondent}")
+            raise fail(_("[{respondent}] når {item} men har ingen replik för den")
+                        .format(respondent=script.respondent, item=item.id),
+                                f"[{script.respondent}")
         try:
             session.answer(line.key)
         except AnswerRejected as err:
-            raise fail(f"key for {item.id}: {err}", item.id) from None
+            raise fail(_("nyckeln för {item}: {reason}")
+                        .format(item=item.id, reason=err), item.id) from None
     if script.break_at is not None:
-        raise fail(f"break_at {script.break_at} is never reached", "break_at")
+        raise fail(_("break_at {item} nås aldrig").format(item=script.break_at), "break_at")
 
 
 def _consistent(scenario: Scenario, fail: Any) -> None:
@@ -223,8 +240,10 @@ def _consistent(scenario: Scenario, fail: Any) -> None:
             said = " ".join(line.says.lower().split()).rstrip(".!")
             code, where = seen.setdefault((item.scale, said), (line.key.code, item_id))
             if code != line.key.code:
-                raise fail(f"key for {item_id}: «{line.says}» is {line.key.code} here but "
-                           f"{code} at {where} on the same scale", item_id)
+                raise fail(_("nyckeln för {item}: «{says}» är {code} här men {other} vid "
+                             "{where} på samma skala")
+                           .format(item=item_id, says=line.says, code=line.key.code,
+                                   other=code, where=where), item_id)
 
 
 def parse_text(text: str, name: str = "scenario.toml") -> Scenario:

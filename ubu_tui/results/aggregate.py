@@ -90,8 +90,11 @@ def _row_from_counts(key: object, label: str, item: Item, counts: dict[int, Cell
     mean = share = None
     if item.type is AnswerType.SCALE:
         total = sum(c * cell[0] for c, cell in values.items())
-        mean = _clip((total + ptable.sum_noise(nkey, SCALE_SPAN)) / n, 1.0, 5.0)
-        share = ptable.share(sum(cell[0] for c, cell in values.items() if c >= 4), n, nkey)
+        # over the published count, never the true n: a mean or share divided by the true n
+        # gives n away through its denominator (3.142857… can only be 22/7)
+        mean = _clip((total + ptable.sum_noise(nkey, SCALE_SPAN)) / published, 1.0, 5.0)
+        share = ptable.share(sum(cell[0] for c, cell in values.items() if c >= 4), published,
+                             nkey)
     return Row(key, label, published, ptable.count(*everyone), mean, share, distribution,
                nonresponse)
 
@@ -145,10 +148,23 @@ def _sorted(keys: list[object]) -> list[object]:
 
 def item_tables(ctx: Context, by: str | None = None,
                 items: list[str] | None = None) -> list[Table]:
-    """One table per single-choice or scale item (all of them unless `items` names some)."""
+    """One table per single-choice or scale item (all of them unless `items` names some).
+
+    Items of other versions in the selection that the mapping does not combine with this
+    version's are reported apart, after these, titled with their version.
+    """
+    from ubu_tui.instrument.versions import reported_apart
+
     wanted = [i for i in ctx.instrument.items.values()
               if i.type in (AnswerType.SCALE, AnswerType.SINGLE)
               and (items is None or i.id in items)]
+    versions: dict[str, str] = {}
+    # A restricted login may not read the records that say which versions a period holds: the
+    # figure functions report the current version's items only.
+    if items is None and not ctx.functions:
+        apart = reported_apart(ctx.instrument, query.versions_present(ctx.engine, ctx.selection))
+        wanted += [i for i, _v in apart if i.type in (AnswerType.SCALE, AnswerType.SINGLE)]
+        versions = {i.id: v for i, v in apart}
     ids = [i.id for i in wanted]
     if ctx.functions:
         return _function_tables(ctx, "ubu_item_figures", by, wanted, "item")
@@ -171,8 +187,13 @@ def item_tables(ctx: Context, by: str | None = None,
         rows = tuple(_row_from_counts(k, ctx.label(by, k), item, c, t)
                      for k, c in sorted(by_item[item.id].items(),
                                         key=lambda kv: _sort_key(kv[0])))
-        tables.append(Table(item.id, item.text, by, rows, total, t))
+        tables.append(Table(item.id, _title(item, versions), by, rows, total, t))
     return _consistent(tables)
+
+
+def _title(item: Item, versions: dict[str, str]) -> str:
+    """An older version's question reported apart says so in its title."""
+    return f"{item.text} (bara {versions[item.id]})" if item.id in versions else item.text
 
 
 def _partition(by: str | None) -> bool:
@@ -189,8 +210,8 @@ def _index_row(key: object, label: str, got: IndexCell | None, threshold: int) -
         return Row(key, label, hidden=HIDDEN)
     n, total, high, nkey, hkey = got
     published = ptable.count(n, nkey)
-    mean = _clip((total + ptable.sum_noise(nkey, SCALE_SPAN)) / n, 1.0, 5.0)
-    share = ptable.share(high, n, nkey)
+    mean = _clip((total + ptable.sum_noise(nkey, SCALE_SPAN)) / published, 1.0, 5.0)
+    share = ptable.share(high, published, nkey)   # over the published count, as above
     return Row(key, label, published, published, mean, share)
 
 
@@ -207,11 +228,15 @@ def index_tables(ctx: Context, by: str | None = None) -> list[Table]:
     else:
         totals = query.index_scores(ctx.engine, ctx.instrument, ctx.selection, None)
     t = ctx.threshold.value
+    keys_of: dict[str, list[object]] = defaultdict(list)     # one pass, not one per index
+    for i, k in grouped:
+        keys_of[i].append(k)
+    labels = {k: ctx.label(by, k) for keys in keys_of.values() for k in keys}
     tables = []
     for ix in ctx.instrument.indices:
         total = _index_row(TOTAL, "Samtliga", totals.get((ix.id, 0)), t)
-        keys = _sorted([k for (i, k) in grouped if i == ix.id])
-        rows = tuple(_index_row(k, ctx.label(by, k), grouped[(ix.id, k)], t) for k in keys)
+        keys = _sorted(keys_of[ix.id])
+        rows = tuple(_index_row(k, labels[k], grouped[(ix.id, k)], t) for k in keys)
         tables.append(Table(ix.id, ix.label, by, rows, total, t, kind="index"))
     return _consistent(tables)
 
@@ -236,7 +261,8 @@ def disposition_tables(ctx: Context, by: str | None = None) -> list[Table]:
             return Row(key, label, hidden=HIDDEN)
         published = ptable.count(n, nkey)
         answered = sum(counts[d][0] for d in RESPONDED if d in counts)
-        return Row(key, label, published, published, None, ptable.share(answered, n, nkey), None,
+        return Row(key, label, published, published, None,
+                   ptable.share(answered, published, nkey), None,
                    {d: ptable.count(*cell) for d, cell in counts.items()})
 
     for respondent, title in titles.items():
@@ -264,6 +290,37 @@ def breakdown_table(ctx: Context, by: str | None = "unit_type") -> Table:
     return Table("breakdown", "Andel placeringar som slutade i sammanbrott", by,
                  tuple(share(r) for r in table.rows), share(table.total), table.threshold,
                  kind="share")
+
+
+def share_tables(ctx: Context, by: str | None = None) -> list[Table]:
+    """The instrument's declared shares (2026.2: who report a serious violation), each the share
+    of substantive answers with its codes, shown for exactly the groups of the item's own table.
+
+    The share is computed from the item table's published counts only (the counts of the codes
+    over the published n), so it discloses nothing those counts do not, and a restricted login
+    (through the figure functions, where no exact count is readable) gets the same figure as
+    the owner. A share by the cell-key method's own noise would need a figure function of its
+    own: see the closing note.
+    """
+    from dataclasses import replace
+
+    shares = list(ctx.instrument.shares)
+    if not shares:
+        return []
+    tables = {t.id: t for t in item_tables(ctx, by, [sh.item for sh in shares])}
+    out = []
+    for sh in shares:
+        table = tables[sh.item]
+
+        def share(r: Row, codes: frozenset[int] = sh.codes) -> Row:
+            if not r.shown or not r.n:
+                return r
+            hit = sum(k for c, k in (r.distribution or {}).items() if c in codes)
+            return replace(r, mean=None, share_high=min(1.0, hit / r.n))
+
+        out.append(Table(f"share.{sh.id}", sh.label, by, tuple(share(r) for r in table.rows),
+                         share(table.total), table.threshold, kind="share"))
+    return out
 
 
 # --- the same tables from the PostgreSQL figure functions (results/pg_functions.py) ---------

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ubu_tui.i18n import _
 from ubu_tui.results import ptable
 
 DEFAULT_THRESHOLD = 3
@@ -41,8 +42,9 @@ class Threshold:
         if self.value < DEFAULT_THRESHOLD:
             from ubu_tui.errors import InputRejected
 
-            raise InputRejected(f"the suppression threshold can only be raised, to "
-                                f"{DEFAULT_THRESHOLD} or more; {self.value} was asked for")
+            raise InputRejected(_("Spärrgränsen kan bara höjas, till {minimum} eller mer; "
+                                  "{asked} begärdes.")
+                                 .format(minimum=DEFAULT_THRESHOLD, asked=self.value))
 
 
 def method_text(threshold: int) -> str:

@@ -15,6 +15,7 @@ from datetime import date
 from sqlalchemy.engine import Engine
 
 from ubu_tui.errors import InputRejected
+from ubu_tui.i18n import _
 from ubu_tui.instrument.model import Instrument
 from ubu_tui.results import aggregate, shares
 from ubu_tui.results.aggregate import Context, Row, Table
@@ -81,10 +82,12 @@ def group_report(engine: Engine, instrument: Instrument, selection: Selection, b
                  made: date | None = None) -> GroupReport:
     """The report for one unit (by='unit', key=unit id) or municipality (key='0180')."""
     if by not in KINDS:
-        raise InputRejected(f"a group report is per unit or municipality, not '{by}'")
+        raise InputRejected(_("en grupprapport gäller en enhet eller kommun, inte '{by}'")
+                            .format(by=by))
     ctx = Context.open(engine, instrument, selection, threshold)
     if by == "unit" and key not in ctx.units:
-        raise InputRejected(f"unit {key} is not in the registry; see `ubu registry list`")
+        raise InputRejected(_("enheten {unit} finns inte i registret; se `ubu registry list`")
+                            .format(unit=key))
     name = ctx.label(by, key)
     responses = aggregate.disposition_tables(ctx, by)
     indices = aggregate.index_tables(ctx, by)

@@ -88,6 +88,9 @@ SET search_path = pg_catalog, public, pg_temp AS $fn$
                       % {SPACE}
           AND ((p_key % {SPACE}) * {ptable.SCRAMBLE_MUL} + {ptable.SCRAMBLE_ADD})
               % {SPACE} < p.hi)
+        -- ptable.half_step: hides the parity of the true sum
+        + CASE WHEN ((p_key % {SPACE}) * {ptable.HALF_MUL} + {ptable.HALF_ADD}) % {SPACE}
+                    < {ptable.KEY_SPACE // 2} THEN {ptable.HALF_STEP} ELSE -{ptable.HALF_STEP} END
 $fn$""",
         f"""CREATE OR REPLACE FUNCTION public.ubu_share(p_count numeric, p_n numeric,
                                               p_key numeric)
@@ -132,8 +135,8 @@ def _publish(codes: bool) -> str:
            CASE WHEN NOT f.hid THEN f.pn END,
            CASE WHEN NOT f.hid THEN public.ubu_perturb(f.na, f.nak) END,
            CASE WHEN NOT f.hid THEN LEAST(5.0, GREATEST(1.0,
-               (f.total + public.ubu_sum_deviation(f.nk, 4.0)) / f.n)) END,
-           CASE WHEN NOT f.hid THEN public.ubu_share(f.h, f.n, f.nk) END
+               (f.total + public.ubu_sum_deviation(f.nk, 4.0)) / f.pn)) END,
+           CASE WHEN NOT f.hid THEN public.ubu_share(f.h, f.pn, f.nk) END
     FROM flagged f
     WHERE f.g = '__total__' OR f.g NOT IN (SELECT x.g FROM gone x)
     UNION ALL
@@ -221,7 +224,7 @@ BEGIN{_checks()}
         FROM grouped gr),
     gone AS (SELECT DISTINCT f.g FROM flagged f WHERE f.hid AND f.g <> '__total__')
     SELECT f.resp, f.g, NULL::text, CASE WHEN NOT f.hid THEN f.pn END,
-           CASE WHEN NOT f.hid THEN public.ubu_share(f.a, f.n, f.nk) END
+           CASE WHEN NOT f.hid THEN public.ubu_share(f.a, f.pn, f.nk) END
     FROM flagged f WHERE f.g = '__total__' OR f.g NOT IN (SELECT x.g FROM gone x)
     UNION ALL
     SELECT w.resp, w.g, w.disp, public.ubu_perturb(w.c, w.ck), NULL::float8

@@ -42,6 +42,8 @@ LAST_CLASS = MAX_DEVIATION + max(FORBIDDEN) + 1   # from here on no constraint b
 SUM_STEP = 0.5             # sum noise = SUM_STEP * span * d: at most ±D·span/2
 SCRAMBLE_MUL, SCRAMBLE_ADD = 40503, 12345   # key → sum key; small enough for 64-bit SQL
 SHARE_MUL, SHARE_ADD = 48271, 11             # key → share key, another stream
+HALF_MUL, HALF_ADD = 69069, 1                # key → the sum's half step, a third stream
+HALF_STEP = 0.5
 
 
 @dataclass(frozen=True)
@@ -140,13 +142,25 @@ def sum_key(key: int) -> int:
     return ((key % KEY_SPACE) * SCRAMBLE_MUL + SCRAMBLE_ADD) % KEY_SPACE
 
 
+def half_step(key: int) -> float:
+    """+0.5 or -0.5, from the key scrambled a third way.
+
+    SUM_STEP · span · d is a whole even number on a 1–5 scale, so a published mean times its
+    published count would give the parity of the true sum, and differencing two cells the
+    parity of one answer (odd: 1, 3 or 5; even: 2 or 4). Half a point either way hides it: the
+    true sum is then one of two neighbouring whole numbers for every d.
+    """
+    return HALF_STEP if ((key % KEY_SPACE) * HALF_MUL + HALF_ADD) % KEY_SPACE < KEY_SPACE // 2 \
+        else -HALF_STEP
+
+
 def sum_noise(key: int, span: float) -> float:
     """The deviation added to a cell's sum (of codes or scores) before its mean is published."""
-    return SUM_STEP * span * deviation(LAST_CLASS, sum_key(key))
+    return SUM_STEP * span * deviation(LAST_CLASS, sum_key(key)) + half_step(key)
 
 
 def max_sum_noise(span: float) -> float:
-    return SUM_STEP * span * MAX_DEVIATION
+    return SUM_STEP * span * MAX_DEVIATION + HALF_STEP
 
 
 def share_key(key: int) -> int:

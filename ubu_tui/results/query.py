@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Engine
 
 from ubu_tui.errors import InputRejected
+from ubu_tui.i18n import _
 from ubu_tui.instrument.model import Instrument
 from ubu_tui.store.engine import explain
 
@@ -31,28 +32,26 @@ class Dimension:
     partition: bool = True
 
 
-AGE_BAND = ("CASE WHEN bg.outcome <> 'value' THEN -1 WHEN bg.code < 15 THEN 1 "
-            "WHEN bg.code < 18 THEN 2 ELSE 3 END")
-BREAKDOWN = ("CASE WHEN bg.outcome <> 'value' THEN -1 WHEN bg.code = 1 THEN 1 "
-             "WHEN bg.code BETWEEN 2 AND 5 THEN 2 ELSE -1 END")
-VALUE = "CASE WHEN bg.outcome = 'value' THEN bg.code ELSE -1 END"
-
+# The caseworker's background answers are on the submission row as their groups
+# (store/background.py: bg_*), so placing a follow-up in its group reads no answer.
 DIMENSIONS: dict[str, Dimension] = {d.id: d for d in (
     Dimension("unit", "Enhet", expr="s.unit_id"),
     Dimension("municipality", "Kommun", expr="s.municipality"),
-    Dimension("unit_type", "Typ av enhet", "cw_unit_type", VALUE),
-    Dimension("legal_basis", "Lagrum", "cw_legal_basis", VALUE),
-    Dimension("reason", "Skäl för placering", "cw_reason", VALUE),
-    Dimension("sex", "Kön", "cw_sex", VALUE),
-    Dimension("age_band", "Åldersgrupp", "cw_age", AGE_BAND),
-    Dimension("breakdown", "Sammanbrott", "cw_end", BREAKDOWN),
-    Dimension("length", "Placeringens längd", "cw_length", VALUE),
+    Dimension("unit_type", "Typ av enhet", "cw_unit_type", "s.bg_unit_type"),
+    Dimension("legal_basis", "Lagrum", "cw_legal_basis", "s.bg_legal_basis"),
+    Dimension("reason", "Skäl för placering", "cw_reason", "s.bg_reason"),
+    Dimension("sex", "Kön", "cw_sex", "s.bg_sex"),
+    Dimension("age_band", "Åldersgrupp", "cw_age", "s.bg_age_band"),
+    Dimension("breakdown", "Sammanbrott", "cw_end", "s.bg_breakdown"),
+    Dimension("length", "Placeringens längd", "cw_length", "s.bg_length"),
     Dimension("method", "Insats", expr="mr.method", partition=False),
 )}
 AGE_BAND_LABELS = {1: "12–14 år", 2: "15–17 år", 3: "18–21 år"}
 BREAKDOWN_LABELS = {1: "Planerat avslut", 2: "Sammanbrott"}
 MISSING = -1                         # the group of follow-ups where the variable is not known
 PERIOD_FORMAT = "YYYY-MM"
+# Records of a local instrument version are never pooled into these figures (versions.is_local).
+NATIONAL_ONLY = "s.instrument_version NOT LIKE '%+%'"
 
 
 @dataclass(frozen=True)
@@ -69,15 +68,16 @@ class Selection:
         for p in (self.period_from, self.period_to):
             if p not in ("0000-00", "9999-99") and not re.fullmatch(
                     r"[0-9]{4}-(0[1-9]|1[0-2])", p):
-                raise InputRejected(f"period '{p}' is not a month written {PERIOD_FORMAT}, "
-                                    "e.g. 2026-01")
+                raise InputRejected(_("Perioden '{period}' är ingen månad skriven {format}, till "
+                                      "exempel 2026-01.").format(period=p, format=PERIOD_FORMAT))
         if self.period_from > self.period_to:
-            raise InputRejected(f"the period starts ({self.period_from}) after it ends "
-                                f"({self.period_to})")
+            raise InputRejected(_("Perioden börjar ({start}) efter att den slutar ({end}); byt "
+                                  "plats på datumen.")
+                                 .format(start=self.period_from, end=self.period_to))
         for dim, _values in self.filters:
             if dim not in DIMENSIONS:
-                raise InputRejected(f"unknown filter '{dim}'; use one of "
-                                    f"{', '.join(DIMENSIONS)}")
+                raise InputRejected(_("Okänt filter '{dimension}'; använd ett av {known}.")
+                                     .format(dimension=dim, known=', '.join(DIMENSIONS)))
 
     def without_filters(self) -> Selection:
         return Selection(self.period_from, self.period_to)
@@ -91,31 +91,31 @@ def _dimension(dim_id: str | None) -> Dimension | None:
     if dim_id is None:
         return None
     if dim_id not in DIMENSIONS:
-        raise InputRejected(f"unknown breakdown '{dim_id}'; use one of {', '.join(DIMENSIONS)}")
+        raise InputRejected(_("Okänd uppdelning '{dimension}'; använd en av {known}.")
+                             .format(dimension=dim_id, known=', '.join(DIMENSIONS)))
     return DIMENSIONS[dim_id]
 
 
 def _join(dim: Dimension, alias: str, on: str = "s.id") -> str:
-    if dim.id == "method":
-        return f" JOIN method_record {alias} ON {alias}.submission_id = {on}"
-    if dim.item is None:
-        return ""
-    return (f" LEFT JOIN answer_record {alias} ON {alias}.submission_id = {on} "
-            f"AND {alias}.item_id = '{dim.item}'")
+    if dim.id == "method":      # each method of a record once, however many items name it
+        return (f" JOIN method_record {alias} ON {alias}.submission_id = {on} AND NOT EXISTS "
+                f"(SELECT 1 FROM method_record {alias}x WHERE {alias}x.submission_id = "
+                f"{alias}.submission_id AND {alias}x.method = {alias}.method "
+                f"AND {alias}x.id < {alias}.id)")
+    return ""
 
 
 def _expr(dim: Dimension, alias: str) -> str:
-    return dim.expr.replace("bg.", f"{alias}.").replace("mr.", f"{alias}.")
+    return dim.expr.replace("mr.", f"{alias}.")
 
 
-def _selected(sel: Selection, by: str | None, params: dict[str, object]) -> tuple[str, list[str]]:
-    """A CTE `sel(sid, grp, k)`: the selected follow-ups, the group and record key of each.
-
-    Placing each follow-up in its group once, before touching the answers, keeps the big
-    join a plain probe on answer_record's submission index.
-    """
+def _placed(sel: Selection, by: str | None, params: dict[str, object]
+            ) -> tuple[str, str, str, list[str]]:
+    """How the selected follow-ups are found and grouped, on the submission row `s`: the
+    joins (only the method dimension has one), the WHERE, the group expression and the
+    expanding parameters."""
     joins = ""
-    where = ["s.period BETWEEN :pf AND :pt"]
+    where = ["s.period BETWEEN :pf AND :pt", NATIONAL_ONLY]
     params.update(pf=sel.period_from, pt=sel.period_to)
     expanding = []
     for n, (dim_id, values) in enumerate(sel.filters):
@@ -130,9 +130,15 @@ def _selected(sel: Selection, by: str | None, params: dict[str, object]) -> tupl
     if dim is not None:
         joins += _join(dim, "g")
         group = _expr(dim, "g")
-    cte = (f"sel AS MATERIALIZED (SELECT DISTINCT s.id AS sid, {group} AS grp, "
-           "s.record_key AS k "
-           f"FROM submission s{joins} WHERE {' AND '.join(where)})")
+    return joins, " AND ".join(where), group, expanding
+
+
+def _selected(sel: Selection, by: str | None, params: dict[str, object]) -> tuple[str, list[str]]:
+    """A CTE `sel(sid, grp, k)`: the selected follow-ups, the group and record key of each."""
+    joins, where, group, expanding = _placed(sel, by, params)
+    distinct = "DISTINCT " if "method_record" in joins else ""
+    cte = (f"sel AS MATERIALIZED (SELECT {distinct}s.id AS sid, {group} AS grp, "
+           f"s.record_key AS k FROM submission s{joins} WHERE {where})")
     return cte, expanding
 
 
@@ -142,7 +148,10 @@ def _run(engine: Engine, sql: str, params: dict[str, object], expanding: Iterabl
     stmt = text(sql).bindparams(*[bindparam(e, expanding=True) for e in expanding])
     try:
         with engine.connect() as conn:
-            return list(conn.execute(stmt, params))
+            # all rows at once from the driver: row-by-row fetching cost more than the query
+            # the driver's own rows, all at once: building a Row per figure cost more than
+            # the query itself for the unit tables (22 000 rows)
+            return list(conn.execute(stmt, params).cursor.fetchall())  # type: ignore[union-attr]
     except exc.SQLAlchemyError as err:
         raise explain(err, engine) from None
 
@@ -152,7 +161,7 @@ Cell = tuple[int, int]          # (count, sum of the counted records' keys)
 
 def followups(engine: Engine, sel: Selection, by: str | None = None) -> dict[object, Cell]:
     """Follow-ups per group, with their cell keys."""
-    if by is None and not sel.filtered:
+    if by is None and not sel.filtered and not _local_present(engine):
         # Every follow-up has exactly one caseworker part: its kept counts are the follow-ups.
         rows = _run(engine, "SELECT 0, COALESCE(SUM(n), 0), COALESCE(SUM(ckey), 0) "
                             "FROM disposition_count WHERE period BETWEEN :pf AND :pt "
@@ -168,20 +177,51 @@ def followups(engine: Engine, sel: Selection, by: str | None = None) -> dict[obj
 
 def item_counts(engine: Engine, sel: Selection, by: str | None = None,
                 items: Iterable[str] | None = None) -> dict[tuple[str, object], dict[int, Cell]]:
-    """(item, group) → {code: (count, key)} for values and non-response codes, one query."""
-    if by is None and not sel.filtered:
+    """(item, group) → {code: (count, key)} for values and non-response codes, one query.
+
+    Versions combine only through their declared mapping: answers to a question that a later
+    version asks under another id are counted under the later id (`versions.combination`).
+    """
+    from ubu_tui.instrument.versions import fold_aliases, shipped_combination
+
+    aliases = shipped_combination().aliases()
+    if aliases and items is not None:
+        wanted = set(items)
+        items = list(wanted | {old for old, new in aliases.items() if new in wanted})
+    return fold_aliases(_item_counts(engine, sel, by, items), aliases)
+
+
+def _item_counts(engine: Engine, sel: Selection, by: str | None, items: Iterable[str] | None
+                 ) -> dict[tuple[str, object], dict[int, Cell]]:
+    if by is None and not sel.filtered and not _local_present(engine):
         return _item_totals(engine, sel, items)
     params: dict[str, object] = {}
-    cte, exp = _selected(sel, by, params)
     only = ""
     if items is not None:
         params["items"] = list(items)
-        exp.append("items")
         only = " AND a.item_id IN :items"
-    rows = _run(engine, f"WITH {cte} SELECT a.item_id, sel.grp, a.code, COUNT(*), SUM(sel.k) "
-                        "FROM sel JOIN answer_record a ON a.submission_id = sel.sid "
-                        f"WHERE a.outcome IN ('value', 'nonresponse'){only} "
-                        "GROUP BY a.item_id, sel.grp, a.code", params, exp)
+    joins, where, group, exp = _placed(sel, by, params)
+    if items is not None:
+        exp.append("items")
+    if any(dim == "method" for dim, _values in sel.filters):
+        # several methods asked for: a follow-up that used two is still counted once
+        cte, exp = _selected(sel, by, params)
+        exp += ["items"] if items is not None else []
+        sql = (f"WITH {cte} SELECT a.item_id, sel.grp, a.code, COUNT(*), SUM(sel.k) "
+               "FROM sel JOIN answer_record a ON a.submission_id = sel.sid "
+               f"WHERE a.outcome IN ('value', 'nonresponse'){only} "
+               "GROUP BY a.item_id, sel.grp, a.code")
+    else:
+        # From the item's answers (a covering index) to their records: a view reads one
+        # item's answers, not every answer of every selected record.
+        # SQLite's CROSS JOIN keeps that order (it would start from the period index).
+        join = "CROSS JOIN" if engine.url.get_backend_name() == "sqlite" else "JOIN"
+        grouped = "" if group == "0" else f", {group}"
+        sql = (f"SELECT a.item_id, {group}, a.code, COUNT(*), SUM(s.record_key) "
+               f"FROM answer_record a {join} submission s ON s.id = a.submission_id{joins} "
+               f"WHERE a.outcome IN ('value', 'nonresponse'){only} AND {where} "
+               f"GROUP BY a.item_id{grouped}, a.code")
+    rows = _run(engine, sql, params, exp)
     out: dict[tuple[str, object], dict[int, Cell]] = defaultdict(dict)
     for item_id, grp, code, count, key in rows:
         out[(item_id, grp)][int(code)] = (int(count), int(key))
@@ -219,8 +259,11 @@ def index_scores(engine: Engine, instrument: Instrument, sel: Selection, by: str
     three respondents.
     """
     params: dict[str, object] = {"ids": [ix.id for ix in instrument.indices]}
-    if by in (None, "unit") and not sel.filtered:
+    local = _local_present(engine)
+    if by == "unit" and not sel.filtered and not local:
         return _index_totals(engine, sel, by, params)
+    if _in_cube(sel, by) and not local:
+        return _index_cube(engine, sel, by, params)
     cte, exp = _selected(sel, by, params)
     sql = (f"WITH {cte} SELECT x.index_id, sel.grp, COUNT(*), SUM(x.total * 1.0 / x.n), "
            "SUM(CASE WHEN x.total >= 4 * x.n THEN 1 ELSE 0 END), SUM(sel.k), "
@@ -246,10 +289,48 @@ def _index_totals(engine: Engine, sel: Selection, by: str | None, params: dict[s
             for r in rows}
 
 
+def _in_cube(sel: Selection, by: str | None) -> bool:
+    """index_cube holds every partition breakdown, alone or within the unit-type filter."""
+    from ubu_tui.store.cube import DIMS
+
+    return ((by is None or by in DIMS or by == "method")
+            and all(dim == "unit_type" for dim, _values in sel.filters)
+            and len(sel.filters) <= 1)
+
+
+def _index_cube(engine: Engine, sel: Selection, by: str | None, params: dict[str, object]
+                ) -> dict[tuple[str, object], IndexCell]:
+    """Index figures per group from the sums the database keeps per month and group."""
+    params.update(pf=sel.period_from, pt=sel.period_to, dim=by or "unit_type")
+    exp = ["ids"]
+    where = ""
+    if sel.filters:
+        params["fv"] = list(sel.filters[0][1])
+        exp.append("fv")
+        where = " AND unit_type IN :fv"
+    group = "grp" if by else "0"
+    rows = _run(engine, f"SELECT index_id, {group}, SUM(n), SUM(total), SUM(high), SUM(ckey), "
+                        "SUM(hkey) FROM index_cube WHERE dim = :dim AND index_id IN :ids "
+                        f"AND period BETWEEN :pf AND :pt{where} "
+                        f"GROUP BY index_id{', grp' if by else ''} "
+                        "HAVING SUM(n) > 0", params, exp)
+    return {(r[0], f"{r[1]:04d}" if by == "municipality" else r[1]):
+            (int(r[2]), float(r[3]), int(r[4]), int(r[5]), int(r[6])) for r in rows}
+
+
+def _local_present(engine: Engine) -> bool:
+    """Whether any record of a local version is stored: the kept counts include it, so then
+    the figures are read from the records, where NATIONAL_ONLY leaves it out."""
+    # Written as the partial index ix_submission_local_version's condition (schema 0030), so
+    # this is one probe of an index that is empty wherever no local version is used.
+    return bool(_run(engine, "SELECT 1 FROM submission WHERE instrument_version LIKE '%+%' "
+                             "LIMIT 1", {}, []))
+
+
 def dispositions(engine: Engine, sel: Selection, by: str | None = None
                  ) -> dict[tuple[str, object], dict[str, Cell]]:
     """(respondent, group) → {disposition: (count, key)}."""
-    if by is None and not sel.filtered:      # from the counts the database keeps per month
+    if by is None and not sel.filtered and not _local_present(engine):  # kept monthly counts
         rows = _run(engine, "SELECT respondent, 0, disposition, SUM(n), SUM(ckey) "
                             "FROM disposition_count "
                             "WHERE period BETWEEN :pf AND :pt GROUP BY respondent, disposition "
@@ -272,6 +353,14 @@ def _dispositions_grouped(engine: Engine, sel: Selection, by: str | None) -> lis
                         "GROUP BY r.respondent, sel.grp, r.disposition", params, exp)
 
 
+def versions_present(engine: Engine, sel: Selection) -> list[tuple[str, str]]:
+    """The national instrument versions (id, version) of the records in the period."""
+    return [(r[0], r[1]) for r in _run(
+        engine, "SELECT DISTINCT instrument_id, instrument_version FROM submission s "
+                f"WHERE period BETWEEN :pf AND :pt AND {NATIONAL_ONLY}",
+        {"pf": sel.period_from, "pt": sel.period_to}, [])]
+
+
 def periods(engine: Engine) -> list[str]:
     """The periods that hold submissions, oldest first (for pickers)."""
     return [r[0] for r in _run(engine, "SELECT DISTINCT period FROM submission ORDER BY period",
@@ -290,7 +379,7 @@ def restricted(engine: Engine) -> bool:
 
 def _function_args(sel: Selection) -> tuple[str | None, list[int] | None]:
     if len(sel.filters) > 1:
-        raise InputRejected("through the figure functions one filter at a time can be used")
+        raise InputRejected(_("Genom figurfunktionerna kan bara ett filter i taget användas."))
     if not sel.filters:
         return None, None
     dim, values = sel.filters[0]

@@ -29,7 +29,7 @@ class Report:
     indices: list[Table]               # per index, overall
     units: list[Table]                 # per index, by unit (the unit comparison)
     breakdown: Table                   # share ending in breakdown, by unit type
-    items: list[Table]                 # per item, overall
+    items: list[Table]                 # declared shares, then per item, overall
     # Items without a mean, and indices per respondent (results/shares.py):
     distributions: list[Table] = field(default_factory=list)  # single-choice items, per option
     violation: list[Table] = field(default_factory=list)      # share yes, per breakdown
@@ -87,7 +87,7 @@ def standard_report(engine: Engine, instrument: Instrument, selection: Selection
         indices=[Table(u.id, u.title, None, (), u.total, u.threshold, "index") for u in units],
         units=units,
         breakdown=breakdown,
-        items=aggregate.item_tables(ctx),
+        items=aggregate.share_tables(ctx) + aggregate.item_tables(ctx),
         distributions=shares.distribution_tables(ctx),
         violation=violation,
         unit_responses=unit_responses,

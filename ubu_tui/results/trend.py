@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ubu_tui.errors import InputRejected
+from ubu_tui.i18n import _
 from ubu_tui.results import aggregate
 from ubu_tui.results.aggregate import Context, Table
 from ubu_tui.results.query import Selection
@@ -43,9 +44,10 @@ class Trend:
 def periods(sel: Selection, grain: str = "quarter") -> list[Period]:
     """The quarters or years that the selection's months fall in, cut to the selection."""
     if grain not in GRAINS:
-        raise InputRejected(f"unknown time grain '{grain}'; use one of {', '.join(GRAINS)}")
+        raise InputRejected(_("okänd tidsindelning '{grain}'; använd en av {known}")
+                            .format(grain=grain, known=', '.join(GRAINS)))
     if sel.period_from == "0000-00" or sel.period_to == "9999-99":
-        raise InputRejected("a trend needs a period with a first and a last month")
+        raise InputRejected(_("en trend behöver en period med en första och en sista månad"))
     out: list[Period] = []
     year, month = int(sel.period_from[:4]), int(sel.period_from[5:])
     end = (int(sel.period_to[:4]), int(sel.period_to[5:]))
@@ -74,8 +76,9 @@ def _tables(ctx: Context, measures: list[str]) -> dict[str, Table]:
         out.update((f"item:{t.id}", t) for t in aggregate.item_tables(ctx, None, items))
     for m in measures:
         if m not in out:
-            raise InputRejected(f"unknown measure '{m}'; use index:ID or item:ID "
-                                "(a 1–5 or single-choice item; see ubu codebook)")
+            raise InputRejected(_("okänt mått '{measure}'; använd index:ID eller item:ID (en fråga "
+                                  "med skala 1–5 eller ett svarsalternativ; se ubu codebook)")
+                                .format(measure=m))
     return out
 
 

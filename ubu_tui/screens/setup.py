@@ -11,7 +11,15 @@ from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
 from ubu_tui.errors import InputRejected
 from ubu_tui.i18n import N_, _
-from ubu_tui.interview.eligibility import LEGAL_BASIS_LABELS, OUT_OF_SCOPE, Eligibility, check
+from ubu_tui.interview.eligibility import (
+    LEGAL_BASIS_LABELS,
+    OUT_OF_SCOPE,
+    UNACCOMPANIED_LABELS,
+    Eligibility,
+    LegalBasis,
+    Unaccompanied,
+    check,
+)
 from ubu_tui.interview.followup import FollowUp, Setup
 from ubu_tui.interview.session import MODE_LABELS, Mode
 from ubu_tui.screens.base import UbuScreen
@@ -48,14 +56,19 @@ class SetupScreen(UbuScreen):
                 self.ubu.settings.municipality))
             yield from self._row(_("Placeringen började"), self._input(
                 "start", _("ÅÅÅÅ-MM-DD"), 10, r"[0-9-]*"))
-            yield from self._row(_("Placeringen slutade"), self._input(
-                "end", _("ÅÅÅÅ-MM-DD"), 10, r"[0-9-]*"))
+            with Horizontal(classes="row"):
+                yield Label(_("Placeringen slutade"), id="end-label")
+                yield self._input("end", _("ÅÅÅÅ-MM-DD"), 10, r"[0-9-]*")
             yield from self._row(_("Lagrum"), Select(
                 [(label, int(code)) for code, label in LEGAL_BASIS_LABELS.items()]
                 + [(_("Annat (t.ex. enbart LSS)"), OUT_OF_SCOPE)], id="basis",
                 allow_blank=True, prompt=_("Välj lagrum"), compact=True))
             yield from self._row(_("Ålder nu (hela år)"), self._input("age", _("år"), 2,
                                                                       r"[0-9]*"))
+            yield from self._row(_("Ensamkommande"), Select(
+                [(_(label), int(code)) for code, label in UNACCOMPANIED_LABELS.items()],
+                id="unaccompanied", value=int(Unaccompanied.NO), allow_blank=False,
+                compact=True))
             with Horizontal(classes="row"):
                 yield Label(_("Enhet"))
                 yield Button(_("Välj enhet (F4)"), id="unit", compact=True)
@@ -99,6 +112,10 @@ class SetupScreen(UbuScreen):
         self._refresh()
 
     def on_select_changed(self) -> None:
+        # For a placement that turns into LSS the date that counts is the day it turned.
+        to_lss = self.query_one("#basis", Select).value == LegalBasis.SOL_LVU_TO_LSS
+        self.query_one("#end-label", Label).update(
+            _("Övergick i LSS") if to_lss else _("Placeringen slutade"))
         self._refresh()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -164,7 +181,9 @@ class SetupScreen(UbuScreen):
             problems.append(_("Välj enhet ur registret (F4)."))
         if start is None or end is None or not isinstance(basis, int) or not age_text:
             return None, problems
-        return check(start, end, self.ubu.today(), basis, int(age_text)), problems
+        unaccompanied = self.query_one("#unaccompanied", Select).value
+        return check(start, end, self.ubu.today(), basis, int(age_text),
+                     int(unaccompanied)), problems  # type: ignore[arg-type]
 
     def _refresh(self) -> None:
         verdict, problems = self._evaluate()
@@ -192,7 +211,9 @@ class SetupScreen(UbuScreen):
         setup = Setup(municipality=self._value("municipality"), unit_id=self.unit_id,
                       mode=Mode(int(mode)),  # type: ignore[arg-type]
                       legal_basis=int(basis), age=int(self._value("age")),  # type: ignore[arg-type]
-                      length_band=verdict.length_band, youth_form=verdict.youth_form)
+                      length_band=verdict.length_band, youth_form=verdict.youth_form,
+                      unaccompanied=int(
+                          self.query_one("#unaccompanied", Select).value))  # type: ignore[arg-type]
         followup = FollowUp.open(self.ubu.instrument, setup)
         label = new_label()
         if not self.ubu.save(followup, label):

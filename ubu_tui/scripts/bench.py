@@ -7,6 +7,11 @@ each keypress until the next item's text has been written to the terminal; does 
 minimal Textual app that redraws one line per key; keys per answered item over a whole
 follow-up and keys for a paper form (`bench_keys`). Also: cold start to the home screen, autosave
 latency with durable commits, and peak memory of the interview process.
+
+    python -m ubu_tui.scripts.bench --keys 200 [--load 2]
+
+Every keypress figure is printed beside the minimal app's in the same run, as a ratio, with n
+and a true p99 (youth interviews are repeated until at least --keys presses of each kind).
 """
 
 from __future__ import annotations
@@ -274,40 +279,77 @@ def row(name: str, values: list[float], unit: str = "ms") -> str:
             f"{len(values):>5} | {unit:<4} |")
 
 
+def ratio_row(name: str, ubu: list[float], yardstick: list[float]) -> str:
+    """ubu beside the minimal app: medians, true p99s (from n keys each) and their ratios."""
+    um, yp = statistics.median(ubu), pct(yardstick, 0.99)
+    ym, up = statistics.median(yardstick), pct(ubu, 0.99)
+    return (f"| {name:<36} | {um:>7.1f} | {ym:>7.1f} | {um / ym:>5.2f}× | {up:>7.1f} | "
+            f"{yp:>7.1f} | {up / yp:>5.2f}× | {len(ubu):>4} |")
+
+
+def busy(n: int) -> list[subprocess.Popen[bytes]]:
+    """n CPU-bound processes beside the measurement (`yes > /dev/null`)."""
+    return [subprocess.Popen(["yes"], stdout=subprocess.DEVNULL) for _ in range(n)]
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=5, help="cold starts per app")
+    parser.add_argument("--keys", type=int, default=200, help="at least this many keypresses "
+                        "of each kind (youth interviews are repeated), for a true p99")
+    parser.add_argument("--load", type=int, default=0, metavar="N",
+                        help="run N busy processes (yes > /dev/null) beside the measurement")
     parser.add_argument("--results", type=int, metavar="N", default=0,
-                        help="also time the standard report over N synthetic follow-ups "
+                        help="also time the results over N synthetic follow-ups "
                         "(100000 for national scale; the data set is kept in /tmp)")
     parser.add_argument("--postgres", help="with --results: also on this PostgreSQL URL "
                         "(a scratch database)")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-        prepare_store(url)
-        ubu_start, ubu_ready = cold_start(ubu_argv(), url, args.rounds, then="Utkast:")
-        min_start, _ = cold_start(minimal_argv(), url, args.rounds)
-        select_ms, next_ms, review_ms, memory = interview_latency(url)
-        one_key_ms = one_key_latency(url)
-        min_keys = minimal_latency(url, len(select_ms))
-        saves = autosave(f"sqlite:///{Path(tmp) / 'autosave.sqlite3'}")
-    print(f"| {'measure':<50} |    median |       p99 |     n | unit |")
+    load = busy(args.load)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+            prepare_store(url)
+            ubu_start, ubu_ready = cold_start(ubu_argv(), url, args.rounds, then="Utkast:")
+            min_start, _ = cold_start(minimal_argv(), url, args.rounds)
+            select_ms: list[float] = []
+            next_ms: list[float] = []
+            review_ms: list[float] = []
+            memory = 0.0
+            while min(len(select_ms), len(next_ms)) < args.keys:
+                chosen, following, review, peak = interview_latency(url)
+                select_ms += chosen
+                next_ms += following
+                review_ms += review
+                memory = max(memory, peak)
+            one_key_ms = one_key_latency(url)
+            min_keys = minimal_latency(url, max(len(select_ms), len(next_ms)))
+            saves = autosave(f"sqlite:///{Path(tmp) / 'autosave.sqlite3'}")
+    finally:
+        for proc in load:
+            proc.kill()
+            proc.wait()
+    state = (f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end"
+             f"{f', {args.load} × yes > /dev/null beside it' if args.load else ''}")
+    print(f"machine: {state}; Python {sys.version.split()[0]}\n")
+    print(f"| {'keypress (ms)':<36} |     ubu | minimal |  ratio | ubu p99 | min p99 |  ratio |"
+          "    n |")
+    print(f"|{'-' * 38}|---------|---------|--------|---------|---------|--------|------|")
+    print(ratio_row("digit → choice shown", select_ms, min_keys))
+    print(ratio_row("Enter → next item shown", next_ms, min_keys))
+    print(ratio_row("digit → next item (one-key mode)", one_key_ms, min_keys))
+    print(ratio_row("start → home screen", [t * 1000 for t in ubu_start],
+                    [t * 1000 for t in min_start]))
+    print(ratio_row("start → store open (drafts counted)", [t * 1000 for t in ubu_ready],
+                    [t * 1000 for t in min_start]))
+    print(f"\n| {'other measure':<50} |    median |       p99 |     n | unit |")
     print(f"|{'-' * 52}|-----------|-----------|-------|------|")
-    print(row("cold start to home screen: ubu", [t * 1000 for t in ubu_start]))
-    print(row("cold start to store open (drafts counted): ubu", [t * 1000 for t in ubu_ready]))
-    print(row("cold start: minimal Textual app", [t * 1000 for t in min_start]))
-    print(row("keypress: digit → choice shown (ubu)", select_ms))
-    print(row("keypress: Enter → next item shown (ubu)", next_ms))
     print(row("keypress: last Enter → review screen shown (ubu)", review_ms))
-    print(row("keypress: digit → next item shown (one key, ubu)", one_key_ms))
-    print(row("keypress → redraw, minimal Textual app", min_keys))
     print(row("autosave per answer, durable (SQLite FULL)", saves))
-    ratio = statistics.median(ubu_start) / statistics.median(min_start)
-    print(f"\nstart ratio ubu / minimal (medians): {ratio:.2f}  (aim ≤ 1.25)")
-    print(f"peak memory of ubu after a youth interview: {memory:.0f} MB  (aim < 150 MB)")
-    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    print(f"\nkeys over 50 ms: digit {sum(t > 50 for t in select_ms)} of {len(select_ms)}, "
+          f"Enter {sum(t > 50 for t in next_ms)} of {len(next_ms)}")
+    print(f"peak memory of ubu during a youth interview: {memory:.0f} MB  (aim < 150 MB)")
     print()
     from ubu_tui.scripts import bench_keys
 
@@ -315,8 +357,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.results:
         from ubu_tui.scripts import bench_results
 
-        print(f"\nstandard report over {args.results} follow-ups (1500 units):")
-        bench_results.main(["--followups", str(args.results), "--rounds", "2"]
+        print(f"\nresults over {args.results} follow-ups (1500 units):")
+        bench_results.main(["--followups", str(args.results), "--rounds", "2",
+                            "--load", str(args.load)]
                            + (["--postgres", args.postgres] if args.postgres else []))
 
 

@@ -108,7 +108,7 @@ def main() -> None:
           f"({old.answer_keys} keys / {old.answered} items; {old.part_keys} with opening, "
           "consent and closing)")
     print(f"paper youth form: {paper.part_keys} keys from opening the part to closing it, "
-          f"{paper.answered} items  (aim ≤ 30 for 24 items)")
+          f"{paper.answered} items  (aim ≤ 30 keys)")
 
 
 if __name__ == "__main__":

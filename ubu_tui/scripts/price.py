@@ -27,8 +27,8 @@ def count_error(n: int) -> tuple[float, float]:
 def mean_error(n: int) -> tuple[float, float]:
     step = ptable.SUM_STEP * SPAN
     p = ptable.distribution(ptable.LAST_CLASS)
-    return ptable.max_sum_noise(SPAN) / n, step * math.sqrt(sum(q * d * d for d, q in p.items())
-                                                            ) / n
+    variance = step * step * sum(q * d * d for d, q in p.items()) + ptable.HALF_STEP ** 2
+    return ptable.max_sum_noise(SPAN) / n, math.sqrt(variance) / n
 
 
 def share_error(n: int) -> tuple[float, float]:
@@ -40,7 +40,8 @@ def share_error(n: int) -> tuple[float, float]:
 
 def table(ns: list[int]) -> str:
     lines = [f"cell-key method: D = {ptable.MAX_DEVIATION}, V = {ptable.VARIANCE:g}, sum noise "
-             f"= {ptable.SUM_STEP:g} × span × d (span {SPAN:g} on a 1–5 scale)",
+             f"= {ptable.SUM_STEP:g} × span × d ± {ptable.HALF_STEP:g} "
+             f"(span {SPAN:g} on a 1–5 scale)",
              "| n | count: at most | count: SD | mean (1–5): at most | mean: SD | "
              "share: at most | share: SD |",
              "|---|---|---|---|---|---|---|"]

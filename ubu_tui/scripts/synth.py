@@ -11,7 +11,8 @@ from __future__ import annotations
 import argparse
 import random
 import secrets
-from collections.abc import Iterator
+import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,8 @@ from sqlalchemy.engine import Engine
 
 from ubu_tui.identifiers import new_record_id
 from ubu_tui.instrument.model import NONRESPONSE, AnswerType, Instrument
+
+BATCH = 10_000       # records per transaction: memory stays flat at any size
 
 RESPONDENT_DISPOSITIONS = {
     "youth": (("completed", 70), ("declined", 12), ("not_reachable", 10), ("broke_off", 8)),
@@ -36,6 +39,7 @@ class Synthetic:
     sessions: dict[str, str]                              # respondent → disposition
     answers: list[tuple[str, str, str, int]] = field(default_factory=list)
     methods: list[tuple[str, int, int]] = field(default_factory=list)
+    version: str = ""                                     # ubu-vb version; "" the newest
     key: int = field(default_factory=lambda: secrets.randbits(32))   # the record key
 
 
@@ -52,7 +56,8 @@ def generate(instrument: Instrument, n: int, units: list[int], periods: list[str
     for unit in chosen:
         sid = new_record_id()
         rec = Synthetic(sid, f"{rng.randrange(1, municipalities + 1):04d}", unit,
-                        rng.choice(periods), {}, key=keys.getrandbits(32))
+                        rng.choice(periods), {}, version=instrument.version,
+                        key=keys.getrandbits(32))
         for respondent, form in instrument.forms.items():
             names, w = zip(*RESPONDENT_DISPOSITIONS[respondent], strict=True)
             disposition = rng.choices(names, weights=w)[0]
@@ -87,51 +92,105 @@ def _answer(rng: random.Random, item, lean: float, unit: int) -> tuple[str, int]
     return "value", rng.choice(item.options).code
 
 
-def _scores(rec: Synthetic) -> dict[str, tuple[int, int]]:
+def _version(rec: Synthetic) -> str:
     from ubu_tui.instrument import default_instrument
+
+    return rec.version or default_instrument().version
+
+
+def _scores(rec: Synthetic) -> dict[str, tuple[int, int]]:
+    from ubu_tui.instrument.loader import instrument_by_version
 
     values = {item: code for _r, item, outcome, code in rec.answers if outcome == "value"}
     out = {}
-    for ix in default_instrument().indices:
+    for ix in instrument_by_version("ubu-vb", _version(rec)).indices:
         codes = [values[i] for i in ix.items if i in values]
         if codes:
             out[ix.id] = (len(codes), sum(codes))
     return out
 
 
-def insert(engine: Engine, records: list[Synthetic]) -> None:
-    """Bulk-write the rows: COPY on PostgreSQL, executemany elsewhere."""
-    subs = [(r.id, r.municipality, r.unit_id, "ubu-vb", "2026.1", r.period, r.key)
+def _tables(records: list[Synthetic]) -> list[tuple[str, str, list[Any]]]:
+    """The rows of the record tables: (table, columns, rows)."""
+    from ubu_tui.store.background import COLUMNS, groups_of
+
+    subs = [(r.id, r.municipality, r.unit_id, "ubu-vb", _version(r), r.period, r.key,
+             *groups_of((a[1], a[2], a[3]) for a in r.answers if a[0] == "caseworker").values())
             for r in records]
     sess = [(r.id, resp, disp, 1 if disp == "broke_off" else None, 1, "sv")
             for r in records for resp, disp in r.sessions.items()]
     answers = [(r.id, *a) for r in records for a in r.answers]
     methods = [(r.id, *m) for r in records for m in r.methods]
     scores = [(r.id, ix, n, total) for r in records for ix, (n, total) in _scores(r).items()]
-    tables: list[tuple[str, str, list[Any]]] = [
+    return [
         ("submission", "id, municipality, unit_id, instrument_id, instrument_version, period, "
-         "record_key", subs),
+         "record_key, " + ", ".join(COLUMNS), subs),
         ("session_record", "submission_id, respondent, disposition, break_reason, mode, "
          "language", sess),
         ("answer_record", "submission_id, respondent, item_id, outcome, code", answers),
         ("method_record", "submission_id, item_id, method, applied", methods),
         ("index_score", "submission_id, index_id, n, total", scores),
     ]
-    raw = engine.raw_connection()
-    try:
-        cur = raw.cursor()
-        postgres = engine.url.get_backend_name() == "postgresql"
-        for table, columns, rows in tables:
-            if postgres:
-                with cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:  # type: ignore[attr-defined]
-                    for row in rows:
-                        copy.write_row(row)
-            else:
-                marks = ", ".join("?" for _ in columns.split(","))
-                cur.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
-        raw.commit()
-    finally:
-        raw.close()
+
+
+def _write(conn: Any, records: list[Synthetic], postgres: bool) -> None:
+    cur = conn.connection.dbapi_connection.cursor()
+    for table, columns, rows in _tables(records):
+        if postgres:
+            with cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join("?" for _ in columns.split(","))
+            cur.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
+
+
+def insert(engine: Engine, records: list[Synthetic]) -> None:
+    """Bulk-write the rows in one transaction (COPY on PostgreSQL, executemany on SQLite), the
+    kept counts added per batch (store/bulk.py) rather than by a trigger per row."""
+    from ubu_tui.store.bulk import counted_in_bulk, new_records
+
+    postgres = engine.url.get_backend_name() == "postgresql"
+    with engine.begin() as conn, counted_in_bulk(conn):
+        _write(conn, records, postgres)
+        new_records(conn, (r.id for r in records))
+
+
+def load_fresh(engine: Engine, batches: Iterable[list[Synthetic]]) -> None:
+    """Fill an empty SQLite store fast: the record tables' indexes and count triggers go while
+    the rows are appended, batch by batch; then the indexes are built (sorted, once) and every
+    count is added in one grouped statement each. Ten times faster than batches into indexed
+    tables at a million follow-ups, where each random record id lands on a page not in memory.
+    Only for an empty synthetic store: interrupted, it is left without indexes; start again."""
+    from sqlalchemy import text
+
+    from ubu_tui.store.cube import ADD_COUNTS, COUNT_TRIGGERS
+    from ubu_tui.store.models import SUBMISSION_TABLES
+
+    tables = ", ".join(f"'{t}'" for t in SUBMISSION_TABLES)
+    triggers = ", ".join(f"'{n}'" for names in COUNT_TRIGGERS.values() for n in names)
+    with engine.begin() as conn:
+        if conn.execute(text("SELECT count(*) FROM submission")).scalar():
+            raise SystemExit("load_fresh needs an empty store; this one has submissions")
+        saved = [(kind, name, sql) for kind, name, sql in conn.execute(text(
+            "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND "
+            f"((type = 'index' AND tbl_name IN ({tables})) "
+            f"OR (type = 'trigger' AND name IN ({triggers})))"))]
+        for kind, name, _sql in saved:
+            conn.execute(text(f"DROP {kind} {name}"))
+    for records in batches:
+        with engine.begin() as conn:
+            _write(conn, records, postgres=False)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("PRAGMA cache_size = -524288")
+        for _kind, _name, sql in saved:
+            conn.exec_driver_sql(sql)
+        conn.execute(text("CREATE TEMPORARY TABLE bulk_new (id VARCHAR(32) PRIMARY KEY)"))
+        conn.execute(text("INSERT INTO bulk_new (id) SELECT id FROM submission"))
+        for statement in ADD_COUNTS:
+            conn.execute(text(statement))
+        conn.execute(text("DROP TABLE bulk_new"))
+        conn.exec_driver_sql("PRAGMA cache_size = -2000")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -144,13 +203,35 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--units", type=int, default=12, help="1001… (the first 12 are the demo "
                    "registry's)")
     p.add_argument("--periods", default="2026-01,2026-02,2026-03,2026-04,2026-05,2026-06")
+    p.add_argument("--months", type=int, help="instead of --periods: this many months up to "
+                   "2026-12 (600 is fifty years)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--fresh", action="store_true", help="an empty SQLite store: build the "
+                   "indexes and counts after the rows (fast; see load_fresh)")
     args = p.parse_args(argv)
     engine = open_store(args.database_url)
     ensure_units(engine, args.units)
-    records = list(generate(default_instrument(), args.followups,
-                            list(range(1001, 1001 + args.units)), args.periods.split(",")))
-    insert(engine, records)
-    print(f"{len(records)} synthetic follow-ups written to {args.database_url}")
+    started = time.perf_counter()
+    instrument = default_instrument()
+    units = list(range(1001, 1001 + args.units))
+    periods = (months_until("2026-12", args.months) if args.months
+               else args.periods.split(","))
+    batches = (list(generate(instrument, min(BATCH, args.followups - start), units, periods,
+                             seed=args.seed + start))
+               for start in range(0, args.followups, BATCH))
+    if args.fresh:
+        load_fresh(engine, batches)
+    else:
+        for records in batches:
+            insert(engine, records)
+    print(f"{args.followups} synthetic follow-ups written to {args.database_url} in "
+          f"{time.perf_counter() - started:.1f} s")
+
+
+def months_until(last: str, count: int) -> list[str]:
+    year, month = int(last[:4]), int(last[5:7])
+    n = year * 12 + month - 1
+    return [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in range(n - count + 1, n + 1)]
 
 
 def ensure_units(engine: Engine, count: int) -> None:

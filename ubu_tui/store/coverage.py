@@ -16,6 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from ubu_tui.errors import InputRejected
+from ubu_tui.i18n import _
 from ubu_tui.interview.eligibility import NOT_DUE
 from ubu_tui.store.engine import explain
 from ubu_tui.store.submissions import check_municipality
@@ -73,7 +74,7 @@ def count_decision(engine: Engine, municipality: str, outcomes: list[str], day: 
     check_municipality(municipality)
     for outcome in outcomes:
         if outcome not in OUTCOMES and outcome != "not_due":
-            raise InputRejected(f"unknown coverage outcome '{outcome}'")
+            raise InputRejected(_("okänt täckningsutfall '{outcome}'").format(outcome=outcome))
     from sqlalchemy import exc
 
     try:
@@ -98,10 +99,11 @@ def set_ended(engine: Engine, municipality: str, period: str, n: int) -> None:
     """Record how many placements ended in a month (replacing an earlier figure for it)."""
     check_municipality(municipality)
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", period):
-        raise InputRejected(f"month '{period}' is not written YYYY-MM, e.g. 2026-05")
+        raise InputRejected(_("månaden '{month}' är inte skriven ÅÅÅÅ-MM, t.ex. 2026-05")
+                            .format(month=period))
     if not 0 <= n <= MAX_ENDED:
-        raise InputRejected(f"{n} ended placements in a month: give a number from 0 to "
-                            f"{MAX_ENDED}")
+        raise InputRejected(_("{n} avslutade placeringar på en månad: ange ett tal från 0 till "
+                              "{max}").format(n=n, max=MAX_ENDED))
     from sqlalchemy import exc
 
     try:

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, delete, select
 
 from ubu_tui.errors import StoreError
+from ubu_tui.i18n import _
 from ubu_tui.instrument.loader import instrument_by_version
 from ubu_tui.interview.eligibility import MAX_DAYS_AFTER
 from ubu_tui.interview.followup import FollowUp
@@ -47,7 +48,7 @@ def save_draft(engine: Engine, followup: FollowUp, label: str,
     """
     label = check_label(label)
     if scenario is not None and store_kind(engine) != "practice":
-        raise StoreError("a practice run can only be saved in a practice store")
+        raise StoreError(_("Ett övningsförsök kan bara sparas i övningsdatabasen."))
     state = json.dumps(followup.to_state(), separators=(",", ":"))
     now = _now()
     with session_for(engine) as session:
@@ -74,7 +75,8 @@ def load_draft(engine: Engine, draft_id: str) -> tuple[FollowUp, str]:
     with session_for(engine) as session:
         draft = session.get(Draft, draft_id)
         if draft is None:
-            raise StoreError("that draft no longer exists (submitted, discarded or purged)")
+            raise StoreError(_("Utkastet finns inte längre (det har skickats in, kastats eller "
+                               "rensats bort)."))
         state = json.loads(draft.state)
     instrument = instrument_by_version(*state["instrument"])
     return FollowUp.from_state(instrument, state), draft.label

@@ -47,24 +47,25 @@ def check_sqlite_file(path: Path, readonly: bool) -> None:
     """
     if not path.exists():
         if readonly:
-            raise StoreError(f"there is no database file {path}; read-only mode (mode=ro) opens "
-                             "only an existing ubu database. Check the path")
+            raise StoreError(_("Databasfilen {path} finns inte; skrivskyddat läge (mode=ro) "
+                               "öppnar bara en befintlig ubu-databas. Kontrollera sökvägen.")
+                              .format(path=path))
         return
     if path.is_dir():
-        raise StoreError(f"{path} is a folder, not a database file; give the path of a file "
-                         "in --database-url")
+        raise StoreError(_("{path} är en mapp, inte en databasfil; ange sökvägen till en fil i "
+                           "--database-url.").format(path=path))
     try:
         with path.open("rb") as f:
             head = f.read(len(SQLITE_HEADER))
     except OSError as err:
-        raise StoreError(f"the database file {path} cannot be read ({err.strerror}); check its "
-                         "permissions") from None
+        raise StoreError(_("Databasfilen {path} kan inte läsas ({reason}); kontrollera filens "
+                           "behörigheter.").format(path=path, reason=err.strerror)) from None
     if not head:
         return                        # an empty file: a new database
     if head != SQLITE_HEADER:
-        raise StoreError(f"{path} is not a readable ubu database (not SQLite: another kind of "
-                         "file); it was left "
-                         "untouched. Give another --database-url")
+        raise StoreError(_("{path} är ingen läsbar ubu-databas (inte SQLite utan en annan sorts "
+                           "fil); den lämnades orörd. Ange en annan --database-url.")
+                          .format(path=path))
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
@@ -73,11 +74,11 @@ def check_sqlite_file(path: Path, readonly: bool) -> None:
         finally:
             conn.close()
     except sqlite3.DatabaseError as err:
-        raise StoreError(f"{path} is not a readable ubu database ({err}); it was left "
-                         "untouched. Give another --database-url") from None
+        raise StoreError(_("{path} är ingen läsbar ubu-databas ({reason}); den lämnades orörd. "
+                           "Ange en annan --database-url.").format(path=path, reason=err)) from None
     if tables and "alembic_version" not in tables:
-        raise StoreError(f"{path} holds tables that are not an ubu database; it was left "
-                         "untouched. Give another --database-url")
+        raise StoreError(_("{path} innehåller tabeller som inte hör till en ubu-databas; den "
+                           "lämnades orörd. Ange en annan --database-url.").format(path=path))
 
 
 def make_engine(url: str) -> Engine:
@@ -90,8 +91,9 @@ def make_engine(url: str) -> Engine:
                            ).format(url=url)) from None
     backend = parsed.get_backend_name()
     if backend not in ("sqlite", "postgresql"):
-        raise StoreError(f"'{parsed.drivername}' databases are not supported: ubu works with "
-                         f"SQLite and PostgreSQL; {_EXAMPLES}")
+        raise StoreError(_("Databaser av typen '{driver}' stöds inte: ubu arbetar med SQLite och "
+                           "PostgreSQL. Använd till exempel sqlite:////sökväg/ubu.sqlite3 eller "
+                           "postgresql://värd/databas.").format(driver=parsed.drivername))
     if backend == "sqlite":
         memory = parsed.database in (None, "", ":memory:")
         readonly = False
@@ -128,11 +130,13 @@ def make_engine(url: str) -> Engine:
     try:
         return create_engine(url, pool_pre_ping=True)
     except ModuleNotFoundError as err:
-        raise StoreError(f"no driver for {parsed.drivername} ({err.name}); "
-                         "install ubu-tui[postgres]") from None
+        raise StoreError(_("Drivrutin saknas för {driver} ({module}); installera "
+                           "ubu-tui[postgres].")
+                          .format(driver=parsed.drivername, module=err.name)) from None
     except exc.NoSuchModuleError:
-        raise StoreError(f"'{parsed.drivername}' is not a PostgreSQL driver ubu knows; use "
-                         "postgresql:// or postgresql+psycopg://") from None
+        raise StoreError(_("'{driver}' är ingen PostgreSQL-drivrutin som ubu känner till; använd "
+                           "postgresql:// eller postgresql+psycopg://.")
+                          .format(driver=parsed.drivername)) from None
 
 
 def describe(engine: Engine) -> str:
@@ -192,4 +196,5 @@ def session_for(engine: Engine) -> Iterator[Session]:
     except exc.SQLAlchemyError as err:
         raise explain(err, engine) from None
     except OSError as err:
-        raise StoreError(f"the database {describe(engine)} failed: {err.strerror}") from None
+        raise StoreError(_("Databasen {database} svarade med ett fel: {reason}")
+                          .format(database=describe(engine), reason=err.strerror)) from None

@@ -11,6 +11,7 @@ import re
 import secrets
 
 from ubu_tui.errors import InputRejected
+from ubu_tui.i18n import _
 from ubu_tui.identifiers import identifier_in
 
 COLOURS = ("Blå", "Grön", "Röd", "Gul", "Vit", "Svart", "Grå", "Brun", "Rosa", "Lila")
@@ -29,9 +30,10 @@ def check_label(label: str) -> str:
     label = label.strip()
     kind = identifier_in(label)
     if kind:
-        raise InputRejected(f"the draft label holds {kind}; labels may never identify a person")
+        raise InputRejected(_("Utkastets etikett innehåller {kind}; en etikett får aldrig kunna "
+                              "peka ut en person.").format(kind=kind))
     if len(label) > MAX_LABEL or not _LABEL.fullmatch(label):
-        raise InputRejected(
-            f"'{label[:MAX_LABEL]}' is not a draft label; labels are a colour, a tree and a "
-            "number (for example 'Blå ek 17'), picked by ubu, so that no name is ever stored")
+        raise InputRejected(_("'{label}' är ingen utkastetikett; etiketter är en färg, ett träd "
+                              "och ett nummer (till exempel 'Blå ek 17') som ubu väljer, så att "
+                              "inget namn någonsin sparas.").format(label=label[:MAX_LABEL]))
     return label

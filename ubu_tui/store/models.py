@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime
+from sqlalchemy import BigInteger, DateTime, SmallInteger
 from sqlmodel import Field, SQLModel
 
 
@@ -38,7 +38,9 @@ class Unit(SQLModel, table=True):
     org_number: str | None = Field(default=None, max_length=11)   # None for a sole trader
     sole_trader: bool = False
     unit_type: int
-    permit_ref: str = Field(max_length=40)
+    permit_ref: str | None = Field(default=None, max_length=40)   # SiS homes hold no permit
+    operating_form: int | None = None     # registry.OPERATING_FORMS; None when not recorded
+    orientation: int | None = None        # registry.ORIENTATIONS; None when not recorded
     active: bool = True
 
 
@@ -53,6 +55,15 @@ class Submission(SQLModel, table=True):
     # The cell-key method's record key: uniform in [0, 2**32), drawn at submission, never from
     # content; results perturb every figure from the sum of its records' keys.
     record_key: int = Field(default_factory=lambda: secrets.randbits(32), sa_type=BigInteger)
+    # The groups of the caseworker's background answers (store/background.py), written with the
+    # record so that grouped results need not look them up among its answers.
+    bg_unit_type: int = Field(sa_type=SmallInteger)
+    bg_legal_basis: int = Field(sa_type=SmallInteger)
+    bg_reason: int = Field(sa_type=SmallInteger)
+    bg_sex: int = Field(sa_type=SmallInteger)
+    bg_age_band: int = Field(sa_type=SmallInteger)
+    bg_breakdown: int = Field(sa_type=SmallInteger)
+    bg_length: int = Field(sa_type=SmallInteger)
 
 
 class SessionRecord(SQLModel, table=True):

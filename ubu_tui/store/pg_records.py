@@ -27,6 +27,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from ubu_tui.store.background import COLUMNS as GROUPS
+from ubu_tui.store.background import groups_sql
 from ubu_tui.store.pg_security import definer, private
 
 RECORD_TABLES = ("submission", "session_record", "answer_record", "method_record",
@@ -68,6 +70,11 @@ BEGIN
     CROSS JOIN LATERAL (SELECT CASE
         WHEN pg_catalog.jsonb_typeof(e.r) <> 'object' THEN 'not a JSON object'
         WHEN COALESCE(e.r->>'format', '') <> 'ubu-record/1' THEN 'format is not ubu-record/1'
+        -- text fields must be JSON strings: ->> would turn 1234 or [] into text and store it
+        WHEN EXISTS (SELECT 1 FROM pg_catalog.unnest(ARRAY['id', 'municipality', 'period',
+                                                           'instrument', 'version']) f(name)
+                     WHERE pg_catalog.jsonb_typeof(e.r->f.name) IS DISTINCT FROM 'string')
+            THEN 'id, municipality, period, instrument and version must be strings'
         WHEN COALESCE(e.r->>'id', '') !~ '^[0-9a-f]{32}$' THEN 'id must be 32 hex digits'
         WHEN COALESCE(e.r->>'municipality', '') !~ '^[0-9]{4}$'
             THEN 'municipality must be four digits'
@@ -85,9 +92,14 @@ BEGIN
              OR COALESCE(e.r->>'unit', '') !~ '^[0-9]{1,9}$'
              OR NOT EXISTS (SELECT 1 FROM public.unit u WHERE u.id = (e.r->>'unit')::integer)
             THEN 'unit is not in the registry'
+        -- names of the instrument's own making: lower-case, at most three digits, so that
+        -- no name, number, phone, e-mail or date can ride in them (schema 0041)
         WHEN pg_catalog.length(COALESCE(e.r->>'instrument', '')) NOT BETWEEN 1 AND 40
-             OR pg_catalog.length(COALESCE(e.r->>'version', '')) NOT BETWEEN 1 AND 20
-            THEN 'instrument and version must be given'
+             OR ((e.r->>'instrument') !~ '^[a-z][a-z0-9_.-]{0,47}$'
+              OR pg_catalog.length(pg_catalog.regexp_replace(
+                     (e.r->>'instrument'), '[^0-9]', '', 'g')) > 3)
+             OR COALESCE(e.r->>'version', '') !~ '^[0-9]{4}[.][0-9]{1,2}$'
+            THEN 'instrument must be an instrument id and version YYYY.N'
         WHEN pg_catalog.jsonb_typeof(e.r->'sessions') IS DISTINCT FROM 'array'
              OR pg_catalog.jsonb_array_length(e.r->'sessions') <> 3
              OR (SELECT pg_catalog.array_agg(s->>'respondent' ORDER BY s->>'respondent')
@@ -97,6 +109,9 @@ BEGIN
         WHEN pg_catalog.jsonb_typeof(COALESCE(e.r->'scores', '{}')) <> 'object'
              OR EXISTS (SELECT 1 FROM pg_catalog.jsonb_each(COALESCE(e.r->'scores', '{}')) x
                         WHERE pg_catalog.length(x.key) > 40
+                           OR (x.key !~ '^[a-z][a-z0-9_.-]{0,47}$'
+                              OR pg_catalog.length(pg_catalog.regexp_replace(
+                                     x.key, '[^0-9]', '', 'g')) > 3)
                            OR pg_catalog.jsonb_typeof(x.value) <> 'array'
                            OR pg_catalog.jsonb_array_length(x.value) <> 2
                            OR pg_catalog.jsonb_typeof(x.value->0) <> 'number'
@@ -128,11 +143,17 @@ BEGIN
                  OR EXISTS (SELECT 1 FROM pg_catalog.jsonb_array_elements(
                                 COALESCE(s->'adhoc', '[]')) a
                             WHERE pg_catalog.jsonb_typeof(a) <> 'string'
-                               OR pg_catalog.length(a #>> '{}') > 48)
+                               OR pg_catalog.length(a #>> '{}') > 48
+                               OR ((a #>> '{}') !~ '^[a-z][a-z0-9_.-]{0,47}$'
+                                  OR pg_catalog.length(pg_catalog.regexp_replace(
+                                         (a #>> '{}'), '[^0-9]', '', 'g')) > 3))
                 THEN 'adhoc must list item ids'
             WHEN pg_catalog.jsonb_typeof(s->'items') IS DISTINCT FROM 'object'
                  OR EXISTS (SELECT 1 FROM pg_catalog.jsonb_each(s->'items') i
                             WHERE pg_catalog.length(i.key) > 48
+                               OR (i.key !~ '^[a-z][a-z0-9_.-]{0,47}$'
+                                  OR pg_catalog.length(pg_catalog.regexp_replace(
+                                         i.key, '[^0-9]', '', 'g')) > 3)
                                OR pg_catalog.jsonb_typeof(i.value) <> 'array'
                                OR pg_catalog.jsonb_array_length(i.value) <> 2
                                OR COALESCE(i.value->>0, '') NOT IN
@@ -169,13 +190,18 @@ BEGIN
     -- one statement per table for the whole batch; records already present are skipped
     WITH ins AS (
         INSERT INTO public.submission (id, municipality, unit_id, instrument_id,
-                                       instrument_version, period, record_key)
+                                       instrument_version, period, record_key, {GROUP_COLUMNS})
         SELECT e->>'id', e->>'municipality', (e->>'unit')::integer, e->>'instrument',
                e->>'version', e->>'period',
-               -- the record key travels with the record (schema 0020); a record without one
-               -- draws one here, at random
-               COALESCE((e->>'key')::bigint,
-                        pg_catalog.floor(pg_catalog.random() * 4294967296)::bigint)
+               -- the record key travels with the record (schema 0020) when the owner moves
+               -- records; a record without one draws one here, at random. A municipality
+               -- login's records always draw here: a caller who chooses the keys of records it
+               -- adds to a group can steer that group's cell key and, query by query, work out
+               -- the keys of the others and take the noise off their sum (schema 0041)
+               CASE WHEN v_owner AND e ? 'key' THEN (e->>'key')::bigint
+                    ELSE pg_catalog.floor(pg_catalog.random() * 4294967296)::bigint END,
+               -- the groups of its background answers, by the same rule (schema 0070)
+               {GROUP_VALUES}
         FROM pg_catalog.jsonb_array_elements(p_records) e
         ON CONFLICT (id) DO NOTHING
         RETURNING id)
@@ -208,7 +234,8 @@ BEGIN
     JOIN pg_catalog.unnest(v_new) AS n(id) ON n.id = e->>'id'
     CROSS JOIN LATERAL pg_catalog.jsonb_each(COALESCE(e->'scores', '{}')) x;
     RETURN v_count;
-END""".replace("{PARTS}", _PARTS)
+END""".replace("{PARTS}", _PARTS).replace("{GROUP_COLUMNS}", ", ".join(GROUPS)).replace(
+    "{GROUP_VALUES}", ",\n               ".join(groups_sql("e").values()))
 
 WITHDRAW_BODY = "\nDECLARE" + _ALLOWED + r"""
     v_count integer;
@@ -250,7 +277,7 @@ BEGIN
     END IF;
     RETURN QUERY
     SELECT pg_catalog.jsonb_build_object(
-        'format', 'ubu-record/1', 'id', s.id, 'key', s.record_key,
+        'format', 'ubu-record/1', 'id', s.id,
         'instrument', s.instrument_id,
         'version', s.instrument_version, 'municipality', s.municipality, 'unit', s.unit_id,
         'period', s.period,
@@ -274,6 +301,10 @@ BEGIN
                       GROUP BY mr.item_id) m), '{}'))
             ORDER BY r.respondent)
             FROM public.session_record r WHERE r.submission_id = s.id))
+        -- the key only to the owner: a login that knew the keys of its own records could
+        -- steer cell keys just as well as one that chose them (schema 0041)
+        || CASE WHEN v_owner THEN pg_catalog.jsonb_build_object('key', s.record_key)
+                ELSE '{}'::jsonb END
     FROM public.submission s
     WHERE p_municipality IS NULL OR s.municipality = p_municipality
     ORDER BY pg_catalog.random();   -- the order must not tell when a record came in

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from ubu_tui.errors import StoreError
+from ubu_tui.i18n import _
 from ubu_tui.store.engine import session_for
 from ubu_tui.store.models import PracticeResult
 from ubu_tui.store.schema import store_kind
@@ -25,7 +26,7 @@ class Score:
 
 def save_result(engine: Engine, score: Score, *, participant: int | None, day: date) -> None:
     if store_kind(engine) != "practice":
-        raise StoreError("practice results are kept in the practice store only")
+        raise StoreError(_("Övningsresultat sparas bara i övningsdatabasen."))
     with session_for(engine) as session:
         session.add(PracticeResult(day=day.isoformat(), participant=participant,
                                    scenario=score.scenario, score=score.score,

@@ -12,12 +12,26 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from ubu_tui.errors import InputRejected
+from ubu_tui.i18n import _
 from ubu_tui.identifiers import check_text
 from ubu_tui.store.engine import session_for
 from ubu_tui.store.models import Unit
 
 UNIT_TYPES = {1: "HVB", 2: "SiS särskilt ungdomshem", 3: "Stödboende", 4: "Träningsboende"}
-COLUMNS = ("id", "name", "owner", "org_number", "unit_type", "permit_ref")
+# Who runs the unit. How a municipality bought a placement (own unit, framework agreement, direct
+# purchase) belongs to the placement, not the unit: it is the caseworker item cw_purchase.
+OPERATING_FORMS = {1: "Kommunal egen regi", 2: "Enskild (privat eller idéburen)",
+                   3: "Statlig (SiS)"}
+ORIENTATIONS = {1: "Bred psykosocial inriktning", 2: "Missbruk", 3: "Kriminalitet och "
+                "normbrytande beteende", 4: "Psykisk ohälsa", 5: "Neuropsykiatrisk "
+                "funktionsnedsättning", 6: "Hedersrelaterat våld och förtryck",
+                7: "Annan inriktning"}
+# HVB and supported housing need a permit from IVO; SiS homes are run by the state without one,
+# and a training flat may be run without one of its own.
+PERMIT_REQUIRED = {1, 3}
+COLUMNS = ("id", "name", "owner", "org_number", "unit_type", "permit_ref", "operating_form",
+           "orientation")
+OLD_COLUMNS = COLUMNS[:6]   # files written before schema 0030 still import
 SOLE_TRADER_OWNER = "Enskild näringsidkare"
 _ORG = re.compile(r"([0-9]{6})-?([0-9]{4})")
 _PERMIT = re.compile(r"[A-Za-z0-9./-]{1,40}")
@@ -34,10 +48,12 @@ def check_org_number(raw: str) -> OrgNumber:
     """Validate the check digit. A sole trader's number is a personal identity number."""
     m = _ORG.fullmatch(raw.strip())
     if not m:
-        raise InputRejected(f"organisation number {raw!r} must be ten digits, NNNNNN-NNNN")
+        raise InputRejected(_("Organisationsnumret {number} ska vara tio siffror, NNNNNN-NNNN.")
+                             .format(number=repr(raw)))
     digits = m.group(1) + m.group(2)
     if not luhn_ok(digits):
-        raise InputRejected(f"organisation number {raw!r} has a wrong check digit")
+        raise InputRejected(_("Organisationsnumret {number} har fel kontrollsiffra.")
+                             .format(number=repr(raw)))
     if int(digits[2]) < 2:   # months 01–12: a personal identity number
         return OrgNumber(None, True)
     return OrgNumber(f"{digits[:6]}-{digits[6:]}", False)
@@ -64,11 +80,24 @@ def _clean_text(value: str, field: str, limit: int = 120) -> str:
     return check_text(value, f"'{field}'", limit=limit)
 
 
+def _code(raw: str | None, field: str, codes: dict[int, str]) -> int | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    if not _WHOLE.fullmatch(raw) or int(raw) not in codes:
+        raise InputRejected(_("{field} {raw} är inte något av: {allowed}").format(
+            field=field, raw=repr(raw), allowed=", ".join(f"{k} {v}" for k, v in codes.items())))
+    return int(raw)
+
+
 def parse_units(text: str, source: str = "CSV") -> tuple[list[Unit], list[str]]:
     """Every row checked; any bad row rejects the whole file so nothing is half-imported."""
     reader = csv.DictReader(io.StringIO(text))
-    if reader.fieldnames is None or [f.strip() for f in reader.fieldnames] != list(COLUMNS):
-        raise InputRejected(f"{source}: the header must be exactly {','.join(COLUMNS)}")
+    header = [f.strip() for f in reader.fieldnames or []]
+    if header not in (list(COLUMNS), list(OLD_COLUMNS)):
+        raise InputRejected(_("{source}: rubrikraden ska vara exakt {header} (eller, från äldre "
+                              "exporter, {old})").format(source=source, header=','.join(COLUMNS),
+                                                        old=','.join(OLD_COLUMNS)))
     units: list[Unit] = []
     warnings: list[str] = []
     seen: set[int] = set()
@@ -76,27 +105,39 @@ def parse_units(text: str, source: str = "CSV") -> tuple[list[Unit], list[str]]:
     for n, row in enumerate(reader, start=2):
         try:
             if None in row or any(v is None for v in row.values()):
-                raise InputRejected(f"expected {len(COLUMNS)} columns")
+                raise InputRejected(_("{count} kolumner väntades").format(count=len(COLUMNS)))
             if not (_WHOLE.fullmatch(row["id"].strip())
                     and _WHOLE.fullmatch(row["unit_type"].strip())):
-                raise InputRejected("'id' and 'unit_type' must be whole numbers of at most 9 "
-                                    "digits 0–9")
+                raise InputRejected(_("'id' och 'unit_type' ska vara heltal med högst 9 siffror "
+                                      "0–9"))
             unit_id = int(row["id"])
             unit_type = int(row["unit_type"])
             if unit_id <= 0 or unit_id in seen:
-                raise InputRejected(f"id {unit_id} is not positive or repeated")
+                raise InputRejected(_("id {id} är inte positivt eller förekommer flera gånger")
+                                     .format(id=unit_id))
             if unit_type not in UNIT_TYPES:
-                raise InputRejected(f"unit_type {unit_type} is not one of "
-                                    f"{sorted(UNIT_TYPES)}")
+                raise InputRejected(_("unit_type {unit_type} är inte en av {allowed}")
+                                     .format(unit_type=unit_type, allowed=sorted(UNIT_TYPES)))
             if not row["org_number"].strip() and row["owner"].strip() == SOLE_TRADER_OWNER:
                 org = OrgNumber(None, True)   # checked when first registered, not stored
             else:
                 org = check_org_number(row["org_number"])
             permit = row["permit_ref"].strip()
-            if not _PERMIT.fullmatch(permit):
-                raise InputRejected(f"permit_ref {permit!r} must be 1–40 letters, "
-                                    "digits or . / -")
-            permit = _clean_text(permit, "permit_ref", 40)
+            if not permit and unit_type in PERMIT_REQUIRED:
+                raise InputRejected(_("permit_ref är tomt; {unit_type} behöver sitt tillstånd "
+                                      "från IVO (bara SiS-hem och träningslägenheter får lämna "
+                                      "det tomt)").format(unit_type=UNIT_TYPES[unit_type]))
+            if permit and not _PERMIT.fullmatch(permit):
+                raise InputRejected(_("permit_ref {permit} ska vara 1–40 bokstäver, siffror "
+                                      "eller . / -").format(permit=repr(permit)))
+            if permit:
+                permit = _clean_text(permit, "permit_ref", 40)
+            operating_form = _code(row.get("operating_form", ""), "operating_form",
+                                   OPERATING_FORMS)
+            orientation = _code(row.get("orientation", ""), "orientation", ORIENTATIONS)
+            if unit_type == 2 and operating_form not in (None, 3):
+                raise InputRejected(_("ett SiS-hem drivs av staten: operating_form ska vara 3 "
+                                      "eller tomt"))
             name = _clean_text(row["name"], "name")
             owner = SOLE_TRADER_OWNER if org.sole_trader else _clean_text(row["owner"],
                                                                            "owner")
@@ -107,12 +148,14 @@ def parse_units(text: str, source: str = "CSV") -> tuple[list[Unit], list[str]]:
             seen.add(unit_id)
             units.append(Unit(id=unit_id, name=name, owner=owner, org_number=org.digits,
                               sole_trader=org.sole_trader, unit_type=unit_type,
-                              permit_ref=permit))
+                              permit_ref=permit or None,
+                              operating_form=3 if unit_type == 2 else operating_form,
+                              orientation=orientation))
         except InputRejected as err:
             errors.append(f"{source} line {n}: {err}")
     if errors:
         shown = errors[:10] + ([f"… and {len(errors) - 10} more"] if len(errors) > 10 else [])
-        raise InputRejected("nothing was imported:\n" + "\n".join(shown))
+        raise InputRejected(_("Ingenting importerades:\n{errors}").format(errors="\n".join(shown)))
     return units, warnings
 
 
@@ -121,7 +164,8 @@ def import_units(engine: Engine, path: Path | str) -> ImportReport:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as err:
-        raise InputRejected(f"{path}: cannot read the file ({err})") from None
+        raise InputRejected(_("{path}: filen kan inte läsas ({reason})")
+                             .format(path=path, reason=err)) from None
     units, warnings = parse_units(text, str(path))
     added = updated = 0
     with session_for(engine) as session:
@@ -132,7 +176,7 @@ def import_units(engine: Engine, path: Path | str) -> ImportReport:
                 added += 1
             else:
                 for field in ("name", "owner", "org_number", "sole_trader", "unit_type",
-                              "permit_ref"):
+                              "permit_ref", "operating_form", "orientation"):
                     setattr(existing, field, getattr(unit, field))
                 session.add(existing)
                 updated += 1
@@ -147,7 +191,7 @@ def export_units(engine: Engine) -> str:
     with session_for(engine) as session:
         for u in session.exec(select(Unit).order_by(col(Unit.id))).all():
             writer.writerow([u.id, u.name, u.owner, u.org_number or "", u.unit_type,
-                             u.permit_ref])
+                             u.permit_ref or "", u.operating_form or "", u.orientation or ""])
     return out.getvalue()
 
 

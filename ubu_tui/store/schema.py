@@ -9,22 +9,28 @@ from sqlalchemy import exc, inspect, text
 from sqlalchemy.engine import Engine
 
 from ubu_tui.errors import StoreError
+from ubu_tui.i18n import _
 from ubu_tui.store.engine import describe, explain
 
 HEAD = "0060"            # the newest migration shipped; a test keeps it equal to Alembic's head
 KNOWN = ("0001", "0002", "0003", "0004", "0005",
          "0006", "0007", "0008", "0009", "0010",
          "0011", "0012", "0013", "0020", "0021",
-         "0060")   # every revision this release migrates from
+         "0070", "0041", "0030", "0060")   # every revision this release migrates from
 KIND_KEY = "store_kind"
+
+
+def _kind_name(kind: str) -> str:
+    return _("övningsdatabas") if kind == "practice" else _("riktig databas")
 
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
         if not inspect(conn).has_table("alembic_version"):
             if inspect(conn).get_table_names():
-                raise StoreError(f"{describe(engine)} holds tables that are not an ubu "
-                                 "database; give another --database-url")
+                raise StoreError(_("{database} innehåller tabeller som inte hör till en "
+                                   "ubu-databas; ange en annan --database-url.")
+                                  .format(database=describe(engine)))
             return None
         row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
         return row[0] if row else None
@@ -53,8 +59,10 @@ def ensure_schema(engine: Engine, kind: str = "real") -> str:
     try:
         rev = current_revision(engine)
         if rev is not None and rev not in KNOWN:
-            raise StoreError(f"{describe(engine)} has schema {rev}, newer than this ubu-tui "
-                             f"knows ({HEAD}); install the newer release. Nothing was changed.")
+            raise StoreError(_("{database} har schemaversion {revision}, nyare än den här "
+                               "versionen av ubu-tui känner till ({head}); installera den nyare "
+                               "versionen. Ingenting ändrades.")
+                              .format(database=describe(engine), revision=rev, head=HEAD))
         action = "current"
         if rev != HEAD:
             if rev is not None and engine.url.get_backend_name() == "sqlite":
@@ -68,8 +76,10 @@ def ensure_schema(engine: Engine, kind: str = "real") -> str:
                 conn.execute(text("INSERT INTO store_meta (key, value) VALUES (:k, :v)"),
                              {"k": KIND_KEY, "v": kind})
             elif found != kind:
-                raise StoreError(f"{describe(engine)} is a {found} store and cannot be used as "
-                                 f"a {kind} store; practice and real data are kept apart")
+                raise StoreError(_("{database} är en {found} och kan inte användas som {kind}; "
+                                   "övning och riktiga uppgifter hålls isär.")
+                                 .format(database=describe(engine), found=_kind_name(found),
+                                         kind=_kind_name(kind)))
         return action
     except exc.SQLAlchemyError as err:
         raise explain(err, engine) from None

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, delete, select
 
 from ubu_tui.errors import InputRejected, StoreError
+from ubu_tui.i18n import _
 from ubu_tui.store.coverage import COVERAGE_FUNCTIONS
 from ubu_tui.store.engine import describe, explain, session_for
 from ubu_tui.store.models import (
@@ -50,8 +51,8 @@ def push(local: Engine, target: Engine, *, municipality: str | None = None, batc
     connection is finished by running it again. Every record is checked against the shared
     registry first; if one names an unknown unit nothing is sent.
     """
-    _require_real(local, "pushed")
-    _require_real(target, "pushed into")
+    _require_real(local, _("skickas vidare"))
+    _require_real(target, _("förs in hit"))
     if municipality:
         check_municipality(municipality)
     records = sorted(_records(local, municipality), key=lambda r: r["id"])
@@ -59,9 +60,9 @@ def push(local: Engine, target: Engine, *, municipality: str | None = None, batc
         known_units = set(session.exec(select(Unit.id)).all())
     missing = sorted({r["unit"] for r in records} - known_units)
     if missing:
-        raise InputRejected(f"the shared database's registry lacks unit(s) "
-                            f"{', '.join(map(str, missing[:10]))}; import the registry there "
-                            "first. Nothing was sent.")
+        raise InputRejected(_("Registret i den gemensamma databasen saknar enheterna {units}; "
+                              "importera registret där först. Ingenting skickades.")
+                             .format(units=', '.join(map(str, missing[:10]))))
     for r in records:
         _check_record(r, known_units)
     sent = already = batches = 0
@@ -83,10 +84,11 @@ def push(local: Engine, target: Engine, *, municipality: str | None = None, batc
                     new = len(chunk) - len(present)
                 session.commit()
         except StoreError as err:
-            raise StoreError(
-                f"the push to {describe(target)} stopped: {err} {sent} records were sent "
-                f"before it ({already} were already there). Run the same push again: what "
-                "was sent is skipped, nothing is sent twice.") from None
+            raise StoreError(_("Överföringen till {database} avbröts: {reason} {sent} poster "
+                               "hann skickas ({already} fanns redan där). Kör samma överföring "
+                               "igen: det som skickats hoppas över, ingenting skickas två gånger.")
+                              .format(database=describe(target), reason=err, sent=sent,
+                                      already=already)) from None
         sent += new
         already += len(chunk) - new
         batches += 1
@@ -100,7 +102,7 @@ def withdraw(engine: Engine, municipality: str) -> int:
 
     The only way a submitted record is ever deleted: all of a municipality's, never one.
     """
-    _require_real(engine, "withdrawn from")
+    _require_real(engine, _("återkallas härifrån"))
     check_municipality(municipality)
     with session_for(engine) as session:
         if on_postgres(engine):   # the owner's for any, a municipality login's for its own
@@ -172,16 +174,16 @@ def role_statements(prefix: str = "ubu") -> list[str]:
 
 def create_roles(engine: Engine, prefix: str = "ubu") -> list[str]:
     if engine.url.get_backend_name() != "postgresql":
-        raise InputRejected("roles exist only on PostgreSQL; the embedded SQLite store is "
-                            "protected by the file's permissions")
+        raise InputRejected(_("Roller finns bara i PostgreSQL; den inbyggda SQLite-databasen "
+                              "skyddas av filens behörigheter."))
     _run(engine, role_statements(prefix))
     return [f"{prefix}_{r}: {what}" for r, what in ROLES.items()]
 
 
 def _run(engine: Engine, statements: list[str]) -> None:
     if engine.url.get_backend_name() != "postgresql":
-        raise InputRejected("roles exist only on PostgreSQL; the embedded SQLite store is "
-                            "protected by the file's permissions")
+        raise InputRejected(_("Roller finns bara i PostgreSQL; den inbyggda SQLite-databasen "
+                              "skyddas av filens behörigheter."))
     try:
         with engine.begin() as conn:
             for sql in statements:
@@ -197,8 +199,9 @@ def login_statements(login: str, municipality: str, prefix: str = "ubu") -> list
     """Make `login` a caseworker login that acts for one municipality (its drafts, its
     records' export and withdrawal, submissions of its records only)."""
     if not _LOGIN.match(login or ""):
-        raise InputRejected(f"login {login!r} must be a lower-case PostgreSQL role name "
-                            "(letters, digits, _; at most 63)")
+        raise InputRejected(_("Inloggningen {login} ska vara ett rollnamn i PostgreSQL med "
+                              "gemener (bokstäver, siffror, _; högst 63 tecken).")
+                             .format(login=repr(login)))
     check_municipality(municipality)
     return [
         f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{login}') "

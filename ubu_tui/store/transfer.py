@@ -23,6 +23,7 @@ from sqlmodel import col, select
 
 from ubu_tui.codes import MUNICIPALITY, PERIOD
 from ubu_tui.errors import InputRejected, StoreError, UbuError
+from ubu_tui.i18n import _
 from ubu_tui.identifiers import check_record_id
 from ubu_tui.instrument.codebook import codebook
 from ubu_tui.instrument.loader import instrument_by_version
@@ -30,11 +31,12 @@ from ubu_tui.instrument.model import NOT_REACHED_CODE, SKIPPED_CODE, AnswerType,
 from ubu_tui.interview.followup import FollowUpRecord
 from ubu_tui.interview.session import Disposition, ItemOutcome, OutcomeKind, SessionOutcome
 from ubu_tui.outputs import output_path, write_text
+from ubu_tui.store.bulk import counted_in_bulk, new_records
 from ubu_tui.store.engine import session_for
 from ubu_tui.store.models import Submission, Unit
 from ubu_tui.store.pg_records import export_records, on_postgres, prepared, submit_payloads
 from ubu_tui.store.schema import store_kind
-from ubu_tui.store.submissions import add_record
+from ubu_tui.store.submissions import add_records
 
 FORMAT = "ubu-record/1"
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
@@ -47,7 +49,8 @@ SESSION_KEYS = {"respondent", "disposition", "break_reason", "mode", "language",
 
 def _require_real(engine: Engine, what: str) -> None:
     if store_kind(engine) != "real":
-        raise StoreError(f"this is a practice store: practice data is never {what}")
+        raise StoreError(_("Det här är övningsdatabasen: övningsuppgifter {what} aldrig.")
+                          .format(what=what))
 
 
 def _records(engine: Engine, municipality: str | None) -> list[dict[str, Any]]:
@@ -99,7 +102,7 @@ def _records(engine: Engine, municipality: str | None) -> list[dict[str, Any]]:
 
 
 def export_jsonl(engine: Engine, path: Path, municipality: str | None = None) -> int:
-    _require_real(engine, "exported")
+    _require_real(engine, _("exporteras"))
     output_path(path)
     records = _records(engine, municipality)
     write_text(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
@@ -109,7 +112,7 @@ def export_jsonl(engine: Engine, path: Path, municipality: str | None = None) ->
 
 def export_csv(engine: Engine, path: Path, municipality: str | None = None) -> int:
     """One row per record, one column per item (its code), one per method chosen."""
-    _require_real(engine, "exported")
+    _require_real(engine, _("exporteras"))
     output_path(path)
     records = _records(engine, municipality)
     base = ["id", "instrument", "version", "municipality", "unit", "period"]
@@ -166,15 +169,16 @@ _MAX_LINE = 1_000_000     # a record is a few kilobytes; a longer line is not on
 def _parse_line(line: str) -> Any:
     """JSON, or InputRejected: also for nesting too deep for Python and numbers too long."""
     if len(line) > _MAX_LINE:
-        raise InputRejected(f"the line is longer than {_MAX_LINE} characters; not a record")
+        raise InputRejected(_("raden är längre än {limit} tecken; ingen post")
+                             .format(limit=_MAX_LINE))
     try:
         return json.loads(line)
     except json.JSONDecodeError as err:
-        raise InputRejected(f"not JSON ({err.msg})") from None
+        raise InputRejected(_("ingen JSON ({reason})").format(reason=err.msg)) from None
     except RecursionError:
-        raise InputRejected("JSON nested too deep; a record is nested four levels") from None
+        raise InputRejected(_("JSON i för många nivåer; en post har fyra nivåer")) from None
     except ValueError as err:      # e.g. an integer of more than 4 300 digits
-        raise InputRejected(f"not a record ({err})") from None
+        raise InputRejected(_("ingen post ({reason})").format(reason=err)) from None
 
 
 def _canonical(r: dict[str, Any]) -> str:
@@ -187,26 +191,27 @@ def _canonical(r: dict[str, Any]) -> str:
 
 def _check_record(raw: Any, known_units: set[int]) -> tuple[dict[str, Any], Instrument]:
     if not isinstance(raw, dict):
-        raise InputRejected("not a JSON object")
+        raise InputRejected(_("inget JSON-objekt"))
     if not RECORD_KEYS <= set(raw) <= RECORD_KEYS | {"key"}:
         extra, missing = set(raw) - RECORD_KEYS - {"key"}, RECORD_KEYS - set(raw)
-        raise InputRejected(f"fields differ from {FORMAT}: extra {sorted(extra)}, "
-                            f"missing {sorted(missing)}")
+        raise InputRejected(_("fälten skiljer sig från {format}: extra {extra}, saknas {missing}")
+                             .format(format=FORMAT, extra=sorted(extra), missing=sorted(missing)))
     if raw["format"] != FORMAT:
-        raise InputRejected(f"format {raw['format']!r} is not {FORMAT}")
+        raise InputRejected(_("formatet {found} är inte {format}")
+                             .format(found=repr(raw['format']), format=FORMAT))
     check_record_id(raw["id"])
     if not isinstance(raw["municipality"], str) or not MUNICIPALITY.fullmatch(
             raw["municipality"]):
-        raise InputRejected("municipality must be four digits 0–9")
+        raise InputRejected(_("municipality ska vara fyra siffror 0–9"))
     if not isinstance(raw["period"], str) or not PERIOD.fullmatch(raw["period"]):
-        raise InputRejected("period must be YYYY-MM in digits 0–9 (never a day)")
+        raise InputRejected(_("period ska vara ÅÅÅÅ-MM i siffror 0–9 (aldrig en dag)"))
     key = raw.get("key")     # absent in files written before record keys: one is drawn
     if key is not None and (isinstance(key, bool) or not isinstance(key, int)
                             or not 0 <= key < 2**32):
-        raise InputRejected("key must be a whole number from 0 to 4294967295")
+        raise InputRejected(_("key ska vara ett heltal från 0 till 4294967295"))
     if not isinstance(raw["unit"], int) or raw["unit"] not in known_units:
-        raise InputRejected(f"unit {raw['unit']!r} is not in this database's registry; "
-                            "import the registry first")
+        raise InputRejected(_("enhet {unit} finns inte i den här databasens register; importera "
+                              "registret först").format(unit=repr(raw['unit'])))
     try:
         instrument = _instrument(str(raw["instrument"]), str(raw["version"]))
     except UbuError as err:
@@ -214,7 +219,8 @@ def _check_record(raw: Any, known_units: set[int]) -> tuple[dict[str, Any], Inst
     sessions = raw["sessions"]
     if not isinstance(sessions, list) or not all(isinstance(s, dict) for s in sessions) or sorted(
             str(s.get("respondent")) for s in sessions) != sorted(instrument.forms):
-        raise InputRejected("sessions must be exactly one each for youth, guardian, caseworker")
+        raise InputRejected(_("sessions ska innehålla exakt en session var för youth, guardian "
+                              "och caseworker"))
     for s in sessions:
         _check_session(s, instrument)
     return raw, instrument
@@ -223,30 +229,36 @@ def _check_record(raw: Any, known_units: set[int]) -> tuple[dict[str, Any], Inst
 def _check_session(s: dict[str, Any], instrument: Instrument) -> None:
     who = s["respondent"]
     if not SESSION_KEYS <= set(s) <= SESSION_KEYS | {"adhoc"}:
-        raise InputRejected(f"{who}: session fields must be {sorted(SESSION_KEYS)}")
+        raise InputRejected(_("{who}: sessionens fält ska vara {fields}")
+                             .format(who=who, fields=sorted(SESSION_KEYS)))
     if s["disposition"] not in _DISPOSITIONS:
-        raise InputRejected(f"{who}: unknown disposition {s['disposition']!r}")
+        raise InputRejected(_("{who}: okänd disposition {disposition}")
+                             .format(who=who, disposition=repr(s['disposition'])))
     if not isinstance(s["mode"], int) or not 1 <= s["mode"] <= 4:
-        raise InputRejected(f"{who}: mode must be 1–4")
+        raise InputRejected(_("{who}: mode ska vara 1–4").format(who=who))
     adhoc = s.get("adhoc", [])
     if not isinstance(adhoc, list) or not all(
             isinstance(i, str) and i in instrument.items for i in adhoc):
-        raise InputRejected(f"{who}: adhoc must list item ids of {instrument.key}")
+        raise InputRejected(_("{who}: adhoc ska lista fråge-id:n i {instrument}")
+                             .format(who=who, instrument=instrument.key))
     if not isinstance(s["language"], str) or not _LANGUAGE.fullmatch(s["language"]):
-        raise InputRejected(f"{who}: language must be a 2–3 letter code")
+        raise InputRejected(_("{who}: language ska vara en språkkod med 2–3 bokstäver")
+                             .format(who=who))
     if s["break_reason"] is not None and not (isinstance(s["break_reason"], int)
                                                and 1 <= s["break_reason"] <= 5):
-        raise InputRejected(f"{who}: break_reason must be empty or 1–5")
+        raise InputRejected(_("{who}: break_reason ska vara tom eller 1–5").format(who=who))
     form = instrument.forms[who]
     items = s["items"]
     expected = {i.id for i in form.items}
     if not isinstance(items, dict) or set(items) != expected:
-        raise InputRejected(f"{who}: every item of {instrument.key} needs exactly one outcome")
+        raise InputRejected(_("{who}: varje fråga i {instrument} behöver exakt ett utfall")
+                             .format(who=who, instrument=instrument.key))
     for item in form.items:
         pair = items[item.id]
         if (not isinstance(pair, list) or len(pair) != 2 or not isinstance(pair[1], int)
                 or abs(pair[1]) > _INT_MAX or pair[0] not in _OUTCOMES):
-            raise InputRejected(f"{who}: {item.id} must be [outcome, code]")
+            raise InputRejected(_("{who}: {item} ska vara [utfall, kod]")
+                                 .format(who=who, item=item.id))
         kind, code = OutcomeKind(pair[0]), pair[1]
         if kind is OutcomeKind.SKIPPED:
             ok = code == SKIPPED_CODE
@@ -258,28 +270,32 @@ def _check_session(s: dict[str, Any], instrument: Instrument) -> None:
             ok = code >= 0 and (item.type in (AnswerType.MULTI, AnswerType.UNIT)
                                 or item.allows_code(code))
         if not ok:
-            raise InputRejected(f"{who}: {item.id} has code {code}, not allowed for {kind}")
+            raise InputRejected(_("{who}: {item} har koden {code}, som inte är tillåten för "
+                                  "{kind}").format(who=who, item=item.id, code=code, kind=kind))
     methods = s["methods"]
     if not isinstance(methods, dict):
-        raise InputRejected(f"{who}: methods must be an object")
+        raise InputRejected(_("{who}: methods ska vara ett objekt").format(who=who))
     for item_id, pairs in methods.items():
         method_item = instrument.items.get(item_id)
         if (method_item is None or method_item.type is not AnswerType.MULTI
                 or method_item.respondent != who):
-            raise InputRejected(f"{who}: methods given for {item_id!r}, not a method item")
+            raise InputRejected(_("{who}: methods anges för {item}, som inte är en metodfråga")
+                                 .format(who=who, item=repr(item_id)))
         for pair in pairs:
             if (not isinstance(pair, list) or len(pair) != 2
                     or method_item.option(pair[0]) is None or pair[1] not in (1, 2, 3)):
-                raise InputRejected(f"{who}: {item_id} has a bad method pair {pair!r}")
+                raise InputRejected(_("{who}: {item} har ett felaktigt metodpar {pair}")
+                                     .format(who=who, item=item_id, pair=repr(pair)))
 
 
 def import_jsonl(engine: Engine, path: Path) -> ImportReport:
     """Check every line first; store nothing unless all are good; skip ids already present."""
-    _require_real(engine, "imported into")
+    _require_real(engine, _("importeras hit"))
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as err:
-        raise InputRejected(f"{path}: cannot read the file ({err})") from None
+        raise InputRejected(_("{path}: filen kan inte läsas ({reason})")
+                             .format(path=path, reason=err)) from None
     with session_for(engine) as session:
         known_units = set(session.exec(select(Unit.id)).all())
     errors: list[str] = []
@@ -292,8 +308,8 @@ def import_jsonl(engine: Engine, path: Path) -> ImportReport:
             record = _check_record(_parse_line(line), known_units)[0]
             first = seen.setdefault(record["id"], (n, _canonical(record)))
             if first[1] != _canonical(record):
-                raise InputRejected(f"id {record['id']} is also on line {first[0]} with other "
-                                    "content")
+                raise InputRejected(_("id {id} finns också på rad {line} med annat innehåll")
+                                     .format(id=record['id'], line=first[0]))
             good.append(record)
         except InputRejected as err:
             errors.append(f"{path}:{n}: {err}")
@@ -301,7 +317,7 @@ def import_jsonl(engine: Engine, path: Path) -> ImportReport:
         errors.extend(_conflicts(engine, good, path))
     if errors:
         shown = errors[:10] + ([f"… and {len(errors) - 10} more"] if len(errors) > 10 else [])
-        raise InputRejected("nothing was imported:\n" + "\n".join(shown))
+        raise InputRejected(_("Ingenting importerades:\n{errors}").format(errors="\n".join(shown)))
     added = present = 0
     if on_postgres(engine):   # set-based, a thousand records per call, all in one transaction
         unique = list({r["id"]: r for r in reversed(good)}.values())[::-1]
@@ -316,15 +332,16 @@ def import_jsonl(engine: Engine, path: Path) -> ImportReport:
         return ImportReport(added, present)
     with session_for(engine) as session:
         existing = set(session.exec(select(Submission.id)).all())
+        fresh: dict[str, dict[str, Any]] = {}
         for r in good:
-            if r["id"] in existing:
-                present += 1
-                continue
-            existing.add(r["id"])
-            add_record(session, _record_from_json(r), r["period"], r.get("key"))
-            added += 1
+            if r["id"] not in existing:
+                fresh.setdefault(r["id"], r)
+        with counted_in_bulk(session.connection()):      # one transaction, counted per batch
+            add_records(session, ((_record_from_json(r), r["period"], r.get("key"))
+                                  for r in fresh.values()))
+            new_records(session.connection(), fresh)
         session.commit()
-    return ImportReport(added, present)
+    return ImportReport(len(fresh), len(good) - len(fresh))
 
 
 def _conflicts(engine: Engine, good: list[dict[str, Any]], path: Path) -> list[str]:

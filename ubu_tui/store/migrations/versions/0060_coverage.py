@@ -3,14 +3,14 @@ municipality enters per month, so that results can say how many ended placements
 up and why the others were not.
 
 Revision ID: 0060
-Revises: 0021
+Revises: 0030
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0060"
-down_revision = "0021"
+down_revision = "0030"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,252 @@
+"""Records written in bulk are counted exactly as records written one by one, and the views
+served from the kept per-group counts give exactly the figures computed from the records."""
+
+from __future__ import annotations
+
+import secrets
+from contextlib import nullcontext
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.conftest import pg_url
+from ubu_tui.instrument import default_instrument
+from ubu_tui.results import query
+from ubu_tui.results.query import Selection
+from ubu_tui.scripts import synth
+from ubu_tui.store import open_store
+from ubu_tui.store.cube import ADD_COUNTS
+from ubu_tui.store.transfer import export_jsonl, import_jsonl
+
+INSTRUMENT = default_instrument()
+UNITS = list(range(1001, 1013))
+PERIODS = ["2026-01", "2026-02", "2026-03"]
+COUNTS = {"item_count": "period, item_id, code", "index_count": "period, unit_id, index_id",
+          "disposition_count": "period, respondent, disposition",
+          "index_cube": "dim, index_id, period, unit_type, grp"}
+
+
+def counts(engine) -> dict[str, list[tuple]]:
+    with engine.connect() as conn:
+        return {table: [tuple(round(v, 9) if isinstance(v, float) else v for v in row)
+                        for row in conn.execute(text(
+                            f"SELECT * FROM {table} WHERE n <> 0 ORDER BY {key}"))]
+                for table, key in COUNTS.items()}
+
+
+def store(tmp_path, name: str):
+    engine = open_store(f"sqlite:///{tmp_path / name}")
+    synth.ensure_units(engine, len(UNITS))
+    return engine
+
+
+@pytest.fixture(scope="module")
+def records():
+    return list(synth.generate(INSTRUMENT, 120, UNITS, PERIODS, seed=7, municipalities=5))
+
+
+def test_bulk_written_records_are_counted_as_the_row_triggers_count_them(
+        tmp_path, monkeypatch, records):
+    bulk = store(tmp_path, "bulk.sqlite3")
+    synth.insert(bulk, records[:80])
+    synth.insert(bulk, records[80:])           # a second batch adds to the first's counts
+    with monkeypatch.context() as m:           # the same rows, every one counted by triggers
+        m.setattr("ubu_tui.store.bulk.counted_in_bulk", lambda conn: nullcontext())
+        m.setattr("ubu_tui.store.bulk.new_records", lambda conn, ids: None)
+        by_row = store(tmp_path, "rows.sqlite3")
+        synth.insert(by_row, records)
+    expected = counts(by_row)
+    assert all(expected.values()) and counts(bulk) == expected
+    # and imported in bulk from an export, counted the same again
+    export_jsonl(by_row, tmp_path / "all.jsonl")
+    imported = store(tmp_path, "imported.sqlite3")
+    report = import_jsonl(imported, tmp_path / "all.jsonl")
+    assert report.added == len(records) and counts(imported) == expected
+    # the triggers are back after a bulk write: a record written alone is counted
+    extra = list(synth.generate(INSTRUMENT, 1, UNITS, PERIODS, seed=99))
+    with monkeypatch.context() as m:
+        m.setattr("ubu_tui.store.bulk.counted_in_bulk", lambda conn: nullcontext())
+        m.setattr("ubu_tui.store.bulk.new_records", lambda conn, ids: None)
+        synth.insert(imported, extra)
+        synth.insert(by_row, extra)
+    assert counts(imported) == counts(by_row) != expected
+
+
+def test_a_fresh_load_counts_and_indexes_as_batches_do(tmp_path, records):
+    batched = store(tmp_path, "batched.sqlite3")
+    synth.insert(batched, records)
+    fresh = store(tmp_path, "fresh.sqlite3")
+    synth.load_fresh(fresh, [records[:50], records[50:]])
+
+    def schema(engine) -> list[str]:
+        with engine.connect() as conn:
+            return sorted(r[0] for r in conn.execute(text(
+                "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL")))
+
+    assert counts(fresh) == counts(batched) and schema(fresh) == schema(batched)
+
+
+def test_an_import_that_fails_while_writing_leaves_records_counts_and_triggers_as_they_were(
+        tmp_path, monkeypatch, records):
+    source = store(tmp_path, "source.sqlite3")
+    synth.insert(source, records[:30])
+    export_jsonl(source, tmp_path / "some.jsonl")
+    engine = store(tmp_path, "s.sqlite3")
+    synth.insert(engine, records[30:40])
+    before = counts(engine)
+
+    def triggers() -> list[str]:
+        with engine.connect() as conn:
+            return sorted(r[0] for r in conn.execute(text(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger'")))
+
+    had = triggers()
+    assert "answer_record_count" in had
+    # the last counting statement fails, after the rows are written and the triggers dropped
+    monkeypatch.setattr("ubu_tui.store.bulk.ADD_COUNTS",
+                        (*ADD_COUNTS, "INSERT INTO no_such_table VALUES (1)"))
+    with pytest.raises(Exception, match="no_such_table"):
+        import_jsonl(engine, tmp_path / "some.jsonl")
+    assert triggers() == had and counts(engine) == before
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM submission")).scalar() == 10
+
+
+@pytest.mark.parametrize("by", [None, *query.DIMENSIONS])
+@pytest.mark.parametrize("filters", [(), (("unit_type", (1, 3)),)])
+def test_index_figures_from_the_kept_group_counts_equal_those_from_the_records(
+        tmp_path_factory, records, monkeypatch, by, filters):
+    engine = _filled(tmp_path_factory, records)
+    sel = Selection("2026-01", "2026-02", filters)
+    kept = query.index_scores(engine, INSTRUMENT, sel, by)
+    monkeypatch.setattr(query, "_in_cube", lambda sel, by: False)
+    monkeypatch.setattr(query, "_index_totals", lambda *a: pytest.fail("not from records"))
+    if by == "unit" and not filters:
+        return          # served from index_count, compared in test_results
+    from_records = query.index_scores(engine, INSTRUMENT, sel, by)
+    assert kept.keys() == from_records.keys() and kept
+    for key, (n, total, high, ckey, hkey) in kept.items():
+        rn, rtotal, rhigh, rckey, rhkey = from_records[key]
+        assert (n, high, ckey, hkey) == (rn, rhigh, rckey, rhkey)
+        assert total == pytest.approx(rtotal)
+
+
+_FILLED: dict[str, object] = {}
+
+
+def _filled(tmp_path_factory, records):
+    if "engine" not in _FILLED:
+        engine = store(tmp_path_factory.mktemp("cube"), "cube.sqlite3")
+        synth.insert(engine, records)
+        _FILLED["engine"] = engine
+    return _FILLED["engine"]
+
+
+def test_the_background_groups_stored_with_a_record_are_those_of_its_answers(records):
+    """The submission row's groups follow the same rule as results always did (SQL on the
+    answers), for every record of a varied synthetic set."""
+    from ubu_tui.store.background import COLUMNS, groups_of
+
+    engine = open_store("sqlite://")
+    synth.ensure_units(engine, len(UNITS))
+    synth.insert(engine, records)
+    with engine.connect() as conn:
+        for column, (item, _fn, sql) in COLUMNS.items():
+            stored = dict(conn.execute(text(f"SELECT id, {column} FROM submission")).all())
+            derived = dict(conn.execute(text(
+                f"SELECT s.id, COALESCE((SELECT {sql} FROM answer_record bg WHERE "
+                f"bg.submission_id = s.id AND bg.item_id = '{item}'), -1) FROM submission s")
+            ).all())
+            assert stored == derived, column
+    with engine.connect() as conn:      # and the Python rule writers use agrees with it
+        stored = {r[0]: tuple(r[1:]) for r in conn.execute(text(
+            f"SELECT id, {', '.join(COLUMNS)} FROM submission"))}
+    assert stored == {r.id: tuple(groups_of((a[1], a[2], a[3]) for a in r.answers).values())
+                      for r in records}
+
+
+PG = pg_url()
+
+
+@pytest.mark.skipif(PG is None, reason="no PostgreSQL answered at UBU_TEST_PG_URL")
+def test_on_postgres_bulk_counts_equal_trigger_counts_and_the_views_agree_with_sqlite(
+        tmp_path, monkeypatch, records):
+    """COPY with the triggers disabled (the owner's bulk load) counts as the triggers do, and
+    the kept group counts give SQLite's figures."""
+    assert PG is not None
+    admin = create_engine(PG, isolation_level="AUTOCOMMIT")
+    names = [f"ubu_t_{secrets.token_hex(4)}" for _ in range(2)]
+    engines = []
+    try:
+        for name in names:
+            with admin.connect() as conn:
+                conn.execute(text(f"CREATE DATABASE {name}"))
+            engine = open_store(PG.rsplit("/", 1)[0] + f"/{name}")
+            synth.ensure_units(engine, len(UNITS))
+            engines.append(engine)
+        bulk, by_row = engines
+        synth.insert(bulk, records)
+        with monkeypatch.context() as m:
+            m.setattr("ubu_tui.store.bulk.counted_in_bulk", lambda conn: nullcontext())
+            m.setattr("ubu_tui.store.bulk.new_records", lambda conn, ids: None)
+            synth.insert(by_row, records)
+        assert counts(bulk) == counts(by_row)
+        lite = store(tmp_path, "lite.sqlite3")
+        synth.insert(lite, records)
+        assert counts(bulk) == counts(lite)
+        # a withdrawal takes its records out of every kept count, PostgreSQL's statement
+        # triggers and SQLite's row triggers alike
+        from ubu_tui.store.shared import withdraw
+
+        gone = records[0].municipality
+        assert withdraw(bulk, gone) == withdraw(lite, gone) > 0
+        assert counts(bulk) == counts(lite) != counts(by_row)
+        sel = Selection("2026-01", "2026-03", (("unit_type", (2,)),))
+        for by in ("sex", "unit", "municipality"):
+            assert query.index_scores(bulk, INSTRUMENT, sel, by).keys() == \
+                query.index_scores(lite, INSTRUMENT, sel, by).keys()
+            assert query.item_counts(bulk, sel, by, ["y_safe"]) == \
+                query.item_counts(lite, sel, by, ["y_safe"])
+    finally:
+        for engine in engines:
+            engine.dispose()
+        with admin.connect() as conn:
+            for name in names:
+                conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
+
+
+@pytest.mark.parametrize("by", [None, *query.DIMENSIONS])
+def test_one_items_counts_by_any_breakdown_are_those_of_the_records(
+        tmp_path_factory, records, by):
+    """Counted from the synthetic records in Python: each group's count and key sum."""
+    from collections import Counter
+
+    from ubu_tui.store.background import groups_of
+
+    engine = _filled(tmp_path_factory, records)
+    sel = Selection("2026-01", "2026-02", (("unit_type", (1, 2, 3)),))
+    want: Counter[tuple[object, int]] = Counter()
+    keys: Counter[tuple[object, int]] = Counter()
+    for r in records:
+        groups = groups_of((a[1], a[2], a[3]) for a in r.answers)
+        if r.period not in ("2026-01", "2026-02") or groups["bg_unit_type"] not in (1, 2, 3):
+            continue
+        code = next((a[3] for a in r.answers if a[1] == "y_safe"
+                     and a[2] in ("value", "nonresponse")), None)
+        if code is None:
+            continue
+        if by is None:
+            places: set[object] = {0}
+        elif by == "method":
+            places = {m for _item, m, _applied in r.methods}
+        elif by in ("unit", "municipality"):
+            places = {r.unit_id if by == "unit" else r.municipality}
+        else:
+            places = {groups[f"bg_{by}"]}
+        for grp in places:
+            want[(grp, code)] += 1
+            keys[(grp, code)] += r.key
+    got = query.item_counts(engine, sel, by, ["y_safe"])
+    assert {(g, c): cell for (_i, g), cells in got.items() for c, cell in cells.items()} == \
+        {k: (n, keys[k]) for k, n in want.items()} and want

@@ -1,0 +1,347 @@
+"""Instrument versions: 2026.1 and 2026.2 side by side, the declared mapping, local versions,
+drafts and records pinned to the version they were started with, and results across versions."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import complete_all, first_answer
+from ubu_tui.errors import InstrumentError
+from ubu_tui.instrument.loader import instrument_by_version, load_instrument
+from ubu_tui.instrument.versions import combination
+from ubu_tui.interview import Consent, FollowUp, Mode, Setup
+from ubu_tui.interview.eligibility import LegalBasis, Unaccompanied, check
+from ubu_tui.results import ptable
+from ubu_tui.results.aggregate import Context, item_tables
+from ubu_tui.results.query import Selection
+from ubu_tui.scripts.synth import Synthetic, insert
+
+ROOT = Path(__file__).resolve().parents[1]
+VERSIONS = ROOT / "data" / "instruments" / "ubu-vb"
+OLD, NEW = instrument_by_version("ubu-vb", "2026.1"), instrument_by_version("ubu-vb", "2026.2")
+
+
+def copy_versions(tmp_path: Path) -> Path:
+    base = tmp_path / "ubu-vb"
+    shutil.copytree(VERSIONS, base)
+    return base
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+# --- both versions load and pass the command-line check ---------------------------------------
+
+@pytest.mark.parametrize("version", ["2026.1", "2026.2"])
+def test_check_instrument_passes_both_shipped_versions(version):
+    run = subprocess.run([sys.executable, "-m", "ubu_tui", "check-instrument",
+                          str(VERSIONS / version)], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert f"ubu-vb@{version}: giltigt" in run.stdout
+    assert "nationell version" in run.stdout
+    assert ("73 frågor är samma fråga som i 2026.1" in run.stdout) is (version == "2026.2")
+
+
+def test_the_mapping_names_every_old_item_once():
+    mapping = NEW.mapping
+    assert mapping is not None and mapping.previous == "2026.1"
+    assert set(mapping.same) | set(mapping.changed) == set(OLD.items)
+    assert not set(mapping.same) & set(mapping.changed)
+    # the items the issue found wanting are not carried over under their old meaning
+    for old_id in ("y_knew_why", "y_cared", "y_respect", "y_school_result", "y_contact_others",
+                   "y_health_care", "y_dental", "y_overall", "g_informed", "g_involved",
+                   "g_kept_informed", "g_end_prepared", "cw_own_contact", "cw_coop_reach"):
+        assert old_id in mapping.changed and old_id not in NEW.items
+
+
+def test_a_shared_id_always_means_the_same_question():
+    shared = set(OLD.items) & set(NEW.items)
+    assert shared == set(NEW.mapping.same)   # type: ignore[union-attr]
+    for ix in NEW.indices:
+        old = next((o for o in OLD.indices if o.id == ix.id), None)
+        if old is not None:
+            assert set(old.items) == set(ix.items)
+
+
+@pytest.mark.parametrize("file,old,new,expect", [
+    ("mapping.toml", 'y_safe = "y_safe"\n', "", "must be declared [same] or [changed]"),
+    ("mapping.toml", 'y_safe = "y_safe"\n', 'y_safe = "y_listened"\n',
+     "both mapped to 'y_listened'"),
+    ("mapping.toml", 'y_food = "y_food"\n', 'y_food = "y_climate"\n',
+     "answered on different scales"),
+    ("mapping.toml", 'previous = "2026.1"', 'previous = "2025.9"', "is not a folder beside"),
+    ("youth.toml", 'id = "y_understood_why"', 'id = "y_knew_why"',
+     "keeps its id from ubu-vb@2026.1 but is not declared the same question"),
+    ("instrument.toml", 'id = "safety_care"', 'id = "safety"',
+     "index 'safety' holds other questions than in ubu-vb@2026.1"),
+    ("instrument.toml", 'scope = "national"', 'scope = "local"', "a local version needs"),
+])
+@pytest.mark.usefixtures("english")   # matches the English wording
+def test_a_broken_mapping_is_refused_with_file_and_rule(tmp_path, file, old, new, expect):
+    base = copy_versions(tmp_path)
+    edit(base / "2026.2" / file, old, new)
+    with pytest.raises(InstrumentError, match=expect.replace("[", r"\[").replace("]", r"\]")):
+        load_instrument(base / "2026.2")
+
+
+def test_check_instrument_refuses_a_broken_mapping_with_exit_2(tmp_path):
+    base = copy_versions(tmp_path)
+    edit(base / "2026.2" / "mapping.toml", 'y_safe = "y_safe"\n', "")
+    run = subprocess.run([sys.executable, "-m", "ubu_tui", "check-instrument",
+                          str(base / "2026.2")], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert "mapping.toml" in run.stderr and "y_safe" in run.stderr
+
+
+# --- the version rule ----------------------------------------------------------------------------
+
+def local_version(tmp_path: Path) -> Path:
+    """A municipality's own version: 2026.2 plus nothing, marked local."""
+    base = copy_versions(tmp_path)
+    local = base / "2026.2+0180"
+    shutil.copytree(base / "2026.2", local)
+    edit(local / "instrument.toml", 'version = "2026.2"', 'version = "2026.2+0180"')
+    edit(local / "instrument.toml", 'scope = "national"', 'scope = "local"')
+    edit(local / "instrument.toml", 'mapping = "mapping.toml"\n', "")
+    return local
+
+
+def test_national_versions_combine_only_through_the_mapping():
+    rule = combination([OLD, NEW])
+    assert rule.key("ubu-vb", "2026.1", "y_safe").key == "y_safe"        # declared the same
+    assert rule.key("ubu-vb", "2026.2", "y_safe").key == "y_safe"
+    assert rule.members("y_safe") == {("ubu-vb", "2026.1", "y_safe"),
+                                      ("ubu-vb", "2026.2", "y_safe")}
+    assert rule.members("y_cared") == {("ubu-vb", "2026.1", "y_cared")}  # changed: apart
+    assert rule.members("y_staff_care") == {("ubu-vb", "2026.2", "y_staff_care")}
+    assert all(k.national for k in rule.keys.values())
+
+
+def test_a_renamed_question_is_counted_under_the_newer_id(tmp_path):
+    base = copy_versions(tmp_path)
+    edit(base / "2026.2" / "youth.toml", 'id = "y_food"', 'id = "y_meals"')
+    edit(base / "2026.2" / "mapping.toml", 'y_food = "y_food"', 'y_food = "y_meals"')
+    edit(base / "2026.2" / "instrument.toml", '"y_food",', '"y_meals",')
+    new = load_instrument(base / "2026.2")
+    rule = combination([OLD, new])
+    assert rule.members("y_meals") == {("ubu-vb", "2026.1", "y_food"),
+                                       ("ubu-vb", "2026.2", "y_meals")}
+    assert rule.aliases() == {"y_food": "y_meals"}
+
+
+def test_without_a_mapping_nothing_combines(tmp_path):
+    base = copy_versions(tmp_path)
+    edit(base / "2026.2" / "instrument.toml", 'mapping = "mapping.toml"\n', "")
+    rule = combination([OLD, load_instrument(base / "2026.2")])
+    assert rule.key("ubu-vb", "2026.1", "y_safe").key == "y_safe@2026.1"
+    assert rule.key("ubu-vb", "2026.2", "y_safe").key == "y_safe"
+
+
+def test_a_local_version_is_marked_local_and_never_national(tmp_path):
+    local = load_instrument(local_version(tmp_path))
+    assert local.scope == "local" and not local.national
+    rule = combination([OLD, NEW, local])
+    key = rule.key("ubu-vb", "2026.2+0180", "y_safe")
+    assert key == type(key)("y_safe@2026.2+0180", False)
+    assert ("ubu-vb", "2026.2+0180", "y_safe") not in rule.members("y_safe")
+
+
+# --- drafts and records keep their version ------------------------------------------------------
+
+SETUP = Setup("0180", 1003, Mode.IN_PERSON, 2, 16, 3, True)
+
+
+def test_a_2026_1_draft_resumes_and_is_submitted_as_2026_1(engine):
+    from ubu_tui.store.drafts import load_draft, save_draft
+    from ubu_tui.store.submissions import submit
+
+    followup = FollowUp.open(OLD, SETUP)
+    youth = followup.session("youth")
+    youth.set_consent(Consent.GIVEN)
+    youth.answer(first_answer(youth.current))
+    save_draft(engine, followup, "Blå ek 1")
+    again, _label = load_draft(engine, followup.id)
+    assert again.instrument.key == "ubu-vb@2026.1"
+    assert again.session("youth").current.id == "y_safe"        # 2026.1 wording, 2026.1 order
+    submit(engine, complete_all(again))
+    with engine.connect() as conn:
+        from sqlalchemy import text
+
+        row = conn.execute(text("SELECT instrument_version FROM submission")).one()
+        items = {r[0] for r in conn.execute(text("SELECT DISTINCT item_id FROM answer_record"))}
+    assert row[0] == "2026.1"
+    assert "y_cared" in items and "y_staff_care" not in items     # its own questions, kept
+
+
+def test_a_draft_cannot_be_opened_with_another_version():
+    from ubu_tui.interview import AnswerRejected
+
+    state = FollowUp.open(OLD, SETUP).to_state()
+    with pytest.raises(AnswerRejected, match="2026.1"):
+        FollowUp.from_state(NEW, state)
+
+
+# --- results across versions ---------------------------------------------------------------------
+
+def answers(version: str, n: int, code: int) -> list[Synthetic]:
+    out = []
+    for k in range(n):
+        rec = Synthetic(f"{version}-{code}-{k}", "0180", 1003, "2026-06", {"youth": "completed"},
+                        version=version)
+        item = "y_cared" if version == "2026.1" else "y_staff_care"
+        rec.answers = [("youth", "y_safe", "value", code), ("youth", item, "value", code)]
+        out.append(rec)
+    return out
+
+
+def table(engine, item_id: str, by: str | None = None):
+    ctx = Context.open(engine, NEW, Selection("2026-01", "2026-12"))
+    return next(t for t in item_tables(ctx, by, [item_id]))
+
+
+def published(records: list[Synthetic]) -> int:
+    """The count the cell-key method publishes for exactly these records."""
+    return ptable.count(len(records), sum(r.key for r in records))
+
+
+def mean_of(row, true_mean: float, n: int) -> bool:
+    return abs(row.mean - true_mean) <= ptable.max_sum_noise(4) / n + 1e-9
+
+
+def test_results_combine_a_mapped_item_and_keep_changed_ones_apart(engine):
+    old, new = answers("2026.1", 5, 2), answers("2026.2", 5, 4)
+    insert(engine, old + new)
+    safe = table(engine, "y_safe")
+    assert safe.total.n == published(old + new) and mean_of(safe.total, 3.0, 10)  # both versions
+    care = table(engine, "y_staff_care")
+    assert care.total.n == published(new) and mean_of(care.total, 4.0, 5)         # 2026.2 only
+    care_by_unit = table(engine, "y_staff_care", "unit")
+    assert care_by_unit.total.n == published(new)
+    # the 2026.1 question that 2026.2 no longer asks is reported on its own, never folded in
+    every = {t.id: t for t in item_tables(Context.open(engine, NEW, Selection("2026-01",
+                                                                                "2026-12")))}
+    assert every["y_cared"].title.endswith("(bara 2026.1)")
+    assert every["y_cared"].total.n == published(old)
+    assert every["y_staff_care"].total.n == published(new)
+    assert every["y_safe"].total.n == published(old + new)
+    assert not every["y_safe"].title.endswith(")")
+
+
+def test_a_renamed_question_folds_into_one_cell_of_both_versions_records():
+    from ubu_tui.instrument.versions import fold_aliases
+
+    rows = {("y_old", 0): {4: (2, 7), -1: (1, 5)}, ("y_new", 0): {4: (3, 2**32 - 1)}}
+    folded = fold_aliases(rows, {"y_old": "y_new"})
+    # a cell's key is the sum of its records' keys: the folded cell is perturbed as one cell
+    assert folded == {("y_new", 0): {4: (5, 2**32 + 6), -1: (1, 5)}}
+
+
+def test_a_local_versions_records_stay_out_of_national_figures(engine, monkeypatch):
+    import ubu_tui.scripts.synth as synth
+
+    monkeypatch.setattr(synth, "_scores", lambda rec: {})   # no index sums: items only here
+    national = answers("2026.2", 5, 4)
+    insert(engine, national)
+    local = answers("2026.2", 4, 1)
+    for rec in local:
+        rec.id, rec.version = rec.id + "-local", "2026.2+0180"
+    insert(engine, local)
+    for by in (None, "unit"):
+        safe = table(engine, "y_safe", by)
+        assert safe.total.n == published(national) and mean_of(safe.total, 4.0, 5)
+
+
+# --- eligibility: the LSS transition and unaccompanied minors -----------------------------------
+
+TURNED = date(2026, 10, 1)
+
+
+@pytest.mark.parametrize("today,due", [(TURNED - timedelta(days=1), False), (TURNED, True),
+                                       (TURNED + timedelta(days=90), True),
+                                       (TURNED + timedelta(days=91), False)])
+def test_a_placement_turning_into_lss_is_due_from_the_day_it_turns(today, due):
+    verdict = check(TURNED - timedelta(days=60), TURNED, today, LegalBasis.SOL_LVU_TO_LSS, 15)
+    assert verdict.due is due
+    if today < TURNED:
+        assert "inte övergått i LSS ännu" in verdict.reasons[0]
+    if due:
+        assert any("fortsätter enligt LSS" in n for n in verdict.notes)
+
+
+@pytest.mark.parametrize("days,due", [(6, False), (7, True)])
+def test_the_seven_day_rule_counts_the_time_before_the_transition(days, due):
+    verdict = check(TURNED - timedelta(days=days), TURNED, TURNED + timedelta(days=3),
+                    LegalBasis.SOL_LVU_TO_LSS, 15)
+    assert verdict.due is due
+
+
+def test_an_ordinary_placement_still_has_to_have_ended():
+    verdict = check(TURNED - timedelta(days=60), TURNED, TURNED - timedelta(days=1),
+                    LegalBasis.LVU, 15)
+    assert not verdict.due and "inte avslutats" in verdict.reasons[0]
+
+
+@pytest.mark.parametrize("unaccompanied,due", [
+    (Unaccompanied.NO, True), (Unaccompanied.SOCIAL_PROBLEMS, True),
+    (Unaccompanied.NO_GUARDIAN_ONLY, False), (7, False)])
+def test_unaccompanied_minors_are_followed_up_only_when_placed_for_social_problems(
+        unaccompanied, due):
+    verdict = check(TURNED - timedelta(days=60), TURNED, TURNED + timedelta(days=3),
+                    LegalBasis.SOL, 16, unaccompanied)
+    assert verdict.due is due
+
+
+def test_the_unaccompanied_answer_is_prefilled_in_2026_2_only():
+    for value, code in ((Unaccompanied.SOCIAL_PROBLEMS, 1), (Unaccompanied.NO, 2)):
+        setup = Setup("0180", 1003, Mode.IN_PERSON, 1, 16, 3, True, unaccompanied=value)
+        cw = FollowUp.open(NEW, setup).session("caseworker")
+        assert cw.responses["cw_unaccompanied"].code == code
+        assert "cw_unaccompanied" not in FollowUp.open(OLD, setup).session(
+            "caseworker").responses
+    assert NEW.item("cw_reason").option(7) is None                # no longer a reason
+    assert OLD.item("cw_reason").option(7) is not None            # old records keep it
+
+
+def test_the_serious_violation_answer_is_a_figure_of_its_own(engine):
+    from ubu_tui.results.aggregate import share_tables
+
+    records = []
+    for k, code in enumerate([1, 2, 2, 2, -2]):       # one yes, three no, one "don't know"
+        rec = Synthetic(f"v{k}", "0180", 1003, "2026-06", {"youth": "completed"})
+        rec.answers = [("youth", "y_violation", "value" if code > 0 else "nonresponse", code)]
+        records.append(rec)
+    insert(engine, records)
+    ctx = Context.open(engine, NEW, Selection("2026-01", "2026-12"))
+    (violation,) = share_tables(ctx)
+    assert violation.kind == "share" and violation.title.startswith("Andel som uppger")
+    answered = records[:4]
+    assert violation.total.n == published(answered)
+    # from the published counts only: the yes count over the published n
+    yes = ptable.count(1, answered[0].key)
+    assert violation.total.share_high == pytest.approx(min(1.0, yes / violation.total.n))
+    by_unit = share_tables(ctx, "unit")[0]
+    assert by_unit.total.n == published(answered)
+    assert all(r.n is None or r.n >= 3 for r in by_unit.rows)
+
+
+def test_the_default_is_the_newest_national_version(tmp_path, monkeypatch):
+    from ubu_tui.instrument import loader
+
+    base = tmp_path / "instruments" / "ubu-vb"
+    local = local_version(tmp_path)                      # tmp_path/ubu-vb/2026.2+0180
+    shutil.copytree(local.parent, base)
+    monkeypatch.setenv("UBU_DATA_DIR", str(tmp_path))
+    loader.default_instrument.cache_clear()
+    try:
+        assert loader.default_instrument().key == "ubu-vb@2026.2"
+    finally:
+        loader.default_instrument.cache_clear()
