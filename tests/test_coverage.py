@@ -140,3 +140,19 @@ def test_a_caseworker_counts_only_for_the_own_municipality_and_reads_no_count(sh
             ("0001", 1)]
         assert conn.execute(text("SELECT municipality, n FROM ended_count")).all() == [
             ("0001", 12)]
+
+
+@pytest.mark.parametrize(("basis", "end", "unaccompanied", "code"), [
+    (4, date(2026, 6, 1), 0, "lss_not_yet"),        # SoL/LVU turning into LSS, not yet turned
+    (1, date(2026, 5, 1), 2, "unaccompanied"),      # placed only for want of a guardian
+    (1, date(2026, 5, 1), 9, "unaccomp_unknown"),   # not said
+])
+def test_each_not_due_reason_of_2026_2_is_counted_under_its_own_code(basis, end, unaccompanied,
+                                                                     code):
+    from ubu_tui.interview.eligibility import check
+
+    verdict = check(date(2026, 1, 1), end, date(2026, 5, 15), basis, 16, unaccompanied)
+    assert not verdict.due and verdict.codes == (code,)
+    engine = open_store("sqlite://")
+    count_decision(engine, "0180", outcomes_of(False, verdict.codes), date(2026, 5, 15))
+    assert _cell(engine, "coverage_count", f"outcome = 'not_due:{code}'")[0] == 1

@@ -64,15 +64,15 @@ def test_unit_report_is_the_unit_beside_all(known):
     assert youth.own.n == _count(mine)
     answered = [r for r in mine if r.sessions["youth"] == "completed"]
     assert youth.own.share_high == pytest.approx(
-        ptable.share(len(answered), len(mine), sum(r.key for r in mine)))
+        ptable.share(len(answered), _count(mine), sum(r.key for r in mine)))
     assert youth.own.nonresponse == {"completed": _count(answered),
                                      "declined": _count([r for r in mine if r not in answered])}
     assert youth.everyone.n == _count(records)
-    safety = next(c for c in report.indices if c.id == "safety")
+    safety = next(c for c in report.indices if c.id == "safety_care")
     assert safety.own.n == _count(answered)
     # every y_safe was 5: the share is all of them, plus the noise from the group's key
     assert safety.own.share_high == pytest.approx(
-        ptable.share(len(answered), len(answered), sum(r.key for r in answered)))
+        ptable.share(len(answered), _count(answered), sum(r.key for r in answered)))
     # far above all units, on many follow-ups: outside the funnel's 99.8 % limits
     assert safety.funnel == HIGHER
     violation = report.shares[0]
@@ -95,7 +95,7 @@ def test_a_unit_under_the_threshold_shows_nothing_anywhere(known, tmp_path):
     report = group_report(engine, INSTRUMENT, SEL, "unit", 1003)
     assert not report.shown
     assert all(not c.own.shown and c.own.n is None for c in report.comparisons())
-    assert all(c.everyone.shown for c in report.comparisons() if c.id == "safety")
+    assert all(c.everyone.shown for c in report.comparisons() if c.id == "safety_care")
 
 
 def test_report_command_for_a_unit_and_a_municipality(tmp_path):

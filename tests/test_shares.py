@@ -111,13 +111,13 @@ def test_methods_share_of_followups_and_applied_as_intended(known):
 def test_index_split_by_respondent(known):
     engine, records = known
     tables = {t.id: t for t in respondent_index_tables(Context.open(engine, INSTRUMENT, SEL))}
-    youth, guardian = tables["safety@youth"].total, tables["safety@guardian"].total
+    youth, guardian = tables["safety_care@youth"].total, tables["safety_care@guardian"].total
     for row, item in ((youth, "y_safe"), (guardian, "g_child_safe")):
         assert row.n == _cell(records)
         true_mean = sum(_code(r, item) for r in records) / len(records)
         assert abs(row.mean - true_mean) <= ptable.max_sum_noise(4) / len(records) + 1e-9
     # the caseworker has items in the index but answered none of them here: no figure
-    assert not tables["safety@caseworker"].total.n
+    assert not tables["safety_care@caseworker"].total.n
 
 
 @pytest.mark.usefixtures("english")   # matches the English wording

@@ -75,7 +75,7 @@ def test_violation_share_by_quarter_and_the_year_before(known):
 def test_index_by_year_keeps_its_n(known):
     engine, records = known
     ctx = Context.open(engine, INSTRUMENT, Selection("2026-01", "2026-12"))
-    got = trend(ctx, "index:safety", "year")
+    got = trend(ctx, "index:safety_care", "year")
     mine = [r for r in records if r.period.startswith("2026")]
     assert got.current.rows[0].n == ptable.count(len(mine), sum(r.key for r in mine))
     with pytest.raises(InputRejected, match="okänt mått"):
