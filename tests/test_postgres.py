@@ -191,6 +191,21 @@ def test_figure_functions_publish_exactly_what_the_results_layer_publishes(pg_en
     assert seen > 1000
 
 
+def same_figures(rows: list[tuple], expected: list[tuple]) -> bool:
+    """Row by row equal; a mean may differ in its third decimal only, where the two paths add
+    the same per-record scores in another order (a float sum's last bit), never more."""
+    if len(rows) != len(expected):
+        return False
+    for got, want in zip(rows, expected, strict=True):
+        for a, b in zip(got, want, strict=True):
+            if isinstance(a, float) and isinstance(b, float):
+                if abs(a - b) > 0.0011:
+                    return False
+            elif a != b:
+                return False
+    return True
+
+
 def test_restricted_roles_get_the_report_through_the_functions(pg_engine, tmp_path):
     """The analyst and the caseworker run the standard report and the results tables: the
     same figures as the owner, read through the functions only."""
@@ -217,7 +232,7 @@ def test_restricted_roles_get_the_report_through_the_functions(pg_engine, tmp_pa
         engine = create_engine(_pg_url_of(pg_engine), connect_args={"options": f"-c role={role}"})
         try:
             theirs = standard_report(engine, instrument, sel)
-            assert rows_of(theirs) == owner and theirs.followups == mine.followups
+            assert same_figures(rows_of(theirs), owner) and theirs.followups == mine.followups
             ctx = Context.open(engine, instrument, Selection("2026-04", "2026-04",
                                                              (("unit_type", (1,)),)))
             assert ctx.functions and index_tables(ctx, "sex")
