@@ -74,8 +74,9 @@ def test_codebook_command_prints_items_codes_routing_and_indices():
                          text=True, timeout=60)
     assert run.returncode == 0
     out = run.stdout
-    assert "y_violation  [single]  (sensitive)" in out
-    assert "shown only if y_school_attend in [1]" in out
+    assert "y_violation  [single]  (känslig)" in out
+    assert "y_conflicts  [scale]  (högt värde är dåligt)" in out
+    assert "visas bara om y_school_attend är [1]" in out
     assert " -8  skipped" in out and " -9  not_reached" in out
     assert "safety_care: Trygghet och omhändertagande" in out
     assert "(läs inte upp)" in out

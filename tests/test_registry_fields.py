@@ -36,6 +36,7 @@ def test_a_sis_home_is_registered_without_a_permit_and_as_run_by_the_state(engin
     ("2002,HVB Ny,Vård AB,556339-5630,1,IVO-1,2,x", "orientation 'x' is not one of"),
     ("2002,SiS Ny,Statens institutionsstyrelse,556075-9549,2,,1,1", "run by the state"),
 ])
+@pytest.mark.usefixtures("english")   # matches the English wording
 def test_a_wrong_permit_operating_form_or_orientation_rejects_the_file(engine, tmp_path, row,
                                                                        why):
     before = export_units(engine)

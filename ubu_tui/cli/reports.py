@@ -49,6 +49,8 @@ def report(ctx: Context) -> int:
     selection = Selection(args.period_from, args.period_to or args.period_from)
     fmt = report_format(out, args.format)
     instrument = default_instrument()
+    if args.unit is not None or args.for_municipality is not None:
+        return _group(ctx, instrument, selection, out, fmt)
     results = standard_report(engine, instrument, selection, ctx.settings.threshold_in_force())
     write(results, out, fmt, codebook(instrument))
     followups = results.followups or _("färre än spärrgränsen")
@@ -59,12 +61,81 @@ def report(ctx: Context) -> int:
     return 0
 
 
+def _group(ctx: Context, instrument: Any, selection: Any, out: Path, fmt: str) -> int:
+    """One unit's or one municipality's report, beside all units."""
+    from ubu_tui.results.group_render import write
+    from ubu_tui.results.group_report import group_report
+
+    args = ctx.args
+    by, key = ("unit", args.unit) if args.unit is not None else ("municipality",
+                                                                  args.for_municipality)
+    results = group_report(ctx.store, instrument, selection, by, key,
+                           ctx.settings.threshold_in_force())
+    write(results, out, fmt)
+    say(_("rapport {period} för {name}: skriven till {file}").format(
+        period=results.period, name=results.name, file=out))
+    if not results.shown:
+        say(_("{name} har för få uppföljningar i perioden för att något kan visas; välj en "
+              "längre period").format(name=results.name))
+    return 0
+
+
+def coverage(ctx: Context) -> int:
+    """Enter a month's ended placements, or print coverage for a period."""
+    from ubu_tui.errors import InputRejected
+    from ubu_tui.store.transfer import _require_real
+
+    args = ctx.args
+    engine = ctx.store
+    _require_real(engine, "reported")
+    if args.ended is not None:
+        from ubu_tui.store.coverage import set_ended
+
+        if not args.month or not ctx.settings.municipality:
+            raise InputRejected(_("ange --month ÅÅÅÅ-MM och kommunen (--municipality före "
+                                  "kommandot, eller UBU_MUNICIPALITY)"))
+        set_ended(engine, ctx.settings.municipality, args.month, args.ended)
+        say(_("{n} avslutade placeringar i {month} för kommun {m} sparade").format(
+            n=args.ended, month=args.month, m=ctx.settings.municipality))
+        return 0
+    from ubu_tui.instrument.loader import default_instrument
+    from ubu_tui.results.aggregate import Context as Results
+    from ubu_tui.results.coverage import OUTCOME_LABELS, coverage_tables
+    from ubu_tui.results.disclosure import SYMBOL
+    from ubu_tui.results.query import Selection
+    from ubu_tui.results.render import fmt
+
+    first = args.period_from or args.month
+    if not first:
+        raise InputRejected(_("ange --from ÅÅÅÅ-MM (och --to), eller --month med --ended"))
+    sel = Selection(first, args.period_to or first)
+    got = coverage_tables(Results.open(engine, default_instrument(), sel,
+                                       ctx.settings.threshold_in_force()))
+    if got is None:
+        say(_("inga täckningsuppgifter för perioden"))
+        return 0
+    table, reasons = got
+    say(_("{title}, {period}").format(title=table.title, period=f"{sel.period_from} – "
+                                                                 f"{sel.period_to}"))
+    for r in (*table.rows, table.total):
+        counts = r.nonresponse or {}
+        say(f"  {r.label:<14} " + (_("avslutade {n:>5}  påbörjade {s:>5}  täckning {p}").format(
+            n=r.n, s=counts.get("started", 0), p=fmt(r.share_high, "share")) if r.shown
+            else SYMBOL))
+    for r in reasons.rows:
+        say(f"  {OUTCOME_LABELS['not_due:' + str(r.key)]:<34} {r.n:>5}  "
+            f"{fmt(r.share_high, 'share')}")
+    return 0
+
+
 def register(sub: Any) -> None:
     p = command(sub, "report", _("standardrapporten för en period, med spärrade värden "
                                  "dolda (för schemalagda månadskörningar)"), report,
                 "ubu report --from 2026-05 maj.html",
                 "ubu report --from 2026-01 --to 2026-12 resultat-2026.pptx",
-                "ubu report --from 2026-01 --to 2026-06 --threshold 5 halvår.xlsx")
+                "ubu report --from 2026-01 --to 2026-06 --threshold 5 halvår.xlsx",
+                "ubu report --from 2026-01 --to 2026-12 --unit 1001 enhet-1001.pptx",
+                "ubu report --from 2026-01 --to 2026-12 --for-municipality 0180 kommun.html")
     p.add_argument("--from", dest="period_from", required=True, metavar="YYYY-MM",
                    help=_("första månaden (krävs)"))
     p.add_argument("--to", dest="period_to", metavar="YYYY-MM",
@@ -75,4 +146,36 @@ def register(sub: Any) -> None:
     p.add_argument("--threshold", type=int, metavar="N",
                    help=_("höj spärrgränsen (standard: 3, eller UBU_THRESHOLD); rapporten "
                           "anger den"))
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--unit", type=int, metavar="ID",
+                       help=_("rapporten för en enhet bredvid alla enheter (till utföraren)"))
+    group.add_argument("--for-municipality", dest="for_municipality", type=_municipality,
+                       metavar="KOD",
+                       help=_("rapporten för en kommun (fyrsiffrig kod) bredvid alla"))
     file_arg(p, "output", metavar="FILE", help=_("filen som skrivs"))
+    c = command(sub, "coverage", _("täckning: hur många avslutade placeringar som följdes upp; "
+                                   "eller ange en månads avslutade placeringar"), coverage,
+                "ubu --municipality 0180 coverage --month 2026-05 --ended 42",
+                "ubu coverage --from 2026-01 --to 2026-12")
+    c.add_argument("--from", dest="period_from", metavar="YYYY-MM",
+                   help=_("första månaden att visa"))
+    c.add_argument("--to", dest="period_to", metavar="YYYY-MM",
+                   help=_("sista månaden att visa (standard: samma som --from)"))
+    c.add_argument("--month", metavar="YYYY-MM", help=_("månaden som --ended gäller"))
+    c.add_argument("--ended", type=int, metavar="N",
+                   help=_("antal placeringar som avslutades i månaden (ersätter ett tidigare "
+                          "angivet antal)"))
+
+
+def _municipality(value: str) -> str:
+    """The code checked as everywhere else, reported the argparse way (exit 2, usage)."""
+    import argparse
+
+    from ubu_tui.errors import InputRejected
+    from ubu_tui.store.submissions import check_municipality
+
+    try:
+        check_municipality(value)
+    except InputRejected as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    return value

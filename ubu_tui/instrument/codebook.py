@@ -14,19 +14,20 @@ from ubu_tui.instrument.model import (
 
 def codebook(instrument: Instrument) -> str:
     out: list[str] = [f"# {instrument.title}", f"instrument: {instrument.key}",
-                      f"scope: {instrument.scope}" + ("" if instrument.national else
-                                                      " (never pooled into national figures)"),
+                      f"omfattning: {instrument.scope}" + ("" if instrument.national else
+                                                           " (räknas aldrig in i riksresultat)"),
                       "",
-                      "## Codes for missing answers (never counted in means or shares)"]
+                      "## Koder för uteblivna svar (räknas aldrig med i medelvärden eller andelar)"]
     for nr in NONRESPONSE.values():
         out.append(f"  {nr.code:>3}  {nr.key:<15} {nr.label}")
     out.append(f"  {SKIPPED_CODE:>3}  {'skipped':<15} Hoppades över enligt villkor (routing)")
     out.append(f"  {NOT_REACHED_CODE:>3}  {'not_reached':<15} Ställdes inte (avbrott, bortfall)")
     for form in instrument.forms.values():
-        out += ["", f"## {form.title} ({form.respondent}, {len(form.items)} items)"]
+        out += ["", f"## {form.title} ({form.respondent}, {len(form.items)} frågor)"]
         for item in form.items:
-            flags = [f for f, on in (("sensitive", item.sensitive),
-                                     (f"prefill={item.prefill}", bool(item.prefill))) if on]
+            flags = [f for f, on in (("känslig", item.sensitive),
+                                     ("högt värde är dåligt", item.high_is_bad),
+                                     (f"förifylld={item.prefill}", bool(item.prefill))) if on]
             out.append("")
             out.append(f"{item.id}  [{item.type}]" + (f"  ({', '.join(flags)})" if flags else ""))
             out.append(f"  Läs upp: {item.text}")
@@ -36,34 +37,35 @@ def codebook(instrument: Instrument) -> str:
                 note = "" if opt.read_aloud else "  (läs inte upp)"
                 out.append(f"  {opt.code:>3}  {opt.label}{note}")
             if item.type is AnswerType.AGE:
-                out.append(f"  whole years {item.min_value}–{item.max_value}")
+                out.append(f"  hela år {item.min_value}–{item.max_value}")
             if item.type is AnswerType.UNIT:
-                out.append("  unit id from the provider registry")
+                out.append("  enhetens nummer i enhetsregistret")
             if item.type is AnswerType.MULTI:
-                out.append("  per chosen method, applied as intended: " +
+                out.append("  för varje vald metod, tillämpad som avsett: " +
                            ", ".join(f"{k} {v}" for k, v in APPLIED.items()))
             for key in item.nonresponse:
                 out.append(f"  {NONRESPONSE[key].code:>3}  {item.nonresponse_label(key)}"
                            "  (läs inte upp)")
             for cond in item.show_if:
-                out.append(f"  shown only if {cond.item} in {sorted(cond.values)}")
+                out.append(f"  visas bara om {cond.item} är {sorted(cond.values)}")
             mapping = instrument.mapping
             if mapping is not None:
                 old = next((o for o, n in mapping.same.items() if n == item.id), None)
-                out.append(f"  same question as {mapping.previous} {old}" if old else
-                           f"  new in {instrument.version}: not combined with {mapping.previous}")
+                out.append(f"  samma fråga som {mapping.previous} {old}" if old else
+                           f"  ny i {instrument.version}: slås inte ihop med {mapping.previous}")
             member = instrument.indices_of(item.id)
             if member:
-                out.append(f"  indices: {', '.join(member)}")
-    out += ["", "## Indices"]
+                out.append(f"  index: {', '.join(member)}")
+    out += ["", "## Index"]
     for ix in instrument.indices:
         out.append(f"{ix.id}: {ix.label} — {', '.join(ix.items)}")
     if instrument.shares:
-        out += ["", "## Shares (the share of substantive answers with these codes)"]
+        out += ["", "## Andelar (andelen sakliga svar med dessa koder)"]
         for share in instrument.shares:
-            out.append(f"{share.id}: {share.label} — {share.item} in {sorted(share.codes)}")
+            out.append(f"{share.id}: {share.label} — {share.item} är {sorted(share.codes)}")
     if instrument.mapping is not None and instrument.mapping.changed:
-        out += ["", f"## Items of {instrument.mapping.previous} not asked again (never combined)"]
+        out += ["", f"## Frågor i {instrument.mapping.previous} som inte ställs igen "
+                    "(slås aldrig ihop)"]
         for old, why in instrument.mapping.changed.items():
             out.append(f"{old}: {why}")
     return "\n".join(out) + "\n"

@@ -35,6 +35,7 @@ SCOPES = {"national", "local"}
 ITEM_KEYS = {
     "id", "type", "text", "options", "scale", "instruction", "guidance", "nonresponse",
     "not_applicable_label", "show_if", "sensitive", "prefill", "min", "max", "read_aloud",
+    "high_is_bad",
 }
 OPTION_KEYS = {"code", "label", "read_aloud", "alert"}
 ID_RE = re.compile(r"[a-z][a-z0-9_]{1,40}")     # matched whole
@@ -216,6 +217,13 @@ def load_instrument(folder: Path | str) -> Instrument:
                 raise InstrumentError(_("indexet '{index}' nämner frågan '{member}', som inte är "
                                         "en skala 1–5")
                                        .format(index=ix_id, member=member), file=mfile, line=line)
+            if all_items[member].high_is_bad:
+                # An index is a mean where high is good; a reversed item would pull it the
+                # wrong way without anyone seeing it.
+                raise InstrumentError(
+                    _("indexet '{index}' nämner frågan '{member}', där ett högt värde är dåligt; "
+                      "lämna den utanför indexet eller formulera om den så att högt är bra")
+                    .format(index=ix_id, member=member), file=mfile, line=line)
         indices.append(Index(ix_id, str(entry.get("label", ix_id)), members))
     scope = str(meta.get("scope", "national"))
     version = str(meta["version"])
@@ -227,8 +235,8 @@ def load_instrument(folder: Path | str) -> Instrument:
     # which pins only id and version, can never be pooled as if it were national.
     if (scope == "local") != ("+" in version):
         raise InstrumentError(
-            _("en lokal version behöver scope = \"local\" och en lokal etikett efter '+' i "
-              "versionen (t.ex. \"2026.2+0180\"); en nationell version har inget av dem"),
+            _("en lokal version behöver scope = \"local\" och en lokal etikett efter '+' i sin "
+              "version (t.ex. \"2026.2+0180\"); en nationell version har ingetdera"),
             file=mfile, line=_find(meta_raw, "version"))
     shares = _parse_shares(meta.get("share", []), all_items, meta_raw, mfile)
     guidance = meta.get("guidance") or {}
@@ -378,6 +386,10 @@ def _parse_item(entry: dict[str, Any], raw: str, file: str, respondent: str,
                    "not_applicable_label")
 
     conditions = _parse_routing(entry.get("show_if"), item_id, earlier, fail)
+    high_is_bad = entry.get("high_is_bad", False)
+    if not isinstance(high_is_bad, bool) or (high_is_bad and answer_type is not AnswerType.SCALE):
+        raise fail(_("'high_is_bad' är true eller false, och bara en fråga med skala 1–5 "
+                     "kan ha den"), "high_is_bad")
     prefill = str(entry.get("prefill", ""))
     if prefill and prefill not in PREFILLS:
         raise fail(_("okänd förifyllning {prefill}; använd en av {known}")
@@ -388,7 +400,7 @@ def _parse_item(entry: dict[str, Any], raw: str, file: str, respondent: str,
         guidance=str(entry.get("guidance", "")).strip(), nonresponse=nonresponse,
         not_applicable_label=na_label, show_if=conditions, sensitive=bool(entry.get("sensitive")),
         prefill=prefill, min_value=lo, max_value=hi, line=line,
-        scale=str(entry.get("scale", "")),
+        scale=str(entry.get("scale", "")), high_is_bad=high_is_bad,
     )
 
 

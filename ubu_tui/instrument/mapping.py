@@ -39,41 +39,42 @@ def load_mapping(path: Path, current: Instrument) -> Mapping:
     previous_version = str(data.get("previous", ""))
     previous_folder = Path(current.source).parent / previous_version
     if not previous_version or not (previous_folder / "instrument.toml").exists():
-        raise fail(_("den förra versionen {previous} är ingen mapp bredvid {folder}")
-                   .format(previous=repr(previous_version), folder=Path(current.source).name),
+        raise fail(_("den tidigare versionen {previous} är ingen mapp bredvid {current}")
+                   .format(previous=repr(previous_version), current=Path(current.source).name),
                    "previous")
     previous = load_instrument(previous_folder)
     if previous.id != current.id:
-        raise fail(_("den förra versionen är instrumentet '{previous}', inte '{current}'")
+        raise fail(_("den tidigare versionen är instrumentet '{previous}', inte '{current}'")
                    .format(previous=previous.id, current=current.id), "previous")
     same = _table(data, "same", fail)
     changed = _table(data, "changed", fail)
     for old_id in list(same) + list(changed):
         if old_id not in previous.items:
-            raise fail(_("'{old}' är ingen fråga i {version}")
-                       .format(old=old_id, version=previous.key), old_id)
+            raise fail(_("'{item}' är ingen fråga i {version}")
+                       .format(item=old_id, version=previous.key), old_id)
     for old_id in set(same) & set(changed):
-        raise fail(_("'{old}' anges både under [same] och [changed]").format(old=old_id),
+        raise fail(_("'{item}' anges både under [same] och [changed]").format(item=old_id),
                    old_id)
     forgotten = [i for i in previous.items if i not in same and i not in changed]
     if forgotten:
         raise fail(_("varje fråga i {version} ska anges under [same] eller [changed]; "
                      "saknas: {missing}").format(version=previous.key,
-                                                 missing=', '.join(forgotten)))
+                                                  missing=', '.join(forgotten)))
     targets: dict[str, str] = {}
     for old_id, new_id in same.items():
         if new_id not in current.items:
             raise fail(_("[same] mappar '{old}' till '{new}', som inte är en fråga i {version}")
                        .format(old=old_id, new=new_id, version=current.key), old_id)
         if new_id in targets:
-            raise fail(_("'{first}' och '{old}' mappas båda till '{new}'")
-                       .format(first=targets[new_id], old=old_id, new=new_id), old_id)
+            raise fail(_("'{first}' och '{second}' mappas båda till '{new}'")
+                       .format(first=targets[new_id], second=old_id, new=new_id), old_id)
         targets[new_id] = old_id
         old, new = previous.item(old_id), current.item(new_id)
         if old.type is not new.type:
             raise fail(_("'{old}' ({old_type}) och '{new}' ({new_type}) kan inte vara samma "
-                         "fråga: svarstyperna skiljer sig").format(
-                           old=old_id, old_type=old.type, new=new_id, new_type=new.type), old_id)
+                         "fråga: svarstyperna skiljer sig")
+                       .format(old=old_id, old_type=old.type, new=new_id, new_type=new.type),
+                       old_id)
         if old.type is AnswerType.SCALE and [o.label for o in old.options] != [
                 o.label for o in new.options]:
             raise fail(_("'{old}' och '{new}' besvaras på olika skalor; en ändrad skala är en "
@@ -83,15 +84,15 @@ def load_mapping(path: Path, current: Instrument) -> Mapping:
         if item_id in previous.items and same.get(item_id) != item_id:
             raise fail(_("'{item}' behåller sitt id från {version} men anges inte som samma "
                          "fråga; ge den ändrade frågan ett nytt id, eller ange "
-                         "{item} = \"{item}\" under [same]").format(item=item_id,
-                                                                  version=previous.key), item_id)
+                         "{item} = \"{item}\" under [same]")
+                       .format(item=item_id, version=previous.key), item_id)
     old_indices = {ix.id: ix for ix in previous.indices}
     for ix in current.indices:
         if ix.id in old_indices:
             carried = {same.get(m) for m in old_indices[ix.id].items}
             if carried != set(ix.items):
-                raise fail(_("indexet '{index}' har andra frågor än i {version}; ett ändrat "
-                             "index behöver ett nytt id, så att ingen siffra blandar de två")
+                raise fail(_("indexet '{index}' har andra frågor än i {version}; ett ändrat index "
+                             "behöver ett nytt id, så att inget tal blandar de två")
                            .format(index=ix.id, version=previous.key))
     return Mapping(previous=previous_version, same=same, changed=changed)
 

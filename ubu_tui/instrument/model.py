@@ -71,6 +71,8 @@ class Item:
     max_value: int = 0
     line: int | None = None  # where it stands in its file, for messages
     scale: str = ""          # the named scale its options come from, if any
+    high_is_bad: bool = False  # a high value is the bad end (how often were there fights):
+    #                            results say so beside every share 4–5 and chart
 
     def option(self, code: int) -> Option | None:
         return next((o for o in self.options if o.code == code), None)

@@ -57,6 +57,17 @@ class Eligibility:
     reasons: tuple[str, ...]         # why not due, in plain words
     notes: tuple[str, ...]           # due, but something to know
     length_band: int                 # code for `cw_length`, 0 when not due
+    codes: tuple[str, ...] = ()      # why not due, as codes (NOT_DUE), counted for coverage
+
+
+# Reasons for "not due" as codes: coverage counts them per municipality and month.
+NOT_DUE = {"dates": "Datumen stämmer inte", "not_ended": "Inte avslutad",
+           "too_short": "Kortare än 7 dagar", "too_late": "Mer än 90 dagar sedan avslut",
+           "legal_basis": "Annat lagrum än SoL, LVU, LSU",
+           "lss_not_yet": "Inte övergått i LSS ännu",
+           "unaccompanied": "Ensamkommande, placerad enbart för att vårdnadshavare saknas",
+           "unaccomp_unknown": "Okänt om ensamkommande"}
+# Each code is stored after "not_due:" in coverage_count.outcome, a VARCHAR(24) (schema 0060).
 
 
 def length_band(days: int) -> int:
@@ -81,30 +92,38 @@ def check(start: date, end: date, today: date, legal_basis: int, age: int,
     """
     reasons: list[str] = []
     notes: list[str] = []
+    codes: list[str] = []
     to_lss = legal_basis == LegalBasis.SOL_LVU_TO_LSS
     if end < start:
+        codes.append("dates")
         reasons.append(_("Slutdatum ligger före startdatum. Kontrollera datumen."))
     if end > today:
+        codes.append("lss_not_yet" if to_lss else "not_ended")
         reasons.append(_("Placeringen har inte övergått i LSS ännu. Uppföljningen görs från "
                          "den dag den övergår.") if to_lss else
                        _("Placeringen har inte avslutats ännu. Uppföljningen görs efter avslut."))
     days = (end - start).days
     if 0 <= days < MIN_DAYS:
+        codes.append("too_short")
         reasons.append(_("Placeringen varade {days} dagar; uppföljning görs bara när den varat "
                          "minst {min} dagar.").format(days=days, min=MIN_DAYS))
     since = (today - end).days
     if since > MAX_DAYS_AFTER:
+        codes.append("too_late")
         reasons.append(_("Det har gått {since} dagar sedan placeringen avslutades; uppföljning "
                          "görs senast {max} dagar efter avslut.").format(
                              since=since, max=MAX_DAYS_AFTER))
     if legal_basis not in {b.value for b in LegalBasis}:
+        codes.append("legal_basis")
         reasons.append(_("Placeringen beslutades inte enligt SoL, LVU eller LSU och följs inte "
                          "upp här."))
     if unaccompanied == Unaccompanied.NO_GUARDIAN_ONLY:
+        codes.append("unaccompanied")
         reasons.append(_("UBU följer inte upp ensamkommande som placerats enbart för att "
                          "vårdnadshavare saknas i Sverige, bara placeringar för sociala "
                          "problem."))
     elif unaccompanied not in {u.value for u in Unaccompanied}:
+        codes.append("unaccomp_unknown")
         reasons.append(_("Ange om ungdomen är ensamkommande."))
     if to_lss and not reasons:
         notes.append(_("Placeringen fortsätter enligt LSS. Uppföljningen gäller tiden enligt "
@@ -115,4 +134,5 @@ def check(start: date, end: date, today: date, legal_basis: int, age: int,
                        "ställs inte.").format(age=age, lo=YOUTH_MIN_AGE, hi=YOUTH_MAX_AGE))
     due = not reasons
     return Eligibility(due=due, youth_form=youth_form, reasons=tuple(reasons),
-                       notes=tuple(notes), length_band=length_band(days) if due else 0)
+                       notes=tuple(notes), length_band=length_band(days) if due else 0,
+                       codes=tuple(codes))

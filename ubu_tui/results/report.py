@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy.engine import Engine
 
 from ubu_tui.instrument.model import Instrument
-from ubu_tui.results import aggregate, ptable
+from ubu_tui.results import aggregate, ptable, shares
 from ubu_tui.results.aggregate import Context, Table
+from ubu_tui.results.coverage import coverage_tables
 from ubu_tui.results.disclosure import Threshold, hidden, method_text
 from ubu_tui.results.query import Selection, followups
+from ubu_tui.results.trend import Trend
 
 UNIT_CHART_LIMIT = 25        # units per comparison chart; the rest are in the tables
 
@@ -28,6 +30,16 @@ class Report:
     units: list[Table]                 # per index, by unit (the unit comparison)
     breakdown: Table                   # share ending in breakdown, by unit type
     items: list[Table]                 # declared shares, then per item, overall
+    # Items without a mean, and indices per respondent (results/shares.py):
+    distributions: list[Table] = field(default_factory=list)  # single-choice items, per option
+    violation: list[Table] = field(default_factory=list)      # share yes, per breakdown
+    unit_responses: list[Table] = field(default_factory=list)  # response rates per unit
+    methods: Table | None = None                              # share of follow-ups per method
+    respondents: list[Table] = field(default_factory=list)    # each index per respondent
+    coverage: tuple[Table, Table] | None = None   # per municipality; reasons for not due
+    trends: list[Trend] = field(default_factory=list)        # by quarter, a year earlier beside
+    high_is_bad: frozenset[str] = frozenset()     # items where a high value is the bad end
+    respondent_of: dict[str, str] = field(default_factory=dict)   # item → who answers it
 
     @property
     def period(self) -> str:
@@ -37,7 +49,11 @@ class Report:
         return f"{s.period_from} – {s.period_to}"
 
     def all_tables(self) -> list[Table]:
-        return [*self.responses, *self.indices, *self.units, self.breakdown, *self.items]
+        return [*self.responses, *self.indices, *self.units, self.breakdown, *self.items,
+                *self.respondents, *self.violation, *self.unit_responses,
+                *self.distributions,
+                *([self.methods] if self.methods else []), *(self.coverage or ()),
+                *(t for trend in self.trends for t in (trend.current, trend.previous))]
 
     def suppression_notes(self) -> list[str]:
         return [f"Röjandeskydd: {method_text(self.threshold.value)} (spärr "
@@ -56,6 +72,13 @@ def standard_report(engine: Engine, instrument: Instrument, selection: Selection
         n, key = followups(engine, selection).get(0, (0, 0))
         count = None if hidden(n, key, t) else ptable.count(n, key)
     units = aggregate.index_tables(ctx, "unit")
+    # response rates per unit beside the unit comparison, hidden with it
+    violation = [*shares.violation_tables(ctx), *aggregate.disposition_tables(ctx, "unit")]
+    # One release: a group hidden in one table of a breakdown is hidden in all of them.
+    units, breakdown, violation = consistent_by_breakdown(
+        units, aggregate.breakdown_table(ctx, "unit_type"), violation)
+    unit_responses = [t for t in violation if t.kind == "disposition"]
+    violation = [t for t in violation if t.kind != "disposition"]
     return Report(
         title="UBU – uppföljning av avslutade placeringar",
         selection=selection, threshold=ctx.threshold, made=made or date.today(),
@@ -63,6 +86,41 @@ def standard_report(engine: Engine, instrument: Instrument, selection: Selection
         responses=responses,
         indices=[Table(u.id, u.title, None, (), u.total, u.threshold, "index") for u in units],
         units=units,
-        breakdown=aggregate.breakdown_table(ctx, "unit_type"),
+        breakdown=breakdown,
         items=aggregate.share_tables(ctx) + aggregate.item_tables(ctx),
+        distributions=shares.distribution_tables(ctx),
+        violation=violation,
+        unit_responses=unit_responses,
+        methods=shares.method_table(ctx),
+        respondents=shares.respondent_index_tables(ctx),
+        trends=report_trends(ctx),
+        coverage=coverage_tables(ctx),
+        high_is_bad=frozenset(i.id for i in instrument.items.values() if i.high_is_bad),
+        respondent_of={i.id: i.respondent for i in instrument.items.values()},
     )
+
+
+def report_trends(ctx: Context) -> list[Trend]:
+    """Every main index and the serious-violation share by quarter, a year earlier beside."""
+    from ubu_tui.results import trend
+
+    if ctx.selection.period_from == "0000-00" or ctx.selection.period_to == "9999-99":
+        return []
+    measures = [f"index:{ix.id}" for ix in ctx.instrument.indices if ":" not in ix.label]
+    *out, violation = trend.trends(ctx, [*measures, f"item:{shares.VIOLATION_ITEM}"])
+    out.append(shares.as_share(violation, shares.VIOLATION_YES,
+                               "Andel ungdomar som upplevt en allvarlig kränkning"))
+    return out
+
+
+def consistent_by_breakdown(units: list[Table], breakdown: Table, violation: list[Table]
+                            ) -> tuple[list[Table], Table, list[Table]]:
+    """Apply the consistency rule across every table of the report that shares a breakdown."""
+    tables = [*units, breakdown, *violation]
+    out: dict[int, Table] = {}
+    for by in {t.by for t in tables}:
+        same = [n for n, t in enumerate(tables) if t.by == by]
+        for n, t in zip(same, aggregate._consistent([tables[n] for n in same]), strict=True):
+            out[n] = t
+    fixed = [out[n] for n in range(len(tables))]
+    return fixed[:len(units)], fixed[len(units)], fixed[len(units) + 1:]

@@ -146,6 +146,8 @@ class ResultsScreen(UbuScreen):
             self.app.call_from_thread(self.notify, str(err), severity="error")
 
     def _show(self, table) -> None:  # type: ignore[no-untyped-def]
+        from ubu_tui.results.funnel import HIGHER, verdict
+
         grid = RichTable(title=table.title, expand=True, show_edge=False)
         grid.add_column(_("Grupp"), ratio=3, no_wrap=True, overflow="ellipsis")
         grid.add_column("n", justify="right")
@@ -159,6 +161,9 @@ class ResultsScreen(UbuScreen):
             mark = Text(bar(row.mean), style="bold" if row.key == "__total__" else "")
             if row.n is not None and row.n < LOW_N:
                 mark.append(" " + _("⚠ lågt n"), style="yellow")
+            flag = verdict(table, row) if row.key != "__total__" else ""
+            if flag:        # the funnel plot's verdict: outside the 99.8 % limits only
+                mark.append(" ▲" if flag == HIGHER else " ▼", style="bold")
             grid.add_row(row.label, format_number(row.n or 0, 0),
                          format_number(row.mean) if row.mean else "–",
                          format_percent(row.share_high) if row.share_high is not None else "–",
@@ -166,6 +171,8 @@ class ResultsScreen(UbuScreen):
         notes = table.notes()
         footer = Text("\n" + _("Spärr: figurer som bygger på färre än {t} uppföljningar visas "
                                "inte; de räknas med i Samtliga.").format(t=table.threshold))
+        footer.append("\n" + _("▲/▼: andelen 4–5 ligger över/under trattdiagrammets 99,8 %-gräns "
+                               "för gruppens n, jämfört med Samtliga."))
         for note in notes:
             footer.append("\n• " + note, style="yellow")
         from rich.console import Group

@@ -32,6 +32,9 @@ MIN_AGE, MAX_AGE = 0, 25   # the range of the caseworker's age item
 class SetupScreen(UbuScreen):
     BINDINGS = [
         Binding("ctrl+s", "start", N_("Starta")),
+        # not in the footer (it would push F2 off an 80-column screen): the box says it when
+        # a placement is not due
+        Binding("ctrl+n", "not_due", N_("Ska inte göras"), show=False),
         Binding("f4", "pick_unit", N_("Välj enhet")),
         Binding("f5", "demo_registry", N_("Demoregister")),
         Binding("escape", "app.pop_screen", N_("Tillbaka")),
@@ -191,6 +194,8 @@ class SetupScreen(UbuScreen):
             else:
                 lines.append(_("✘ Uppföljningen ska inte göras:"))
                 lines += [f"  • {r}" for r in verdict.reasons]
+                lines.append(_("  Ctrl+N: registrera som inte aktuell (räknas anonymt i "
+                               "täckningen)."))
             lines += [f"  • {n}" for n in verdict.notes]
         lines += [f"  – {p}" for p in problems]
         self.query_one("#eligibility", Static).update("\n".join(lines))
@@ -213,7 +218,36 @@ class SetupScreen(UbuScreen):
         label = new_label()
         if not self.ubu.save(followup, label):
             return
+        self._count(["due", "started"])
         from ubu_tui.screens.followup import FollowUpScreen
 
         self.app.switch_screen(FollowUpScreen(followup, label))
 
+    def action_not_due(self) -> None:
+        """Count a placement judged not due (with its reasons) for coverage, and leave."""
+        verdict, problems = self._evaluate()
+        if problems or verdict is None or verdict.due:
+            self.notify(_("Bara en placering som inte ska följas upp kan registreras så; se "
+                          "rutan ovanför knappen."), severity="warning")
+            return
+        from ubu_tui.store.coverage import outcomes_of
+
+        if self._count(outcomes_of(False, verdict.codes)):
+            self.notify(_("Registrerat som inte aktuell. Bara antalet och skälet räknas, utan "
+                          "koppling till någon person."))
+            self.app.pop_screen()
+
+    def _count(self, outcomes: list[str]) -> bool:
+        """Coverage counts the decision; a practice run counts nothing."""
+        if self.ubu.practice_run is not None:
+            return True
+        from ubu_tui.errors import UbuError
+        from ubu_tui.store.coverage import count_decision
+
+        try:
+            count_decision(self.ubu.engine, self._value("municipality"), outcomes,
+                           self.ubu.today())
+            return True
+        except UbuError as err:
+            self.notify(str(err), severity="error")
+            return False

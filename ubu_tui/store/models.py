@@ -158,5 +158,27 @@ class DispositionCount(SQLModel, table=True):
     ckey: int = Field(default=0, sa_type=BigInteger)   # sum of the records' keys
 
 
+class CoverageCount(SQLModel, table=True):
+    """Set-up decisions counted per municipality and month (the month of the decision, never a
+    date of a person): due, not due and why, started. Nothing links a count to any record."""
+
+    __tablename__ = "coverage_count"
+    municipality: str = Field(primary_key=True, max_length=4)
+    period: str = Field(primary_key=True, max_length=7)
+    outcome: str = Field(primary_key=True, max_length=24)
+    n: int = 0
+    ckey: int = Field(default=0, sa_type=BigInteger)   # sum of a random key per decision
+
+
+class EndedCount(SQLModel, table=True):
+    """How many placements a municipality says ended in a month: coverage's denominator."""
+
+    __tablename__ = "ended_count"
+    municipality: str = Field(primary_key=True, max_length=4)
+    period: str = Field(primary_key=True, max_length=7)
+    n: int
+    ckey: int = Field(default=0, sa_type=BigInteger)   # a random key, drawn when entered
+
+
 SUBMISSION_TABLES = ("submission", "session_record", "answer_record", "method_record",
                      "index_score")

@@ -14,6 +14,7 @@ from sqlmodel import col, delete, select
 
 from ubu_tui.errors import InputRejected, StoreError
 from ubu_tui.i18n import _
+from ubu_tui.store.coverage import COVERAGE_FUNCTIONS
 from ubu_tui.store.engine import describe, explain, session_for
 from ubu_tui.store.models import (
     AnswerRecord,
@@ -154,6 +155,9 @@ def role_statements(prefix: str = "ubu") -> list[str]:
           for fn in ("ubu_submit_records", "ubu_withdraw", "ubu_export")],
         f"GRANT EXECUTE ON FUNCTION public.{signature('ubu_submission_count')} "
         f"TO {cw}, {an}, {ad}",
+        # coverage: a caseworker counts set-up decisions and enters ended placements for
+        # the own municipality, through two functions only (0060); nobody reads the raw counts
+        *[f"GRANT EXECUTE ON FUNCTION public.{fn} TO {cw}" for fn in COVERAGE_FUNCTIONS],
         # admins: the registry, and granting the roles
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON unit TO {ad}",
         f"GRANT {cw}, {an} TO {ad} WITH ADMIN OPTION",

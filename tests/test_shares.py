@@ -1,0 +1,138 @@
+"""Shares of single-choice, yes/no and multiple-choice items and index figures per respondent,
+against counts worked out by hand from known records (perturbed by the same cell keys)."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DEMO_UNITS
+from ubu_tui.errors import InstrumentError
+from ubu_tui.instrument import default_instrument
+from ubu_tui.results import ptable
+from ubu_tui.results.aggregate import Context
+from ubu_tui.results.query import Selection
+from ubu_tui.results.shares import (
+    distribution_tables,
+    method_table,
+    respondent_index_tables,
+    violation_tables,
+)
+from ubu_tui.scripts.synth import Synthetic, insert
+from ubu_tui.store import open_store
+from ubu_tui.store.registry import import_units
+
+INSTRUMENT = default_instrument()
+SEL = Selection("2026-01", "2026-12")
+
+
+def _record(n: int, rng: random.Random) -> Synthetic:
+    unit = (1001, 1002, 1003)[n % 3]
+    rec = Synthetic(f"r{n:05d}", ("0180", "1280")[n % 2], unit, f"2026-0{1 + n % 4}",
+                    {"youth": "completed", "guardian": "completed", "caseworker": "completed"})
+    violation = 1 if n % 5 == 0 else 2 if n % 7 else -2           # yes, no, don't know
+    rec.answers = [
+        ("youth", "y_violation", "value" if violation > 0 else "nonresponse", violation),
+        ("youth", "y_safe", "value", rng.randint(1, 5)),
+        ("guardian", "g_child_safe", "value", rng.randint(1, 5)),
+        ("caseworker", "cw_end", "value", 1 + n % 3),
+        ("caseworker", "cw_unit_type", "value", 1 + n % 2),
+        ("caseworker", "cw_methods", "value", 2 if n % 4 else 0),
+    ]
+    if n % 4:
+        rec.methods = [("cw_methods", 1, 1 if n % 3 else 2), ("cw_methods", 6, 1)]
+    return rec
+
+
+@pytest.fixture(scope="module")
+def known():
+    rng = random.Random(5)
+    records = [_record(n, rng) for n in range(60)]
+    eng = open_store("sqlite://")
+    import_units(eng, DEMO_UNITS)
+    insert(eng, records)
+    return eng, records
+
+
+def _cell(records: list[Synthetic]) -> int:
+    return ptable.count(len(records), sum(r.key for r in records))
+
+
+def _code(rec: Synthetic, item: str) -> int:
+    return next(c for _r, i, _o, c in rec.answers if i == item)
+
+
+def test_single_choice_item_shares_are_the_perturbed_option_counts(known):
+    engine, records = known
+    table = next(t for t in distribution_tables(Context.open(engine, INSTRUMENT, SEL))
+                 if t.id == "cw_end")
+    published = {code: _cell([r for r in records if _code(r, "cw_end") == code])
+                 for code in (1, 2, 3)}
+    assert {r.key: r.n for r in table.rows if r.n} == published
+    whole = sum(published.values())
+    for row in table.rows:
+        assert row.share_high == pytest.approx(published.get(row.key, 0) / whole)
+        assert row.label == INSTRUMENT.item("cw_end").option(row.key).label   # type: ignore[union-attr]
+
+
+def test_serious_violation_share_per_unit_and_municipality(known):
+    engine, records = known
+    tables = {t.by: t for t in violation_tables(Context.open(engine, INSTRUMENT, SEL))}
+    for by, of in (("unit", lambda r: r.unit_id), ("municipality", lambda r: r.municipality)):
+        table = tables[by]
+        assert table.rows, by
+        for row in table.rows:
+            mine = [r for r in records if of(r) == row.key]
+            yes = _cell([r for r in mine if _code(r, "y_violation") == 1])
+            no = _cell([r for r in mine if _code(r, "y_violation") == 2])
+            assert row.share_high == pytest.approx(yes / (yes + no)), (by, row.key)
+            # "don't know" is kept apart, never counted as no
+            assert row.n == _cell([r for r in mine if _code(r, "y_violation") > 0])
+
+
+def test_methods_share_of_followups_and_applied_as_intended(known):
+    engine, records = known
+    table = method_table(Context.open(engine, INSTRUMENT, SEL))
+    assert table is not None
+    base = _cell(records)                         # every caseworker answered cw_methods
+    assert table.total.n == base
+    rows = {r.key: r for r in table.rows}
+    assert set(rows) == {1, 6}                   # methods nobody used have no row
+    used = [r for r in records if r.methods]
+    assert rows[6].n == _cell(used)
+    assert rows[6].share_high == pytest.approx(_cell(used) / base)
+    intended = [r for r in used if r.methods[0][2] == 1]
+    assert rows[1].distribution == {1: _cell(intended),
+                                    2: _cell([r for r in used if r not in intended])}
+
+
+def test_index_split_by_respondent(known):
+    engine, records = known
+    tables = {t.id: t for t in respondent_index_tables(Context.open(engine, INSTRUMENT, SEL))}
+    youth, guardian = tables["safety_care@youth"].total, tables["safety_care@guardian"].total
+    for row, item in ((youth, "y_safe"), (guardian, "g_child_safe")):
+        assert row.n == _cell(records)
+        true_mean = sum(_code(r, item) for r in records) / len(records)
+        assert abs(row.mean - true_mean) <= ptable.max_sum_noise(4) / len(records) + 1e-9
+    # the caseworker has items in the index but answered none of them here: no figure
+    assert not tables["safety_care@caseworker"].total.n
+
+
+@pytest.mark.usefixtures("english")   # matches the English wording
+def test_high_is_bad_is_marked_and_refused_inside_an_index(tmp_path):
+    from shutil import copytree
+
+    from ubu_tui.instrument.loader import load_instrument
+
+    assert INSTRUMENT.item("y_conflicts").high_is_bad
+    assert not INSTRUMENT.item("y_safe").high_is_bad
+    folder = tmp_path / "inst"
+    copytree(Path(INSTRUMENT.source), folder)
+    youth = folder / "youth.toml"
+    youth.write_text(youth.read_text(encoding="utf-8").replace(
+        'id = "y_safe"\ntype = "scale"\n', 'id = "y_safe"\ntype = "scale"\nhigh_is_bad = true\n'),
+        encoding="utf-8")
+    with pytest.raises(InstrumentError, match="high value is bad"):
+        load_instrument(folder)

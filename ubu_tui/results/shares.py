@@ -1,0 +1,155 @@
+"""Distributions and shares for the items that have no mean, and index figures per respondent.
+
+Single-choice and yes/no items are read as the share of each option; the serious-violation
+item as the share answering yes, per unit type, municipality and unit; the methods item as the
+share of follow-ups where each method was used and how often it was applied as intended. All of
+it is built from the published (perturbed) cells of results/aggregate.py and hidden by the same
+rule, so nothing here publishes a figure the standard tables would not.
+"""
+
+from __future__ import annotations
+
+from ubu_tui.instrument.model import APPLIED, AnswerType, Item
+from ubu_tui.results import aggregate, ptable, query, split_query
+from ubu_tui.results.aggregate import TOTAL, Context, Row, Table, _clip, _merge, _sorted
+from ubu_tui.results.disclosure import hidden
+from ubu_tui.results.query import Cell, IndexCell
+from ubu_tui.results.trend import Trend
+
+RESPONDENT_TITLES = {"youth": "Ungdomen", "guardian": "Förälder/vårdnadshavare",
+                     "caseworker": "Handläggaren"}
+VIOLATION_ITEM = "y_violation"
+VIOLATION_YES = frozenset({1})
+METHODS_ITEM = "cw_methods"
+VIOLATION_BREAKDOWNS = ("unit_type", "municipality", "unit")
+
+
+def choice_items(ctx: Context) -> list[Item]:
+    return [i for i in ctx.instrument.items.values() if i.type is AnswerType.SINGLE]
+
+
+def distribution_table(table: Table, item: Item) -> Table:
+    """One row per option of a single-choice item: its published count and share of answers.
+
+    Shares are of the sum of the published option counts, so that they add up to 100 %."""
+    total = table.total
+    if not total.shown:
+        return Table(table.id, table.title, None, (), total, table.threshold, "distribution")
+    dist = total.distribution or {}
+    whole = sum(dist.values())
+    rows = tuple(Row(o.code, o.label, dist.get(o.code, 0), total.asked, None,
+                     dist.get(o.code, 0) / whole if whole else None) for o in item.options)
+    return Table(table.id, table.title, None, rows,
+                 Row(TOTAL, "Samtliga", total.n, total.asked, None, 1.0 if whole else None,
+                     dist, total.nonresponse), table.threshold, "distribution")
+
+
+def distribution_tables(ctx: Context) -> list[Table]:
+    """Every single-choice and yes/no item, all units together."""
+    wanted = {i.id: i for i in choice_items(ctx)}
+    return [distribution_table(t, wanted[t.id])
+            for t in aggregate.item_tables(ctx, None, list(wanted))]
+
+
+def _share_row(r: Row, codes: frozenset[int]) -> Row:
+    if not r.shown or not r.n:
+        return r
+    # A share of published code counts, never of exact ones.
+    part = sum(k for c, k in (r.distribution or {}).items() if c in codes)
+    whole = sum((r.distribution or {}).values())
+    return Row(r.key, r.label, r.n, r.asked, None, part / whole if whole else None,
+               r.distribution, r.nonresponse)
+
+
+def share_tables(ctx: Context, item_id: str, codes: frozenset[int], title: str,
+                 breakdowns: tuple[str, ...]) -> list[Table]:
+    """The share answering one of `codes`, per group of each breakdown (with the total)."""
+    out = []
+    for by in breakdowns:
+        table = aggregate.item_tables(ctx, by, [item_id])[0]
+        out.append(Table(f"{item_id}_{by}", title, by,
+                         tuple(_share_row(r, codes) for r in table.rows),
+                         _share_row(table.total, codes), table.threshold, kind="share"))
+    return out
+
+
+def violation_tables(ctx: Context) -> list[Table]:
+    """Share of young people who answered yes to the serious-violation item."""
+    return share_tables(ctx, VIOLATION_ITEM, VIOLATION_YES,
+                        "Andel ungdomar som upplevt en allvarlig kränkning",
+                        VIOLATION_BREAKDOWNS)
+
+
+def method_table(ctx: Context, item_id: str = METHODS_ITEM) -> Table | None:
+    """Per method: the share of follow-ups where it was used (of those where the caseworker
+    answered the item) and, in `distribution`, how often it was applied as intended."""
+    if ctx.functions:      # no figure function publishes methods yet
+        return None
+    item = ctx.instrument.item(item_id)
+    t = ctx.threshold.value
+    # item_tables leaves multiple-choice items out; the answered count comes the same way
+    answered = query.item_counts(ctx.engine, ctx.selection, None, [item_id])
+    base_row = aggregate._row_from_counts(TOTAL, "Samtliga", item,
+                                          answered.get((item_id, 0), {}), t)
+    counts = split_query.method_counts(ctx.engine, ctx.selection, item_id)
+    rows = []
+    for option in item.options:
+        cells: dict[int, Cell] = counts.get((option.code, 0), {})
+        n, key = _merge(cells.values())
+        if not base_row.shown or hidden(n, key, t):
+            continue        # hidden and absent look the same, as in every table
+        used = ptable.count(n, key)
+        rows.append(Row(option.code, option.label, used, base_row.n, None,
+                        _clip(used / base_row.n, 0.0, 1.0) if base_row.n else None,
+                        {a: ptable.count(*cells[a]) for a in APPLIED if a in cells}))
+    return Table(item_id, "Metoder som användes", None, tuple(rows),
+                 Row(TOTAL, "Samtliga", base_row.n, base_row.asked, None, None,
+                     hidden=base_row.hidden), t, kind="method")
+
+
+def applied_share(row: Row) -> float | None:
+    """Share of a method's uses applied as intended, of those where it is known."""
+    dist = row.distribution or {}
+    whole = sum(dist.values())
+    return dist.get(1, 0) / whole if whole else None
+
+
+def respondent_index_tables(ctx: Context, by: str | None = None) -> list[Table]:
+    """Every index split by respondent: one table per index and respondent that has items in
+    it, the groups of `by` as rows; consistent with each other as any set of tables is."""
+    if ctx.functions:
+        return []
+    got = split_query.respondent_index_scores(ctx.engine, ctx.instrument, ctx.selection, by)
+    totals: dict[tuple[str, str], IndexCell]
+    if by is None:
+        totals = {(ix, resp): cell for (ix, resp, _g), cell in got.items()}
+    else:
+        totals = {(ix, resp): cell for (ix, resp, _g), cell in split_query.
+                  respondent_index_scores(ctx.engine, ctx.instrument, ctx.selection,
+                                          None).items()}
+    t = ctx.threshold.value
+    tables = []
+    for ix in ctx.instrument.indices:
+        answering = {ctx.instrument.item(i).respondent for i in ix.items}
+        for resp, title in RESPONDENT_TITLES.items():
+            if resp not in answering:
+                continue
+            total = aggregate._index_row(TOTAL, "Samtliga", totals.get((ix.id, resp)), t)
+            rows: tuple[Row, ...] = ()
+            if by is not None:
+                keys = _sorted([g for (i, r, g) in got if i == ix.id and r == resp])
+                rows = tuple(aggregate._index_row(k, ctx.label(by, k), got[(ix.id, resp, k)], t)
+                             for k in keys)
+            tables.append(Table(f"{ix.id}@{resp}", f"{ix.label} – {title}", by, rows, total,
+                                t, kind="index"))
+    return aggregate._consistent(tables)
+
+
+def as_share(trend: Trend, codes: frozenset[int], title: str) -> Trend:
+    """A trend of a choice item read as the share answering one of `codes`."""
+
+    def table(t: Table) -> Table:
+        return Table(t.id, title, t.by, tuple(_share_row(r, codes) for r in t.rows),
+                     _share_row(t.total, codes), t.threshold, kind="share")
+
+    return Trend(trend.id, title, trend.grain, table(trend.current), table(trend.previous))

@@ -1,0 +1,118 @@
+"""Coverage counts: the set-up screen's decisions and the ended placements a municipality enters.
+
+Each decision adds one to a count per municipality, month of the decision and outcome, and a
+fresh random key to the count's key sum (as a submission's record key does), so that results can
+publish the counts through the same cell-key method. Nothing here knows a person, a date of a
+placement or a record: a count cannot be linked to any follow-up.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import date
+
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from ubu_tui.errors import InputRejected
+from ubu_tui.i18n import _
+from ubu_tui.interview.eligibility import NOT_DUE
+from ubu_tui.store.engine import explain
+from ubu_tui.store.submissions import check_municipality
+
+# On the shared database a caseworker may neither read nor write the counts directly: these
+# two SECURITY DEFINER functions (schema 0060) add to them for the caller's own municipality.
+COVERAGE_FUNCTIONS = ("ubu_count_decision(text, text, text, bigint)",
+                      "ubu_set_ended(text, text, integer, bigint)")
+
+
+def functions_sql() -> list[str]:
+    from ubu_tui.store.pg_security import definer, private
+
+    refuse = """
+    IF NOT public.ubu_may_act_for(p_municipality) THEN
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+            MESSAGE = 'this login does not act for municipality ' || p_municipality;
+    END IF;"""
+    return [
+        definer("ubu_count_decision", "p_municipality text, p_period text, p_outcome text, "
+                "p_key bigint", "void", f"""BEGIN{refuse}
+    INSERT INTO public.coverage_count (municipality, period, outcome, n, ckey)
+    VALUES (p_municipality, p_period, p_outcome, 1, p_key)
+    ON CONFLICT (municipality, period, outcome)
+    DO UPDATE SET n = public.coverage_count.n + 1,
+                  ckey = public.coverage_count.ckey + p_key;
+END""", volatility="VOLATILE"),
+        private(COVERAGE_FUNCTIONS[0]),
+        definer("ubu_set_ended", "p_municipality text, p_period text, p_n integer, "
+                "p_key bigint", "void", f"""BEGIN{refuse}
+    INSERT INTO public.ended_count (municipality, period, n, ckey)
+    VALUES (p_municipality, p_period, p_n, p_key)
+    ON CONFLICT (municipality, period) DO UPDATE SET n = p_n;
+END""", volatility="VOLATILE"),
+        private(COVERAGE_FUNCTIONS[1]),
+    ]
+
+
+def _postgres(engine: Engine) -> bool:
+    return engine.url.get_backend_name() == "postgresql"
+
+
+DUE, STARTED = "due", "started"
+OUTCOMES = (DUE, STARTED, *(f"not_due:{code}" for code in NOT_DUE))
+MAX_ENDED = 100_000        # more ended placements in one month than any municipality has
+
+
+def _month(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def count_decision(engine: Engine, municipality: str, outcomes: list[str], day: date) -> None:
+    """Add one to each outcome of a set-up decision (a not-due placement may have several
+    reasons; each is counted, and 'not_due' itself once)."""
+    check_municipality(municipality)
+    for outcome in outcomes:
+        if outcome not in OUTCOMES and outcome != "not_due":
+            raise InputRejected(_("okänt täckningsutfall '{outcome}'").format(outcome=outcome))
+    from sqlalchemy import exc
+
+    try:
+        with engine.begin() as conn:
+            for outcome in outcomes:
+                params = {"m": municipality, "p": _month(day), "o": outcome,
+                          "k": secrets.randbits(32)}
+                conn.execute(text(
+                    "SELECT public.ubu_count_decision(:m, :p, :o, :k)" if _postgres(engine) else
+                    "INSERT INTO coverage_count (municipality, period, outcome, n, ckey) "
+                    "VALUES (:m, :p, :o, 1, :k) ON CONFLICT (municipality, period, outcome) "
+                    "DO UPDATE SET n = coverage_count.n + 1, ckey = coverage_count.ckey + :k"),
+                    params)
+    except exc.SQLAlchemyError as err:
+        raise explain(err, engine) from None
+
+def outcomes_of(due: bool, codes: tuple[str, ...]) -> list[str]:
+    return [DUE] if due else ["not_due", *(f"not_due:{c}" for c in codes)]
+
+
+def set_ended(engine: Engine, municipality: str, period: str, n: int) -> None:
+    """Record how many placements ended in a month (replacing an earlier figure for it)."""
+    check_municipality(municipality)
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", period):
+        raise InputRejected(_("månaden '{month}' är inte skriven ÅÅÅÅ-MM, t.ex. 2026-05")
+                            .format(month=period))
+    if not 0 <= n <= MAX_ENDED:
+        raise InputRejected(_("{n} avslutade placeringar på en månad: ange ett tal från 0 till "
+                              "{max}").format(n=n, max=MAX_ENDED))
+    from sqlalchemy import exc
+
+    try:
+        with engine.begin() as conn:
+            # the key is drawn once: entering the same figure again publishes the same count
+            conn.execute(text(
+                "SELECT public.ubu_set_ended(:m, :p, :n, :k)" if _postgres(engine) else
+                "INSERT INTO ended_count (municipality, period, n, ckey) VALUES (:m, :p, :n, :k) "
+                "ON CONFLICT (municipality, period) DO UPDATE SET n = :n"),
+                {"m": municipality, "p": period, "n": n, "k": secrets.randbits(32)})
+    except exc.SQLAlchemyError as err:
+        raise explain(err, engine) from None
