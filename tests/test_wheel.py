@@ -69,8 +69,12 @@ def test_installed_wheel_runs_outside_the_checkout(wheel, tmp_path):
     data = Path(run(str(bin_ / "python"), "-c",
                     "from ubu_tui.resources import data_dir; print(data_dir())", cwd=work).strip())
     assert data.is_relative_to(tmp_path / "venv") and not data.is_relative_to(ROOT)
-    [version] = (data / "instruments" / "ubu-vb").glob("2*")
-    assert "ubu-vb" in run(ubu, "check-instrument", str(version), cwd=work)
+    # Every shipped version of the instrument must be in the wheel and check clean there.
+    versions = sorted((data / "instruments" / "ubu-vb").glob("2*"))
+    assert [v.name for v in versions] == sorted(
+        v.name for v in (ROOT / "data" / "instruments" / "ubu-vb").glob("2*"))
+    for version in versions:
+        assert "ubu-vb" in run(ubu, "check-instrument", str(version), cwd=work)
     codebook = run(ubu, "codebook", cwd=work)
     assert "y_violation" in codebook and "cw_unit" in codebook
 
