@@ -586,9 +586,9 @@ def test_identifiers_on_the_command_line_exit_2_and_are_not_stored(filled_url, t
         for args in (["--municipality", secret, "registry", "export"],
                      ["export", str(tmp_path / "x.jsonl"), "--only-municipality", secret],
                      ["withdraw", "--municipality", secret, "--yes"]):
-            run = ubu("--database-url", filled_url, *args)
+            run = ubu_here("--database-url", filled_url, *args)     # main(), in process
             assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr
-        run = ubu("--database-url", filled_url, "registry", "export",
+        run = ubu("--database-url", filled_url, "registry", "export",    # the real command
                   env={"UBU_MUNICIPALITY": secret})
         assert refused(run, "municipality code is four digits")
     _assert_nothing_stored(path.parent, {b"19900101", "١٩٩٠".encode(), b"example.se"})
