@@ -73,14 +73,32 @@ def demo_store_template() -> Engine:
     return eng
 
 
-@pytest.fixture
-def engine(demo_store_template: Engine) -> Engine:
-    """An in-memory real store with the demo registry: a page-by-page copy (SQLite's backup)
-    of the template, the same database open_store and import_units would have made."""
+def _copy(template: Engine) -> Engine:
+    """A page-by-page copy (SQLite's backup) of an in-memory template, on an engine from the
+    one factory: the same database open_store and import_units would have made."""
     eng = make_engine("sqlite://")
-    with demo_store_template.connect() as source, eng.connect() as target:
+    with template.connect() as source, eng.connect() as target:
         source.connection.driver_connection.backup(target.connection.driver_connection)
     return eng
+
+
+@pytest.fixture
+def engine(demo_store_template: Engine) -> Engine:
+    """An in-memory real store with the demo registry."""
+    return _copy(demo_store_template)
+
+
+@pytest.fixture(scope="session")
+def practice_store_template() -> Engine:
+    eng = open_store("sqlite://", practice=True)
+    import_units(eng, DEMO_UNITS)
+    return eng
+
+
+@pytest.fixture
+def practice_engine(practice_store_template: Engine) -> Engine:
+    """An in-memory practice store with the demo registry."""
+    return _copy(practice_store_template)
 
 
 @pytest.fixture
