@@ -26,6 +26,7 @@ SPACE = ptable.KEY_SPACE
 
 ITEM_ARGS = "text, text, text, integer, text[], text, integer[]"
 DISPOSITION_ARGS = "text, text, text, integer, text, integer[]"
+ASKED_ROW = "__asked__"     # ubu_disposition_figures: the published base of the response rate
 SIGNATURES = (f"public.ubu_item_figures({ITEM_ARGS})", f"public.ubu_index_figures({ITEM_ARGS})",
               f"public.ubu_disposition_figures({DISPOSITION_ARGS})")
 
@@ -215,17 +216,27 @@ BEGIN{_checks()}
     grouped AS (
         SELECT w.resp, w.g, SUM(w.c) AS n, SUM(w.ck) AS nk,
                COALESCE(SUM(w.c) FILTER (WHERE w.disp IN ('completed', 'broke_off')), 0) AS a,
-               COALESCE(SUM(w.ck) FILTER (WHERE w.disp IN ('completed', 'broke_off')), 0) AS ak
+               COALESCE(SUM(w.ck) FILTER (WHERE w.disp IN ('completed', 'broke_off')), 0) AS ak,
+               -- the parts that were to be asked: no youth form outside ages 12-21
+               COALESCE(SUM(w.c) FILTER (WHERE w.disp <> 'not_eligible'), 0) AS e,
+               COALESCE(SUM(w.ck) FILTER (WHERE w.disp <> 'not_eligible'), 0) AS ek
         FROM withtotal w WHERE p_by <> 'none' OR w.g = '__total__'
         GROUP BY w.resp, w.g),
     flagged AS (
         SELECT gr.*, public.ubu_perturb(gr.n, gr.nk) AS pn,
-               (gr.n < t OR public.ubu_perturb(gr.n, gr.nk) < t) AS hid
+               (gr.n < t OR public.ubu_perturb(gr.n, gr.nk) < t) AS hid,
+               public.ubu_perturb(gr.e, gr.ek) AS pe,
+               (gr.e < t OR public.ubu_perturb(gr.e, gr.ek) < t) AS ehid
         FROM grouped gr),
     gone AS (SELECT DISTINCT f.g FROM flagged f WHERE f.hid AND f.g <> '__total__')
     SELECT f.resp, f.g, NULL::text, CASE WHEN NOT f.hid THEN f.pn END,
-           CASE WHEN NOT f.hid THEN public.ubu_share(f.a, f.pn, f.nk) END
+           CASE WHEN NOT f.hid AND NOT f.ehid THEN public.ubu_share(f.a, f.pe, f.ek) END
     FROM flagged f WHERE f.g = '__total__' OR f.g NOT IN (SELECT x.g FROM gone x)
+    UNION ALL
+    -- the rate's base (published), on a row of its own: the signature stays as granted
+    SELECT f.resp, f.g, '{ASKED_ROW}'::text, f.pe, NULL::float8
+    FROM flagged f WHERE NOT f.hid
+      AND (f.g = '__total__' OR f.g NOT IN (SELECT x.g FROM gone x))
     UNION ALL
     SELECT w.resp, w.g, w.disp, public.ubu_perturb(w.c, w.ck), NULL::float8
     FROM withtotal w JOIN flagged f ON f.resp = w.resp AND f.g = w.g
