@@ -13,7 +13,7 @@ from ubu_tui.instrument.model import APPLIED, AnswerType, Item
 from ubu_tui.results import aggregate, ptable, query, split_query
 from ubu_tui.results.aggregate import TOTAL, Context, Row, Table, _clip, _merge, _sorted
 from ubu_tui.results.disclosure import hidden
-from ubu_tui.results.query import Cell, IndexCell
+from ubu_tui.results.query import Cell
 from ubu_tui.results.trend import Trend
 
 RESPONDENT_TITLES = {"youth": "Ungdomen", "guardian": "Förälder/vårdnadshavare",
@@ -115,33 +115,37 @@ def applied_share(row: Row) -> float | None:
 
 
 def respondent_index_tables(ctx: Context, by: str | None = None) -> list[Table]:
-    """Every index split by respondent: one table per index and respondent that has items in
-    it, the groups of `by` as rows; consistent with each other as any set of tables is."""
-    if ctx.functions:
+    """Every main index split by respondent: one table per index and respondent that has
+    items in it, the groups of `by` as rows; consistent with each other as any set of tables is.
+
+    Each part is scored when a record is stored (Instrument.scored_indices, schema 0092), so
+    the figures come from the kept sums like any index's, and through ubu_index_figures for a
+    login that may not read records: the same figures, the same disclosure control."""
+    parts = ctx.instrument.respondent_indices()
+    if not parts:
         return []
-    got = split_query.respondent_index_scores(ctx.engine, ctx.instrument, ctx.selection, by)
-    totals: dict[tuple[str, str], IndexCell]
-    if by is None:
-        totals = {(ix, resp): cell for (ix, resp, _g), cell in got.items()}
-    else:
-        totals = {(ix, resp): cell for (ix, resp, _g), cell in split_query.
-                  respondent_index_scores(ctx.engine, ctx.instrument, ctx.selection,
-                                          None).items()}
+    if ctx.functions:
+        got = {t.id: t for t in aggregate._function_tables(
+            ctx, "ubu_index_figures", by, [part for _ix, _r, part in parts], "index")}
+        tables = [Table(f"{ix.id}@{resp}", f"{ix.label} – {RESPONDENT_TITLES[resp]}", by,
+                        got[part.id].rows, got[part.id].total, got[part.id].threshold,
+                        kind="index") for ix, resp, part in parts]
+        return aggregate._consistent(tables)
+    ids = [part.id for _ix, _r, part in parts]
+    grouped = query.index_scores(ctx.engine, ctx.instrument, ctx.selection, by, ids) \
+        if by is not None else {}
+    totals = query.index_scores(ctx.engine, ctx.instrument, ctx.selection, None, ids)
+    keys_of: dict[str, list[object]] = {i: [] for i in ids}
+    for i, k in grouped:
+        keys_of[i].append(k)
     t = ctx.threshold.value
     tables = []
-    for ix in ctx.instrument.indices:
-        answering = {ctx.instrument.item(i).respondent for i in ix.items}
-        for resp, title in RESPONDENT_TITLES.items():
-            if resp not in answering:
-                continue
-            total = aggregate._index_row(TOTAL, "Samtliga", totals.get((ix.id, resp)), t)
-            rows: tuple[Row, ...] = ()
-            if by is not None:
-                keys = _sorted([g for (i, r, g) in got if i == ix.id and r == resp])
-                rows = tuple(aggregate._index_row(k, ctx.label(by, k), got[(ix.id, resp, k)], t)
-                             for k in keys)
-            tables.append(Table(f"{ix.id}@{resp}", f"{ix.label} – {title}", by, rows, total,
-                                t, kind="index"))
+    for ix, resp, part in parts:
+        total = aggregate._index_row(TOTAL, "Samtliga", totals.get((part.id, 0)), t)
+        rows = tuple(aggregate._index_row(k, ctx.label(by, k), grouped[(part.id, k)], t)
+                     for k in _sorted(keys_of[part.id]))
+        tables.append(Table(f"{ix.id}@{resp}", f"{ix.label} – {RESPONDENT_TITLES[resp]}", by,
+                            rows, total, t, kind="index"))
     return aggregate._consistent(tables)
 
 

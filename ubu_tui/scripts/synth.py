@@ -98,12 +98,18 @@ def _version(rec: Synthetic) -> str:
     return rec.version or default_instrument().version
 
 
+_SCORED: dict[str, tuple[Any, ...]] = {}
+
+
 def _scores(rec: Synthetic) -> dict[str, tuple[int, int]]:
     from ubu_tui.instrument.loader import instrument_by_version
 
     values = {item: code for _r, item, outcome, code in rec.answers if outcome == "value"}
     out = {}
-    for ix in instrument_by_version("ubu-vb", _version(rec)).indices:
+    version = _version(rec)
+    if version not in _SCORED:       # once per version, not per record
+        _SCORED[version] = instrument_by_version("ubu-vb", version).scored_indices()
+    for ix in _SCORED[version]:
         codes = [values[i] for i in ix.items if i in values]
         if codes:
             out[ix.id] = (len(codes), sum(codes))
