@@ -83,10 +83,10 @@ def violation_tables(ctx: Context) -> list[Table]:
 def method_table(ctx: Context, item_id: str = METHODS_ITEM) -> Table | None:
     """Per method: the share of follow-ups where it was used (of those where the caseworker
     answered the item) and, in `distribution`, how often it was applied as intended."""
-    if ctx.functions:      # no figure function publishes methods yet
-        return None
     item = ctx.instrument.item(item_id)
     t = ctx.threshold.value
+    if ctx.functions:      # ubu_item_figures and ubu_method_figures (schema 0093)
+        return _function_method_table(ctx, item)
     # item_tables leaves multiple-choice items out; the answered count comes the same way
     answered = query.item_counts(ctx.engine, ctx.selection, None, [item_id])
     base_row = aggregate._row_from_counts(TOTAL, "Samtliga", item,
@@ -103,6 +103,37 @@ def method_table(ctx: Context, item_id: str = METHODS_ITEM) -> Table | None:
                         _clip(used / base_row.n, 0.0, 1.0) if base_row.n else None,
                         {a: ptable.count(*cells[a]) for a in APPLIED if a in cells}))
     return Table(item_id, "Metoder som användes", None, tuple(rows),
+                 Row(TOTAL, "Samtliga", base_row.n, base_row.asked, None, None,
+                     hidden=base_row.hidden), t, kind="method")
+
+
+def _function_method_table(ctx: Context, item: Item) -> Table:
+    """method_table from what the figure functions publish: the item's published total as
+    the base, each shown method's published count and its applied-as-intended counts."""
+    from collections import defaultdict
+
+    t = ctx.threshold.value
+    base_row = aggregate._function_tables(ctx, "ubu_item_figures", None, [item], "item")[0].total
+    dim, values = query._function_args(ctx.selection)
+    used: dict[int, int] = {}
+    applied: dict[int, dict[int, int]] = defaultdict(dict)
+    for method, app, n in query._run(
+            ctx.engine, "SELECT * FROM public.ubu_method_figures(:pf, :pt, :t, :item, :fd, "
+                        ":fv)", {"pf": ctx.selection.period_from, "pt": ctx.selection.period_to,
+                                 "t": t, "item": item.id, "fd": dim, "fv": values}, []):
+        if app is None:
+            used[int(method)] = int(n)
+        else:
+            applied[int(method)][int(app)] = int(n)
+    rows = []
+    for option in item.options:
+        if not base_row.shown or option.code not in used:
+            continue
+        n = used[option.code]
+        rows.append(Row(option.code, option.label, n, base_row.n, None,
+                        _clip(n / base_row.n, 0.0, 1.0) if base_row.n else None,
+                        {a: k for a, k in applied[option.code].items() if a in APPLIED}))
+    return Table(item.id, "Metoder som användes", None, tuple(rows),
                  Row(TOTAL, "Samtliga", base_row.n, base_row.asked, None, None,
                      hidden=base_row.hidden), t, kind="method")
 
