@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 from enum import StrEnum
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
@@ -22,11 +23,35 @@ __all__ = ["NONRESPONSE_KEYS", "Frame", "QuestionView", "describe_response"]
 
 
 
+def _line_widths(content: Text | str) -> list[int]:
+    plain = content.plain if isinstance(content, Text) else content
+    return [cell_len(line) for line in plain.split("\n")]
+
+
+def _same_size(widget: Static, before: Text | str | None, after: Text | str) -> bool:
+    """True when `after` takes exactly the room `before` took in this widget."""
+    if before is None or not widget.display:
+        return False
+    was, now = _line_widths(before), _line_widths(after)
+    if was == now:              # a choice marked or unmarked, a style changed
+        return True
+    width = widget.content_size.width
+    fixed = widget.styles.width is None or not widget.styles.width.is_auto
+    # a width that does not follow the content, and no line wraps, before or after
+    return fixed and width > 0 and len(was) == len(now) and max(was + now) <= width
+
+
 def _put(widget: Static, content: Text | str) -> None:
-    """Update a part only when what it shows changes: every update costs a layout pass."""
-    if getattr(widget, "_ubu_shown", None) != content:
-        widget._ubu_shown = content  # type: ignore[attr-defined]
-        widget.update(content)
+    """Update a part only when what it shows changes.
+
+    A layout pass arranges the whole screen and costs more than drawing the part again, so it
+    is asked for only when the part's size could change.
+    """
+    shown = getattr(widget, "_ubu_shown", None)
+    if shown == content:
+        return
+    widget._ubu_shown = content  # type: ignore[attr-defined]
+    widget.update(content, layout=not _same_size(widget, shown, content))
 
 
 def _show(widget: Static, visible: bool) -> None:
@@ -137,10 +162,14 @@ class QuestionView(Vertical):
         _show(line, bool(says))
         _put(self.query_one("#q-options", Static),
             self._options(item, pending, typed, unit_name, interpreted, frame))
-        saved = self.query_one("#q-saved", Static)
-        _put(saved, Text(note))
-        _show(saved, bool(note))
+        self.note(note)
         self.message("")
+
+    def note(self, text: str) -> None:
+        """The muted line under the options: the answer stored last."""
+        saved = self.query_one("#q-saved", Static)
+        _put(saved, Text(text))
+        _show(saved, bool(text))
 
     def message(self, text: str) -> None:
         msg = self.query_one("#q-message", Static)
