@@ -28,30 +28,30 @@ def _line_widths(content: Text | str) -> list[int]:
     return [cell_len(line) for line in plain.split("\n")]
 
 
-def _same_size(widget: Static, before: Text | str | None, after: Text | str) -> bool:
-    """True when `after` takes exactly the room `before` took in this widget."""
-    if before is None or not widget.display:
-        return False
-    was, now = _line_widths(before), _line_widths(after)
-    if was == now:              # a choice marked or unmarked, a style changed
-        return True
-    width = widget.content_size.width
-    fixed = widget.styles.width is None or not widget.styles.width.is_auto
-    # a width that does not follow the content, and no line wraps, before or after
-    return fixed and width > 0 and len(was) == len(now) and max(was + now) <= width
-
-
 def _put(widget: Static, content: Text | str) -> None:
-    """Update a part only when what it shows changes.
+    """Update a part only when what it shows changes, and ask for a layout pass only when its
+    height changes.
 
-    A layout pass arranges the whole screen and costs more than drawing the part again, so it
-    is asked for only when the part's size could change.
+    A layout pass arranges the whole screen and then draws everything that moved: it cost more
+    than all else a key does. A part of the question screen has a width that does not follow
+    its content, so the same height means the same room, and only the part is drawn again.
     """
     shown = getattr(widget, "_ubu_shown", None)
     if shown == content:
         return
     widget._ubu_shown = content  # type: ignore[attr-defined]
-    widget.update(content, layout=not _same_size(widget, shown, content))
+    width = widget.content_size.width
+    if shown is None or not widget.display or width <= 0:
+        widget.update(content)
+        return
+    if widget.styles.width is not None and widget.styles.width.is_auto:
+        widget.update(content, layout=_line_widths(shown) != _line_widths(content))
+        return
+    size = widget.size
+    before = widget.get_content_height(size, size, width)
+    widget.update(content, layout=False)
+    if widget.get_content_height(size, size, width) != before:
+        widget.refresh(layout=True)
 
 
 def _show(widget: Static, visible: bool) -> None:
