@@ -12,7 +12,9 @@ latency with durable commits, and peak memory of the interview process.
 
 Every keypress figure is printed beside the minimal app's in the same run, as a ratio, with n
 and a true p99 (youth interviews are repeated until at least --keys presses of each kind), and
-the CPU time (user + system) each process spent per key beside it.
+the CPU time (user + system) each process spent per key beside it. The minimal app is timed
+after every interview and every cold start (interleaved), so that the changing load of a shared
+machine falls on both alike.
 """
 
 from __future__ import annotations
@@ -291,8 +293,14 @@ def main(argv: list[str] | None = None) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
             prepare_store(url)
-            ubu_start, ubu_ready = cold_start(ubu_argv(), url, args.rounds, then="Utkast:")
-            min_start, _ = cold_start(minimal_argv(), url, args.rounds)
+            ubu_start: list[float] = []
+            ubu_ready: list[float] = []
+            min_start: list[float] = []
+            for _ in range(args.rounds):           # interleaved, like the keys below
+                drawn, ready = cold_start(ubu_argv(), url, 1, then="Utkast:")
+                ubu_start += drawn
+                ubu_ready += ready
+                min_start += cold_start(minimal_argv(), url, 1)[0]
             select_ms: list[float] = []
             next_ms: list[float] = []
             review_ms: list[float] = []
@@ -300,6 +308,16 @@ def main(argv: list[str] | None = None) -> None:
             one_key_ms: list[float] = []
             cpu_enter: list[float] = []
             cpu_one: list[float] = []
+            min_keys: list[float] = []
+            min_cpu: list[float] = []
+
+            def yardstick(keys: int) -> None:
+                # after every interview, as many keys in the minimal app: the load of a
+                # shared machine changes by the minute, and so hits both alike
+                times, cpu = minimal_latency(url, keys)
+                min_keys.extend(times)
+                min_cpu.append(cpu)
+
             while min(len(select_ms), len(next_ms)) < args.keys:
                 chosen, following, review, peak, cpu = interview_latency(url)
                 select_ms += chosen
@@ -307,12 +325,12 @@ def main(argv: list[str] | None = None) -> None:
                 review_ms += review
                 memory = max(memory, peak)
                 cpu_enter.append(cpu)
+                yardstick(len(following) + len(review))
             while len(one_key_ms) < args.keys:
                 _, following, _, _, cpu = interview_latency(url, one_key=True)
                 one_key_ms += following
                 cpu_one.append(cpu)
-            min_keys, min_cpu = minimal_latency(url, max(len(select_ms), len(next_ms),
-                                                         len(one_key_ms)))
+                yardstick(len(following))
             saves = autosave(f"sqlite:///{Path(tmp) / 'autosave.sqlite3'}")
     finally:
         for proc in load:
@@ -339,7 +357,8 @@ def main(argv: list[str] | None = None) -> None:
           f"Enter {sum(t > 50 for t in next_ms)} of {len(next_ms)}, one-key digit "
           f"{sum(t > 50 for t in one_key_ms)} of {len(one_key_ms)}")
     print(f"CPU (user+sys) per key: ubu {statistics.mean(cpu_enter):.1f} ms (digit and Enter), "
-          f"{statistics.mean(cpu_one):.1f} ms (one-key); minimal app {min_cpu:.1f} ms "
+          f"{statistics.mean(cpu_one):.1f} ms (one-key); "
+          f"minimal app {statistics.mean(min_cpu):.1f} ms "
           f"(clock ticks of {1000 / os.sysconf('SC_CLK_TCK'):.0f} ms, summed over each run)")
     print(f"peak memory of ubu during a youth interview: {memory:.0f} MB  (aim < 150 MB)")
     print()
