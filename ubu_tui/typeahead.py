@@ -43,8 +43,10 @@ def _parked(pump: MessagePump) -> bool:
     handled); should that ever change, the pump counts as busy and gets a callback as before.
     """
     queue = pump._message_queue
+    if not queue.empty() or getattr(pump, "_pending_message", None) is not None:
+        return False
     waiters = getattr(getattr(queue, "ready_event", None), "_waiters", None)
-    return queue.empty() and bool(waiters) and any(not w.done() for w in waiters)
+    return bool(waiters) and any(not w.done() for w in waiters)
 
 
 class TypeAhead:
