@@ -289,8 +289,9 @@ def test_a_record_submitted_again_adds_nothing_to_the_stored_one(shared):
     before = checksum(shared)
     again = json.loads(json.dumps(record))
     again["period"] = "2026-04"
-    for part in again["sessions"]:
-        part["items"] = {k: ["value", 4] for k in part["items"]}
+    for part in again["sessions"]:     # other outcomes, each one valid for its item
+        part["items"] = {k: ["not_reached", -9] for k in part["items"]}
+        part["methods"] = {}
     assert run_as(shared, "cw1", "SELECT public.ubu_submit_records(%s::jsonb)",
                   params=[json.dumps([again])]) == [(0,)]
     assert checksum(shared) == before
@@ -375,13 +376,7 @@ def test_an_unmapped_caseworker_login_acts_for_no_municipality(shared):
 # --- padding -------------------------------------------------------------------------------
 
 def test_padding_with_rollback_gets_no_figures(shared):
-    fake = []
-    for _ in range(20):
-        record = a_record(shared)
-        for s in record["sessions"]:
-            s["items"] = {k: ["value", 4] if v[0] == "value" else v
-                          for k, v in s["items"].items()}
-        fake.append(record)
+    fake = [a_record(shared) for _ in range(20)]
     refused(shared, "cw1",
             "SELECT public.ubu_submit_records(%(p)s::jsonb)",
             "SELECT * FROM public.ubu_item_figures('2000-01', '2999-12', 'municipality', 3)",

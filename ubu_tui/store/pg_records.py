@@ -29,6 +29,7 @@ from sqlmodel import Session
 
 from ubu_tui.store.background import COLUMNS as GROUPS
 from ubu_tui.store.background import groups_sql
+from ubu_tui.store.pg_instruments import CHECK_SQL
 from ubu_tui.store.pg_security import definer, private
 
 RECORD_TABLES = ("submission", "session_record", "answer_record", "method_record",
@@ -177,7 +178,7 @@ BEGIN
             END AS why) f
         WHERE f.why IS NOT NULL ORDER BY e.ord LIMIT 1;
     END IF;
-    IF v_bad IS NULL THEN
+{INSTRUMENT_CHECKS}    IF v_bad IS NULL THEN
         SELECT pg_catalog.format('record id %s is given twice', d.id) INTO v_bad
         FROM (SELECT e->>'id' AS id FROM pg_catalog.jsonb_array_elements(p_records) e
               GROUP BY 1 HAVING pg_catalog.count(*) > 1) d LIMIT 1;
@@ -190,7 +191,8 @@ BEGIN
     -- one statement per table for the whole batch; records already present are skipped
     WITH ins AS (
         INSERT INTO public.submission (id, municipality, unit_id, instrument_id,
-                                       instrument_version, period, record_key, {GROUP_COLUMNS})
+                                       instrument_version, period, record_key, received_seq,
+                                       {GROUP_COLUMNS})
         SELECT e->>'id', e->>'municipality', (e->>'unit')::integer, e->>'instrument',
                e->>'version', e->>'period',
                -- the record key travels with the record (schema 0020) when the owner moves
@@ -200,6 +202,9 @@ BEGIN
                -- the keys of the others and take the noise off their sum (schema 0041)
                CASE WHEN v_owner AND e ? 'key' THEN (e->>'key')::bigint
                     ELSE pg_catalog.floor(pg_catalog.random() * 4294967296)::bigint END,
+               -- the owner's records count at once; a login's wait for the next release
+               -- (store/pg_release.py, schema 0101)
+               CASE WHEN v_owner THEN 0 ELSE pg_catalog.nextval('public.ubu_receipt') END,
                -- the groups of its background answers, by the same rule (schema 0070)
                {GROUP_VALUES}
         FROM pg_catalog.jsonb_array_elements(p_records) e
@@ -234,7 +239,8 @@ BEGIN
     JOIN pg_catalog.unnest(v_new) AS n(id) ON n.id = e->>'id'
     CROSS JOIN LATERAL pg_catalog.jsonb_each(COALESCE(e->'scores', '{}')) x;
     RETURN v_count;
-END""".replace("{PARTS}", _PARTS).replace("{GROUP_COLUMNS}", ", ".join(GROUPS)).replace(
+END""".replace("{PARTS}", _PARTS).replace("{INSTRUMENT_CHECKS}", CHECK_SQL).replace(
+    "{GROUP_COLUMNS}", ", ".join(GROUPS)).replace(
     "{GROUP_VALUES}", ",\n               ".join(groups_sql("e").values()))
 
 WITHDRAW_BODY = "\nDECLARE" + _ALLOWED + r"""
