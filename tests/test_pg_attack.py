@@ -509,7 +509,7 @@ def test_no_login_reads_how_many_rows_came_in(shared, who, sql):
     ("code", "code 77 is not allowed for value"),
     ("nonresponse", "code -3 is not allowed for nonresponse"),
     ("skipped", "code -9 is not allowed for skipped"),
-    ("missing", "no outcome given"),
+    ("missing", "items have no outcome given"),
     ("method", "a method that is not one of the item's options"),
     ("method_item", "methods given for an item that is not a methods item"),
     ("adhoc", "interpreted item made_up_item: not an item of"),

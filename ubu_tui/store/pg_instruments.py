@@ -86,46 +86,53 @@ CHECK_SQL = r"""
         ORDER BY e.ord LIMIT 1;
     END IF;
     IF v_bad IS NULL THEN
-        -- every answer against the item it claims to answer
-        SELECT pg_catalog.format('record %s (%s), %s, item %s: %s', e.ord, e.r->>'id',
-                                 s->>'respondent', i.key, f.why)
-        INTO v_bad
-        FROM pg_catalog.jsonb_array_elements(p_records) WITH ORDINALITY AS e(r, ord)
-        CROSS JOIN LATERAL pg_catalog.jsonb_array_elements(e.r->'sessions') s
-        CROSS JOIN LATERAL pg_catalog.jsonb_each(s->'items') i
-        LEFT JOIN public.instrument_item k
-               ON k.instrument_id = e.r->>'instrument' AND k.version = e.r->>'version'
-              AND k.item_id = i.key AND k.respondent = s->>'respondent'
-        CROSS JOIN LATERAL (SELECT (i.value->>1)::integer AS code) c
-        CROSS JOIN LATERAL (SELECT CASE
-            WHEN k.item_id IS NULL THEN pg_catalog.format(
-                'not an item of %s %s for the %s', e.r->>'instrument', e.r->>'version',
-                s->>'respondent')
-            WHEN NOT CASE i.value->>0
-                    WHEN 'skipped' THEN c.code = -8
-                    WHEN 'not_reached' THEN c.code = -9
-                    WHEN 'nonresponse' THEN c.code = ANY(k.nonresponse)
-                    ELSE c.code >= 0 AND CASE k.type
-                        WHEN 'age' THEN c.code BETWEEN k.min_value AND k.max_value
-                        WHEN 'unit' THEN true
-                        WHEN 'multi' THEN true
-                        ELSE c.code = ANY(k.codes) END END
-                THEN pg_catalog.format('code %s is not allowed for %s', c.code, i.value->>0)
-            END AS why) f
-        WHERE f.why IS NOT NULL ORDER BY e.ord LIMIT 1;
-    END IF;
-    IF v_bad IS NULL THEN
-        -- and every item of the version has its outcome
-        SELECT pg_catalog.format('record %s (%s), %s, item %s: no outcome given', e.ord,
-                                 e.r->>'id', s->>'respondent', k.item_id)
-        INTO v_bad
-        FROM pg_catalog.jsonb_array_elements(p_records) WITH ORDINALITY AS e(r, ord)
-        CROSS JOIN LATERAL pg_catalog.jsonb_array_elements(e.r->'sessions') s
-        JOIN public.instrument_item k
-          ON k.instrument_id = e.r->>'instrument' AND k.version = e.r->>'version'
-         AND k.respondent = s->>'respondent'
-        WHERE NOT (s->'items') ? k.item_id
-        ORDER BY e.ord, k.item_id LIMIT 1;
+        -- every answer against the item it claims to answer, and every item of the version
+        -- answered. One pass, joined on one text key so that it is a hash join (a nested loop
+        -- over the items of a version, per answer, took 3 s per thousand records)
+        WITH a AS MATERIALIZED (
+            SELECT e.ord, e.r->>'id' AS id, s->>'respondent' AS resp, i.key AS item,
+                   i.value->>0 AS outcome, (i.value->>1)::integer AS code,
+                   (e.r->>'instrument') || ' ' || (e.r->>'version') AS iv
+            FROM pg_catalog.jsonb_array_elements(p_records) WITH ORDINALITY AS e(r, ord)
+            CROSS JOIN LATERAL pg_catalog.jsonb_array_elements(e.r->'sessions') s
+            CROSS JOIN LATERAL pg_catalog.jsonb_each(s->'items') i),
+        k AS MATERIALIZED (
+            SELECT x.instrument_id || ' ' || x.version AS iv, x.respondent AS resp,
+                   x.item_id AS item, x.type, x.codes, x.min_value, x.max_value, x.nonresponse
+            FROM public.instrument_item x),
+        per AS MATERIALIZED (
+            SELECT k.iv, k.resp, pg_catalog.count(*) AS items FROM k GROUP BY k.iv, k.resp),
+        bad AS (
+            SELECT a.ord, pg_catalog.format('record %s (%s), %s, item %s: %s', a.ord, a.id,
+                                            a.resp, a.item, f.why) AS msg
+            FROM a LEFT JOIN k ON k.iv || ' ' || k.resp || ' ' || k.item
+                                  = a.iv || ' ' || a.resp || ' ' || a.item
+            CROSS JOIN LATERAL (SELECT CASE
+                WHEN k.item IS NULL THEN pg_catalog.format(
+                    'not an item of %s for the %s', a.iv, a.resp)
+                WHEN NOT CASE a.outcome
+                        WHEN 'skipped' THEN a.code = -8
+                        WHEN 'not_reached' THEN a.code = -9
+                        WHEN 'nonresponse' THEN a.code = ANY(k.nonresponse)
+                        ELSE a.code >= 0 AND CASE k.type
+                            WHEN 'age' THEN a.code BETWEEN k.min_value AND k.max_value
+                            WHEN 'unit' THEN true
+                            WHEN 'multi' THEN true
+                            ELSE a.code = ANY(k.codes) END END
+                    THEN pg_catalog.format('code %s is not allowed for %s', a.code, a.outcome)
+                END AS why) f
+            WHERE f.why IS NOT NULL
+            UNION ALL
+            -- item ids are unique in a JSON object and every one is an item of the version
+            -- (else named above): fewer than the version has means one is missing
+            SELECT c.ord, pg_catalog.format('record %s (%s), %s: %s of its %s items have no '
+                                            'outcome given', c.ord, c.id, c.resp,
+                                            per.items - c.given, per.items)
+            FROM (SELECT a.ord, a.id, a.iv, a.resp, pg_catalog.count(*) AS given
+                  FROM a GROUP BY a.ord, a.id, a.iv, a.resp) c
+            JOIN per ON per.iv = c.iv AND per.resp = c.resp
+            WHERE c.given < per.items)
+        SELECT b.msg INTO v_bad FROM bad b ORDER BY b.ord, b.msg LIMIT 1;
     END IF;
     IF v_bad IS NULL THEN
         -- methods: only for a methods item of the same respondent, and only its options
