@@ -66,6 +66,8 @@ def _sel() -> str:
         SELECT s.id AS sid, s.record_key AS k, {_group_case('p_by')} AS g
         FROM public.submission s
         WHERE s.period BETWEEN p_from AND p_to
+          -- only the current release (store/pg_release.py): padding counts once a month
+          AND s.received_seq <= v_cut
           AND (p_filter IS NULL OR ({_group_case('p_filter')})::integer = ANY(p_values)))"""
 
 
@@ -157,6 +159,7 @@ RETURNS TABLE({key} text, grp text, code integer, n integer, asked integer,
 {HEAD}
 DECLARE
     t integer := GREATEST(COALESCE(p_threshold, 3), 3);   -- never below the standard
+    v_cut bigint := public.ubu_release_cut();
 BEGIN{_checks()}
     RETURN QUERY
     WITH {_sel()},
@@ -200,6 +203,7 @@ RETURNS TABLE(respondent text, grp text, disposition text, n integer, rate float
 {HEAD}
 DECLARE
     t integer := GREATEST(COALESCE(p_threshold, 3), 3);
+    v_cut bigint := public.ubu_release_cut();
 BEGIN{_checks()}
     RETURN QUERY
     WITH {_sel()},
@@ -269,6 +273,7 @@ RETURNS TABLE(method integer, applied integer, n integer)
 {HEAD}
 DECLARE
     t integer := GREATEST(COALESCE(p_threshold, 3), 3);
+    v_cut bigint := public.ubu_release_cut();
     p_by text := 'none';
 BEGIN{_checks()}
     RETURN QUERY

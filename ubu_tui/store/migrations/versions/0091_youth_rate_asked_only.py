@@ -2,13 +2,13 @@
 child under 12 is never asked the youth form, and counting the child made the youth rate low.
 
 Revision ID: 0091
-Revises: 0060
+Revises: 0102
 """
 
 from alembic import op
 
 revision = "0091"
-down_revision = "0060"
+down_revision = "0102"
 branch_labels = None
 depends_on = None
 
