@@ -33,10 +33,12 @@ async def submit_now(pilot, app) -> None:
 async def test_all_three_sessions_completed_and_submitted(engine):
     app = new_app(engine)
     async with app.run_test(size=(80, 24)) as pilot:
-        await start_followup(pilot)
+        # the one whole follow-up driven at the Pilot's steady pace, key by key; the others
+        # type as fast as the type-ahead takes keys (tests/ui.py, type_keys)
+        await start_followup(pilot, paced=True)
         assert type(app.screen).__name__ == "FollowUpScreen"
         for key in ("1", "2", "3"):
-            await run_session(pilot, app, key)
+            await run_session(pilot, app, key, paced=True)
         await submit_now(pilot, app)
     assert dispositions(engine) == {"youth": "completed", "guardian": "completed",
                                     "caseworker": "completed"}

@@ -194,10 +194,13 @@ def test_a_draft_cannot_be_opened_with_another_version():
 # --- results across versions ---------------------------------------------------------------------
 
 def answers(version: str, n: int, code: int) -> list[Synthetic]:
+    # Fixed record keys: with random ones the cell-key noise on a count of 10 now and then (2
+    # runs in 60) moved the mean outside the bound asserted below, and the test failed at random.
+    keys = random.Random(f"{version}-{code}")
     out = []
     for k in range(n):
         rec = Synthetic(f"{version}-{code}-{k}", "0180", 1003, "2026-06", {"youth": "completed"},
-                        version=version)
+                        version=version, key=keys.getrandbits(32))
         item = "y_cared" if version == "2026.1" else "y_staff_care"
         rec.answers = [("youth", "y_safe", "value", code), ("youth", item, "value", code)]
         out.append(rec)
