@@ -348,3 +348,36 @@ def test_the_default_is_the_newest_national_version(tmp_path, monkeypatch):
         assert loader.default_instrument().key == "ubu-vb@2026.2"
     finally:
         loader.default_instrument.cache_clear()
+
+
+# --- the paper form is read by the respondent alone ------------------------------------------
+
+SPOKEN = {"sv": ("Jag skriver", "tar jag upp", "Vill du svara på några frågor"),
+          "en": ("I will write down", "I will take it up", "Would you like to answer")}
+
+
+@pytest.mark.parametrize("respondent", ["youth", "guardian"])
+@pytest.mark.parametrize("language", ["sv", "en", "fi", "so", "ar"])
+def test_the_paper_form_speaks_to_the_reader_not_as_the_interviewer(respondent, language):
+    from ubu_tui.instrument.paper import paper_form
+
+    page = paper_form(NEW, respondent, language)
+    intro = page.split("<ol>")[0]
+    for spoken in SPOKEN.get(language, ()):
+        assert spoken not in intro
+    # the introduction is the paper text, in the language asked (a draft, marked as one)
+    assert "(på svenska: ingen aktuell översättning)" not in intro
+    if language == "sv":
+        assert NEW.forms[respondent].paper_consent_text in intro
+        assert "halvtimme att fylla i" in intro and "utan kryss" in intro
+    if language == "en":
+        assert "hand the form back without any ticks" in intro
+    if respondent == "youth" and language == "sv":     # what a yes to the violation item leads to
+        assert "tar socialsekreteraren upp det i din akt" in intro
+
+
+def test_a_2026_1_paper_form_still_prints_its_own_introduction():
+    from ubu_tui.instrument.paper import paper_form
+
+    assert OLD.forms["youth"].paper_consent_text == ""
+    assert OLD.forms["youth"].consent_text in paper_form(OLD, "youth", "sv")
