@@ -69,11 +69,15 @@ async def answer_until_review(pilot: Pilot, app: UbuApp, stop_at: str | None = N
         await press(pilot, *key_for(item, app.settings.enter_confirms))
 
 
-async def run_session(pilot: Pilot, app: UbuApp, key: str, consent: str = "1") -> None:
-    """From the overview: open a session, give consent, answer all, close it at review."""
+async def run_session(pilot: Pilot, app: UbuApp, key: str, consent: str = "1",
+                      decline_reason: str = "1") -> None:
+    """From the overview: open a session, give consent, answer all, close it at review.
+    A decline ("2") is recorded with `decline_reason` where the form asks for one."""
     await press(pilot, key)
     if key != "3":                     # the caseworker's own part has no consent step
         await press(pilot, consent, "enter")
+        if type(app.screen).__name__ == "ChoiceDialog":     # why the respondent declined
+            await press(pilot, decline_reason)
     if consent == "1":
         await answer_until_review(pilot, app)
         assert type(app.screen).__name__ == "ReviewScreen"

@@ -17,7 +17,7 @@ Style (as the role model of the store asks): search_path fixed to pg_catalog, pu
 from __future__ import annotations
 
 from ubu_tui.results import ptable
-from ubu_tui.results.query import DIMENSIONS
+from ubu_tui.results.query import DIMENSIONS, NATIONAL_ONLY
 
 HEAD = ("LANGUAGE plpgsql STABLE SECURITY DEFINER "
         "SET search_path = pg_catalog, public, pg_temp AS $fn$")
@@ -65,6 +65,8 @@ def _sel() -> str:
         SELECT s.id AS sid, s.record_key AS k, {_group_case('p_by')} AS g
         FROM public.submission s
         WHERE s.period BETWEEN p_from AND p_to
+          -- national versions only, as the results layer counts (query.NATIONAL_ONLY)
+          AND {NATIONAL_ONLY}
           AND (p_filter IS NULL OR ({_group_case('p_filter')})::integer = ANY(p_values)))"""
 
 

@@ -353,6 +353,19 @@ def _dispositions_grouped(engine: Engine, sel: Selection, by: str | None) -> lis
                         "GROUP BY r.respondent, sel.grp, r.disposition", params, exp)
 
 
+def declines(engine: Engine, sel: Selection) -> dict[tuple[str, int], Cell]:
+    """(respondent, decline reason) → (count, key) of the declined parts; reason 0 where none
+    was recorded (versions before 2026.2). National versions only, as every figure here."""
+    params: dict[str, object] = {}
+    cte, exp = _selected(sel, None, params)
+    rows = _run(engine, f"WITH {cte} SELECT r.respondent, COALESCE(r.decline_reason, 0), "
+                        "COUNT(*), SUM(sel.k) "
+                        "FROM sel JOIN session_record r ON r.submission_id = sel.sid "
+                        "WHERE r.disposition = 'declined' "
+                        "GROUP BY r.respondent, COALESCE(r.decline_reason, 0)", params, exp)
+    return {(str(r[0]), int(r[1])): (int(r[2]), int(r[3])) for r in rows}
+
+
 def versions_present(engine: Engine, sel: Selection) -> list[tuple[str, str]]:
     """The national instrument versions (id, version) of the records in the period."""
     return [(r[0], r[1]) for r in _run(

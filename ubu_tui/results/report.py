@@ -88,7 +88,8 @@ def standard_report(engine: Engine, instrument: Instrument, selection: Selection
         units=units,
         breakdown=breakdown,
         items=aggregate.share_tables(ctx) + aggregate.item_tables(ctx),
-        distributions=shares.distribution_tables(ctx),
+        # why respondents declined first: dropout is read before the answers
+        distributions=shares.decline_tables(ctx) + shares.distribution_tables(ctx),
         violation=violation,
         unit_responses=unit_responses,
         methods=shares.method_table(ctx),

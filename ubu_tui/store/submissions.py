@@ -64,7 +64,8 @@ def row_values(record: FollowUpRecord, period: str, key: int | None = None
         rows.append(("session_record", {
             "submission_id": rid, "respondent": sess.respondent,
             "disposition": sess.disposition.value, "break_reason": sess.break_reason,
-            "mode": sess.mode, "language": sess.language, "adhoc": " ".join(sess.adhoc)}))
+            "decline_reason": sess.decline_reason, "mode": sess.mode,
+            "language": sess.language, "adhoc": " ".join(sess.adhoc)}))
         for item in sess.items:
             rows.append(("answer_record", {
                 "submission_id": rid, "respondent": sess.respondent, "item_id": item.item_id,
