@@ -27,7 +27,8 @@ SPACE = ptable.KEY_SPACE
 ITEM_ARGS = "text, text, text, integer, text[], text, integer[]"
 DISPOSITION_ARGS = "text, text, text, integer, text, integer[]"
 SIGNATURES = (f"public.ubu_item_figures({ITEM_ARGS})", f"public.ubu_index_figures({ITEM_ARGS})",
-              f"public.ubu_disposition_figures({DISPOSITION_ARGS})")
+              f"public.ubu_disposition_figures({DISPOSITION_ARGS})",
+              f"public.ubu_decline_figures({ITEM_ARGS})")
 
 
 def _expr(dim_id: str) -> str:
@@ -185,6 +186,23 @@ INDEX_CELLS = """
         GROUP BY x.index_id, sel.g, 3"""
 
 
+# Why respondents declined (schema 0081), coded as an item "decline.<respondent>" whose codes
+# are the reasons (0: none recorded, before 2026.2): the item's published rows are then
+# exactly shares.decline_tables' cells, the declines as the total and each reason as a code.
+DECLINE_CELLS = """
+        SELECT ('decline.' || r.respondent)::text AS item, sel.g,
+               COALESCE(r.decline_reason, 0)::integer AS code, COUNT(*)::bigint AS c,
+               SUM(sel.k)::bigint AS ck, SUM(COALESCE(r.decline_reason, 0))::float8 AS v
+        FROM sel JOIN public.session_record r ON r.submission_id = sel.sid
+        WHERE r.disposition = 'declined'
+          AND (p_items IS NULL OR ('decline.' || r.respondent) = ANY(p_items))
+        GROUP BY r.respondent, sel.g, 3"""
+
+
+def decline_figures_sql() -> str:
+    return _figures("ubu_decline_figures", "item_id", DECLINE_CELLS, codes=True)
+
+
 def item_figures_sql() -> str:
     return _figures("ubu_item_figures", "item_id", ITEM_CELLS, codes=True)
 
@@ -237,4 +255,5 @@ $fn$"""
 
 
 def all_sql() -> list[str]:
-    return [*helpers_sql(), item_figures_sql(), index_figures_sql(), disposition_figures_sql()]
+    return [*helpers_sql(), item_figures_sql(), index_figures_sql(), disposition_figures_sql(),
+            decline_figures_sql()]

@@ -62,10 +62,10 @@ def decline_tables(ctx: Context) -> list[Table]:
     count of the response table, so the two publish the same number; each reason is a cell of
     its own, perturbed by the same method, and a hidden total hides the reasons with it.
     """
-    if ctx.functions:        # no figure function publishes decline reasons yet
-        return []
-    cells = query.declines(ctx.engine, ctx.selection)
     t = ctx.threshold.value
+    if ctx.functions:        # published by ubu_decline_figures from the same cells
+        return _function_declines(ctx)
+    cells = query.declines(ctx.engine, ctx.selection)
     out = []
     for respondent, form in ctx.instrument.forms.items():
         if not form.decline_reasons:
@@ -82,14 +82,48 @@ def decline_tables(ctx: Context) -> list[Table]:
             out.append(Table(table_id, title, None, (), total, t, "distribution"))
             continue
         counts = {code: ptable.count(*cell) for code, cell in mine.items()}
-        whole = sum(counts.values())
-        rows = tuple(Row(code, label, counts.get(code, 0), None, None,
-                         counts.get(code, 0) / whole if whole else None)
-                     for code, label in labels.items())
-        total = Row(TOTAL, "Samtliga", ptable.count(n, key), None, None,
-                    1.0 if whole else None, counts)
-        out.append(Table(table_id, title, None, rows, total, t, "distribution"))
+        out.append(_decline_table(respondent, title, labels, ptable.count(n, key), counts, t))
     return out
+
+
+def _function_declines(ctx: Context) -> list[Table]:
+    t = ctx.threshold.value
+    wanted = [r for r, f in ctx.instrument.forms.items() if f.decline_reasons]
+    summary: dict[str, int | None] = {}
+    codes: dict[str, dict[int, int]] = {}
+    for mid, _grp, code, n, _asked, _mean, _share in query.figures(
+            ctx.engine, "ubu_decline_figures", ctx.selection, None, t,
+            [f"decline.{r}" for r in wanted]):
+        who = str(mid).removeprefix("decline.")
+        if code is None:
+            summary[who] = n
+        else:
+            codes.setdefault(who, {})[int(code)] = int(n)
+    out = []
+    for respondent in wanted:
+        form = ctx.instrument.forms[respondent]
+        title = f"Skäl att avböja: {RESPONDENT_TITLES[respondent]}"
+        n = summary.get(respondent)
+        if n is None:
+            out.append(Table(f"decline_{respondent}", title, None, (),
+                             Row(TOTAL, "Samtliga", hidden=HIDDEN), t, "distribution"))
+            continue
+        counts = codes.get(respondent, {})
+        labels = {r.code: r.label for r in form.decline_reasons}
+        if NO_REASON in counts:
+            labels[NO_REASON] = "Skäl inte registrerat (före 2026.2)"
+        out.append(_decline_table(respondent, title, labels, n, counts, t))
+    return out
+
+
+def _decline_table(respondent: str, title: str, labels: dict[int, str], n: int,
+                   counts: dict[int, int], t: int) -> Table:
+    whole = sum(counts.values())
+    rows = tuple(Row(code, label, counts.get(code, 0), None, None,
+                     counts.get(code, 0) / whole if whole else None)
+                 for code, label in labels.items())
+    total = Row(TOTAL, "Samtliga", n, None, None, 1.0 if whole else None, counts)
+    return Table(f"decline_{respondent}", title, None, rows, total, t, "distribution")
 
 
 def _share_row(r: Row, codes: frozenset[int]) -> Row:

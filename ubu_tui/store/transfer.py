@@ -301,6 +301,27 @@ def _check_session(s: dict[str, Any], instrument: Instrument) -> None:
                                      .format(who=who, item=item_id, pair=repr(pair)))
 
 
+def local_versions(records: list[dict[str, Any]]) -> dict[str, int]:
+    """Records of local versions ("2026.2+0180") among `records`: version → how many."""
+    from ubu_tui.instrument.versions import is_local
+
+    found: dict[str, int] = {}
+    for r in records:
+        if is_local(str(r["version"])):
+            key = f"{r['instrument']}@{r['version']}"
+            found[key] = found.get(key, 0) + 1
+    return found
+
+
+def refuse_local(found: dict[str, int], how: str) -> InputRejected:
+    return InputRejected(
+        _("{count} poster är från en lokal version ({versions}). Den gemensamma databasen gör "
+          "nationella jämförelser, och en lokal version slås aldrig ihop med dem: dess poster "
+          "stannar i kommunens egen databas, där rapporterna visar dem för sig. {how}")
+        .format(count=sum(found.values()),
+                versions=", ".join(f"{v}: {n}" for v, n in sorted(found.items())), how=how))
+
+
 def import_jsonl(engine: Engine, path: Path) -> ImportReport:
     """Check every line first; store nothing unless all are good; skip ids already present."""
     _require_real(engine, _("importeras hit"))
@@ -333,6 +354,10 @@ def import_jsonl(engine: Engine, path: Path) -> ImportReport:
         raise InputRejected(_("Ingenting importerades:\n{errors}").format(errors="\n".join(shown)))
     added = present = 0
     if on_postgres(engine):   # set-based, a thousand records per call, all in one transaction
+        kept = local_versions(good)    # the shared database: national versions only
+        if kept:
+            raise refuse_local(kept, _("Ingenting importerades. Importera filen till "
+                                       "kommunens egen SQLite-databas i stället."))
         unique = list({r["id"]: r for r in reversed(good)}.values())[::-1]
         present, good = len(good) - len(unique), unique
         chunks = [good[start:start + 1000] for start in range(0, len(good), 1000)]

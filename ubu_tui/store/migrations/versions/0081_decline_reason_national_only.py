@@ -7,7 +7,8 @@
   local version ("2026.2+0180") is refused with a message that says why: the shared database
   is where national figures are made, and a local version is never pooled into them.
 - PostgreSQL: the figure functions count national versions only, as the results layer does
-  (query.NATIONAL_ONLY), whatever the owner may have written around ubu_submit_records.
+  (query.NATIONAL_ONLY), whatever the owner may have written around ubu_submit_records; and
+  ubu_decline_figures publishes the declines by reason to the logins that read figures.
 
 Revision ID: 0081
 Revises: 0060
@@ -38,6 +39,13 @@ def upgrade() -> None:
         op.execute(sql)
     for signature in SIGNATURES:
         op.execute(f"REVOKE ALL ON FUNCTION {signature} FROM PUBLIC")
+    # The new ubu_decline_figures to the roles that read figures, where `db roles` made them
+    # already (it grants every ubu_*_figures function when it runs again).
+    decline = next(s for s in SIGNATURES if "ubu_decline_figures" in s)
+    op.execute("DO $$ DECLARE r text; BEGIN FOREACH r IN ARRAY ARRAY['ubu_caseworker', "
+               "'ubu_analyst', 'ubu_admin'] LOOP IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles "
+               f"WHERE rolname = r) THEN EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION "
+               f"{decline} TO %I', r); END IF; END LOOP; END $$")
 
 
 def downgrade() -> None:
