@@ -3,6 +3,7 @@ drafts and records pinned to the version they were started with, and results acr
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import subprocess
@@ -502,3 +503,34 @@ def test_a_2026_2_report_lists_no_2026_1_index_and_combines_only_unchanged_ones(
     assert totals["school"].n == published_index(old + new, "school")
     # an index with a new id holds other questions: only the version that asks them counts
     assert totals["safety_care"].n == published_index(new, "safety_care")
+
+
+@pytest.mark.usefixtures("english")
+def test_a_municipality_starts_follow_ups_on_its_local_version(tmp_path, monkeypatch, engine):
+    from ubu_tui.config import Settings
+    from ubu_tui.instrument import loader
+    from ubu_tui.results.aggregate import Context
+
+    data = tmp_path / "data"
+    shutil.copytree(VERSIONS.parent.parent, data)            # the shipped data, and ours
+    shutil.copytree(local_version(tmp_path), data / "instruments" / "ubu-vb" / "2026.2+0180")
+    monkeypatch.setenv("UBU_DATA_DIR", str(data))
+    for cached in (loader.default_instrument, loader.available_instruments):
+        cached.cache_clear()
+    try:
+        monkeypatch.setenv("UBU_INSTRUMENT_VERSION", "2026.2+0180")
+        from tests.ui import new_app
+
+        app = new_app(engine, instrument_version=Settings.from_env().instrument_version)
+        assert app.instrument.key == "ubu-vb@2026.2+0180" and not app.instrument.national
+        # its results are its own records alone, whatever selection asked
+        ctx = Context.open(engine, app.instrument, Selection("2026-01", "2026-12"))
+        assert ctx.selection.version == "2026.2+0180"
+        run = subprocess.run([sys.executable, "-m", "ubu_tui", "codebook"], capture_output=True,
+                             text=True, timeout=60, env={**os.environ,
+                                                         "UBU_INSTRUMENT_VERSION": "2026.1"})
+        assert run.returncode == 2 and "is a national version" in run.stderr
+        assert "Traceback" not in run.stderr
+    finally:
+        for cached in (loader.default_instrument, loader.available_instruments):
+            cached.cache_clear()

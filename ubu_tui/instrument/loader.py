@@ -70,6 +70,18 @@ def available_instruments() -> dict[tuple[str, str], Path]:
     return found
 
 
+def local_instrument(version: str) -> Instrument:
+    """A municipality's local version of UBU-VB for new follow-ups (UBU_INSTRUMENT_VERSION):
+    only a local one; a national version other than the newest is never started anew."""
+    instrument = instrument_by_version(default_instrument().id, version)
+    if instrument.national:
+        raise InstrumentError(_("UBU_INSTRUMENT_VERSION={version} är en nationell version; ange "
+                                "en lokal version (till exempel 2026.2+0180) eller ta bort "
+                                "inställningen för den nyaste nationella")
+                              .format(version=version))
+    return instrument
+
+
 def instrument_by_version(instrument_id: str, version: str) -> Instrument:
     path = available_instruments().get((instrument_id, version))
     if path is None:
