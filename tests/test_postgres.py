@@ -467,3 +467,19 @@ def test_a_decline_reason_and_phone_with_interpreter_on_postgres(pg_engine, inst
     assert export_jsonl(pg_engine, path) == 1
     assert '"decline_reason": 2' in path.read_text()
     assert import_jsonl(pg_engine, path).already_present == 1
+
+
+@pytest.mark.usefixtures("english")
+def test_a_local_version_is_not_submitted_on_postgres_and_its_draft_stays(
+        pg_engine, setup, tmp_path):
+    from tests.test_versions import local_version
+    from ubu_tui.errors import InputRejected
+    from ubu_tui.instrument.loader import load_instrument
+
+    followup = complete_all(FollowUp.open(load_instrument(local_version(tmp_path)), setup))
+    save_draft(pg_engine, followup, "Blå ek 2")
+    with pytest.raises(InputRejected, match=r"ubu-vb@2026.2\+0180: 1.*draft is kept"):
+        submit(pg_engine, followup)
+    assert len(list_drafts(pg_engine)) == 1
+    with pg_engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM submission")).scalar() == 0

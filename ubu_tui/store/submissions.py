@@ -132,10 +132,10 @@ def submit(engine: Engine, followup: FollowUp, *, now: datetime | None = None) -
             if "+" in record.instrument_version:     # versions.is_local: never pooled
                 from ubu_tui.store.transfer import refuse_local
 
-                raise refuse_local({f"{record.instrument_id}@{record.instrument_version}": 1},
-                                   _("Ingenting skickades in, och utkastet finns kvar. "
-                                     "Använd kommunens egen SQLite-databas för den lokala "
-                                     "versionen."))
+                version = f"{record.instrument_id}@{record.instrument_version}"
+                raise refuse_local({version: 1}, _(
+                    "Ingenting skickades in, och utkastet finns kvar. Använd kommunens egen "
+                    "SQLite-databas för den lokala versionen."))
             # the shared database's one way in: the whole record to a function that checks it
             if submit_payloads(session, [payload(record, period)]) == 0:
                 raise StoreError(_("Den här uppföljningen är redan inskickad."))
