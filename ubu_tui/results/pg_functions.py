@@ -68,6 +68,8 @@ def _sel() -> str:
         WHERE s.period BETWEEN p_from AND p_to
           -- national versions only, as the results layer counts (query.NATIONAL_ONLY)
           AND {NATIONAL_ONLY}
+          -- only the current release (store/pg_release.py): padding counts once a month
+          AND s.received_seq <= v_cut
           AND (p_filter IS NULL OR ({_group_case('p_filter')})::integer = ANY(p_values)))"""
 
 
@@ -159,6 +161,7 @@ RETURNS TABLE({key} text, grp text, code integer, n integer, asked integer,
 {HEAD}
 DECLARE
     t integer := GREATEST(COALESCE(p_threshold, 3), 3);   -- never below the standard
+    v_cut bigint := public.ubu_release_cut();
 BEGIN{_checks()}
     RETURN QUERY
     WITH {_sel()},
@@ -219,6 +222,7 @@ RETURNS TABLE(respondent text, grp text, disposition text, n integer, rate float
 {HEAD}
 DECLARE
     t integer := GREATEST(COALESCE(p_threshold, 3), 3);
+    v_cut bigint := public.ubu_release_cut();
 BEGIN{_checks()}
     RETURN QUERY
     WITH {_sel()},
