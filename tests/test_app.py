@@ -60,12 +60,15 @@ async def test_youth_declines_and_guardian_not_reachable(engine):
     app = new_app(engine)
     async with app.run_test(size=(80, 24)) as pilot:
         await start_followup(pilot)
-        await run_session(pilot, app, "1", consent="2")
+        await run_session(pilot, app, "1", consent="2", decline_reason="3")
         await run_session(pilot, app, "2", consent="3")
         await run_session(pilot, app, "3")
         await submit_now(pilot, app)
     assert dispositions(engine) == {"youth": "declined", "guardian": "not_reachable",
                                     "caseworker": "completed"}
+    # why the young person declined: the instrument's code, and only on the declined part
+    assert sorted(stored(engine, "SELECT respondent, decline_reason FROM session_record")) == [
+        ("caseworker", None), ("guardian", None), ("youth", 3)]
     assert {o for o, _ in answers(engine, "youth").values()} == {"not_reached"}
     assert {o for o, _ in answers(engine, "guardian").values()} == {"not_reached"}
 

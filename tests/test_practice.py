@@ -70,6 +70,8 @@ async def play(pilot, app, scenario: Scenario, *, judge_due: bool | None = None,
         chosen = (consent or {}).get(respondent, script.consent)
         if respondent != "caseworker":          # the caseworker's part has no consent step
             await type_keys(pilot, CONSENT_KEYS[chosen], "enter")
+            if type(app.screen).__name__ == "ChoiceDialog":     # why they declined
+                await type_keys(pilot, str(script.decline_reason or 1))
         if chosen is not Consent.GIVEN:
             continue
         session = app.screen.session

@@ -86,12 +86,15 @@ async def answer_until_review(pilot: Pilot, app: UbuApp, stop_at: str | None = N
 
 
 async def run_session(pilot: Pilot, app: UbuApp, key: str, consent: str = "1", *,
-                      paced: bool = False) -> None:
-    """From the overview: open a session, give consent, answer all, close it at review."""
+                      paced: bool = False, decline_reason: str = "1") -> None:
+    """From the overview: open a session, give consent, answer all, close it at review.
+    A decline ("2") is recorded with `decline_reason` where the form asks for one."""
     send = press if paced else type_keys
     await send(pilot, key)
     if key != "3":                     # the caseworker's own part has no consent step
         await send(pilot, consent, "enter")
+        if type(app.screen).__name__ == "ChoiceDialog":     # why the respondent declined
+            await send(pilot, decline_reason)
     if consent == "1":
         await answer_until_review(pilot, app, paced=paced)
         assert type(app.screen).__name__ == "ReviewScreen"

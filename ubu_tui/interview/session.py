@@ -124,6 +124,7 @@ class SessionOutcome:
     language: str
     items: tuple[ItemOutcome, ...]
     adhoc: tuple[str, ...] = ()      # items interpreted ad hoc: no current translation
+    decline_reason: int | None = None  # Form.decline_reasons code, only when declined
 
 
 class RespondentSession:
@@ -139,6 +140,7 @@ class RespondentSession:
         self.position = 0
         self.disposition: Disposition | None = None
         self.break_reason: int | None = None
+        self.decline_reason: int | None = None
 
     # --- state -------------------------------------------------------------------------
     @property
@@ -189,10 +191,20 @@ class RespondentSession:
         return sum(1 for i in shown if i.id in self.responses), len(shown)
 
     # --- steps -------------------------------------------------------------------------
-    def set_consent(self, consent: Consent) -> None:
+    def set_consent(self, consent: Consent, reason: int | None = None) -> None:
+        """Record the consent step. A decline carries its coded reason when the form has a
+        list of reasons (from 2026.2), and nothing else ever carries one."""
         self._require_open()
         if self.respondent == "caseworker" and consent is not Consent.GIVEN:
             raise AnswerRejected("the caseworker's own items cannot be declined")
+        if consent is Consent.DECLINED and self.form.decline_reasons:
+            if reason is None or self.form.decline_reason(reason) is None:
+                raise AnswerRejected(
+                    "a decline needs its reason, one of "
+                    + ", ".join(str(r.code) for r in self.form.decline_reasons))
+        elif reason is not None:
+            raise AnswerRejected("only a decline has a reason, and only where the form lists "
+                                 "reasons")
         if consent is Consent.SELF_COMPLETED and self.mode is not Mode.PAPER:
             raise AnswerRejected("only a paper form is self-completed")
         if consent is Consent.YOUTH_OBJECTS:
@@ -203,6 +215,7 @@ class RespondentSession:
                     "the young person is under 18: their objection does not stop the guardian "
                     "from being asked")
         self.consent = consent
+        self.decline_reason = reason
         if not self.answering:
             self.disposition = Disposition(consent.value)
         else:
@@ -294,6 +307,7 @@ class RespondentSession:
         self.break_reason = None
         if not self.answering:
             self.consent = None
+            self.decline_reason = None
 
     def _require_open(self) -> None:
         if self.closed:
@@ -334,7 +348,8 @@ class RespondentSession:
             raise AnswerRejected(f"the {self.respondent} session is still open")
         return SessionOutcome(self.respondent, self.disposition, self.break_reason,
                               int(self.mode), self.language, self.outcomes(),
-                              tuple(sorted(self.adhoc & set(self.responses))))
+                              tuple(sorted(self.adhoc & set(self.responses))),
+                              self.decline_reason)
 
     def note_wording(self, item_id: str, translated: bool) -> None:
         """Record how the item was put in the interview language: read from a translation,
@@ -354,6 +369,7 @@ class RespondentSession:
             "disposition": self.disposition.value if self.disposition else None,
             "break_reason": self.break_reason,
             "adhoc": sorted(self.adhoc),
+            "decline_reason": self.decline_reason,
         }
 
     def load_state(self, state: dict[str, Any]) -> None:
@@ -370,3 +386,5 @@ class RespondentSession:
         self.disposition = Disposition(state["disposition"]) if state["disposition"] else None
         self.break_reason = state["break_reason"]
         self.adhoc = {str(i) for i in state.get("adhoc", [])}
+        reason = state.get("decline_reason")       # drafts saved before 2026.2 have none
+        self.decline_reason = int(reason) if reason is not None else None
