@@ -11,14 +11,14 @@
   ubu_decline_figures publishes the declines by reason to the logins that read figures.
 
 Revision ID: 0081
-Revises: 0102
+Revises: 0093
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0081"
-down_revision = "0102"
+down_revision = "0093"
 branch_labels = None
 depends_on = None
 
