@@ -272,3 +272,12 @@ def test_an_import_writes_the_rows_the_record_objects_would(tmp_path, records):
             slow[table].append(tuple(row[c] for c in ROW_COLUMNS[table]))
         assert {t: sorted(v) for t, v in fast.items()} == {t: sorted(v) for t, v in slow.items()}
         assert fast["answer_record"] and fast["index_score"]
+
+
+def test_the_synthesiser_takes_a_number_of_periods_as_that_many_months(tmp_path, capsys):
+    assert synth.parse_periods("4") == ["2026-09", "2026-10", "2026-11", "2026-12"]
+    assert synth.parse_periods("2025-12, 2026-01") == ["2025-12", "2026-01"]
+    with pytest.raises(SystemExit) as stop:
+        synth.main(["--database-url", f"sqlite:///{tmp_path / 'x.sqlite3'}", "--periods", "4,5"])
+    assert stop.value.code == 2 and "YYYY-MM" in capsys.readouterr().err
+    assert not (tmp_path / "x.sqlite3").exists()       # refused before anything was written
