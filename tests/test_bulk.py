@@ -23,7 +23,8 @@ UNITS = list(range(1001, 1013))
 PERIODS = ["2026-01", "2026-02", "2026-03"]
 COUNTS = {"item_count": "period, item_id, code", "index_count": "period, unit_id, index_id",
           "disposition_count": "period, respondent, disposition",
-          "index_cube": "dim, index_id, period, unit_type, grp"}
+          "index_cube": "dim, index_id, period, unit_type, grp",
+          "index_cube_year": "dim, index_id, year, unit_type, grp"}
 
 
 def counts(engine) -> dict[str, list[tuple]]:
@@ -281,3 +282,41 @@ def test_the_synthesiser_takes_a_number_of_periods_as_that_many_months(tmp_path,
         synth.main(["--database-url", f"sqlite:///{tmp_path / 'x.sqlite3'}", "--periods", "4,5"])
     assert stop.value.code == 2 and "YYYY-MM" in capsys.readouterr().err
     assert not (tmp_path / "x.sqlite3").exists()       # refused before anything was written
+
+
+def test_index_views_over_whole_years_read_the_yearly_sums_and_agree_with_the_records(
+        tmp_path, monkeypatch):
+    """index_cube_year (schema 0111) serves the whole years of a selection; its figures and
+    cell keys are those computed from the records, after bulk writes, single submissions
+    (row triggers) and a withdrawal alike."""
+    from ubu_tui.store.shared import withdraw
+
+    months = synth.months_until("2027-02", 16)           # 2025-11 … 2027-02
+    engine = store(tmp_path, "years.sqlite3")
+    recs = list(synth.generate(INSTRUMENT, 60, UNITS, months, seed=11, municipalities=4))
+    synth.insert(engine, recs[:45])
+    with monkeypatch.context() as m:                      # the rest counted by the triggers
+        m.setattr("ubu_tui.store.bulk.counted_in_bulk", lambda conn: nullcontext())
+        m.setattr("ubu_tui.store.bulk.new_records", lambda conn, ids: None)
+        synth.insert(engine, recs[45:])
+
+    def rounded(figures: dict) -> dict:
+        return {k: (v[0], round(v[1], 6), *v[2:]) for k, v in figures.items()}
+
+    def check() -> None:
+        for period_from, period_to in (("2025-11", "2027-02"), ("2026-01", "2026-12")):
+            for filters in ((), (("unit_type", (1, 2)),)):
+                sel = Selection(period_from, period_to, filters)
+                for by in (None, "unit", "method"):
+                    kept = query.index_scores(engine, INSTRUMENT, sel, by)
+                    with monkeypatch.context() as m:      # the same from the records
+                        m.setattr(query, "_in_cube", lambda sel, by: False)
+                        m.setattr(query, "whole_years", lambda pf, pt: ("0001", "0001"))
+                        counted = query.index_scores(engine, INSTRUMENT, sel, by)
+                    assert kept and rounded(kept) == rounded(counted), (sel, by)
+
+    assert query.whole_years("2025-11", "2027-02") == ("2026", "2026")
+    assert query.whole_years("2026-02", "2026-11") is None
+    check()
+    assert withdraw(engine, recs[0].municipality) > 0
+    check()
