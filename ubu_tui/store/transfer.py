@@ -62,35 +62,52 @@ def _require_real(engine: Engine, what: str) -> None:
                           .format(what=what))
 
 
-def _records(engine: Engine, municipality: str | None) -> list[dict[str, Any]]:
+def _records(engine: Engine, municipality: str | None,
+             only: set[str] | None = None) -> list[dict[str, Any]]:
+    """Every record (of one municipality), or on SQLite only those with the ids `only`: an
+    import that finds ids already stored compares just those, not the whole store."""
     if on_postgres(engine):   # through the function that keeps a login to its municipality
         with session_for(engine) as session:
             found = export_records(session, municipality)
         random.shuffle(found)
-        return found
+        return [r for r in found if only is None or r["id"] in only]
     with session_for(engine) as session:
+        conn = session.connection()
+        scope = ""
+        if only is not None:
+            conn.exec_driver_sql("CREATE TEMPORARY TABLE IF NOT EXISTS wanted "
+                                 "(id VARCHAR(32) PRIMARY KEY)")
+            conn.exec_driver_sql("DELETE FROM wanted")
+            conn.connection.dbapi_connection.cursor().executemany(  # type: ignore[union-attr]
+                "INSERT INTO wanted (id) VALUES (?)", [(i,) for i in only])
+            scope = " WHERE submission_id IN (SELECT id FROM wanted)"
         # plain rows, not ORM objects: a push reads a hundred rows per record
         query = select(Submission)
         if municipality:
             query = query.where(col(Submission.municipality) == municipality)
+        if only is not None:
+            query = query.where(text("submission.id IN (SELECT id FROM wanted)"))
         subs = {s.id: s for s in session.exec(query).all()}
         sessions: dict[str, list[Any]] = defaultdict(list)
-        for s in session.connection().execute(text(
+        for s in conn.execute(text(
                 "SELECT submission_id, respondent, disposition, break_reason, mode, "
-                "language, adhoc FROM session_record")).all():
+                f"language, adhoc FROM session_record{scope}")).all():
             if s.submission_id in subs:
                 sessions[s.submission_id].append(s)
         answers: dict[tuple[str, str], dict[str, list[Any]]] = defaultdict(dict)
-        for sid, respondent, item, outcome, code in session.connection().execute(text(
+        for sid, respondent, item, outcome, code in conn.execute(text(
                 "SELECT submission_id, respondent, item_id, outcome, code "
-                "FROM answer_record")):
+                f"FROM answer_record{scope}")):
             if sid in subs:
                 answers[(sid, respondent)][item] = [outcome, code]
         methods: dict[str, dict[str, list[list[int]]]] = defaultdict(lambda: defaultdict(list))
-        for m in session.connection().execute(text(
-                "SELECT submission_id, item_id, method, applied FROM method_record")).all():
+        for m in conn.execute(text(
+                f"SELECT submission_id, item_id, method, applied FROM method_record{scope}")
+                              ).all():
             if m.submission_id in subs:
                 methods[m.submission_id][m.item_id].append([m.method, m.applied])
+        if only is not None:
+            conn.exec_driver_sql("DROP TABLE wanted")
     out = []
     for sid, sub in subs.items():
         out.append({
@@ -395,7 +412,7 @@ def _conflicts(engine: Engine, good: list[dict[str, Any]], path: Path) -> list[s
         return []          # a login that may not list ids: the database keeps what it has
     if not again:
         return []
-    stored = {r["id"]: _canonical(r) for r in _records(engine, None) if r["id"] in again}
+    stored = {r["id"]: _canonical(r) for r in _records(engine, None, again)}
     return [f"{path}: id {r['id']} is already in the database with other content; a record "
             "is never changed. Export both and find out which one is right"
             for r in good if r["id"] in stored and stored[r["id"]] != _canonical(r)]
