@@ -10,7 +10,7 @@ from collections import defaultdict
 
 from sqlalchemy.engine import Engine
 
-from ubu_tui.instrument.model import Index, Instrument
+from ubu_tui.instrument.model import Instrument
 from ubu_tui.results.query import Cell, IndexCell, Selection, _run, _selected
 
 
@@ -36,43 +36,30 @@ def respondent_index_scores(engine: Engine, instrument: Instrument, sel: Selecti
     own items in the index: a follow-up's score for a respondent is the mean of that
     respondent's answered items, so a low guardian response rate cannot hide in one number.
 
-    One pass over the answers: each follow-up and respondent gets a sum and a count per index
-    (item ids are validated identifiers, so they are written into the SQL as literals)."""
-    # The main indices only: a BBIC sub-area is mostly one respondent's one item, and each
-    # index costs a pass of CASE tests over every answer (see the closing note's figures).
+    One pass over the answers, joined to a small table of (item, index) pairs: each
+    follow-up and respondent gets a sum and a count per index (item ids are validated
+    identifiers, so they are written into the SQL as literals). The join replaced two CASE
+    tests per index on every answer: 1.5 times faster, and still a pass over every answer of
+    the selection (about 2 CPU seconds per 10 000 follow-ups); kept per-respondent scores
+    written with the record would serve it as index_cube serves the indices."""
+    # The main indices only: a BBIC sub-area is mostly one respondent's one item.
     indices = [ix for ix in instrument.indices if ix.items and ":" not in ix.label]
     if not indices:
         return {}
     params: dict[str, object] = {}
     cte, exp = _selected(sel, by, params)
-
-    def among(ix: Index) -> str:
-        return "a.item_id IN (" + ", ".join(f"'{i}'" for i in ix.items) + ")"
-
-    inner = ", ".join(f"SUM(CASE WHEN {among(ix)} THEN a.code ELSE 0 END) AS t{j}, "
-                      f"SUM(CASE WHEN {among(ix)} THEN 1 ELSE 0 END) AS n{j}"
-                      for j, ix in enumerate(indices))
-    outer = ", ".join(
-        f"SUM(CASE WHEN n{j} > 0 THEN 1 ELSE 0 END), "
-        f"SUM(CASE WHEN n{j} > 0 THEN t{j} * 1.0 / n{j} ELSE 0 END), "
-        f"SUM(CASE WHEN n{j} > 0 AND t{j} >= 4 * n{j} THEN 1 ELSE 0 END), "
-        f"SUM(CASE WHEN n{j} > 0 THEN k ELSE 0 END), "
-        f"SUM(CASE WHEN n{j} > 0 AND t{j} >= 4 * n{j} THEN k ELSE 0 END)"
-        for j in range(len(indices)))
-    params["items"] = sorted({i for ix in indices for i in ix.items})
-    exp.append("items")
-    sql = (f"WITH {cte}, x AS (SELECT sel.sid, sel.grp AS grp, sel.k AS k, "
-           f"a.respondent AS resp, {inner} "
+    pairs = ", ".join(f"('{i}', {j})" for j, ix in enumerate(indices) for i in ix.items)
+    sql = (f"WITH {cte}, m(item_id, ix) AS (VALUES {pairs}), "
+           "x AS (SELECT sel.grp AS grp, sel.k AS k, a.respondent AS resp, m.ix AS ix, "
+           "SUM(a.code) AS t, COUNT(*) AS n "
            "FROM sel JOIN answer_record a ON a.submission_id = sel.sid "
-           "WHERE a.outcome = 'value' AND a.item_id IN :items "
-           "GROUP BY sel.sid, sel.grp, sel.k, a.respondent) "
-           f"SELECT resp, grp, {outer} FROM x GROUP BY resp, grp")
+           "JOIN m ON m.item_id = a.item_id WHERE a.outcome = 'value' "
+           "GROUP BY sel.sid, sel.grp, sel.k, a.respondent, m.ix) "
+           "SELECT ix, resp, grp, COUNT(*), SUM(t * 1.0 / n), "
+           "SUM(CASE WHEN t >= 4 * n THEN 1 ELSE 0 END), SUM(k), "
+           "SUM(CASE WHEN t >= 4 * n THEN k ELSE 0 END) FROM x GROUP BY ix, resp, grp")
     out: dict[tuple[str, str, object], IndexCell] = {}
-    for row in _run(engine, sql, params, exp):
-        resp, grp = row[0], row[1]
-        for j, ix in enumerate(indices):
-            n, total, high, key, hkey = row[2 + 5 * j: 7 + 5 * j]
-            if n:
-                out[(ix.id, resp, grp)] = (int(n), float(total), int(high), int(key),
-                                           int(hkey))
+    for ix, resp, grp, n, total, high, key, hkey in _run(engine, sql, params, exp):
+        out[(indices[ix].id, resp, grp)] = (int(n), float(total), int(high), int(key),
+                                            int(hkey))
     return out
