@@ -19,6 +19,7 @@ from sqlalchemy import text
 from tests.conftest import DEMO_UNITS, ROOT
 from tests.helpers import complete_all
 from ubu_tui.errors import UbuError
+from ubu_tui.identifiers import check_record_id, new_record_id
 from ubu_tui.instrument.loader import load_instrument
 from ubu_tui.interview import FollowUp
 from ubu_tui.practice.scenario import parse_text
@@ -124,6 +125,15 @@ def test_registry_import_refuses_cleanly_and_changes_nothing(filled, tmp_path_fa
         import_units(engine, DEMO_UNITS)
 
 
+def _valid_id(hex_: str) -> bool:
+    try:
+        check_record_id(hex_)
+        return True
+    except UbuError:
+        return False
+
+
+RECORD_IDS = st.uuids(version=4).map(lambda u: u.hex).filter(_valid_id)
 JSON_EDITS = st.sampled_from(["drop_key", "wrong_type", "negative", "huge", "string",
                               "null", "unknown_item", "truncate"])
 
@@ -134,12 +144,14 @@ def test_record_import_refuses_cleanly_and_changes_nothing(filled, tmp_path_fact
     engine, exported = filled
     before = snapshot(engine)
     line = json.loads(exported.splitlines()[0])
-    line["id"] = data.draw(st.from_regex(r"[0-9a-f]{32}", fullmatch=True))   # a new record
+    # a new record with an id ubu could have made, so that the edit, not the id, is what is judged
+    line["id"] = data.draw(RECORD_IDS)
     edit = data.draw(JSON_EDITS)
     session = data.draw(st.sampled_from(line["sessions"]))
     item = data.draw(st.sampled_from(sorted(session["items"])))
+    required = sorted(set(line) - {"key"})       # the record key is optional: one is drawn
     if edit == "drop_key":
-        del line[data.draw(st.sampled_from(sorted(line)))]
+        del line[data.draw(st.sampled_from(required))]
     elif edit == "wrong_type":
         session["items"][item] = {"value": 3}
     elif edit == "negative":
@@ -149,7 +161,7 @@ def test_record_import_refuses_cleanly_and_changes_nothing(filled, tmp_path_fact
     elif edit == "string":
         line["unit"] = "1001; DROP TABLE submission"
     elif edit == "null":
-        line[data.draw(st.sampled_from(sorted(line)))] = None
+        line[data.draw(st.sampled_from(required))] = None
     elif edit == "unknown_item":
         session["items"]["x_" + item] = session["items"].pop(item)
     raw = json.dumps(line)
@@ -160,6 +172,25 @@ def test_record_import_refuses_cleanly_and_changes_nothing(filled, tmp_path_fact
     path.write_text(raw + "\n")
     assert _accepted_or_refused(lambda: import_jsonl(engine, path)) == "refused"
     assert snapshot(engine) == before
+
+
+def test_an_unedited_record_with_a_fresh_id_is_accepted(tmp_path):
+    """The fuzz test above means something only if its starting point would import."""
+    url = f"sqlite:///{tmp_path / 'ubu.sqlite3'}"
+    engine = open_store(url)
+    import_units(engine, DEMO_UNITS)
+    from ubu_tui.instrument import default_instrument
+    from ubu_tui.interview import Mode, Setup
+    submit(engine, complete_all(FollowUp.open(default_instrument(), Setup(
+        "0180", 1001, Mode.IN_PERSON, 2, 16, 3, True))))
+    out = tmp_path / "records.jsonl"
+    export_jsonl(engine, out)
+    line = json.loads(out.read_text().splitlines()[0])
+    line["id"] = new_record_id()
+    out.write_text(json.dumps(line) + "\n")
+    before = snapshot(engine)[0][0]
+    import_jsonl(engine, out)
+    assert snapshot(engine)[0][0] == before + 1
 
 
 @pytest.mark.parametrize("args", [

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import DEMO_UNITS, ROOT
+from tests.conftest import DEMO_UNITS, ROOT, pg_url
 from tests.helpers import complete_all
 from ubu_tui.codes import check_municipality
 from ubu_tui.config import Settings
@@ -290,15 +290,12 @@ def test_connection_failures_say_which(url, why):
         open_store(url)
 
 
-def _pg_base() -> str | None:
-    return os.environ.get("UBU_TEST_PG_URL")
-
-
 @pytest.mark.postgres
+@pytest.mark.usefixtures("english")
 def test_postgres_missing_database_and_user_are_told_apart():
-    base = _pg_base()
+    base = pg_url()
     if not base:
-        pytest.skip("no PostgreSQL server: set UBU_TEST_PG_URL")
+        pytest.skip("no PostgreSQL server answers: set UBU_TEST_PG_URL")
     from sqlalchemy.engine import make_url
 
     url = make_url(base)

@@ -150,7 +150,7 @@ def register(sub: Any) -> None:
     group.add_argument("--unit", type=int, metavar="ID",
                        help=_("rapporten för en enhet bredvid alla enheter (till utföraren)"))
     group.add_argument("--for-municipality", dest="for_municipality", type=_municipality,
-                       metavar="KOD",
+                       metavar="NNNN",
                        help=_("rapporten för en kommun (fyrsiffrig kod) bredvid alla"))
     file_arg(p, "output", metavar="FILE", help=_("filen som skrivs"))
     c = command(sub, "coverage", _("täckning: hur många avslutade placeringar som följdes upp; "

@@ -7,8 +7,9 @@ report and database function:
 
 1. Perturbation: a published count is n + deviation(n, key) from the perturbation table
    (results/ptable.py): at most ±D, never 1 or 2, zero stays zero; the same cell gets the same
-   figure whatever produced it. Sums are perturbed from the same key before a mean is taken;
-   shares are a perturbed count over a perturbed count.
+   figure whatever produced it. Sums are perturbed from the same key; a mean or a share is
+   taken over the group's published count, never its true n, so it tells nothing the
+   published counts do not.
 2. Threshold: a group whose true or published count is under the threshold is not published
    at all: no row, no figure, no reason. A hidden group and a group with no follow-ups look
    the same, so a missing row says neither "one or two" nor "none". The total row is always
@@ -21,13 +22,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ubu_tui.i18n import _
+from ubu_tui.i18n import N_, _
 from ubu_tui.results import ptable
 
 DEFAULT_THRESHOLD = 3
 HIDDEN = "hidden"
 SYMBOL = "•"                 # the one mark for every hidden figure
-METHOD = ("cellnyckelmetoden: varje antal flyttas högst ±{d} (varians {v}), aldrig till 1 eller "
+METHOD = N_("cellnyckelmetoden: varje antal flyttas högst ±{d} (varians {v}), aldrig till 1 eller "
           "2; medelvärden från en störd summa; grupper under spärren {t} visas inte")
 
 
@@ -49,7 +50,7 @@ class Threshold:
 
 def method_text(threshold: int) -> str:
     """The method and parameters in force, for the foot of every report and view."""
-    return METHOD.format(d=ptable.MAX_DEVIATION, v=f"{ptable.VARIANCE:g}", t=threshold)
+    return _(METHOD).format(d=ptable.MAX_DEVIATION, v=f"{ptable.VARIANCE:g}", t=threshold)
 
 
 def small(n: int, threshold: int) -> bool:
