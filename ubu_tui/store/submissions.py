@@ -127,18 +127,18 @@ def add_records(session: Session,
 
 def write_rows(conn: Connection, by_table: dict[str, list[tuple[Any, ...]]]) -> None:
     """Insert plain row tuples (columns as ROW_COLUMNS), parents first, within the caller's
-    transaction. On SQLite straight through the driver's executemany: SQLAlchemy's per-row
-    parameter handling cost more than SQLite's own work on a bulk import."""
+    transaction. On SQLite as the driver's executemany, through exec_driver_sql so that a
+    locked database still arrives as SQLAlchemy's error (and so as the "try again" message):
+    SQLAlchemy's per-row parameter handling cost more than SQLite's own work on an import."""
     sqlite = conn.dialect.name == "sqlite"
-    cursor = conn.connection.dbapi_connection.cursor() if sqlite else None  # type: ignore[union-attr]
     for table, model in RECORD_MODELS.items():   # submissions first, index scores last
         rows = by_table.get(table)
         if not rows:
             continue
         columns = ROW_COLUMNS[table]
-        if cursor is not None:
-            cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) "
-                               f"VALUES ({', '.join('?' for _ in columns)})", rows)
+        if sqlite:
+            conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) "
+                                 f"VALUES ({', '.join('?' for _ in columns)})", rows)
         else:
             conn.execute(insert(model.__table__), [dict(zip(columns, r, strict=True))
                                                     for r in rows])
