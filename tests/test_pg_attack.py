@@ -44,7 +44,7 @@ class Shared:
         self.name = f"ubu_att_{tag}"
         self.prefix = f"ubu_x{tag}"       # roles are cluster-wide: ours alone
         self.logins = {"cw1": f"{self.prefix}_k0001", "cw2": f"{self.prefix}_k0002",
-                       "analyst": f"{self.prefix}_an"}
+                       "analyst": f"{self.prefix}_an", "admin": f"{self.prefix}_ad"}
         self.admin = create_engine(URL, isolation_level="AUTOCOMMIT")
         with self.admin.connect() as conn:
             conn.execute(text(f"CREATE DATABASE {self.name}"))
@@ -83,6 +83,8 @@ def shared() -> Iterator[Shared]:
         with db.owner.begin() as conn:
             conn.execute(text(f"CREATE ROLE {db.logins['analyst']} LOGIN IN ROLE "
                               f"{db.prefix}_analyst"))
+            conn.execute(text(f"CREATE ROLE {db.logins['admin']} LOGIN IN ROLE "
+                              f"{db.prefix}_admin"))
         yield db
     finally:
         db.close()
@@ -226,7 +228,9 @@ def test_every_definer_function_is_written_safely(shared):
             "ubu_withdraw", "ubu_export"} <= {r.proname for r in rows}
     tables = "|".join(COUNTED + ("unit", "draft"))
     for name, config, source in rows:
-        assert config == ["search_path=pg_catalog, public, pg_temp"], name
+        # (the submit function also turns JIT off: a setting that changes no result)
+        assert config[0] == "search_path=pg_catalog, public, pg_temp", name
+        assert set(config[1:]) <= {"jit=off"}, name
         bare = re.findall(rf"(?:FROM|JOIN|INTO|UPDATE)\s+({tables})\b", source)
         assert not bare, f"{name} names {bare} without public."
 
@@ -289,8 +293,9 @@ def test_a_record_submitted_again_adds_nothing_to_the_stored_one(shared):
     before = checksum(shared)
     again = json.loads(json.dumps(record))
     again["period"] = "2026-04"
-    for part in again["sessions"]:
-        part["items"] = {k: ["value", 4] for k in part["items"]}
+    for part in again["sessions"]:     # other outcomes, each one valid for its item
+        part["items"] = {k: ["not_reached", -9] for k in part["items"]}
+        part["methods"] = {}
     assert run_as(shared, "cw1", "SELECT public.ubu_submit_records(%s::jsonb)",
                   params=[json.dumps([again])]) == [(0,)]
     assert checksum(shared) == before
@@ -375,13 +380,7 @@ def test_an_unmapped_caseworker_login_acts_for_no_municipality(shared):
 # --- padding -------------------------------------------------------------------------------
 
 def test_padding_with_rollback_gets_no_figures(shared):
-    fake = []
-    for _ in range(20):
-        record = a_record(shared)
-        for s in record["sessions"]:
-            s["items"] = {k: ["value", 4] if v[0] == "value" else v
-                          for k, v in s["items"].items()}
-        fake.append(record)
+    fake = [a_record(shared) for _ in range(20)]
     refused(shared, "cw1",
             "SELECT public.ubu_submit_records(%(p)s::jsonb)",
             "SELECT * FROM public.ubu_item_figures('2000-01', '2999-12', 'municipality', 3)",
@@ -399,6 +398,178 @@ def test_padding_with_rollback_gets_no_figures(shared):
             "municipality) VALUES (md5('pad'), 'x', now(), now(), '{}', '0001')",
             "SELECT * FROM public.ubu_item_figures('2000-01', '2999-12', 'none', 3)",
             match="transaction that has written")
+
+
+def _padding(db: Shared, count: int) -> list[str]:
+    """`count` made-up records for municipality 0001, committed by its caseworker login."""
+    fake = [a_record(db) for _ in range(count)]
+    assert run_as(db, "cw1", "SELECT public.ubu_submit_records(%s::jsonb)",
+                  params=[json.dumps(fake)]) == [(count,)]
+    return [r["id"] for r in fake]
+
+
+def _turn_the_month(db: Shared) -> None:
+    """What the first of next month does: everything received so far was received 'last
+    month'. (The owner lifts the write-once trigger for it: nothing else can move a record.)"""
+    with db.owner.begin() as conn:
+        conn.execute(text("ALTER TABLE public.submission DISABLE TRIGGER submission_write_once"))
+        conn.execute(text("UPDATE public.submission SET received_month = '2000-01' "
+                          "WHERE received_month >= to_char(now(), 'YYYY-MM')"))
+        conn.execute(text("ALTER TABLE public.submission ENABLE TRIGGER submission_write_once"))
+
+
+def test_committed_padding_changes_no_figure_until_the_next_release(shared):
+    """The averaging attack: commit made-up records, read the figures, again and again. A
+    login's records count only from the next release (each month, or the owner's), so padding
+    buys one fresh draw of the noise a month; and every padded record stays stored, with the
+    login that sent it and the month it came in."""
+    from ubu_tui.store.shared import release
+
+    release(shared.owner, now=True)            # what other tests sent counts from here
+    baseline = figures(shared, "analyst")
+    for _ in range(3):
+        padded = _padding(shared, 10)
+        assert figures(shared, "analyst") == baseline
+        assert figures(shared, "cw1") == baseline
+        assert figures(shared, "cw1", "ubu_index_figures") == figures(
+            shared, "analyst", "ubu_index_figures")
+    with shared.owner.connect() as conn:
+        stored = conn.execute(text(
+            "SELECT submitted_by, received_month = to_char(now(), 'YYYY-MM'), received_seq > 0 "
+            "FROM public.submission WHERE id = ANY(:ids)"), {"ids": padded}).all()
+    assert stored == [(shared.logins["cw1"], True, True)] * 10
+    # the owner's release, then the month's: each time the padding counts, once
+    assert release(shared.owner) == 30
+    assert release(shared.owner, now=True) == 0
+    released = figures(shared, "analyst")
+    assert released != baseline
+    _padding(shared, 10)
+    assert figures(shared, "analyst") == released
+    _turn_the_month(shared)
+    assert figures(shared, "analyst") != released
+
+
+@pytest.mark.parametrize("who", [*EVERYONE, "admin"])
+def test_no_login_makes_a_release(shared, who):
+    refused(shared, who, "SELECT public.ubu_release(true)")
+    refused(shared, who, "SELECT public.ubu_release_cut()")
+    refused(shared, who, "SELECT * FROM public.ubu_release")
+    refused(shared, who, "SELECT nextval('public.ubu_receipt')")
+    refused(shared, who, "SELECT last_value FROM public.ubu_receipt")
+
+
+# --- the admin role --------------------------------------------------------------------------
+
+def test_an_admin_login_holds_no_caseworker_right(shared):
+    """ubu_admin must be a member of the caseworker and analyst roles to grant them (PostgreSQL
+    15); it does not inherit their rights, and taking them with SET ROLE gives nothing, as an
+    admin login acts for no municipality."""
+    record = a_record(shared)
+    refused(shared, "admin", "SELECT * FROM public.draft")
+    refused(shared, "admin", "SELECT public.ubu_submit_records(%s::jsonb)",
+            params=[json.dumps([record])])
+    refused(shared, "admin", "SELECT * FROM public.ubu_export('0001')")
+    refused(shared, "admin", f"SET ROLE {shared.prefix}_caseworker",
+            "SELECT public.ubu_submit_records(%s::jsonb)", params=[json.dumps([record])],
+            match="acts for no municipality")
+    assert run_as(shared, "admin", f"SET ROLE {shared.prefix}_caseworker",
+                  "SELECT count(*) FROM public.draft") == [(0,)]
+    refused(shared, "admin", "INSERT INTO public.ubu_login VALUES ('x', '0001')")
+    # what it grants, it grants to a login that acts for no municipality either
+    run_as(shared, "admin", f"GRANT {shared.prefix}_caseworker TO {shared.logins['analyst']}")
+    try:
+        refused(shared, "analyst", "SELECT public.ubu_submit_records(%s::jsonb)",
+                params=[json.dumps([record])], match="acts for no municipality")
+    finally:
+        run_as(shared, "admin",
+               f"REVOKE {shared.prefix}_caseworker FROM {shared.logins['analyst']}")
+    assert figures(shared, "admin") == figures(shared, "analyst")
+
+
+# --- statistics ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("who", [*EVERYONE, "admin"])
+@pytest.mark.parametrize("sql", [
+    "SELECT n_tup_ins FROM pg_stat_user_tables", "SELECT * FROM pg_stat_all_tables",
+    "SELECT * FROM pg_stat_xact_user_tables", "SELECT * FROM pg_statio_user_tables",
+    "SELECT * FROM pg_stat_user_indexes", "SELECT tup_inserted FROM pg_stat_database",
+    "SELECT calls FROM pg_stat_user_functions",
+    "SELECT pg_stat_get_tuples_inserted('public.submission'::regclass)",
+    "SELECT pg_stat_get_live_tuples('public.answer_record'::regclass)",
+    "SELECT pg_relation_size('public.submission')",
+    "SELECT pg_total_relation_size('public.answer_record')",
+    "SELECT pg_database_size(current_database())"])
+def test_no_login_reads_how_many_rows_came_in(shared, who, sql):
+    refused(shared, who, sql)
+
+
+# --- the instrument versions' items -------------------------------------------------------------
+
+@pytest.mark.parametrize("change,why", [
+    ("item", "item made_up_item: not an item of"),
+    ("other_respondent", "not an item of"),
+    ("code", "code 77 is not allowed for value"),
+    ("nonresponse", "code -3 is not allowed for nonresponse"),
+    ("skipped", "code -9 is not allowed for skipped"),
+    ("missing", "items have no outcome given"),
+    ("method", "a method that is not one of the item's options"),
+    ("method_item", "methods given for an item that is not a methods item"),
+    ("adhoc", "interpreted item made_up_item: not an item of"),
+    ("version", "version 2026.9 is not known to this database"),
+])
+def test_made_up_items_and_codes_are_refused_naming_record_and_item(shared, change, why):
+    from ubu_tui.instrument.loader import instrument_by_version
+
+    record = a_record(shared)
+    instrument = instrument_by_version(record["instrument"], record["version"])
+    youth = next(s for s in record["sessions"] if s["respondent"] == "youth")
+    scale = next(i for i in youth["items"] if instrument.item(i).type.value == "scale")
+    closed = next(i for i in youth["items"] if instrument.item(i).type.value == "scale"
+                  and "not_applicable" not in instrument.item(i).nonresponse)
+    caseworker = next(s for s in record["sessions"] if s["respondent"] == "caseworker")
+    multi = next(i for i in caseworker["items"] if instrument.item(i).type.value == "multi")
+    if change == "item":
+        youth["items"]["made_up_item"] = ["value", 3]
+    elif change == "other_respondent":
+        youth["items"][multi] = ["value", 1]
+    elif change == "code":
+        youth["items"][scale] = ["value", 77]
+    elif change == "nonresponse":
+        youth["items"][closed] = ["nonresponse", -3]
+    elif change == "skipped":
+        youth["items"][scale] = ["skipped", -9]
+    elif change == "missing":
+        del youth["items"][scale]
+    elif change == "method":
+        caseworker["items"][multi] = ["value", 1]
+        caseworker["methods"] = {multi: [[999, 1]]}
+    elif change == "method_item":
+        caseworker["methods"] = {next(i for i in caseworker["items"] if i != multi): [[1, 1]]}
+    elif change == "adhoc":
+        youth["adhoc"] = ["made_up_item"]
+    else:
+        record["version"] = "2026.9"
+    message = refused(shared, "cw1", "SELECT public.ubu_submit_records(%s::jsonb)",
+                      params=[json.dumps([a_record(shared), record])],
+                      match="nothing was submitted")
+    assert f"record 2 ({record['id']})" in message and why in message, message
+
+
+def test_the_items_of_every_shipped_version_are_loaded_again_at_upgrade(shared):
+    """A version added (here: one whose rows are missing) is written at `ubu db upgrade`, and
+    its records are taken again."""
+    from ubu_tui.instrument.loader import available_instruments
+    from ubu_tui.store.shared import sync_instruments
+
+    record = a_record(shared)
+    with shared.owner.begin() as conn:
+        conn.execute(text("DELETE FROM public.instrument_item WHERE instrument_id = :i "
+                          "AND version = :v"), {"i": record["instrument"], "v": record["version"]})
+    refused(shared, "cw1", "SELECT public.ubu_submit_records(%s::jsonb)",
+            params=[json.dumps([record])], match="is not known to this database")
+    assert sync_instruments(shared.owner) == len(available_instruments())
+    assert run_as(shared, "cw1", "SELECT public.ubu_submit_records(%s::jsonb)",
+                  params=[json.dumps([record])]) == [(1,)]
 
 
 # --- arguments -----------------------------------------------------------------------------

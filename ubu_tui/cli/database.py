@@ -1,4 +1,4 @@
-"""The database itself: db upgrade, db roles."""
+"""The database itself: db upgrade, db roles, db release."""
 
 from __future__ import annotations
 
@@ -11,9 +11,22 @@ from ubu_tui.i18n import _
 def upgrade(ctx: Context) -> int:
     from ubu_tui.store import default_url, make_engine
     from ubu_tui.store.schema import ensure_schema
+    from ubu_tui.store.shared import sync_instruments
 
     engine = make_engine(ctx.settings.database_url or default_url())
     say(_("databas: {state}").format(state=ensure_schema(engine)))
+    versions = sync_instruments(engine)   # a new release may ship a new instrument version
+    if versions:
+        say(_("instrumentversioner i databasen: {n}").format(n=versions))
+    return 0
+
+
+def release(ctx: Context) -> int:
+    from ubu_tui.store.shared import release as make_release
+
+    waiting = make_release(ctx.store, now=ctx.args.now)
+    say(_("{n} poster väntar på nästa utgåva (den kommer av sig själv vid nästa "
+          "månadsskifte)").format(n=waiting))
     return 0
 
 
@@ -32,8 +45,13 @@ def roles(ctx: Context) -> int:
     if ctx.args.show:
         say(";\n".join(role_statements(ctx.args.prefix)) + ";")
         return 0
+    from ubu_tui.store.shared import statistics_revoked
+
     for line in create_roles(ctx.store, ctx.args.prefix):
         say(_("roll {role}").format(role=line))
+    if not statistics_revoked(ctx.store):
+        say(_("statistikvyerna (pg_stat_*) går fortfarande att läsa för alla inloggningar: kör "
+              "db roles som superanvändare för att ta bort den rätten"))
     return 0
 
 
@@ -56,3 +74,10 @@ def register(sub: Any) -> None:
                           "den når bara kommunens utkast, export och återkallande"))
     p.add_argument("--municipality", dest="login_municipality", metavar="NNNN",
                    help=_("kommunkoden som --login arbetar för"))
+    p = command(actions, "release", _("släpp det som kommit in till resultaten: inloggningarnas "
+                                      "poster räknas först efter en utgåva (varje månadsskifte, "
+                                      "eller nu med --now)"), release,
+                "ubu db release", "ubu db release --now")
+    p.add_argument("--now", action="store_true",
+                   help=_("räkna med allt som kommit in hittills (annars: det som kom in före "
+                          "den här månaden)"))

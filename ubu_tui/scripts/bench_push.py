@@ -35,7 +35,9 @@ def fresh_database(url: str) -> Iterator[Engine]:
     from ubu_tui.scripts.synth import ensure_units
     from ubu_tui.store import open_store
 
-    name = f"ubu_bench_{secrets.token_hex(4)}"
+    # named after the database the URL gives, so that a shared server's users each keep to
+    # their own prefix (ubu_<name>_*)
+    name = f"{url.rsplit('/', 1)[1].split('?')[0] or 'ubu'}_{secrets.token_hex(4)}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f"CREATE DATABASE {name}"))

@@ -161,6 +161,12 @@ def role_statements(prefix: str = "ubu") -> list[str]:
         # admins: the registry, and granting the roles
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON unit TO {ad}",
         f"GRANT {cw}, {an} TO {ad} WITH ADMIN OPTION",
+        # PostgreSQL 15 gives ADMIN OPTION only to a member, and a member inherits: an admin
+        # login would hold every caseworker right (drafts, submission, export). NOINHERIT keeps
+        # those rights with the role they were granted to; SET ROLE to it still works, and gives
+        # nothing, as every rule asks which municipality the login (session_user) acts for,
+        # and an admin login is mapped to none.
+        f"ALTER ROLE {ad} NOINHERIT",
         # aggregates: through the suppressing functions only — every SECURITY DEFINER
         # public.ubu_*_figures, so that a figure function added later is granted as well
         "DO $$ DECLARE f regprocedure; BEGIN FOR f IN SELECT p.oid::regprocedure "
@@ -169,7 +175,38 @@ def role_statements(prefix: str = "ubu") -> list[str]:
         "LOOP EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO "
         f"{cw}, {an}, {ad}', f); END LOOP; END $$",
     ]
-    return out
+    return out + STATISTICS
+
+
+# Statistics views and functions tell any login how many rows each table took in and when
+# (pg_stat_user_tables.n_tup_ins, pg_stat_database.tup_inserted, pg_relation_size, the calls of
+# ubu_submit_records in pg_stat_user_functions): watched before and after a colleague's session,
+# that is a count of one. Their grants live in this database's own catalogue, so revoking them
+# here changes no other database; only a superuser may. What cannot be revoked is listed in the
+# README (pg_class.reltuples and relpages, transaction ids, who is connected).
+STATISTICS = [
+    "DO $$ DECLARE f regprocedure; v regclass; BEGIN "
+    "IF NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = current_user) THEN "
+    "RAISE NOTICE 'statistics views left readable: only a superuser can revoke them'; RETURN; "
+    "END IF; "
+    "FOR f IN SELECT p.oid::regprocedure FROM pg_catalog.pg_proc p "
+    "WHERE p.pronamespace = 'pg_catalog'::regnamespace AND (p.proname LIKE 'pg\\_stat\\_get\\_%' "
+    "OR p.proname IN ('pg_relation_size', 'pg_total_relation_size', 'pg_table_size', "
+    "'pg_indexes_size', 'pg_database_size')) "
+    "LOOP EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f); END LOOP; "
+    "FOR v IN SELECT c.oid::regclass FROM pg_catalog.pg_class c "
+    "WHERE c.relnamespace = 'pg_catalog'::regnamespace AND c.relkind = 'v' "
+    "AND (c.relname LIKE 'pg\\_stat\\_%' OR c.relname LIKE 'pg\\_statio\\_%') "
+    "LOOP EXECUTE pg_catalog.format('REVOKE SELECT ON %s FROM PUBLIC', v); END LOOP; END $$",
+]
+
+
+def statistics_revoked(engine: Engine) -> bool:
+    """Whether the statistics views are out of reach of PUBLIC in this database."""
+    with engine.connect() as conn:
+        return not conn.execute(text(
+            "SELECT pg_catalog.has_table_privilege('public', 'pg_catalog.pg_stat_user_tables', "
+            "'SELECT')")).scalar()
 
 
 def create_roles(engine: Engine, prefix: str = "ubu") -> list[str]:
@@ -216,3 +253,35 @@ def login_statements(login: str, municipality: str, prefix: str = "ubu") -> list
 def map_login(engine: Engine, login: str, municipality: str, prefix: str = "ubu") -> str:
     _run(engine, login_statements(login, municipality, prefix))
     return f"{login}: a {prefix}_caseworker login acting for municipality {municipality}"
+
+
+def release(engine: Engine, now: bool = False) -> int:
+    """Make a release (with `now`: every record received so far counts from here on); return
+    how many records wait for the next one. Only the owner may (store/pg_release.py)."""
+    if not on_postgres(engine):
+        raise InputRejected(_("Utgåvor finns bara i den gemensamma PostgreSQL-databasen; i den "
+                              "inbyggda SQLite-databasen räknas varje post direkt."))
+    try:
+        with engine.begin() as conn:
+            if not conn.execute(text("SELECT pg_catalog.has_function_privilege("
+                                     "'public.ubu_release(boolean)', 'EXECUTE')")).scalar():
+                raise InputRejected(_("Bara databasens ägare gör en utgåva: anslut som ägaren "
+                                      "(den som kör db upgrade). Ingenting ändrades."))
+            return int(conn.execute(text("SELECT public.ubu_release(:now)"),
+                                    {"now": now}).scalar_one())
+    except exc.SQLAlchemyError as err:
+        raise explain(err, engine) from None
+
+
+def sync_instruments(engine: Engine) -> int:
+    """Write the shipped instrument versions' items into the shared database; return how many
+    versions (nothing to do on SQLite, which checks every record in Python)."""
+    from ubu_tui.store import pg_instruments
+
+    if not on_postgres(engine):
+        return 0
+    try:
+        with engine.begin() as conn:
+            return pg_instruments.sync(conn)
+    except exc.SQLAlchemyError as err:
+        raise explain(err, engine) from None

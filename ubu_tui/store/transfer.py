@@ -447,7 +447,7 @@ def _json_rows(r: dict[str, Any], by_table: dict[str, list[tuple[Any, ...]]]) ->
         rid, r["municipality"], r["unit"], r["instrument"], r["version"], r["period"],
         secrets.randbits(32) if key is None else key, *groups_of(background).values()))
     by_table["session_record"].extend(sessions)
-    for ix in instrument.indices:
+    for ix in instrument.scored_indices():   # as submissions.index_scores
         codes = [values[i] for i in ix.items if i in values]
         if codes:
             by_table["index_score"].append((rid, ix.id, len(codes), sum(codes)))

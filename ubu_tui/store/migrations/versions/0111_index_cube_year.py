@@ -11,14 +11,14 @@ its difference to the year's sum. So the two can never disagree, whichever write
 months, and the cell keys (ckey, hkey) stay exact sums of the records' keys.
 
 Revision ID: 0111
-Revises: 0060
+Revises: 0093
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0111"
-down_revision = "0060"
+down_revision = "0093"
 branch_labels = None
 depends_on = None
 
