@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import exc, text
 from sqlalchemy.engine import Engine
@@ -63,17 +65,36 @@ def push(local: Engine, target: Engine, *, municipality: str | None = None, batc
         raise InputRejected(_("Registret i den gemensamma databasen saknar enheterna {units}; "
                               "importera registret där först. Ingenting skickades.")
                              .format(units=', '.join(map(str, missing[:10]))))
-    for r in records:
-        _check_record(r, known_units)
     sent = already = batches = 0
     chunks = [records[start:start + batch] for start in range(0, len(records), batch)]
+
+    def check(part: list[dict[str, Any]]) -> None:
+        for r in part:
+            _check_record(r, known_units)
+
     ready = prepared(chunks) if on_postgres(target) else None
+    # Every record is checked before anything is committed. On PostgreSQL the first batch is
+    # already stored, uncommitted, while the rest are checked (the server's work and ours
+    # overlap); a fault found then rolls it back. Elsewhere: check all, then write.
+    rest: Future[None] | None = None
+    if ready is not None and chunks:
+        check(chunks[0])
+        checker = ThreadPoolExecutor(max_workers=1)
+        rest = checker.submit(check, records[batch:])
+        checker.shutdown(wait=False)     # its thread ends with this one task
+    else:
+        check(records)
     for chunk in chunks:
         ids = [r["id"] for r in chunk]
         try:
             with session_for(target) as session:
                 if ready is not None:   # the whole batch in one call, one INSERT per table
-                    new = submit_payloads(session, next(ready))
+                    try:
+                        new = submit_payloads(session, next(ready))
+                    finally:
+                        if rest is not None:   # the first batch: the others checked too
+                            checked, rest = rest, None
+                            checked.result()
                 else:
                     present = set(session.exec(select(Submission.id).where(
                         col(Submission.id).in_(ids))).all())
