@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text
 
 from tests.ui import answer_until_review, new_app, press, run_session, start_followup, wait_until
@@ -227,6 +228,8 @@ async def test_home_menu_works_with_arrows_and_enter(engine):
         await press(pilot, "escape", "down", "enter")
         assert type(app.screen).__name__ == "ResultsScreen"
         await press(pilot, "escape", "down", "enter")
+        assert type(app.screen).__name__ == "CoverageScreen"
+        await press(pilot, "escape", "down", "enter")
         assert type(app.screen).__name__ == "PracticeScreen"
         await press(pilot, "escape")
         assert type(app.screen).__name__ == "HomeScreen" and not app.settings.practice
@@ -302,3 +305,32 @@ async def test_with_enter_confirms_a_click_chooses_and_a_second_click_confirms(e
         await pilot.click(options, offset=(4, 3))     # again: confirm
         await pilot.pause()
         assert app.screen.item.id == "y_safe"
+
+
+@pytest.mark.parametrize(("key", "stored"), [("r", 2), ("k", 1)])
+async def test_unit_type_against_the_registry_is_corrected_or_kept(engine, key, stored):
+    """The caseworker says HVB for Älvgården, which the registry holds as a SiS home: the
+    submit screen says so and submits only after the caseworker corrects (r) or keeps (k)."""
+    app = new_app(engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_followup(pilot)                    # Älvgården, 1003: SiS (2)
+        await run_session(pilot, app, "1", consent="2")
+        await run_session(pilot, app, "2", consent="2")
+        await press(pilot, "3")
+        await answer_until_review(pilot, app, stop_at="cw_unit_type")
+        await press(pilot, "1")                        # HVB
+        await answer_until_review(pilot, app)
+        await press(pilot, "k")
+        await press(pilot, "s")
+        screen = app.screen
+        assert type(screen).__name__ == "SubmitScreen" and screen.mismatch == (1, 2)
+        assert "registret" in str(screen.query_one("#unit-check").render())
+        await press(pilot, "ctrl+s")                   # refused until r or k
+        assert app.screen is screen and stored_count(engine) == 0
+        await press(pilot, key)
+        await submit_now(pilot, app)
+    assert answers(engine, "caseworker")["cw_unit_type"] == ("value", stored)
+
+
+def stored_count(engine) -> int:
+    return stored(engine, "SELECT count(*) FROM submission")[0][0]

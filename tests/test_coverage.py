@@ -156,3 +156,45 @@ def test_each_not_due_reason_of_2026_2_is_counted_under_its_own_code(basis, end,
     engine = open_store("sqlite://")
     count_decision(engine, "0180", outcomes_of(False, verdict.codes), date(2026, 5, 15))
     assert _cell(engine, "coverage_count", f"outcome = 'not_due:{code}'")[0] == 1
+
+
+async def test_coverage_screen_enters_ended_placements_and_shows_coverage(engine):
+    """From the home screen: a municipality enters a month's ended placements, a wrong month
+    is refused with nothing stored, and the screen shows coverage and the not-due reasons,
+    perturbed as in the reports."""
+    from tests.ui import wait_until
+
+    for _ in range(12):
+        count_decision(engine, "0180", ["due", "started"], date(2026, 10, 3))
+    for _ in range(6):
+        count_decision(engine, "0180", outcomes_of(False, ("too_short",)), date(2026, 10, 9))
+    app = new_app(engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press(pilot, "t")
+        screen = app.screen
+        assert type(screen).__name__ == "CoverageScreen"
+        # decisions but no ended placements yet: no coverage to show
+        await wait_until(pilot, lambda: screen.shown is not None)
+        assert not screen.shown[0].total.shown
+        # the last whole month is filled in; the count is typed into the focused field
+        await press(pilot, *"15", "enter")
+        await wait_until(pilot, lambda: screen.shown[0].total.shown)
+        assert _cell(engine, "ended_count", "municipality = '0180' AND period = '2026-10'"
+                     )[0] == 15
+        table, reasons = screen.shown
+        ended = _cell(engine, "ended_count", "1 = 1")
+        started = _cell(engine, "coverage_count", "outcome = 'started'")
+        assert [r.key for r in table.rows] == ["0180"]
+        assert table.total.n == ptable.count(*ended)
+        assert table.total.share_high == pytest.approx(
+            ptable.count(*started) / ptable.count(*ended))
+        short = _cell(engine, "coverage_count", "outcome = 'not_due:too_short'")
+        assert [(r.key, r.n) for r in reasons.rows] == [("too_short", ptable.count(*short))]
+        # a month that does not exist: told where and what, nothing stored
+        month = screen.query_one("#cov-month")
+        month.value = "2026-13"
+        await press(pilot, *"20", "ctrl+s")
+        assert "2026-13" in str(screen.query_one("#cov-message").render())
+        assert _cell(engine, "ended_count", "1 = 1")[0] == 15
+        await press(pilot, "escape")
+        assert type(app.screen).__name__ == "HomeScreen"

@@ -209,7 +209,8 @@ def same_figures(rows: list[tuple], expected: list[tuple]) -> bool:
 def test_restricted_roles_get_the_report_through_the_functions(pg_engine, tmp_path):
     """The analyst and the caseworker run the standard report and the results tables: the
     same figures as the owner, read through the functions only."""
-    from dataclasses import replace
+
+    from datetime import date
 
     from ubu_tui.instrument import default_instrument
     from ubu_tui.results.aggregate import Context, index_tables
@@ -217,22 +218,32 @@ def test_restricted_roles_get_the_report_through_the_functions(pg_engine, tmp_pa
     from ubu_tui.results.render import rows_of
     from ubu_tui.results.report import standard_report
     from ubu_tui.scripts.synth import generate, insert
+    from ubu_tui.store.coverage import count_decision, outcomes_of, set_ended
     from ubu_tui.store.shared import create_roles
 
     instrument = default_instrument()
     insert(pg_engine, list(generate(instrument, 120, list(range(1001, 1013)), ["2026-04"])))
+    for municipality, started, short in (("0180", 14, 5), ("1280", 6, 2), ("0114", 1, 0)):
+        for _ in range(started):
+            count_decision(pg_engine, municipality, ["due", "started"], date(2026, 4, 2))
+        for _ in range(short):
+            count_decision(pg_engine, municipality, outcomes_of(False, ("too_short",)),
+                           date(2026, 4, 9))
+        set_ended(pg_engine, municipality, "2026-04", started + 4)
+    count_decision(pg_engine, "0180", outcomes_of(False, ("too_late",)), date(2026, 4, 9))
     create_roles(pg_engine, prefix="ubu")
     sel = Selection("2026-04", "2026-04")
     mine = standard_report(pg_engine, instrument, sel)
-    # methods, indices per respondent and coverage have no figure function yet: a restricted
-    # login's report leaves them out, and has every other figure the owner's has
-    owner = rows_of(replace(mine, methods=None, respondents=[], coverage=None))
+    assert mine.methods and mine.methods.rows and mine.respondents and mine.coverage
+    # every part of the owner's report, methods, indices per respondent and coverage included
+    owner = rows_of(mine)
     assert len(owner) > 100
     for role in ("ubu_analyst", "ubu_caseworker"):
         engine = create_engine(_pg_url_of(pg_engine), connect_args={"options": f"-c role={role}"})
         try:
             theirs = standard_report(engine, instrument, sel)
             assert same_figures(rows_of(theirs), owner) and theirs.followups == mine.followups
+            assert theirs.coverage == mine.coverage and theirs.methods == mine.methods
             ctx = Context.open(engine, instrument, Selection("2026-04", "2026-04",
                                                              (("unit_type", (1,)),)))
             assert ctx.functions and index_tables(ctx, "sex")

@@ -80,6 +80,38 @@ def test_every_chart_labels_every_category_and_holds_more_than_one_bar(deck):
     assert charts >= 20
 
 
+def test_figures_are_written_with_a_decimal_comma_in_every_viewer(deck, report):
+    """A chart's number format is drawn in the viewer's locale (3.62 on an English machine):
+    every value label is Swedish text, and no axis carries a decimal at all."""
+    import re
+
+    prs = Presentation(str(deck))
+    labelled = 0
+    for number, slide in enumerate(prs.slides, 1):
+        for shape in slide.shapes:
+            if not shape.has_chart:
+                continue
+            for axis in shape.chart._chartSpace.xpath(".//c:valAx/c:numFmt"):
+                assert "." not in axis.get("formatCode"), number
+            for series in shape.chart.plots[0].series:
+                for point, value in zip(series.points, series.values, strict=True):
+                    if value is None:
+                        continue
+                    text = point.data_label.text_frame.text
+                    assert re.fullmatch(r"\d,\d\d|\d{1,3}\u00a0%", text), (number, text)
+                    labelled += 1
+    assert labelled > 100
+    page = to_html(report)
+    assert re.search(r">\d,\d\d<", page) and not re.search(r">\d\.\d\d<", page)
+
+
+def test_report_numbers_follow_the_locale():
+    from ubu_tui.results.render import fmt
+
+    assert (fmt(3.617), fmt(0.78, "share"), fmt(None)) == ("3,62", "78\u00a0%", "–")
+    assert (fmt(3.617, locale="en"), fmt(0.78, "share", locale="en")) == ("3.62", "78%")
+
+
 def test_every_content_slide_shows_something(deck):
     prs = Presentation(str(deck))
     slides = list(prs.slides)
@@ -113,6 +145,11 @@ def test_rendered_slides_show_every_category_label_whole(deck, tmp_path):
                 for label in shape.chart.plots[0].categories:
                     # drawn whole on one line (a bar of 0 puts its value beside it)
                     assert any(line.startswith(str(label)) for line in lines), (number, label)
+    # as drawn: decimal commas only, whatever LibreOffice's own locale
+    import re
+
+    assert not any(re.search(r"\b\d\.\d", page) for page in pages)
+    assert sum(len(re.findall(r"\b\d,\d\d\b", page)) for page in pages) > 100
 
 
 @pytest.mark.slow

@@ -136,3 +136,28 @@ def test_high_is_bad_is_marked_and_refused_inside_an_index(tmp_path):
         encoding="utf-8")
     with pytest.raises(InstrumentError, match="high value is bad"):
         load_instrument(folder)
+
+
+def test_a_store_from_before_0092_gets_its_respondent_scores_when_migrated(tmp_path):
+    """Records stored before the parts per respondent were scored: the migration scores them
+    from their answers, and the figures are those of a store that scored them at once."""
+    from sqlalchemy import text
+
+    from ubu_tui.store.schema import ensure_schema
+
+    rng = random.Random(5)
+    records = [_record(n, rng) for n in range(60)]
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    engine = open_store(url)
+    import_units(engine, DEMO_UNITS)
+    insert(engine, records)
+    want = [(t.id, t.total.n, t.total.mean) for t in
+            respondent_index_tables(Context.open(engine, INSTRUMENT, SEL))]
+    with engine.begin() as conn:      # as 0091 left it: no part scored
+        conn.execute(text("DELETE FROM index_score WHERE index_id LIKE '%.%'"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0091'"))
+    assert all(not t.total.shown for t in
+               respondent_index_tables(Context.open(engine, INSTRUMENT, SEL)))
+    assert ensure_schema(engine) == "migrated"
+    assert [(t.id, t.total.n, t.total.mean) for t in respondent_index_tables(
+        Context.open(engine, INSTRUMENT, SEL))] == want

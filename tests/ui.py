@@ -53,7 +53,10 @@ def key_for(item, enter_confirms: bool = False) -> list[str]:
         return ["1", "2", "2", "enter"]       # method 1 as intended, method 2 not as intended
     if item.prefill:
         return ["enter"]                      # confirm what the set-up filled in
-    digit = "2" if item.id == "y_violation" else "4" if item.type is AnswerType.SCALE else "1"
+    # y_violation: no; cw_unit_type: SiS, the registry's type of the unit start_followup picks
+    # (Älvgården), so that submission finds nothing to check against the registry
+    digit = ("2" if item.id in ("y_violation", "cw_unit_type")
+             else "4" if item.type is AnswerType.SCALE else "1")
     return [digit, "enter"] if enter_confirms else [digit]
 
 

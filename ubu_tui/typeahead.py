@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 from collections import deque
 from collections.abc import Coroutine
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual import events
@@ -31,6 +32,21 @@ PATIENCE = 0.5
 async def _within(waiting: Coroutine[Any, Any, Any]) -> None:
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(waiting, PATIENCE)
+
+
+def _parked(pump: MessagePump) -> bool:
+    """True when the pump has handled all it was sent and waits for more.
+
+    Such a pump needs no callback to prove it: sending one to every widget after every key
+    (and an idle pass in each that follows it) cost more than the key's own work. Read from
+    Textual's queue (its loop waits on `ready_event` only with nothing queued and nothing being
+    handled); should that ever change, the pump counts as busy and gets a callback as before.
+    """
+    queue = pump._message_queue
+    if not queue.empty() or getattr(pump, "_pending_message", None) is not None:
+        return False
+    waiters = getattr(getattr(queue, "ready_event", None), "_waiters", None)
+    return bool(waiters) and any(not w.done() for w in waiters)
 
 
 class TypeAhead:
@@ -110,8 +126,12 @@ class TypeAhead:
             if left == 0:
                 done.set()
 
+        # One ready-made callback for every pump: `call_later` would wrap it anew for each and
+        # Textual would then read its signature once per pump, on every key.
+        done_once = partial(one_done)
+        done_once._param_count = 0  # type: ignore[attr-defined]
         for pump in self._pumps():
-            if pump.call_later(one_done):
+            if not _parked(pump) and pump.post_message(events.Callback(callback=done_once)):
                 left += 1
         if left:
             await _within(done.wait())

@@ -98,12 +98,15 @@ def coverage(ctx: Context) -> int:
         say(_("{n} avslutade placeringar i {month} för kommun {m} sparade").format(
             n=args.ended, month=args.month, m=ctx.settings.municipality))
         return 0
+    from ubu_tui.i18n import format_percent
     from ubu_tui.instrument.loader import default_instrument
     from ubu_tui.results.aggregate import Context as Results
     from ubu_tui.results.coverage import OUTCOME_LABELS, coverage_tables
     from ubu_tui.results.disclosure import SYMBOL
     from ubu_tui.results.query import Selection
-    from ubu_tui.results.render import fmt
+
+    def fmt(share: float | None) -> str:      # in the interface language: 78 % or 78%
+        return "–" if share is None else format_percent(share)
 
     first = args.period_from or args.month
     if not first:
@@ -120,11 +123,11 @@ def coverage(ctx: Context) -> int:
     for r in (*table.rows, table.total):
         counts = r.nonresponse or {}
         say(f"  {r.label:<14} " + (_("avslutade {n:>5}  påbörjade {s:>5}  täckning {p}").format(
-            n=r.n, s=counts.get("started", 0), p=fmt(r.share_high, "share")) if r.shown
+            n=r.n, s=counts.get("started", 0), p=fmt(r.share_high)) if r.shown
             else SYMBOL))
     for r in reasons.rows:
         say(f"  {OUTCOME_LABELS['not_due:' + str(r.key)]:<34} {r.n:>5}  "
-            f"{fmt(r.share_high, 'share')}")
+            f"{fmt(r.share_high)}")
     return 0
 
 

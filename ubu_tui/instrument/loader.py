@@ -132,14 +132,12 @@ def _screen(data: dict[str, Any], raw: str, file: str) -> None:
 
 
 def _line_of(raw: str, item_id: str, key: str | None = None) -> int | None:
-    lines = raw.splitlines()
-    start = None
-    for n, line in enumerate(lines, 1):
-        if re.match(rf'\s*id\s*=\s*"{re.escape(item_id)}"', line):
-            start = n
-            break
+    # one search over the whole text, not a match per line: this runs for every item at start
+    found = re.search(rf'^[ \t]*id[ \t]*=[ \t]*"{re.escape(item_id)}"', raw, re.MULTILINE)
+    start = raw.count("\n", 0, found.start()) + 1 if found else None
     if start is None or key is None:
         return start
+    lines = raw.splitlines()
     for n in range(start, len(lines) + 1):
         if n > start and re.match(r"\s*\[\[", lines[n - 1]):
             break

@@ -137,6 +137,9 @@ class Mapping:
     changed: dict[str, str]          # previous item id → why it is not the same question
 
 
+RESPONDENT_ORDER = ("youth", "guardian", "caseworker")
+
+
 @dataclass(frozen=True)
 class Instrument:
     id: str
@@ -177,3 +180,27 @@ class Instrument:
 
     def indices_of(self, item_id: str) -> tuple[str, ...]:
         return tuple(ix.id for ix in self.indices if item_id in ix.items)
+
+    def respondent_indices(self) -> tuple[tuple[Index, str, Index], ...]:
+        """(index, respondent, its part) for each main index and each respondent answering
+        items in it: the part is the index over that respondent's own items, id
+        `<index>.<respondent>`. A BBIC sub-area (a label with ':') is mostly one item of one
+        respondent and has none.
+
+        Each part is scored per record when the record is stored, like the index itself, so
+        that results read per-respondent figures from kept sums, not from every answer.
+        """
+        out = []
+        for ix in self.indices:
+            if not ix.items or ":" in ix.label:
+                continue
+            for respondent in RESPONDENT_ORDER:
+                own = tuple(i for i in ix.items
+                            if i in self._items and self._items[i].respondent == respondent)
+                if own:
+                    out.append((ix, respondent, Index(f"{ix.id}.{respondent}", ix.label, own)))
+        return tuple(out)
+
+    def scored_indices(self) -> tuple[Index, ...]:
+        """Every index a record is scored on when stored: the indices and their parts."""
+        return self.indices + tuple(part for _ix, _r, part in self.respondent_indices())

@@ -242,10 +242,17 @@ def index_tables(ctx: Context, by: str | None = None) -> list[Table]:
 
 
 RESPONDED = ("completed", "broke_off")
+NOT_ASKED = "not_eligible"      # the youth form is not asked outside ages 12–21
 
 
 def disposition_tables(ctx: Context, by: str | None = None) -> list[Table]:
-    """Per respondent type: dispositions and the response rate (completed or broken off)."""
+    """Per respondent type: dispositions and the response rate (completed or broken off).
+
+    The rate is of the parts that were to be asked: a child under 12 (or over 21) is never
+    asked the youth form, so counting them would make the youth rate look worse than it is.
+    The row's `n` is every part (the follow-ups), `asked` those that were to be asked; a rate
+    whose own base is under the threshold is not given (it would say how the few answered).
+    """
     if ctx.functions:
         return _function_dispositions(ctx, by)
     grouped = query.dispositions(ctx.engine, ctx.selection, by) if by else {}
@@ -260,9 +267,12 @@ def disposition_tables(ctx: Context, by: str | None = None) -> list[Table]:
         if hidden(n, nkey, t):
             return Row(key, label, hidden=HIDDEN)
         published = ptable.count(n, nkey)
+        en, ekey = _merge(cell for d, cell in counts.items() if d != NOT_ASKED)
+        # with nobody left out this is the same cell, so the same published count and rate
+        base = ptable.count(en, ekey)
         answered = sum(counts[d][0] for d in RESPONDED if d in counts)
-        return Row(key, label, published, published, None,
-                   ptable.share(answered, published, nkey), None,
+        rate = None if hidden(en, ekey, t) else ptable.share(answered, base, ekey)
+        return Row(key, label, published, base, None, rate, None,
                    {d: ptable.count(*cell) for d, cell in counts.items()})
 
     for respondent, title in titles.items():
@@ -372,6 +382,8 @@ def _function_tables(ctx: Context, function: str, by: str | None, measures: Iter
 
 def _function_dispositions(ctx: Context, by: str | None) -> list[Table]:
     t = ctx.threshold.value
+    from ubu_tui.results.pg_functions import ASKED_ROW
+
     summary: dict[tuple[str, object], tuple] = {}
     counts: dict[tuple[str, object], dict[str, int]] = defaultdict(dict)
     for resp, grp, disposition, n, rate in query.disposition_figures(
@@ -388,7 +400,9 @@ def _function_dispositions(ctx: Context, by: str | None) -> list[Table]:
         got = summary.get((resp, key))
         if got is None or got[0] is None:
             return Row(key, label, hidden=HIDDEN)
-        return Row(key, label, got[0], got[0], None, got[1], None, counts[(resp, key)])
+        own = dict(counts[(resp, key)])
+        asked = own.pop(ASKED_ROW, got[0])
+        return Row(key, label, got[0], asked, None, got[1], None, own)
 
     return [Table(f"response_{resp}", f"Svarsfrekvens: {title}", by,
                   tuple(row(resp, k, ctx.label(by, k))

@@ -34,10 +34,10 @@ def _counts(ctx: Context) -> tuple[dict[str, dict[str, Cell]], dict[str, Cell]]:
 
 
 def coverage_tables(ctx: Context) -> tuple[Table, Table] | None:
-    """(coverage per municipality, reasons for not due), or None without any counts or for a
-    login that may read aggregates only through the figure functions."""
+    """(coverage per municipality, reasons for not due), or None without any counts; a login
+    that may not read the counts gets the same tables through ubu_coverage_figures."""
     if ctx.functions:
-        return None
+        return _function_tables(ctx)
     decisions, ended = _counts(ctx)
     if not decisions and not ended:
         return None
@@ -76,3 +76,46 @@ def coverage_tables(ctx: Context) -> tuple[Table, Table] | None:
                                                                   hidden=HIDDEN))
     return coverage, Table("not_due", "Skäl till att uppföljningen inte skulle göras", None,
                            tuple(reasons), reason_total, t, kind="share")
+
+
+def _function_tables(ctx: Context) -> tuple[Table, Table] | None:
+    """The same tables from ubu_coverage_figures (schema 0093), for a login that may not read
+    the counts: only what the function published, nothing exact."""
+    from ubu_tui.results.pg_functions import ENDED_ROW, REASONS_GROUP
+
+    s = ctx.selection
+    rows = _run(ctx.engine, "SELECT * FROM public.ubu_coverage_figures(:pf, :pt, :t)",
+                {"pf": s.period_from, "pt": s.period_to, "t": ctx.threshold.value}, [])
+    if not rows:
+        return None
+    t = ctx.threshold.value
+    ended: dict[str, int | None] = {}
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    for grp, outcome, n in rows:
+        if outcome == ENDED_ROW:
+            ended[grp] = n
+        else:
+            counts[grp][outcome] = int(n)
+
+    def row(key: object, label: str, grp: str) -> Row:
+        published = ended.get(grp)
+        if published is None:
+            return Row(key, label, hidden=HIDDEN)
+        got = counts.get(grp, {})
+        return Row(key, label, published, published, None,
+                   _clip(got.get("started", 0) / published, 0.0, 1.0) if published else None,
+                   None, got)
+
+    coverage = Table("coverage", "Täckning: påbörjade uppföljningar av avslutade placeringar",
+                     "municipality", tuple(row(m, f"Kommun {m}", m) for m in sorted(ended)
+                                           if m != TOTAL),
+                     row(TOTAL, "Samtliga", TOTAL), t, kind="share")
+    why = counts.get(REASONS_GROUP, {})
+    whole = why.get("not_due")
+    reasons = tuple(Row(code, label, why[f"not_due:{code}"], whole, None,
+                        why[f"not_due:{code}"] / whole)
+                    for code, label in NOT_DUE.items() if whole and f"not_due:{code}" in why)
+    total = (Row(TOTAL, "Samtliga", whole, whole, None, None) if whole is not None
+             else Row(TOTAL, "Samtliga", hidden=HIDDEN))
+    return coverage, Table("not_due", "Skäl till att uppföljningen inte skulle göras", None,
+                           reasons, total, t, kind="share")

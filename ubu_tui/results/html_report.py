@@ -99,7 +99,8 @@ def _responses(report: Report) -> str:
                    + "".join(_cell((r.nonresponse or {}).get(d, 0) if r.shown else SYMBOL)
                              for d in kinds) + "</tr>" for name, r in rows)
     return (chart + f"<table>{head}{body}</table><p class='notes'>Svarsfrekvens: genomförda "
-            "och avbrutna delar av alla uppföljningar. Bortfallet per orsak står i tabellen.</p>")
+            "och avbrutna delar av dem som skulle tillfrågas (ungdomsdelen ställs inte till "
+            "barn under 12 år). Bortfallet per orsak står i tabellen.</p>")
 
 
 def _indices(report: Report) -> str:
@@ -264,8 +265,8 @@ def trend_html(trend: Trend) -> str:
 def _coverage(report: Report) -> str:
     if report.coverage is None:
         return ("<p class='notes'>Inga täckningsuppgifter för perioden: set-up-skärmens beslut "
-                "räknas, och kommunen anger sina avslutade placeringar med <code>ubu coverage"
-                "</code>.</p>")
+                "räknas, och kommunen anger sina avslutade placeringar i täckningsskärmen (t på "
+                "startskärmen) eller med <code>ubu coverage</code>.</p>")
     table, reasons = report.coverage
     chart = bars([(f"{r.label} (n={r.n})", r.share_high or 0.0)
                   for r in (*table.rows, table.total) if r.shown], True)

@@ -26,6 +26,7 @@ SPACE = ptable.KEY_SPACE
 
 ITEM_ARGS = "text, text, text, integer, text[], text, integer[]"
 DISPOSITION_ARGS = "text, text, text, integer, text, integer[]"
+ASKED_ROW = "__asked__"     # ubu_disposition_figures: the published base of the response rate
 SIGNATURES = (f"public.ubu_item_figures({ITEM_ARGS})", f"public.ubu_index_figures({ITEM_ARGS})",
               f"public.ubu_disposition_figures({DISPOSITION_ARGS})")
 
@@ -219,17 +220,27 @@ BEGIN{_checks()}
     grouped AS (
         SELECT w.resp, w.g, SUM(w.c) AS n, SUM(w.ck) AS nk,
                COALESCE(SUM(w.c) FILTER (WHERE w.disp IN ('completed', 'broke_off')), 0) AS a,
-               COALESCE(SUM(w.ck) FILTER (WHERE w.disp IN ('completed', 'broke_off')), 0) AS ak
+               COALESCE(SUM(w.ck) FILTER (WHERE w.disp IN ('completed', 'broke_off')), 0) AS ak,
+               -- the parts that were to be asked: no youth form outside ages 12-21
+               COALESCE(SUM(w.c) FILTER (WHERE w.disp <> 'not_eligible'), 0) AS e,
+               COALESCE(SUM(w.ck) FILTER (WHERE w.disp <> 'not_eligible'), 0) AS ek
         FROM withtotal w WHERE p_by <> 'none' OR w.g = '__total__'
         GROUP BY w.resp, w.g),
     flagged AS (
         SELECT gr.*, public.ubu_perturb(gr.n, gr.nk) AS pn,
-               (gr.n < t OR public.ubu_perturb(gr.n, gr.nk) < t) AS hid
+               (gr.n < t OR public.ubu_perturb(gr.n, gr.nk) < t) AS hid,
+               public.ubu_perturb(gr.e, gr.ek) AS pe,
+               (gr.e < t OR public.ubu_perturb(gr.e, gr.ek) < t) AS ehid
         FROM grouped gr),
     gone AS (SELECT DISTINCT f.g FROM flagged f WHERE f.hid AND f.g <> '__total__')
     SELECT f.resp, f.g, NULL::text, CASE WHEN NOT f.hid THEN f.pn END,
-           CASE WHEN NOT f.hid THEN public.ubu_share(f.a, f.pn, f.nk) END
+           CASE WHEN NOT f.hid AND NOT f.ehid THEN public.ubu_share(f.a, f.pe, f.ek) END
     FROM flagged f WHERE f.g = '__total__' OR f.g NOT IN (SELECT x.g FROM gone x)
+    UNION ALL
+    -- the rate's base (published), on a row of its own: the signature stays as granted
+    SELECT f.resp, f.g, '{ASKED_ROW}'::text, f.pe, NULL::float8
+    FROM flagged f WHERE NOT f.hid
+      AND (f.g = '__total__' OR f.g NOT IN (SELECT x.g FROM gone x))
     UNION ALL
     SELECT w.resp, w.g, w.disp, public.ubu_perturb(w.c, w.ck), NULL::float8
     FROM withtotal w JOIN flagged f ON f.resp = w.resp AND f.g = w.g
@@ -240,3 +251,114 @@ $fn$"""
 
 def all_sql() -> list[str]:
     return [*helpers_sql(), item_figures_sql(), index_figures_sql(), disposition_figures_sql()]
+
+
+# --- methods and coverage (schema 0093): the last report parts a restricted login lacked ----
+
+METHOD_SIGNATURE = "public.ubu_method_figures(text, text, integer, text, text, integer[])"
+COVERAGE_SIGNATURE = "public.ubu_coverage_figures(text, text, integer)"
+ENDED_ROW, REASONS_GROUP = "__ended__", "__reasons__"
+
+
+def method_figures_sql() -> str:
+    """Per method of a multiple-choice item: the published count of follow-ups that used it
+    (applied NULL) and per applied-as-intended code, as shares.method_table builds them; a
+    method under the threshold has no row. The base (follow-ups that answered the item) is the
+    item's own total from ubu_item_figures."""
+    return f"""
+CREATE OR REPLACE FUNCTION public.ubu_method_figures(p_from text, p_to text,
+    p_threshold integer, p_item text, p_filter text DEFAULT NULL,
+    p_values integer[] DEFAULT NULL)
+RETURNS TABLE(method integer, applied integer, n integer)
+{HEAD}
+DECLARE
+    t integer := GREATEST(COALESCE(p_threshold, 3), 3);
+    v_cut bigint := public.ubu_release_cut();
+    p_by text := 'none';
+BEGIN{_checks()}
+    RETURN QUERY
+    WITH {_sel()},
+    cells AS (
+        SELECT m.method AS meth, m.applied AS app, COUNT(*)::bigint AS c,
+               SUM(sel.k)::bigint AS ck
+        FROM sel JOIN public.method_record m ON m.submission_id = sel.sid
+        WHERE m.item_id = p_item
+        GROUP BY m.method, m.applied),
+    used AS (
+        SELECT c.meth, SUM(c.c) AS c, SUM(c.ck) AS ck FROM cells c GROUP BY c.meth),
+    shown AS (
+        SELECT u.meth, public.ubu_perturb(u.c, u.ck) AS pn FROM used u
+        WHERE u.c >= t AND public.ubu_perturb(u.c, u.ck) >= t)
+    SELECT s.meth, NULL::integer, s.pn FROM shown s
+    UNION ALL
+    SELECT c.meth, c.app, public.ubu_perturb(c.c, c.ck)
+    FROM cells c JOIN shown s ON s.meth = c.meth;
+END
+$fn$"""
+
+
+def coverage_figures_sql() -> str:
+    """Coverage as results/coverage.py publishes it: per municipality whose ended placements
+    reach the threshold, the published ended count (outcome __ended__) and each decision
+    count; the same for all municipalities (grp __total__, figures only when shown); and the
+    reasons for not due that reach the threshold (grp __reasons__)."""
+    return f"""
+CREATE OR REPLACE FUNCTION public.ubu_coverage_figures(p_from text, p_to text,
+    p_threshold integer)
+RETURNS TABLE(grp text, outcome text, n integer)
+{HEAD}
+DECLARE
+    t integer := GREATEST(COALESCE(p_threshold, 3), 3);
+BEGIN{_guard()}
+    RETURN QUERY
+    WITH dec AS (
+        SELECT c.municipality::text AS m, c.outcome::text AS o, SUM(c.n) AS c,
+               SUM(c.ckey) AS ck
+        FROM public.coverage_count c WHERE c.period BETWEEN p_from AND p_to
+        GROUP BY c.municipality, c.outcome),
+    ended AS (
+        SELECT e.municipality::text AS m, SUM(e.n) AS c, SUM(e.ckey) AS ck
+        FROM public.ended_count e WHERE e.period BETWEEN p_from AND p_to
+        GROUP BY e.municipality),
+    groups AS (
+        SELECT g.m FROM (SELECT d.m FROM dec d UNION SELECT x.m FROM ended x) g),
+    base AS (
+        SELECT g.m, COALESCE(x.c, 0) AS c, COALESCE(x.ck, 0) AS ck
+        FROM groups g LEFT JOIN ended x ON x.m = g.m
+        UNION ALL
+        SELECT '__total__', COALESCE(SUM(x.c), 0), COALESCE(SUM(x.ck), 0) FROM ended x),
+    flagged AS (
+        SELECT b.m, public.ubu_perturb(b.c, b.ck) AS pn,
+               (b.c < t OR public.ubu_perturb(b.c, b.ck) < t) AS hid FROM base b),
+    alldec AS (
+        SELECT d.m, d.o, d.c, d.ck FROM dec d
+        UNION ALL
+        SELECT '__total__', d.o, SUM(d.c), SUM(d.ck) FROM dec d GROUP BY d.o),
+    reasons AS (
+        SELECT a.o, a.c, a.ck FROM alldec a
+        WHERE a.m = '__total__' AND (a.o = 'not_due' OR a.o LIKE 'not\\_due:%')),
+    not_due AS (
+        SELECT COALESCE(SUM(r.c), 0) AS c, COALESCE(SUM(r.ck), 0) AS ck FROM reasons r
+        WHERE r.o = 'not_due')
+    SELECT f.m, '{ENDED_ROW}'::text, CASE WHEN NOT f.hid THEN f.pn END FROM flagged f
+    WHERE (f.m = '__total__' AND EXISTS (SELECT 1 FROM groups)) OR NOT f.hid
+    UNION ALL
+    SELECT a.m, a.o, public.ubu_perturb(a.c, a.ck)
+    FROM alldec a JOIN flagged f ON f.m = a.m WHERE NOT f.hid
+    UNION ALL
+    SELECT '{REASONS_GROUP}', r.o, public.ubu_perturb(r.c, r.ck)
+    FROM reasons r, not_due nd
+    WHERE nd.c >= t AND public.ubu_perturb(nd.c, nd.ck) >= t
+      AND r.c > 0 AND r.c >= t AND public.ubu_perturb(r.c, r.ck) >= t;
+END
+$fn$"""
+
+
+def _guard() -> str:
+    from ubu_tui.store.pg_security import NO_WRITES_GUARD
+
+    return NO_WRITES_GUARD.rstrip()
+
+
+def more_sql() -> list[str]:
+    return [method_figures_sql(), coverage_figures_sql()]

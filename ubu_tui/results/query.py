@@ -250,15 +250,15 @@ def _item_totals(engine: Engine, sel: Selection, items: Iterable[str] | None
 IndexCell = tuple[int, float, int, int, int]
 
 
-def index_scores(engine: Engine, instrument: Instrument, sel: Selection, by: str | None = None
-                 ) -> dict[tuple[str, object], IndexCell]:
+def index_scores(engine: Engine, instrument: Instrument, sel: Selection, by: str | None = None,
+                 ids: list[str] | None = None) -> dict[tuple[str, object], IndexCell]:
     """(index, group) → (follow-ups with a score, sum of scores, how many scored 4 or more,
     the key of the first, the key of the last).
 
     A follow-up's index score is the mean of its answered items in the index, across all
-    three respondents.
+    three respondents. `ids`: other scored indices instead (Instrument.scored_indices).
     """
-    params: dict[str, object] = {"ids": [ix.id for ix in instrument.indices]}
+    params: dict[str, object] = {"ids": ids or [ix.id for ix in instrument.indices]}
     local = _local_present(engine)
     if by == "unit" and not sel.filtered and not local:
         return _index_totals(engine, sel, by, params)

@@ -26,12 +26,18 @@ DISPOSITIONS = {"completed": "Genomförd", "broke_off": "Avbruten", "declined": 
 SHARE_KINDS = ("disposition", "share", "distribution", "method")
 
 
-def fmt(value: float | None, kind: str = "mean") -> str:
+REPORT_LOCALE = "sv_SE"           # reports are written in Swedish, whatever the interface
+
+
+def fmt(value: float | None, kind: str = "mean", locale: str = REPORT_LOCALE) -> str:
+    """A figure as the report's language writes it (Babel): 3,62 and 78 % in Swedish."""
+    from babel.numbers import format_decimal, format_percent
+
     if value is None:
         return "–"
     if kind == "share":
-        return f"{100 * value:.0f} %"
-    return f"{value:.2f}".replace(".", ",")
+        return format_percent(value, locale=locale)   # Swedish: a no-break space before %
+    return format_decimal(value, format="0.00", locale=locale)
 
 
 def label_n(row: Row) -> str:

@@ -13,7 +13,7 @@ from ubu_tui.instrument.model import APPLIED, AnswerType, Item
 from ubu_tui.results import aggregate, ptable, query, split_query
 from ubu_tui.results.aggregate import TOTAL, Context, Row, Table, _clip, _merge, _sorted
 from ubu_tui.results.disclosure import hidden
-from ubu_tui.results.query import Cell, IndexCell
+from ubu_tui.results.query import Cell
 from ubu_tui.results.trend import Trend
 
 RESPONDENT_TITLES = {"youth": "Ungdomen", "guardian": "Förälder/vårdnadshavare",
@@ -83,10 +83,10 @@ def violation_tables(ctx: Context) -> list[Table]:
 def method_table(ctx: Context, item_id: str = METHODS_ITEM) -> Table | None:
     """Per method: the share of follow-ups where it was used (of those where the caseworker
     answered the item) and, in `distribution`, how often it was applied as intended."""
-    if ctx.functions:      # no figure function publishes methods yet
-        return None
     item = ctx.instrument.item(item_id)
     t = ctx.threshold.value
+    if ctx.functions:      # ubu_item_figures and ubu_method_figures (schema 0093)
+        return _function_method_table(ctx, item)
     # item_tables leaves multiple-choice items out; the answered count comes the same way
     answered = query.item_counts(ctx.engine, ctx.selection, None, [item_id])
     base_row = aggregate._row_from_counts(TOTAL, "Samtliga", item,
@@ -107,6 +107,37 @@ def method_table(ctx: Context, item_id: str = METHODS_ITEM) -> Table | None:
                      hidden=base_row.hidden), t, kind="method")
 
 
+def _function_method_table(ctx: Context, item: Item) -> Table:
+    """method_table from what the figure functions publish: the item's published total as
+    the base, each shown method's published count and its applied-as-intended counts."""
+    from collections import defaultdict
+
+    t = ctx.threshold.value
+    base_row = aggregate._function_tables(ctx, "ubu_item_figures", None, [item], "item")[0].total
+    dim, values = query._function_args(ctx.selection)
+    used: dict[int, int] = {}
+    applied: dict[int, dict[int, int]] = defaultdict(dict)
+    for method, app, n in query._run(
+            ctx.engine, "SELECT * FROM public.ubu_method_figures(:pf, :pt, :t, :item, :fd, "
+                        ":fv)", {"pf": ctx.selection.period_from, "pt": ctx.selection.period_to,
+                                 "t": t, "item": item.id, "fd": dim, "fv": values}, []):
+        if app is None:
+            used[int(method)] = int(n)
+        else:
+            applied[int(method)][int(app)] = int(n)
+    rows = []
+    for option in item.options:
+        if not base_row.shown or option.code not in used:
+            continue
+        n = used[option.code]
+        rows.append(Row(option.code, option.label, n, base_row.n, None,
+                        _clip(n / base_row.n, 0.0, 1.0) if base_row.n else None,
+                        {a: k for a, k in applied[option.code].items() if a in APPLIED}))
+    return Table(item.id, "Metoder som användes", None, tuple(rows),
+                 Row(TOTAL, "Samtliga", base_row.n, base_row.asked, None, None,
+                     hidden=base_row.hidden), t, kind="method")
+
+
 def applied_share(row: Row) -> float | None:
     """Share of a method's uses applied as intended, of those where it is known."""
     dist = row.distribution or {}
@@ -115,33 +146,37 @@ def applied_share(row: Row) -> float | None:
 
 
 def respondent_index_tables(ctx: Context, by: str | None = None) -> list[Table]:
-    """Every index split by respondent: one table per index and respondent that has items in
-    it, the groups of `by` as rows; consistent with each other as any set of tables is."""
-    if ctx.functions:
+    """Every main index split by respondent: one table per index and respondent that has
+    items in it, the groups of `by` as rows; consistent with each other as any set of tables is.
+
+    Each part is scored when a record is stored (Instrument.scored_indices, schema 0092), so
+    the figures come from the kept sums like any index's, and through ubu_index_figures for a
+    login that may not read records: the same figures, the same disclosure control."""
+    parts = ctx.instrument.respondent_indices()
+    if not parts:
         return []
-    got = split_query.respondent_index_scores(ctx.engine, ctx.instrument, ctx.selection, by)
-    totals: dict[tuple[str, str], IndexCell]
-    if by is None:
-        totals = {(ix, resp): cell for (ix, resp, _g), cell in got.items()}
-    else:
-        totals = {(ix, resp): cell for (ix, resp, _g), cell in split_query.
-                  respondent_index_scores(ctx.engine, ctx.instrument, ctx.selection,
-                                          None).items()}
+    if ctx.functions:
+        got = {t.id: t for t in aggregate._function_tables(
+            ctx, "ubu_index_figures", by, [part for _ix, _r, part in parts], "index")}
+        tables = [Table(f"{ix.id}@{resp}", f"{ix.label} – {RESPONDENT_TITLES[resp]}", by,
+                        got[part.id].rows, got[part.id].total, got[part.id].threshold,
+                        kind="index") for ix, resp, part in parts]
+        return aggregate._consistent(tables)
+    ids = [part.id for _ix, _r, part in parts]
+    grouped = query.index_scores(ctx.engine, ctx.instrument, ctx.selection, by, ids) \
+        if by is not None else {}
+    totals = query.index_scores(ctx.engine, ctx.instrument, ctx.selection, None, ids)
+    keys_of: dict[str, list[object]] = {i: [] for i in ids}
+    for i, k in grouped:
+        keys_of[i].append(k)
     t = ctx.threshold.value
     tables = []
-    for ix in ctx.instrument.indices:
-        answering = {ctx.instrument.item(i).respondent for i in ix.items}
-        for resp, title in RESPONDENT_TITLES.items():
-            if resp not in answering:
-                continue
-            total = aggregate._index_row(TOTAL, "Samtliga", totals.get((ix.id, resp)), t)
-            rows: tuple[Row, ...] = ()
-            if by is not None:
-                keys = _sorted([g for (i, r, g) in got if i == ix.id and r == resp])
-                rows = tuple(aggregate._index_row(k, ctx.label(by, k), got[(ix.id, resp, k)], t)
-                             for k in keys)
-            tables.append(Table(f"{ix.id}@{resp}", f"{ix.label} – {title}", by, rows, total,
-                                t, kind="index"))
+    for ix, resp, part in parts:
+        total = aggregate._index_row(TOTAL, "Samtliga", totals.get((part.id, 0)), t)
+        rows = tuple(aggregate._index_row(k, ctx.label(by, k), grouped[(part.id, k)], t)
+                     for k in _sorted(keys_of[part.id]))
+        tables.append(Table(f"{ix.id}@{resp}", f"{ix.label} – {RESPONDENT_TITLES[resp]}", by,
+                            rows, total, t, kind="index"))
     return aggregate._consistent(tables)
 
 

@@ -42,6 +42,32 @@ LABEL_CHARS = 58             # longer category labels are shortened with … (Li
 #                              labels past about 60 characters itself, the n with them)
 
 
+# A number format is drawn in the viewer's own locale (3.62 on an English machine): values
+# are written into their labels as Swedish text instead, and axes carry no decimals at all.
+AXIS_SHARE = '0" "%'
+
+
+def _swedish_labels(plot: Any, share: bool, size: int, positions: tuple[Any, ...] = ()
+                    ) -> None:
+    """Each point's value label as text formatted for Swedish (3,62; 78 %), the same in every
+    viewer whatever its locale. `positions`: one per series (bars: outside the end)."""
+    from pptx.enum.chart import XL_LABEL_POSITION
+    from pptx.util import Pt
+
+    for n, series in enumerate(plot.series):
+        where = positions[n] if n < len(positions) else XL_LABEL_POSITION.OUTSIDE_END
+        for point, value in zip(series.points, series.values, strict=True):
+            if value is None:
+                continue
+            label = point.data_label
+            label.position = where
+            frame = label.text_frame
+            frame.text = fmt(value, "share" if share else "mean")
+            frame.word_wrap = False
+            for run in frame.paragraphs[0].runs:
+                run.font.size = Pt(size)
+
+
 def title_size(text: str) -> int:
     """Points: long titles get smaller so that two lines fit the title box."""
     return 28 if len(text) <= 55 else 22 if len(text) <= 100 else 18
@@ -123,9 +149,9 @@ class Deck:
         chart.has_legend = False
         axis = chart.value_axis
         axis.minimum_scale, axis.maximum_scale = (0, 1) if share else (1, 5)
-        axis.major_unit = 0.1 if share else 0.5
+        axis.major_unit = 0.1 if share else 1
         axis.tick_labels.font.size = Pt(10)
-        axis.tick_labels.number_format = "0%" if share else "0.0"
+        axis.tick_labels.number_format = AXIS_SHARE if share else "0"
         axis.tick_labels.number_format_is_linked = False
         plot = chart.plots[0]
         plot.gap_width = 40 if len(rows) > 6 else 80
@@ -138,6 +164,7 @@ class Deck:
         labels.number_format_is_linked = False
         labels.position = XL_LABEL_POSITION.OUTSIDE_END
         labels.font.size = Pt(10 if len(rows) > 12 else 12)
+        _swedish_labels(plot, share, 10 if len(rows) > 12 else 12)
         category = chart.category_axis
         category.tick_labels.font.size = Pt(10 if len(rows) > 12 else 12)
         _every_label(chart)
@@ -183,9 +210,13 @@ class Deck:
         if share:
             axis.minimum_scale, axis.maximum_scale = 0, min(1.0, round(max(shown) * 1.25 + .05, 1))
         else:
-            axis.minimum_scale = max(1.0, math.floor(min(shown) * 2 - 1) / 2)
-            axis.maximum_scale = min(5.0, math.ceil(max(shown) * 2 + 1) / 2)
-        axis.tick_labels.number_format = "0%" if share else "0.0"
+            # whole-number ticks (no decimal point for a viewer's locale to draw), with a
+            # gridline at every half point
+            axis.minimum_scale = max(1.0, math.floor(min(shown) - 0.25))
+            axis.maximum_scale = min(5.0, math.ceil(max(shown) + 0.25))
+            axis.major_unit, axis.minor_unit = 1, 0.5
+            axis.has_minor_gridlines = True
+        axis.tick_labels.number_format = AXIS_SHARE if share else "0"
         axis.tick_labels.number_format_is_linked = False
         axis.tick_labels.font.size = Pt(11)
         chart.category_axis.tick_labels.font.size = Pt(11)
@@ -198,6 +229,11 @@ class Deck:
             if dash is not None:
                 series.format.line.dash_style = dash
             series.smooth = False
+        # the values themselves, this year's above its line and last year's below
+        from pptx.enum.chart import XL_LABEL_POSITION
+
+        _swedish_labels(chart.plots[0], share, 11,
+                        (XL_LABEL_POSITION.ABOVE, XL_LABEL_POSITION.BELOW))
         _every_label(chart)
 
     def paired(self, title: str, rows: list[tuple[str, float, float]], share: bool,
@@ -226,7 +262,8 @@ class Deck:
         chart.legend.include_in_layout = False
         axis = chart.value_axis
         axis.minimum_scale, axis.maximum_scale = (0, 1) if share else (1, 5)
-        axis.tick_labels.number_format = "0%" if share else "0.0"
+        axis.major_unit = 0.1 if share else 1
+        axis.tick_labels.number_format = AXIS_SHARE if share else "0"
         axis.tick_labels.number_format_is_linked = False
         axis.tick_labels.font.size = Pt(10)
         plot = chart.plots[0]
@@ -240,6 +277,7 @@ class Deck:
         plot.data_labels.number_format_is_linked = False
         plot.data_labels.position = XL_LABEL_POSITION.OUTSIDE_END
         plot.data_labels.font.size = Pt(10)
+        _swedish_labels(plot, share, 10)
         chart.category_axis.tick_labels.font.size = Pt(11)
         _every_label(chart)
 

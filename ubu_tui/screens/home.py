@@ -17,6 +17,8 @@ class HomeScreen(UbuScreen):
         Binding("n", "start", N_("Ny uppföljning")),
         Binding("r", "resume", N_("Återuppta")),
         Binding("e", "results", N_("Resultat")),
+        # in the menu only: one more footer entry would push "Inställningar" off 80 columns
+        Binding("t", "coverage", N_("Täckning"), show=False),
         Binding("o", "practice", N_("Övning")),
         Binding("i", "settings", N_("Inställningar")),
     ]
@@ -29,6 +31,7 @@ class HomeScreen(UbuScreen):
             Option(_("n  Ny uppföljning"), id="start"),
             Option(_("r  Återuppta ett utkast"), id="resume"),
             Option(_("e  Resultat"), id="results"),
+            Option(_("t  Täckning: avslutade placeringar"), id="coverage"),
             Option(_("o  Övning"), id="practice"),
             Option(_("i  Inställningar"), id="settings"),
             id="home-menu",
@@ -118,6 +121,17 @@ class HomeScreen(UbuScreen):
         from ubu_tui.screens.results import ResultsScreen
 
         self.app.push_screen(ResultsScreen())
+
+    def action_coverage(self) -> None:
+        if self._later("coverage"):
+            return
+        if self.ubu.settings.practice:
+            self.notify(_("Täckning räknas bara för riktiga uppföljningar, inte i övningen."),
+                        severity="warning")
+            return
+        from ubu_tui.screens.coverage import CoverageScreen
+
+        self.app.push_screen(CoverageScreen())
 
     def action_practice(self) -> None:
         if self._later("practice"):

@@ -44,6 +44,9 @@ class QuestionScreen(UbuScreen):
         self._in_review = False
         self._leaving = False
         self._saved = ""          # the answer just stored, shown on the next item
+        # The answer confirmed but not yet stored: it is saved right after the next item has
+        # been drawn, and no key is taken until then (see `takes_keys`, `_store_confirmed`).
+        self._unsaved: tuple[Item, Response] | None = None
 
     @property
     def one_key(self) -> bool:
@@ -70,6 +73,11 @@ class QuestionScreen(UbuScreen):
     @property
     def item(self) -> Item | None:
         return self.session.current
+
+    @property
+    def takes_keys(self) -> bool:
+        """No key is acted on while a confirmed answer waits to be stored (see typeahead)."""
+        return self._unsaved is None
 
     def _show(self) -> None:
         item = self.item
@@ -118,12 +126,13 @@ class QuestionScreen(UbuScreen):
         index = next((n for n, i in enumerate(shown) if i.id == item.id), 0)
         return index, len(shown)
 
-    def _unit_name(self, item: Item) -> str | None:
-        if item.type is not AnswerType.UNIT or self.pending is None or self.pending.code <= 0:
+    def _unit_name(self, item: Item, response: Response | None = None) -> str | None:
+        response = response or self.pending
+        if item.type is not AnswerType.UNIT or response is None or response.code <= 0:
             return None
         from ubu_tui.store.registry import get_unit
 
-        unit = get_unit(self.ubu.engine, self.pending.code)
+        unit = get_unit(self.ubu.engine, response.code)
         return unit.name if unit else None
 
     async def on_question_view_picked(self, event: QuestionView.Picked) -> None:
@@ -205,6 +214,7 @@ class QuestionScreen(UbuScreen):
         self.app.push_screen(UnitPicker(), chosen)
 
     def action_confirm(self) -> None:
+        self._store_confirmed()
         item = self.item
         if item is None:
             return
@@ -222,16 +232,34 @@ class QuestionScreen(UbuScreen):
         interpreted = self._interpreted(item)
         self.session.note_wording(item.id, interpreted is None or interpreted.translated)
         alert = item.option(self.pending.code) if self.pending.code >= 0 else None
-        if self.ubu.save(self.followup, self.label):
-            self._saved = _("Sparat: {item} = {answer}").format(
-                item=item.id, answer=describe_response(item, self.pending,
-                                                       self._unit_name(item)))
+        self._unsaved = (item, self.pending)
         if item.sensitive and alert is not None and alert.alert:
             from ubu_tui.screens.dialogs import NoticeDialog
 
+            self._store_confirmed()
             self.app.push_screen(NoticeDialog(_("Om det som kommit fram"), _(SENSITIVE_NOTICE)))
             return   # on_screen_resume shows the next item
+        # The durable save (a few ms, an fsync) comes after the next item is on the screen,
+        # not before it: the answer counts as stored only when the save is done, which is
+        # before any further key is acted on, and «Sparat» is shown only then.
         self._show()
+        self.call_after_refresh(self._store_confirmed)
+
+    def _store_confirmed(self) -> None:
+        """Store the answer just confirmed, durably; then let the keys typed meanwhile in."""
+        if self._unsaved is None:
+            return
+        item, response = self._unsaved
+        try:
+            if self.ubu.save(self.followup, self.label):
+                self._saved = _("Sparat: {item} = {answer}").format(
+                    item=item.id, answer=describe_response(item, response,
+                                                           self._unit_name(item, response)))
+                if self.is_mounted and self.item is not None:
+                    self.query_one(QuestionView).note(self._saved)
+        finally:
+            self._unsaved = None
+            self.ubu.keys_may_flow()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "language":       # the caseworker's own part has no interview language
@@ -251,6 +279,7 @@ class QuestionScreen(UbuScreen):
         self._say(_("Intervjuspråk: {language}").format(language=LANGUAGES[self.session.language]))
 
     def action_back(self) -> None:
+        self._store_confirmed()
         self.session.back()
         self._saved = ""
         self._show()
@@ -258,11 +287,14 @@ class QuestionScreen(UbuScreen):
     def action_review(self) -> None:
         from ubu_tui.screens.review import ReviewScreen
 
+        self._store_confirmed()
         self._in_review = True
         self.app.push_screen(ReviewScreen(self.followup, self.label, self.respondent))
 
     def action_break_off(self) -> None:
         from ubu_tui.screens.dialogs import ChoiceDialog
+
+        self._store_confirmed()
 
         choices = [("0", _("Spara som utkast och fortsätt en annan gång"))] + [
             (str(int(r)), _("Avsluta som avbruten: {why}").format(why=_(BREAK_LABELS[r])))
@@ -286,7 +318,9 @@ class QuestionScreen(UbuScreen):
             _("Det som redan besvarats är sparat.")), chosen)
 
     def action_leave(self) -> None:
+        self._unsaved = None          # the save below stores it
         self.ubu.save(self.followup, self.label)
+        self.ubu.keys_may_flow()
         if self.is_current:
             self.app.pop_screen()
         else:

@@ -11,7 +11,10 @@ latency with durable commits, and peak memory of the interview process.
     python -m ubu_tui.scripts.bench --keys 200 [--load 2]
 
 Every keypress figure is printed beside the minimal app's in the same run, as a ratio, with n
-and a true p99 (youth interviews are repeated until at least --keys presses of each kind).
+and a true p99 (youth interviews are repeated until at least --keys presses of each kind), and
+the CPU time (user + system) each process spent per key beside it. The minimal app is timed
+after every interview and every cold start (interleaved), so that the changing load of a shared
+machine falls on both alike.
 """
 
 from __future__ import annotations
@@ -77,6 +80,11 @@ class PtyProcess:
             except OSError:
                 return
         self.buffer = ""
+
+    def cpu_ms(self) -> float:
+        """CPU time (user + system) the process has used so far, in ms."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
     def peak_memory_mb(self) -> float:
         for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
@@ -150,13 +158,17 @@ def prepare_store(url: str) -> None:
     engine.dispose()
 
 
-def interview_latency(url: str) -> tuple[list[float], list[float], list[float], float]:
-    """Digit → choice shown, Enter → next item shown, last Enter → review shown (ms); peak MB.
+def interview_latency(url: str, *, one_key: bool = False
+                      ) -> tuple[list[float], list[float], list[float], float, float]:
+    """Type one youth interview: times in ms, peak memory in MB, CPU ms per key typed.
 
-    With --enter-confirms (digit then Enter), so that each step is timed apart.
+    With Enter confirming (`one_key=False`): digit → choice shown, Enter → next item shown,
+    last Enter → review shown. In the default one-key mode a digit confirms at once: the first
+    list is then empty and the second is digit → next item shown (its save follows it).
     """
     prepare_store(url)
-    proc = PtyProcess(ubu_argv(), {**env_for(url), "UBU_ENTER_CONFIRMS": "1"})
+    env = env_for(url) if one_key else {**env_for(url), "UBU_ENTER_CONFIRMS": "1"}
+    proc = PtyProcess(ubu_argv(), env)
     select_ms: list[float] = []
     next_ms: list[float] = []
     review_ms: list[float] = []
@@ -177,73 +189,43 @@ def interview_latency(url: str) -> tuple[list[float], list[float], list[float], 
         items = list(default_instrument().forms["youth"].items)
         proc.wait_for(items[0].id)
         proc.drain()
+        cpu_before = proc.cpu_ms()
         for n, item in enumerate(items):
             key = key_for(item)
             sent = proc.send(key)
-            select_ms.append((proc.wait_for(f"▶ {key}") - sent) * 1000)
-            proc.drain(0.02)
-            sent = proc.send("\r")
+            if not one_key:
+                select_ms.append((proc.wait_for(f"▶ {key}") - sent) * 1000)
+                proc.drain(0.02)
+                sent = proc.send("\r")
             marker = items[n + 1].id if n + 1 < len(items) else "översikt"
             if item.id == "y_violation" and key == "1":
                 marker = "personakten"
             elapsed = (proc.wait_for(marker) - sent) * 1000
-            if n + 1 < len(items):
-                next_ms.append(elapsed)
-            else:
-                review_ms.append(elapsed)
+            (next_ms if n + 1 < len(items) else review_ms).append(elapsed)
             proc.drain(0.02)
+        cpu_per_key = (proc.cpu_ms() - cpu_before) / (len(items) * (1 if one_key else 2))
         memory = proc.peak_memory_mb()
     finally:
         proc.close()
-    return select_ms, next_ms, review_ms, memory
+    return select_ms, next_ms, review_ms, memory, cpu_per_key
 
 
-def one_key_latency(url: str) -> list[float]:
-    """Digit → the next item shown, its answer saved durably on the way (the default mode)."""
-    prepare_store(url)
-    proc = PtyProcess(ubu_argv(), env_for(url))
-    times: list[float] = []
-    try:
-        proc.wait_for("Utkast:")
-        proc.send("r")
-        proc.wait_for("Blå ek 1")
-        proc.drain()
-        proc.send("\r")
-        proc.wait_for("inte påbörjad")
-        proc.drain()
-        proc.send("1")
-        proc.wait_for("samtycke")
-        proc.drain()
-        proc.send("1")
-        proc.drain()
-        proc.send("\r")
-        items = list(default_instrument().forms["youth"].items)
-        proc.wait_for(items[0].id)
-        proc.drain()
-        for n, item in enumerate(items[:-1]):
-            key = key_for(item)
-            sent = proc.send(key)
-            marker = "personakten" if item.id == "y_violation" and key == "1" else items[n + 1].id
-            times.append((proc.wait_for(marker) - sent) * 1000)
-            proc.drain(0.02)
-    finally:
-        proc.close()
-    return times
-
-
-def minimal_latency(url: str, keys: int) -> list[float]:
+def minimal_latency(url: str, keys: int) -> tuple[list[float], float]:
+    """Key → new line shown in the minimal app (ms), and its CPU ms per key."""
     proc = PtyProcess(minimal_argv(), env_for(url))
     times = []
     try:
         proc.wait_for("Ny uppföljning")
         proc.drain()
+        cpu_before = proc.cpu_ms()
         for n in range(1, keys + 1):
             sent = proc.send("x")
             times.append((proc.wait_for(f"item_{n:03d}") - sent) * 1000)
             proc.drain(0.02)
+        cpu_per_key = (proc.cpu_ms() - cpu_before) / keys
     finally:
         proc.close()
-    return times
+    return times, cpu_per_key
 
 
 def autosave(url: str) -> list[float]:
@@ -311,20 +293,44 @@ def main(argv: list[str] | None = None) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
             prepare_store(url)
-            ubu_start, ubu_ready = cold_start(ubu_argv(), url, args.rounds, then="Utkast:")
-            min_start, _ = cold_start(minimal_argv(), url, args.rounds)
+            ubu_start: list[float] = []
+            ubu_ready: list[float] = []
+            min_start: list[float] = []
+            for _ in range(args.rounds):           # interleaved, like the keys below
+                drawn, ready = cold_start(ubu_argv(), url, 1, then="Utkast:")
+                ubu_start += drawn
+                ubu_ready += ready
+                min_start += cold_start(minimal_argv(), url, 1)[0]
             select_ms: list[float] = []
             next_ms: list[float] = []
             review_ms: list[float] = []
             memory = 0.0
+            one_key_ms: list[float] = []
+            cpu_enter: list[float] = []
+            cpu_one: list[float] = []
+            min_keys: list[float] = []
+            min_cpu: list[float] = []
+
+            def yardstick(keys: int) -> None:
+                # after every interview, as many keys in the minimal app: the load of a
+                # shared machine changes by the minute, and so hits both alike
+                times, cpu = minimal_latency(url, keys)
+                min_keys.extend(times)
+                min_cpu.append(cpu)
+
             while min(len(select_ms), len(next_ms)) < args.keys:
-                chosen, following, review, peak = interview_latency(url)
+                chosen, following, review, peak, cpu = interview_latency(url)
                 select_ms += chosen
                 next_ms += following
                 review_ms += review
                 memory = max(memory, peak)
-            one_key_ms = one_key_latency(url)
-            min_keys = minimal_latency(url, max(len(select_ms), len(next_ms)))
+                cpu_enter.append(cpu)
+                yardstick(len(following) + len(review))
+            while len(one_key_ms) < args.keys:
+                _, following, _, _, cpu = interview_latency(url, one_key=True)
+                one_key_ms += following
+                cpu_one.append(cpu)
+                yardstick(len(following))
             saves = autosave(f"sqlite:///{Path(tmp) / 'autosave.sqlite3'}")
     finally:
         for proc in load:
@@ -348,7 +354,12 @@ def main(argv: list[str] | None = None) -> None:
     print(row("keypress: last Enter → review screen shown (ubu)", review_ms))
     print(row("autosave per answer, durable (SQLite FULL)", saves))
     print(f"\nkeys over 50 ms: digit {sum(t > 50 for t in select_ms)} of {len(select_ms)}, "
-          f"Enter {sum(t > 50 for t in next_ms)} of {len(next_ms)}")
+          f"Enter {sum(t > 50 for t in next_ms)} of {len(next_ms)}, one-key digit "
+          f"{sum(t > 50 for t in one_key_ms)} of {len(one_key_ms)}")
+    print(f"CPU (user+sys) per key: ubu {statistics.mean(cpu_enter):.1f} ms (digit and Enter), "
+          f"{statistics.mean(cpu_one):.1f} ms (one-key); "
+          f"minimal app {statistics.mean(min_cpu):.1f} ms "
+          f"(clock ticks of {1000 / os.sysconf('SC_CLK_TCK'):.0f} ms, summed over each run)")
     print(f"peak memory of ubu during a youth interview: {memory:.0f} MB  (aim < 150 MB)")
     print()
     from ubu_tui.scripts import bench_keys

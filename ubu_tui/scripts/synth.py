@@ -43,8 +43,16 @@ class Synthetic:
     key: int = field(default_factory=lambda: secrets.randbits(32))   # the record key
 
 
+UNIT_TYPE_ITEM = "cw_unit_type"
+
+
 def generate(instrument: Instrument, n: int, units: list[int], periods: list[str],
-             seed: int = 1, municipalities: int = 40) -> Iterator[Synthetic]:
+             seed: int = 1, municipalities: int = 40,
+             unit_types: dict[int, int] | None = None) -> Iterator[Synthetic]:
+    """Synthetic records; with `unit_types` (the registry's, unit → type) the caseworker's
+    unit-type answer is the registered type of the unit, as a checked submission's is (a
+    unit the registry lacks keeps a drawn answer). The same draws either way: a seed gives
+    the same records but for that answer."""
     rng = random.Random(seed)
     # record keys from a stream of their own: the same seed gives the same records as before
     # record keys existed, and the same published figures every run
@@ -71,6 +79,8 @@ def generate(instrument: Instrument, n: int, units: list[int], periods: list[str
                                         -9 if outcome == "not_reached" else -8))
                     continue
                 outcome, code = _answer(rng, item, lean[unit], unit)
+                if unit_types and item.id == UNIT_TYPE_ITEM and unit in unit_types:
+                    outcome, code = "value", unit_types[unit]
                 rec.answers.append((respondent, item.id, outcome, code))
                 if item.type is AnswerType.MULTI and code > 0:
                     picks = rng.sample([o.code for o in item.options], code)
@@ -98,12 +108,18 @@ def _version(rec: Synthetic) -> str:
     return rec.version or default_instrument().version
 
 
+_SCORED: dict[str, tuple[Any, ...]] = {}
+
+
 def _scores(rec: Synthetic) -> dict[str, tuple[int, int]]:
     from ubu_tui.instrument.loader import instrument_by_version
 
     values = {item: code for _r, item, outcome, code in rec.answers if outcome == "value"}
     out = {}
-    for ix in instrument_by_version("ubu-vb", _version(rec)).indices:
+    version = _version(rec)
+    if version not in _SCORED:       # once per version, not per record
+        _SCORED[version] = instrument_by_version("ubu-vb", version).scored_indices()
+    for ix in _SCORED[version]:
         codes = [values[i] for i in ix.items if i in values]
         if codes:
             out[ix.id] = (len(codes), sum(codes))
@@ -216,8 +232,11 @@ def main(argv: list[str] | None = None) -> None:
     units = list(range(1001, 1001 + args.units))
     periods = (months_until("2026-12", args.months) if args.months
                else args.periods.split(","))
+    from ubu_tui.store.registry import unit_types
+
+    types = unit_types(engine)      # every unit's type as the registry holds it
     batches = (list(generate(instrument, min(BATCH, args.followups - start), units, periods,
-                             seed=args.seed + start))
+                             seed=args.seed + start, unit_types=types))
                for start in range(0, args.followups, BATCH))
     if args.fresh:
         load_fresh(engine, batches)

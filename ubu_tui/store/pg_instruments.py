@@ -34,7 +34,8 @@ CREATE = [
     "REVOKE ALL ON public.instrument_item FROM PUBLIC",
 ]
 
-# The versions' indices (schema 0103): a record's index scores name indices of its own version
+# The versions' scored indices and their parts per respondent (schema 0103): a record's index
+# scores name indices of its own version
 # only, so that no made-up id rides in one and no score lands in another index's figures.
 CREATE_INDICES = [
     """CREATE TABLE IF NOT EXISTS public.instrument_index (
@@ -87,7 +88,7 @@ def sync(conn: Connection) -> int:
                 "INSERT INTO public.instrument_index (instrument_id, version, index_id) "
                 "VALUES (:i, :v, :ix) ON CONFLICT DO NOTHING"),
                 [{"i": instrument_id, "v": version, "ix": ix.id}
-                 for ix in instrument_by_version(instrument_id, version).indices])
+                 for ix in instrument_by_version(instrument_id, version).scored_indices()])
     return len(versions)
 
 

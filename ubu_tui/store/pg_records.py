@@ -415,7 +415,7 @@ def payloads_of(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         key = (r["instrument"], r["version"])
         if key not in indices:
             indices[key] = [(ix.id, tuple(ix.items))
-                            for ix in instrument_by_version(*key).indices]
+                            for ix in instrument_by_version(*key).scored_indices()]
         values = {item: code for s in r["sessions"]
                   for item, (kind, code) in s["items"].items() if kind == "value"}
         scores = {}

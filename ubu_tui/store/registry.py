@@ -7,6 +7,7 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
@@ -221,3 +222,31 @@ def unit_names(engine: Engine) -> dict[int, str]:
     """Unit id → name, for labelling results (unit names are public, not personal)."""
     with session_for(engine) as session:
         return {u.id: u.name for u in session.exec(select(Unit)).all()}
+
+
+def unit_types(engine: Engine) -> dict[int, int]:
+    """Unit id → the unit type the registry holds (the item cw_unit_type's codes)."""
+    with session_for(engine) as session:
+        return {u.id: u.unit_type for u in session.exec(select(Unit)).all()}
+
+
+UNIT_TYPE_ITEM = "cw_unit_type"
+
+
+def unit_type_mismatch(engine: Engine, record: Any) -> tuple[int, int] | None:
+    """(the caseworker's unit-type answer, the registry's type) when they differ, else None.
+
+    Checked before a follow-up is submitted: results break down by the registry's type, and a
+    caseworker's answer that disagrees is shown to the caseworker, who corrects it or keeps it
+    (the registry may be the one that is wrong). No answer (not reached, don't know) or a unit
+    the registry lacks is nothing to check.
+    """
+    answered = next((item.code for sess in record.sessions for item in sess.items
+                     if item.item_id == UNIT_TYPE_ITEM and item.kind.value == "value"), None)
+    if answered is None:
+        return None
+    with session_for(engine) as session:
+        unit = session.get(Unit, record.unit_id)
+    if unit is None or unit.unit_type == answered:
+        return None
+    return answered, unit.unit_type

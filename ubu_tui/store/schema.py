@@ -17,7 +17,7 @@ KNOWN = ("0001", "0002", "0003", "0004", "0005",
          "0006", "0007", "0008", "0009", "0010",
          "0011", "0012", "0013", "0020", "0021",
          "0070", "0041", "0030", "0060", "0101",
-         "0102", "0103")   # every revision this release migrates from
+         "0102", "0091", "0092", "0093", "0103")   # every revision this release migrates from
 KIND_KEY = "store_kind"
 
 

@@ -78,14 +78,15 @@ def row_values(record: FollowUpRecord, period: str, key: int | None = None
 
 
 def index_scores(record: FollowUpRecord) -> dict[str, tuple[int, int]]:
-    """Index id → (items answered, sum of their codes), across the three respondents."""
+    """Index id → (items answered, sum of their codes), across the three respondents, and
+    for each index's part per respondent (`<index>.<respondent>`, Instrument.scored_indices)."""
     from ubu_tui.instrument.loader import instrument_by_version
 
     instrument = instrument_by_version(record.instrument_id, record.instrument_version)
     values = {item.item_id: item.code for sess in record.sessions for item in sess.items
               if item.kind is OutcomeKind.VALUE}
     out: dict[str, tuple[int, int]] = {}
-    for ix in instrument.indices:
+    for ix in instrument.scored_indices():
         codes = [values[i] for i in ix.items if i in values]
         if codes:
             out[ix.id] = (len(codes), sum(codes))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 from enum import StrEnum
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
@@ -22,11 +23,35 @@ __all__ = ["NONRESPONSE_KEYS", "Frame", "QuestionView", "describe_response"]
 
 
 
+def _line_widths(content: Text | str) -> list[int]:
+    plain = content.plain if isinstance(content, Text) else content
+    return [cell_len(line) for line in plain.split("\n")]
+
+
 def _put(widget: Static, content: Text | str) -> None:
-    """Update a part only when what it shows changes: every update costs a layout pass."""
-    if getattr(widget, "_ubu_shown", None) != content:
-        widget._ubu_shown = content  # type: ignore[attr-defined]
+    """Update a part only when what it shows changes, and ask for a layout pass only when its
+    height changes.
+
+    A layout pass arranges the whole screen and then draws everything that moved: it cost more
+    than all else a key does. A part of the question screen has a width that does not follow
+    its content, so the same height means the same room, and only the part is drawn again.
+    """
+    shown = getattr(widget, "_ubu_shown", None)
+    if shown == content:
+        return
+    widget._ubu_shown = content  # type: ignore[attr-defined]
+    width = widget.content_size.width
+    if shown is None or not widget.display or width <= 0:
         widget.update(content)
+        return
+    if widget.styles.width is not None and widget.styles.width.is_auto:
+        widget.update(content, layout=_line_widths(shown) != _line_widths(content))
+        return
+    size = widget.size
+    before = widget.get_content_height(size, size, width)
+    widget.update(content, layout=False)
+    if widget.get_content_height(size, size, width) != before:
+        widget.refresh(layout=True)
 
 
 def _show(widget: Static, visible: bool) -> None:
@@ -137,10 +162,14 @@ class QuestionView(Vertical):
         _show(line, bool(says))
         _put(self.query_one("#q-options", Static),
             self._options(item, pending, typed, unit_name, interpreted, frame))
-        saved = self.query_one("#q-saved", Static)
-        _put(saved, Text(note))
-        _show(saved, bool(note))
+        self.note(note)
         self.message("")
+
+    def note(self, text: str) -> None:
+        """The muted line under the options: the answer stored last."""
+        saved = self.query_one("#q-saved", Static)
+        _put(saved, Text(text))
+        _show(saved, bool(text))
 
     def message(self, text: str) -> None:
         msg = self.query_one("#q-message", Static)

@@ -12,14 +12,14 @@ in memory.
 SQLite has neither: nothing changes there.
 
 Revision ID: 0103
-Revises: 0102
+Revises: 0093
 """
 
 from alembic import op
 from sqlalchemy import text
 
 revision = "0103"
-down_revision = "0102"
+down_revision = "0093"
 branch_labels = None
 depends_on = None
 
