@@ -34,9 +34,9 @@ CREATE = [
     "REVOKE ALL ON public.instrument_item FROM PUBLIC",
 ]
 
-# The versions' scored indices and their parts per respondent (schema 0103): a record's index
-# scores name indices of its own version
-# only, so that no made-up id rides in one and no score lands in another index's figures.
+# The versions' scored indices with their parts per respondent (schema 0103): a record's index
+# scores name indices of its own version only, so that no made-up id rides in one and no score
+# lands in another index's figures.
 CREATE_INDICES = [
     """CREATE TABLE IF NOT EXISTS public.instrument_index (
         instrument_id varchar(48) NOT NULL,
