@@ -20,7 +20,7 @@ Everything is written with pg_security.definer (fixed search_path, public.-quali
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import Any
 
 from sqlalchemy import text
@@ -444,7 +444,7 @@ def submit_payloads(session: Session, payloads: list[dict[str, Any]] | str) -> i
     return int(result.scalar_one())
 
 
-def prepared(chunks: list[list[dict[str, Any]]]) -> Iterator[str]:
+def prepared(chunks: list[list[dict[str, Any]]]) -> Generator[str, None, None]:
     """Each chunk's payloads as JSON text, made in a thread while the server stores the
     previous chunk (the server's work and ours then overlap instead of taking turns)."""
     from concurrent.futures import ThreadPoolExecutor

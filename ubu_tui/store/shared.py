@@ -5,8 +5,9 @@ and the PostgreSQL roles that keep individual records out of reach.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,7 +66,6 @@ def push(local: Engine, target: Engine, *, municipality: str | None = None, batc
         raise InputRejected(_("Registret i den gemensamma databasen saknar enheterna {units}; "
                               "importera registret där först. Ingenting skickades.")
                              .format(units=', '.join(map(str, missing[:10]))))
-    sent = already = batches = 0
     chunks = [records[start:start + batch] for start in range(0, len(records), batch)]
 
     def check(part: list[dict[str, Any]]) -> None:
@@ -84,6 +84,16 @@ def push(local: Engine, target: Engine, *, municipality: str | None = None, batc
         checker.shutdown(wait=False)     # its thread ends with this one task
     else:
         check(records)
+    with closing(ready) if ready is not None else nullcontext():
+        # (closed here, in this thread, when the push stops early: left to the garbage
+        # collector, the generator could be closed in its own pool's thread)
+        return _send(chunks, ready, rest, target, on_batch)
+
+
+def _send(chunks: list[list[dict[str, Any]]], ready: Generator[str, None, None] | None,
+          rest: Future[None] | None, target: Engine,
+          on_batch: Callable[[int, int], None] | None) -> PushReport:
+    sent = already = batches = 0
     for chunk in chunks:
         ids = [r["id"] for r in chunk]
         try:
