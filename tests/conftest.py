@@ -5,10 +5,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import Engine
 
 from ubu_tui.instrument import default_instrument
 from ubu_tui.interview import FollowUp, Mode, Setup
-from ubu_tui.store import open_store
+from ubu_tui.store import make_engine, open_store
 from ubu_tui.store.registry import import_units
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,12 +62,43 @@ def followup(instrument, setup) -> FollowUp:
     return FollowUp.open(instrument, setup)
 
 
-@pytest.fixture
-def engine():
-    """An in-memory real store with the demo registry."""
+@pytest.fixture(scope="session")
+def demo_store_template() -> Engine:
+    """The in-memory demo store, migrated and filled once per process; tests get copies.
+
+    Running every migration and importing the registry took about 0.1 s of CPU per test that
+    asks for `engine` — more than many of those tests themselves."""
     eng = open_store("sqlite://")
     import_units(eng, DEMO_UNITS)
     return eng
+
+
+def _copy(template: Engine) -> Engine:
+    """A page-by-page copy (SQLite's backup) of an in-memory template, on an engine from the
+    one factory: the same database open_store and import_units would have made."""
+    eng = make_engine("sqlite://")
+    with template.connect() as source, eng.connect() as target:
+        source.connection.driver_connection.backup(target.connection.driver_connection)
+    return eng
+
+
+@pytest.fixture
+def engine(demo_store_template: Engine) -> Engine:
+    """An in-memory real store with the demo registry."""
+    return _copy(demo_store_template)
+
+
+@pytest.fixture(scope="session")
+def practice_store_template() -> Engine:
+    eng = open_store("sqlite://", practice=True)
+    import_units(eng, DEMO_UNITS)
+    return eng
+
+
+@pytest.fixture
+def practice_engine(practice_store_template: Engine) -> Engine:
+    """An in-memory practice store with the demo registry."""
+    return _copy(practice_store_template)
 
 
 @pytest.fixture

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import io
+import os
+import subprocess
+import traceback
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
 from ubu_tui.instrument.model import AnswerType, Item
 from ubu_tui.interview import Consent, FollowUp, RespondentSession, Response
 
@@ -38,3 +45,37 @@ def complete_all(followup: FollowUp) -> FollowUp:
             answer_all(session)
             session.complete()
     return followup
+
+
+def ubu_here(*args: str, cwd: Path | None = None,
+             env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The `ubu` command run in this process: the same `main()` with the same arguments,
+    environment and working folder, its exit code and its output, as `python -m ubu_tui` gives
+    them. Without a new interpreter importing SQLAlchemy (0.6 s of CPU a time); tests that
+    run the command many times to check a message use this, and some run the real process.
+    An exception `main()` lets through is written out as Python would, so a `Traceback` in
+    stderr still fails the check."""
+    from ubu_tui.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    saved_env, saved_cwd = dict(os.environ), os.getcwd()
+    try:
+        os.environ.update(env or {})
+        if cwd is not None:
+            os.chdir(cwd)
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                main(list(args))
+                code = 0
+            except SystemExit as end:
+                if isinstance(end.code, str):
+                    print(end.code, file=err)
+                code = end.code if isinstance(end.code, int) else 0 if end.code is None else 1
+            except BaseException:          # what a real process would die of
+                traceback.print_exc(file=err)
+                code = 1
+    finally:
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+    return subprocess.CompletedProcess(["ubu", *args], code, out.getvalue(), err.getvalue())

@@ -33,10 +33,12 @@ async def submit_now(pilot, app) -> None:
 async def test_all_three_sessions_completed_and_submitted(engine):
     app = new_app(engine)
     async with app.run_test(size=(80, 24)) as pilot:
-        await start_followup(pilot)
+        # the one whole follow-up driven at the Pilot's steady pace, key by key; the others
+        # type as fast as the type-ahead takes keys (tests/ui.py, type_keys)
+        await start_followup(pilot, paced=True)
         assert type(app.screen).__name__ == "FollowUpScreen"
         for key in ("1", "2", "3"):
-            await run_session(pilot, app, key)
+            await run_session(pilot, app, key, paced=True)
         await submit_now(pilot, app)
     assert dispositions(engine) == {"youth": "completed", "guardian": "completed",
                                     "caseworker": "completed"}
@@ -58,12 +60,15 @@ async def test_youth_declines_and_guardian_not_reachable(engine):
     app = new_app(engine)
     async with app.run_test(size=(80, 24)) as pilot:
         await start_followup(pilot)
-        await run_session(pilot, app, "1", consent="2")
+        await run_session(pilot, app, "1", consent="2", decline_reason="3")
         await run_session(pilot, app, "2", consent="3")
         await run_session(pilot, app, "3")
         await submit_now(pilot, app)
     assert dispositions(engine) == {"youth": "declined", "guardian": "not_reachable",
                                     "caseworker": "completed"}
+    # why the young person declined: the instrument's code, and only on the declined part
+    assert sorted(stored(engine, "SELECT respondent, decline_reason FROM session_record")) == [
+        ("caseworker", None), ("guardian", None), ("youth", 3)]
     assert {o for o, _ in answers(engine, "youth").values()} == {"not_reached"}
     assert {o for o, _ in answers(engine, "guardian").values()} == {"not_reached"}
 

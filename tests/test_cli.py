@@ -147,3 +147,25 @@ def test_a_language_without_an_interface_catalogue_is_refused():
     run = ubu("--language", "fi", "codebook")
     assert failed_cleanly(run, "fi", "sv, en")
     assert "intervjuspråk" in run.stderr
+
+
+def test_push_with_a_local_version_exits_2_until_told_to_keep_it(tmp_path, monkeypatch):
+    import ubu_tui.scripts.synth as synth
+    from ubu_tui.instrument import default_instrument
+    from ubu_tui.store.registry import import_units
+
+    office, shared = (f"sqlite:///{tmp_path / name}" for name in ("a.sqlite3", "b.sqlite3"))
+    for url in (office, shared):
+        import_units(open_store(url), DEMO_UNITS)
+    scores = synth._scores
+    monkeypatch.setattr(synth, "_scores", lambda rec: {} if "+" in rec.version else scores(rec))
+    records = list(synth.generate(default_instrument(), 5, [1001, 1002], ["2026-06"], seed=3))
+    records[0].version = "2026.2+0180"
+    synth.insert(open_store(office), records)
+    run = ubu("--database-url", office, "push", "--to", shared)
+    assert failed_cleanly(run, "1 records are of a local version (ubu-vb@2026.2+0180: 1)",
+                          "--skip-local")
+    run = ubu("--database-url", office, "push", "--to", shared, "--skip-local")
+    assert run.returncode == 0, run.stderr
+    assert "pushed 4 records" in run.stdout and "1 records of a local version were not sent" \
+        in run.stdout

@@ -170,11 +170,12 @@ def test_jump_to_a_skipped_item_is_refused(followup):
         youth.jump("y_school_help")
 
 
+@pytest.mark.usefixtures("english")
 def test_complete_needs_every_shown_item(followup):
     youth = followup.session("youth")
     youth.set_consent(Consent.GIVEN)
     youth.answer(Response(4))
-    with pytest.raises(AnswerRejected, match="not yet answered"):
+    with pytest.raises(AnswerRejected, match="Not yet answered"):
         youth.complete()
 
 
@@ -201,11 +202,49 @@ def test_break_off_records_the_rest_as_not_reached(followup):
 ])
 def test_declining_records_dropout_and_asks_nothing(followup, consent, disposition):
     guardian = followup.session("guardian")
-    guardian.set_consent(consent)
+    reason = 2 if consent is Consent.DECLINED else None
+    guardian.set_consent(consent, reason)
     assert guardian.current is None
     out = guardian.outcome()
     assert out.disposition is disposition
+    assert out.decline_reason == reason
     assert {o.kind for o in out.items} == {OutcomeKind.NOT_REACHED}
+
+
+@pytest.mark.parametrize("respondent", ["youth", "guardian"])
+@pytest.mark.usefixtures("english")
+def test_a_decline_is_recorded_with_its_coded_reason_and_nothing_else(followup, respondent):
+    session = followup.session(respondent)
+    codes = [r.code for r in session.form.decline_reasons]
+    assert codes == [1, 2, 3, 4]
+    for bad in (None, 0, 5):          # a decline in 2026.2 has one of the listed reasons
+        with pytest.raises(AnswerRejected, match="reason"):
+            session.set_consent(Consent.DECLINED, bad)
+    with pytest.raises(AnswerRejected, match="Only a decline"):
+        session.set_consent(Consent.NOT_REACHABLE, 3)
+    session.set_consent(Consent.DECLINED, 3)
+    assert session.outcome().decline_reason == 3
+    # a mistaken decline reopened forgets its reason; the state survives a save
+    state = session.to_state()
+    assert state["decline_reason"] == 3
+    session.reopen()
+    assert session.decline_reason is None and session.consent is None
+    session.load_state(state)
+    assert session.decline_reason == 3 and session.disposition is Disposition.DECLINED
+
+
+@pytest.mark.usefixtures("english")
+def test_a_2026_1_decline_has_no_reason_to_give(setup):
+    old = FollowUp.open(instrument_by_version("ubu-vb", "2026.1"), setup).session("youth")
+    assert old.form.decline_reasons == ()
+    with pytest.raises(AnswerRejected, match="Only a decline"):
+        old.set_consent(Consent.DECLINED, 1)
+    old.set_consent(Consent.DECLINED)
+    assert old.outcome().decline_reason is None
+    state = old.to_state()
+    del state["decline_reason"]                   # a draft saved before 2026.2
+    old.load_state(state)
+    assert old.decline_reason is None
 
 
 def test_youth_objection_stops_the_guardian_only_from_18(instrument, setup):
@@ -238,8 +277,9 @@ def test_record_pins_instrument_version_and_item_ids(followup):
         assert [o.item_id for o in sess.items] == [i.id for i in form.items]
 
 
+@pytest.mark.usefixtures("english")
 def test_record_refused_while_a_session_is_open(followup):
-    with pytest.raises(AnswerRejected, match="still open"):
+    with pytest.raises(AnswerRejected, match="Still open"):
         followup.record()
 
 

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import DEMO_UNITS, ROOT, pg_url
-from tests.helpers import complete_all
+from tests.helpers import complete_all, ubu_here
 from ubu_tui.codes import check_municipality
 from ubu_tui.config import Settings
 from ubu_tui.errors import InputRejected, InstrumentError, StoreError, UbuError
@@ -246,8 +246,8 @@ def test_a_foreign_sqlite_file_is_never_changed(tmp_path, command):
     path = _foreign(tmp_path)
     before = path.read_bytes()
     url = f"sqlite:///{path}"
-    run = ubu("--database-url", url, *command, cwd=tmp_path,
-              env={"UBU_PRACTICE_DATABASE_URL": url})
+    run = ubu_here("--database-url", url, *command, cwd=tmp_path,
+                   env={"UBU_PRACTICE_DATABASE_URL": url})
     assert refused(run, "not an ubu database"), run.stderr
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["other-app.sqlite3"]
@@ -338,7 +338,8 @@ def test_output_paths_that_cannot_be_written_are_messages(tmp_path, filled_url, 
                                                           why):
     (tmp_path / "folder").mkdir()
     target = where if where.startswith("/") else str(tmp_path / where)
-    run = ubu("--database-url", filled_url, *[target if a == "OUT" else a for a in command])
+    run = ubu_here("--database-url", filled_url,
+                   *[target if a == "OUT" else a for a in command])
     assert refused(run, why), run.stderr
 
 
@@ -582,9 +583,9 @@ def test_identifiers_on_the_command_line_exit_2_and_are_not_stored(filled_url, t
         for args in (["--municipality", secret, "registry", "export"],
                      ["export", str(tmp_path / "x.jsonl"), "--only-municipality", secret],
                      ["withdraw", "--municipality", secret, "--yes"]):
-            run = ubu("--database-url", filled_url, *args)
+            run = ubu_here("--database-url", filled_url, *args)     # main(), in process
             assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr
-        run = ubu("--database-url", filled_url, "registry", "export",
+        run = ubu("--database-url", filled_url, "registry", "export",    # the real command
                   env={"UBU_MUNICIPALITY": secret})
         assert refused(run, "municipality code is four digits")
     _assert_nothing_stored(path.parent, {b"19900101", "١٩٩٠".encode(), b"example.se"})

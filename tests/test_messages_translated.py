@@ -14,7 +14,7 @@ import ubu_tui
 
 PACKAGE = Path(ubu_tui.__file__).parent
 LAYERS = ["store", "instrument", "results", "practice", "identifiers.py", "outputs.py",
-          "codes.py", "config.py", "i18n.py", "errors.py", "cli"]
+          "codes.py", "config.py", "i18n.py", "errors.py", "cli", "interview"]
 SKIP = {"migrations"}              # a migration's downgrade guard is for developers
 TRANSLATE = {"_", "ngettext"}
 

@@ -30,7 +30,7 @@ pytestmark = pytest.mark.skipif(URL is None, reason="no PostgreSQL answered at U
 
 UNITS = list(range(1001, 1013))
 PERIOD = "2026-05"
-FIGURES = ("ubu_item_figures", "ubu_index_figures")
+FIGURES = ("ubu_item_figures", "ubu_index_figures", "ubu_decline_figures")
 COUNTED = ("submission", "session_record", "answer_record", "method_record", "index_score",
            "item_count", "index_count", "disposition_count", "ubu_login")
 

@@ -390,3 +390,107 @@ def test_counts_kept_per_statement_stay_exact_through_push_import_and_withdraw(
     assert exact() == 120
     gone = withdraw(pg_engine, "0002")
     assert gone > 0 and exact() == 120 - gone
+
+
+# --- #19: the shared database pools national versions only ----------------------------------
+
+def _local_and_national(store, monkeypatch, national: int = 6, local: int = 4) -> list:
+    """Synthetic records in `store`: `national` of 2026.2 and `local` of 2026.2+0180."""
+    import ubu_tui.scripts.synth as synth
+    from ubu_tui.instrument import default_instrument
+
+    scores = synth._scores
+    monkeypatch.setattr(synth, "_scores",            # a local version is not shipped here
+                        lambda rec: {} if "+" in rec.version else scores(rec))
+    records = list(synth.generate(default_instrument(), national + local,
+                                  list(range(1001, 1005)), ["2026-06"], seed=19))
+    for rec in records[national:]:
+        rec.version = "2026.2+0180"
+    synth.insert(store, records)
+    return records
+
+
+@pytest.mark.usefixtures("english")
+def test_push_refuses_local_versions_and_sends_the_national_ones_when_told(
+        pg_engine, tmp_path, monkeypatch):
+    from ubu_tui.errors import InputRejected
+    from ubu_tui.store.shared import push
+
+    office = open_store(f"sqlite:///{tmp_path / 'office.sqlite3'}")
+    import_units(office, DEMO_UNITS)
+    _local_and_national(office, monkeypatch)
+
+    def stored() -> list[tuple]:
+        with pg_engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(text(
+                "SELECT instrument_version, count(*) FROM submission GROUP BY 1"))]
+
+    with pytest.raises(InputRejected, match=r"4 records are of a local version "
+                                            r"\(ubu-vb@2026.2\+0180: 4\).*--skip-local"):
+        push(office, pg_engine)
+    assert stored() == []                            # nothing was sent
+    report = push(office, pg_engine, skip_local=True)
+    assert (report.sent, report.kept_local) == (6, 4)
+    assert stored() == [("2026.2", 6)]
+    # and through the database's own door: a local version is refused by name
+    with pytest.raises(DBAPIError, match="is a local version"):
+        with pg_engine.begin() as conn:
+            conn.execute(text("SELECT public.ubu_submit_records(CAST(:p AS jsonb))"), {"p": (
+                '[{"format": "ubu-record/1", "id": "%s", "instrument": "ubu-vb", '
+                '"version": "2026.2+0180", "municipality": "0180", "unit": 1003, '
+                '"period": "2026-06", "sessions": []}]' % secrets.token_hex(16))})
+
+
+def test_the_figure_functions_leave_a_local_versions_records_out(pg_engine, monkeypatch):
+    """Even records the owner wrote around ubu_submit_records never reach a figure."""
+    from ubu_tui.results.query import Selection, disposition_figures, figures
+
+    sel = Selection("2026-01", "2026-12")
+
+    def published() -> tuple[list, list, list]:
+        return (sorted(figures(pg_engine, "ubu_item_figures", sel, "unit", 3, ["y_safe"]),
+                       key=str),
+                sorted(figures(pg_engine, "ubu_index_figures", sel, None, 3, None), key=str),
+                sorted(disposition_figures(pg_engine, sel, None, 3), key=str))
+
+    records = _local_and_national(pg_engine, monkeypatch, national=8, local=0)
+    national_only = published()
+    assert national_only[0]                          # there is something to compare
+    monkeypatch.undo()
+    _local_and_national(pg_engine, monkeypatch, national=0, local=7)
+    assert published() == national_only
+    assert len(records) == 8
+
+
+def test_a_decline_reason_and_phone_with_interpreter_on_postgres(pg_engine, instrument, setup,
+                                                                 tmp_path):
+    from ubu_tui.interview import Consent, Mode, Setup
+
+    followup = FollowUp.open(instrument, Setup(**{**setup.__dict__,
+                                                  "mode": Mode.PHONE_INTERPRETER}))
+    followup.session("guardian").set_consent(Consent.DECLINED, 2)
+    submit(pg_engine, complete_all(followup))
+    with pg_engine.connect() as conn:
+        assert sorted(tuple(r) for r in conn.execute(text(
+            "SELECT respondent, COALESCE(decline_reason, 0), mode FROM session_record"))) == [
+            ("caseworker", 0, 5), ("guardian", 2, 5), ("youth", 0, 5)]
+    path = tmp_path / "records.jsonl"
+    assert export_jsonl(pg_engine, path) == 1
+    assert '"decline_reason": 2' in path.read_text()
+    assert import_jsonl(pg_engine, path).already_present == 1
+
+
+@pytest.mark.usefixtures("english")
+def test_a_local_version_is_not_submitted_on_postgres_and_its_draft_stays(
+        pg_engine, setup, tmp_path):
+    from tests.test_versions import local_version
+    from ubu_tui.errors import InputRejected
+    from ubu_tui.instrument.loader import load_instrument
+
+    followup = complete_all(FollowUp.open(load_instrument(local_version(tmp_path)), setup))
+    save_draft(pg_engine, followup, "Blå ek 2")
+    with pytest.raises(InputRejected, match=r"ubu-vb@2026.2\+0180: 1.*draft is kept"):
+        submit(pg_engine, followup)
+    assert len(list_drafts(pg_engine)) == 1
+    with pg_engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM submission")).scalar() == 0

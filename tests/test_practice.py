@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.conftest import DEMO_UNITS
-from tests.ui import new_app, press
+from tests.ui import new_app, press, type_keys
 from ubu_tui.__main__ import run
 from ubu_tui.errors import InstrumentError, StoreError
 from ubu_tui.instrument.model import NONRESPONSE_BY_CODE, AnswerType, Item
@@ -27,11 +27,6 @@ CONSENT_KEYS = {Consent.GIVEN: "1", Consent.DECLINED: "2", Consent.NOT_REACHABLE
 RESPONDENT_KEYS = {"youth": "1", "guardian": "2", "caseworker": "3"}
 
 
-@pytest.fixture
-def practice_engine():
-    eng = open_store("sqlite://", practice=True)
-    import_units(eng, DEMO_UNITS)
-    return eng
 
 
 def keys_for(item: Item, response: Response, prefilled: Response | None) -> list[str]:
@@ -59,21 +54,24 @@ async def play(pilot, app, scenario: Scenario, *, judge_due: bool | None = None,
                mutate: Mutate = by_key, consent: dict[str, Consent] | None = None,
                break_reason: dict[str, BreakReason] | None = None) -> None:
     """From home: open practice, pick the scenario, run every scripted session, ask for
-    feedback. The defaults play exactly by the key."""
-    await press(pilot, "o")
+    feedback. The defaults play exactly by the key. Keys are typed as fast as the type-ahead
+    takes them (tests/ui.py); what is asserted is the feedback, not the pace."""
+    await type_keys(pilot, "o")
     assert type(app.screen).__name__ == "PracticeScreen"
-    await press(pilot, *["down"] * SCENARIOS.index(scenario), "enter")
+    await type_keys(pilot, *["down"] * SCENARIOS.index(scenario), "enter")
     assert type(app.screen).__name__ == "BriefScreen"
     due = scenario.eligibility_due if judge_due is None else judge_due
-    await press(pilot, "s" if due else "i")
+    await type_keys(pilot, "s" if due else "i")
     if not due or not scenario.eligibility_due:
         return
     for respondent, script in scenario.scripts.items():
         assert type(app.screen).__name__ == "FollowUpScreen"
-        await press(pilot, RESPONDENT_KEYS[respondent])
+        await type_keys(pilot, RESPONDENT_KEYS[respondent])
         chosen = (consent or {}).get(respondent, script.consent)
         if respondent != "caseworker":          # the caseworker's part has no consent step
-            await press(pilot, CONSENT_KEYS[chosen], "enter")
+            await type_keys(pilot, CONSENT_KEYS[chosen], "enter")
+            if type(app.screen).__name__ == "ChoiceDialog":     # why they declined
+                await type_keys(pilot, str(script.decline_reason or 1))
         if chosen is not Consent.GIVEN:
             continue
         session = app.screen.session
@@ -83,18 +81,18 @@ async def play(pilot, app, scenario: Scenario, *, judge_due: bool | None = None,
                 break
             if item.id == script.break_at:
                 reason = (break_reason or {}).get(respondent, script.break_reason)
-                await press(pilot, "a", str(int(reason)))
+                await type_keys(pilot, "a", str(int(reason)))
                 break
             line = script.lines.get(item.id)
             key = line.key if line else session.responses[item.id]
-            await press(pilot, *keys_for(item, mutate(respondent, item, key),
+            await type_keys(pilot, *keys_for(item, mutate(respondent, item, key),
                                          session.responses.get(item.id)))
             if type(app.screen).__name__ == "NoticeDialog":     # the sensitive item's notice
-                await press(pilot, "enter")
+                await type_keys(pilot, "enter")
         if type(app.screen).__name__ == "ReviewScreen":
-            await press(pilot, "k")
+            await type_keys(pilot, "k")
     assert type(app.screen).__name__ == "FollowUpScreen"
-    await press(pilot, "s")
+    await type_keys(pilot, "s")
 
 
 def stored(engine, sql: str) -> list[tuple]:

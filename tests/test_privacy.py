@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import DEMO_UNITS
-from tests.helpers import complete_all
+from tests.helpers import complete_all, ubu_here
 from ubu_tui.errors import InputRejected
 from ubu_tui.identifiers import new_record_id
 from ubu_tui.interview import FollowUp
@@ -26,8 +25,9 @@ SECRETS = ["19850101-2384", "850101-2384", "Lisa Svensson", "2026-03-14", "lisa@
 
 
 def ubu(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "ubu_tui", *args], capture_output=True,
-                          text=True, timeout=120)
+    # in process (tests/helpers.py): twelve interpreters importing SQLAlchemy were most of this
+    # test's time; test_cli and test_identifiers run the real command
+    return ubu_here(*args)
 
 
 def raw_bytes(folder: Path) -> bytes:

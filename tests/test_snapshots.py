@@ -68,18 +68,11 @@ def test_interpreter_view_arabic(snap_compare, engine):
     assert snap_compare(new_app(engine), run_before=before, terminal_size=(100, 30))
 
 
-def test_practice_question_with_the_respondents_line(snap_compare, engine):
-    from tests.conftest import DEMO_UNITS
-    from ubu_tui.store import open_store
-    from ubu_tui.store.registry import import_units
-
-    practice = open_store("sqlite://", practice=True)
-    import_units(practice, DEMO_UNITS)
-
+def test_practice_question_with_the_respondents_line(snap_compare, engine, practice_engine):
     async def before(pilot):
         await press(pilot, "o", "enter", "s", "1", "1", "enter")
 
-    assert snap_compare(new_app(engine, practice_engine=practice), run_before=before,
+    assert snap_compare(new_app(engine, practice_engine=practice_engine), run_before=before,
                         terminal_size=(100, 30))
 
 

@@ -142,6 +142,9 @@ def test_ubu_in_tmux_runs_a_short_follow_up(tmp_path):
             term.keys(session)
             term.wait_for("och samtycke")
             term.keys(consent, "Enter")
+            if consent == "2":                       # a decline asks for its coded reason
+                term.wait_for("Varför avböjde personen")
+                term.keys("2")
             term.wait_gone("och samtycke")
             term.wait_for("Kvar att avsluta")        # the overview has the keys again
         term.keys("3")                               # the caseworker's own items: no consent

@@ -3,6 +3,7 @@ drafts and records pinned to the version they were started with, and results acr
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import subprocess
@@ -194,10 +195,13 @@ def test_a_draft_cannot_be_opened_with_another_version():
 # --- results across versions ---------------------------------------------------------------------
 
 def answers(version: str, n: int, code: int) -> list[Synthetic]:
+    # Fixed record keys: with random ones the cell-key noise on a count of 10 now and then (2
+    # runs in 60) moved the mean outside the bound asserted below, and the test failed at random.
+    keys = random.Random(f"{version}-{code}")
     out = []
     for k in range(n):
         rec = Synthetic(f"{version}-{code}-{k}", "0180", 1003, "2026-06", {"youth": "completed"},
-                        version=version)
+                        version=version, key=keys.getrandbits(32))
         item = "y_cared" if version == "2026.1" else "y_staff_care"
         rec.answers = [("youth", "y_safe", "value", code), ("youth", item, "value", code)]
         out.append(rec)
@@ -348,3 +352,188 @@ def test_the_default_is_the_newest_national_version(tmp_path, monkeypatch):
         assert loader.default_instrument().key == "ubu-vb@2026.2"
     finally:
         loader.default_instrument.cache_clear()
+
+
+# --- the paper form is read by the respondent alone ------------------------------------------
+
+SPOKEN = {"sv": ("Jag skriver", "tar jag upp", "Vill du svara på några frågor"),
+          "en": ("I will write down", "I will take it up", "Would you like to answer")}
+
+
+@pytest.mark.parametrize("respondent", ["youth", "guardian"])
+@pytest.mark.parametrize("language", ["sv", "en", "fi", "so", "ar"])
+def test_the_paper_form_speaks_to_the_reader_not_as_the_interviewer(respondent, language):
+    from ubu_tui.instrument.paper import paper_form
+
+    page = paper_form(NEW, respondent, language)
+    intro = page.split("<ol>")[0]
+    for spoken in SPOKEN.get(language, ()):
+        assert spoken not in intro
+    # the introduction is the paper text, in the language asked (a draft, marked as one)
+    assert "(på svenska: ingen aktuell översättning)" not in intro
+    if language == "sv":
+        assert NEW.forms[respondent].paper_consent_text in intro
+        assert "halvtimme att fylla i" in intro and "utan kryss" in intro
+    if language == "en":
+        assert "hand the form back without any ticks" in intro
+    if respondent == "youth" and language == "sv":     # what a yes to the violation item leads to
+        assert "tar socialsekreteraren upp det i din akt" in intro
+
+
+def test_a_2026_1_paper_form_still_prints_its_own_introduction():
+    from ubu_tui.instrument.paper import paper_form
+
+    assert OLD.forms["youth"].paper_consent_text == ""
+    assert OLD.forms["youth"].consent_text in paper_form(OLD, "youth", "sv")
+
+
+# --- a local version is reported apart, and never sent to the shared database ------------------
+
+def national_and_local(engine, monkeypatch) -> tuple[list[Synthetic], list[Synthetic]]:
+    import ubu_tui.scripts.synth as synth
+
+    monkeypatch.setattr(synth, "_scores", lambda rec: {})   # no index sums: items only here
+    national, local = answers("2026.2", 5, 4), answers("2026.2", 6, 1)
+    for rec in local:
+        rec.id, rec.version = rec.id + "-local", "2026.2+0180"
+    insert(engine, national + local)
+    return national, local
+
+
+def test_a_national_report_lists_local_versions_apart_and_each_has_its_own(
+        engine, monkeypatch, tmp_path):
+    from ubu_tui.results.render import to_csv
+    from ubu_tui.results.report import standard_report
+
+    national, local = national_and_local(engine, monkeypatch)
+    sel = Selection("2026-01", "2026-12")
+    report = standard_report(engine, NEW, sel)
+    safe = next(t for t in report.items if t.id == "y_safe")
+    assert safe.total.n == published(national)                     # no local answer in it
+    apart = report.local_versions
+    assert apart is not None and [r.label for r in apart.rows] == ["ubu-vb@2026.2+0180"]
+    assert apart.rows[0].n == published(local)
+    assert "ubu-vb@2026.2+0180" in to_csv(report)
+    # the local version's own report: its records alone, titled as local
+    own = standard_report(engine, load_instrument(local_version(tmp_path)), sel)
+    assert "lokal version 2026.2+0180" in own.title and own.local_versions is None
+    mine = next(t for t in own.items if t.id == "y_safe")
+    assert mine.total.n == published(local) and mean_of(mine.total, 1.0, len(local))
+    assert own.followups == published(local)
+
+
+def test_no_local_version_no_local_table(engine):
+    from ubu_tui.results.report import standard_report
+
+    insert(engine, answers("2026.2", 4, 3))
+    assert standard_report(engine, NEW, Selection("2026-01", "2026-12")).local_versions is None
+
+
+@pytest.mark.usefixtures("english")
+def test_push_sends_no_local_version_and_says_so(engine, monkeypatch, tmp_path):
+    import ubu_tui.scripts.synth as synth
+    from tests.conftest import DEMO_UNITS
+    from ubu_tui.errors import InputRejected
+    from ubu_tui.store import open_store
+    from ubu_tui.store.registry import import_units
+    from ubu_tui.store.shared import push
+
+    scores = synth._scores
+    monkeypatch.setattr(synth, "_scores",            # a local version is not shipped here
+                        lambda rec: {} if "+" in rec.version else scores(rec))
+    records = list(synth.generate(NEW, 11, [1001, 1002, 1003], ["2026-06"], seed=19))
+    for rec in records[5:]:
+        rec.version = "2026.2+0180"
+    insert(engine, records)
+    shared = open_store(f"sqlite:///{tmp_path / 'shared.sqlite3'}")
+    import_units(shared, DEMO_UNITS)
+
+    def versions() -> list[tuple]:
+        from sqlalchemy import text
+
+        with shared.connect() as conn:
+            return [tuple(r) for r in conn.execute(text(
+                "SELECT instrument_version, count(*) FROM submission GROUP BY 1"))]
+
+    with pytest.raises(InputRejected, match=r"6 records are of a local version.*Nothing was "
+                                            r"sent\. Add --skip-local"):
+        push(engine, shared)
+    assert versions() == []
+    report = push(engine, shared, skip_local=True)
+    assert (report.sent, report.kept_local) == (5, 6) and versions() == [("2026.2", 5)]
+
+
+def test_a_local_version_cannot_be_asked_of_the_figure_functions():
+    from ubu_tui.errors import InputRejected
+    from ubu_tui.results.query import _function_args
+
+    with pytest.raises(InputRejected):
+        Selection("2026-01", "2026-12", version="2026.2")         # national: not apart
+    with pytest.raises(InputRejected, match="nationella"):
+        _function_args(Selection("2026-01", "2026-12", version="2026.2+0180"))
+
+
+# --- indices across versions: through the mapping only, never an old one listed empty ---------
+
+def test_a_2026_2_report_lists_no_2026_1_index_and_combines_only_unchanged_ones(engine):
+    from ubu_tui.results.group_report import group_report
+    from ubu_tui.results.render import to_csv
+    from ubu_tui.results.report import standard_report
+    from ubu_tui.scripts.synth import _scores, generate
+
+    old = list(generate(OLD, 30, [1001, 1002, 1003], ["2026-03"], seed=7))
+    new = list(generate(NEW, 30, [1001, 1002, 1003], ["2026-09"], seed=8))
+    insert(engine, old + new)
+    sel = Selection("2026-01", "2026-12")
+    report = standard_report(engine, NEW, sel)
+    old_only = {ix.id for ix in OLD.indices} - {ix.id for ix in NEW.indices}
+    assert {"goal", "safety", "network", "planning", "goal_health"} <= old_only
+    new_ids = {ix.id for ix in NEW.indices}
+    listed = {t.id.split(":")[-1] for t in report.all_tables() if t.kind == "index"}
+    listed |= {t.id.split(":")[-1] for t in report.trends}
+    assert not listed & old_only and {t.id for t in report.indices} == new_ids
+    csv = to_csv(report)
+    assert not any(f"\n{ix}," in csv for ix in old_only)
+    group = group_report(engine, NEW, sel, "unit", 1001)
+    assert {c.id for c in group.indices} <= new_ids
+
+    def published_index(records: list, ix: str) -> int:
+        scored = [r for r in records if ix in _scores(r)]
+        return ptable.count(len(scored), sum(r.key for r in scored))
+
+    totals = {t.id: t.total for t in report.indices}
+    # an index with the same id holds the same questions: both versions' records count
+    assert totals["school"].n == published_index(old + new, "school")
+    # an index with a new id holds other questions: only the version that asks them counts
+    assert totals["safety_care"].n == published_index(new, "safety_care")
+
+
+@pytest.mark.usefixtures("english")
+def test_a_municipality_starts_follow_ups_on_its_local_version(tmp_path, monkeypatch, engine):
+    from ubu_tui.config import Settings
+    from ubu_tui.instrument import loader
+    from ubu_tui.results.aggregate import Context
+
+    data = tmp_path / "data"
+    shutil.copytree(VERSIONS.parent.parent, data)            # the shipped data, and ours
+    shutil.copytree(local_version(tmp_path), data / "instruments" / "ubu-vb" / "2026.2+0180")
+    monkeypatch.setenv("UBU_DATA_DIR", str(data))
+    for cached in (loader.default_instrument, loader.available_instruments):
+        cached.cache_clear()
+    try:
+        monkeypatch.setenv("UBU_INSTRUMENT_VERSION", "2026.2+0180")
+        from tests.ui import new_app
+
+        app = new_app(engine, instrument_version=Settings.from_env().instrument_version)
+        assert app.instrument.key == "ubu-vb@2026.2+0180" and not app.instrument.national
+        # its results are its own records alone, whatever selection asked
+        ctx = Context.open(engine, app.instrument, Selection("2026-01", "2026-12"))
+        assert ctx.selection.version == "2026.2+0180"
+        run = subprocess.run([sys.executable, "-m", "ubu_tui", "codebook"], capture_output=True,
+                             text=True, timeout=60, env={**os.environ,
+                                                         "UBU_INSTRUMENT_VERSION": "2026.1"})
+        assert run.returncode == 2 and "is a national version" in run.stderr
+        assert "Traceback" not in run.stderr
+    finally:
+        for cached in (loader.default_instrument, loader.available_instruments):
+            cached.cache_clear()

@@ -26,22 +26,33 @@ async def wait_until(pilot: Pilot, condition, deadline: float = 120.0) -> None:
 
 
 async def press(pilot: Pilot, *keys: str) -> None:
+    """Keys at a steady pace: the Pilot waits for the app to go idle after each one."""
     await pilot.press(*keys)
     await pilot.pause()
 
 
+async def type_keys(pilot: Pilot, *keys: str) -> None:
+    """Keys as a practised caseworker types them: all sent at once, then wait until every one
+    has landed. The app's type-ahead hands them on one at a time (tests/test_keys.py shows none
+    is lost), so the outcome is the same as with `press`; what is saved is the Pilot's sleep of
+    at least 60 ms per key and the timers that fire meanwhile, most of a driven follow-up's
+    time. Tests that drive a whole follow-up only to reach or read a state type this way; the
+    ones marked `paced` keep the steady pace end to end."""
+    from tests.keys import burst
+
+    await burst(pilot, pilot.app, list(keys))  # type: ignore[arg-type]
+
+
 async def start_followup(pilot: Pilot, *, start="2026-06-01", end="2026-11-10", basis_downs=2,
-                         age="16", unit="älv") -> None:
+                         age="16", unit="älv", paced: bool = False) -> None:
     """Home → set-up → follow-up overview. basis_downs=2 picks LVU."""
-    await press(pilot, "n")
-    await press(pilot, *start)
-    await press(pilot, "tab", *end)
-    await press(pilot, "tab", "enter", *["down"] * basis_downs, "enter")
-    await press(pilot, "tab", *age)
-    await press(pilot, "f4")
-    await press(pilot, *unit)
-    await press(pilot, "enter")
-    await press(pilot, "ctrl+s")
+    steps = [["n"], [*start], ["tab", *end], ["tab", "enter", *["down"] * basis_downs, "enter"],
+             ["tab", *age], ["f4"], [*unit], ["enter"], ["ctrl+s"]]
+    if not paced:
+        await type_keys(pilot, *(key for step in steps for key in step))
+        return
+    for step in steps:
+        await press(pilot, *step)
 
 
 def key_for(item, enter_confirms: bool = False) -> list[str]:
@@ -60,8 +71,10 @@ def key_for(item, enter_confirms: bool = False) -> list[str]:
     return [digit, "enter"] if enter_confirms else [digit]
 
 
-async def answer_until_review(pilot: Pilot, app: UbuApp, stop_at: str | None = None) -> None:
+async def answer_until_review(pilot: Pilot, app: UbuApp, stop_at: str | None = None, *,
+                              paced: bool = False) -> None:
     """Answer the open items of the current question screen; stop at review or `stop_at`."""
+    send = press if paced else type_keys
     for _ in range(60):
         screen = app.screen
         item = getattr(screen, "item", None)
@@ -69,16 +82,21 @@ async def answer_until_review(pilot: Pilot, app: UbuApp, stop_at: str | None = N
             return
         if item.id == stop_at:
             return
-        await press(pilot, *key_for(item, app.settings.enter_confirms))
+        await send(pilot, *key_for(item, app.settings.enter_confirms))
 
 
-async def run_session(pilot: Pilot, app: UbuApp, key: str, consent: str = "1") -> None:
-    """From the overview: open a session, give consent, answer all, close it at review."""
-    await press(pilot, key)
+async def run_session(pilot: Pilot, app: UbuApp, key: str, consent: str = "1", *,
+                      paced: bool = False, decline_reason: str = "1") -> None:
+    """From the overview: open a session, give consent, answer all, close it at review.
+    A decline ("2") is recorded with `decline_reason` where the form asks for one."""
+    send = press if paced else type_keys
+    await send(pilot, key)
     if key != "3":                     # the caseworker's own part has no consent step
-        await press(pilot, consent, "enter")
+        await send(pilot, consent, "enter")
+        if type(app.screen).__name__ == "ChoiceDialog":     # why the respondent declined
+            await send(pilot, decline_reason)
     if consent == "1":
-        await answer_until_review(pilot, app)
+        await answer_until_review(pilot, app, paced=paced)
         assert type(app.screen).__name__ == "ReviewScreen"
-        await press(pilot, "k")
+        await send(pilot, "k")
     assert type(app.screen).__name__ == "FollowUpScreen"

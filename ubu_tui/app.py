@@ -83,8 +83,10 @@ class UbuApp(TypeAhead, App[None]):
     def instrument(self) -> Instrument:
         if self._instrument is None:
             from ubu_tui.instrument import default_instrument
+            from ubu_tui.instrument.loader import local_instrument
 
-            self._instrument = default_instrument()
+            version = self.settings.instrument_version
+            self._instrument = local_instrument(version) if version else default_instrument()
         return self._instrument
 
     def today(self) -> date:

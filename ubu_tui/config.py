@@ -21,6 +21,9 @@ class Settings:
     practice_url: str | None = None      # None: the practice SQLite file beside the real one
     threshold: int = 3                   # suppression threshold; can only be raised
     enter_confirms: bool = False         # digit then Enter, instead of one key per answer
+    # A municipality's local instrument version for new follow-ups ("2026.2+0180"); None: the
+    # newest national version. A local version's records are never pooled nationally.
+    instrument_version: str | None = None
 
     @classmethod
     def from_env(cls, **overrides: str | bool | None) -> Settings:
@@ -30,6 +33,7 @@ class Settings:
             "language": os.environ.get("UBU_LANGUAGE", "sv"),
             "theme": os.environ.get("UBU_THEME", "textual-dark"),
             "practice_url": os.environ.get("UBU_PRACTICE_DATABASE_URL") or None,
+            "instrument_version": os.environ.get("UBU_INSTRUMENT_VERSION") or None,
         }
         if os.environ.get("UBU_ENTER_CONFIRMS", "").lower() in ("1", "true", "yes", "ja"):
             env["enter_confirms"] = True

@@ -42,11 +42,11 @@ def _parked(pump: MessagePump) -> bool:
     Textual's queue (its loop waits on `ready_event` only with nothing queued and nothing being
     handled); should that ever change, the pump counts as busy and gets a callback as before.
     """
-    queue = pump._message_queue
+    queue: asyncio.Queue[object] = pump._message_queue
     if not queue.empty() or getattr(pump, "_pending_message", None) is not None:
         return False
-    waiters = getattr(getattr(queue, "ready_event", None), "_waiters", None)
-    return bool(waiters) and any(not w.done() for w in waiters)
+    waiters = getattr(getattr(queue, "ready_event", None), "_waiters", None) or ()
+    return any(not w.done() for w in waiters)
 
 
 class TypeAhead:

@@ -142,11 +142,16 @@ def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
         check_municipality(args.municipality)
     threshold = getattr(args, "threshold", None)
-    return Settings.from_env(database_url=args.database_url, municipality=args.municipality,
+    settings = Settings.from_env(database_url=args.database_url, municipality=args.municipality,
                              theme=args.theme, practice=args.practice or None,
                              language=args.language,
                              enter_confirms=args.enter_confirms or None,
                              threshold=str(threshold) if threshold is not None else None)
+    if settings.instrument_version:     # refused here, with exit 2, not inside the running app
+        from ubu_tui.instrument.loader import local_instrument
+
+        local_instrument(settings.instrument_version)
+    return settings
 
 
 def main(argv: list[str] | None = None) -> None:

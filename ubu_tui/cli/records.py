@@ -43,9 +43,13 @@ def push(ctx: Context) -> int:
     def progress(sent: int, already: int) -> None:
         warn(_("  … {sent} skickade, {already} fanns redan").format(sent=sent, already=already))
 
-    pushed = send(ctx.store, target, municipality=ctx.args.only_municipality, on_batch=progress)
+    pushed = send(ctx.store, target, municipality=ctx.args.only_municipality, on_batch=progress,
+                  skip_local=ctx.args.skip_local)
     say(_("skickade {sent} poster; {already} fanns redan i den gemensamma databasen").format(
         sent=pushed.sent, already=pushed.already))
+    if pushed.kept_local:
+        say(_("{kept} poster från en lokal version skickades inte; de stannar här och slås "
+              "aldrig ihop med nationella resultat").format(kept=pushed.kept_local))
     return 0
 
 
@@ -85,6 +89,9 @@ def register(sub: Any) -> None:
                    help=_("den gemensamma databasens SQLAlchemy-URL (krävs)"))
     p.add_argument("--only-municipality", metavar="NNNN",
                    help=_("bara den här kommunens poster (standard: alla)"))
+    p.add_argument("--skip-local", action="store_true",
+                   help=_("skicka de nationella posterna och behåll posterna från en lokal "
+                          "version här (utan flaggan skickas ingenting när sådana finns)"))
     p = command(sub, "withdraw", _("ta bort alla poster från en kommun (kommunens eget beslut; "
                                    "aldrig en enskild post)"), withdraw,
                 "ubu withdraw --municipality 0180 --yes")

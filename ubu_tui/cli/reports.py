@@ -49,6 +49,18 @@ def report(ctx: Context) -> int:
     selection = Selection(args.period_from, args.period_to or args.period_from)
     fmt = report_format(out, args.format)
     instrument = default_instrument()
+    if args.version:          # a local version's records, apart from the national report
+        from ubu_tui.errors import InputRejected
+        from ubu_tui.instrument.loader import instrument_by_version
+
+        instrument = instrument_by_version(instrument.id, args.version)
+        if instrument.national:
+            raise InputRejected(_("{version} är en nationell version; nationella versioner "
+                                  "redovisas tillsammans i rapporten utan --version.")
+                                .format(version=args.version))
+        from dataclasses import replace
+
+        selection = replace(selection, version=instrument.version)
     if args.unit is not None or args.for_municipality is not None:
         return _group(ctx, instrument, selection, out, fmt)
     results = standard_report(engine, instrument, selection, ctx.settings.threshold_in_force())
@@ -138,7 +150,8 @@ def register(sub: Any) -> None:
                 "ubu report --from 2026-01 --to 2026-12 resultat-2026.pptx",
                 "ubu report --from 2026-01 --to 2026-06 --threshold 5 halvår.xlsx",
                 "ubu report --from 2026-01 --to 2026-12 --unit 1001 enhet-1001.pptx",
-                "ubu report --from 2026-01 --to 2026-12 --for-municipality 0180 kommun.html")
+                "ubu report --from 2026-01 --to 2026-12 --for-municipality 0180 kommun.html",
+                "ubu report --from 2026-01 --to 2026-12 --version 2026.2+0180 lokal.html")
     p.add_argument("--from", dest="period_from", required=True, metavar="YYYY-MM",
                    help=_("första månaden (krävs)"))
     p.add_argument("--to", dest="period_to", metavar="YYYY-MM",
@@ -149,6 +162,9 @@ def register(sub: Any) -> None:
     p.add_argument("--threshold", type=int, metavar="N",
                    help=_("höj spärrgränsen (standard: 3, eller UBU_THRESHOLD); rapporten "
                           "anger den"))
+    p.add_argument("--version", metavar="VERSION",
+                   help=_("en lokal instrumentversion (till exempel 2026.2+0180): rapporten "
+                          "för dess poster för sig (standard: de nationella versionerna)"))
     group = p.add_mutually_exclusive_group()
     group.add_argument("--unit", type=int, metavar="ID",
                        help=_("rapporten för en enhet bredvid alla enheter (till utföraren)"))

@@ -40,6 +40,9 @@ def entries(raw: str) -> Iterator[tuple[int, str, str]]:
     yield _line(raw, "title ="), f"{who}.title", str(data.get("title", ""))
     yield _line(raw, "consent_text"), f"{who}.consent", " ".join(
         str(data.get("consent_text", "")).split())
+    if data.get("paper_consent_text"):
+        yield _line(raw, "paper_consent_text"), f"{who}.paper_consent", " ".join(
+            str(data["paper_consent_text"]).split())
     for item in data.get("item", []):
         at = _line(raw, f'id = "{item.get("id")}"')
         base = f"{who}.{item.get('id')}"

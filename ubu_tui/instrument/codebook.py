@@ -22,6 +22,10 @@ def codebook(instrument: Instrument) -> str:
         out.append(f"  {nr.code:>3}  {nr.key:<15} {nr.label}")
     out.append(f"  {SKIPPED_CODE:>3}  {'skipped':<15} Hoppades över enligt villkor (routing)")
     out.append(f"  {NOT_REACHED_CODE:>3}  {'not_reached':<15} Ställdes inte (avbrott, bortfall)")
+    if instrument.decline_reasons:
+        out += ["", "## Skäl att avböja (session_record.decline_reason; bara när delen avböjdes, "
+                    "registreras av intervjuaren, läses inte upp)"]
+        out += [f"  {r.code:>3}  {r.label}" for r in instrument.decline_reasons]
     for form in instrument.forms.values():
         out += ["", f"## {form.title} ({form.respondent}, {len(form.items)} frågor)"]
         for item in form.items:

@@ -70,6 +70,18 @@ def available_instruments() -> dict[tuple[str, str], Path]:
     return found
 
 
+def local_instrument(version: str) -> Instrument:
+    """A municipality's local version of UBU-VB for new follow-ups (UBU_INSTRUMENT_VERSION):
+    only a local one; a national version other than the newest is never started anew."""
+    instrument = instrument_by_version(default_instrument().id, version)
+    if instrument.national:
+        raise InstrumentError(_("UBU_INSTRUMENT_VERSION={version} är en nationell version; ange "
+                                "en lokal version (till exempel 2026.2+0180) eller ta bort "
+                                "inställningen för den nyaste nationella")
+                              .format(version=version))
+    return instrument
+
+
 def instrument_by_version(instrument_id: str, version: str) -> Instrument:
     path = available_instruments().get((instrument_id, version))
     if path is None:
@@ -237,6 +249,13 @@ def load_instrument(folder: Path | str) -> Instrument:
               "version (t.ex. \"2026.2+0180\"); en nationell version har ingetdera"),
             file=mfile, line=_find(meta_raw, "version"))
     shares = _parse_shares(meta.get("share", []), all_items, meta_raw, mfile)
+    reasons = _parse_decline_reasons(meta.get("decline_reason", []), meta_raw, mfile)
+    if reasons:
+        from dataclasses import replace as with_reasons
+
+        # The caseworker's own part cannot be declined: only youth and guardian carry the list.
+        forms = {r: with_reasons(f, decline_reasons=reasons) if r != "caseworker" else f
+                 for r, f in forms.items()}
     guidance = meta.get("guidance") or {}
     unknown = set(guidance) - {t.value for t in AnswerType}
     if unknown:
@@ -247,6 +266,7 @@ def load_instrument(folder: Path | str) -> Instrument:
     instrument = Instrument(
         id=str(meta["id"]), version=version, title=str(meta["title"]), forms=forms,
         indices=tuple(indices), source=str(folder), scope=scope, shares=shares,
+        decline_reasons=reasons,
         guidance={k: " ".join(str(v).split()) for k, v in guidance.items()})
     if meta.get("mapping"):
         from dataclasses import replace
@@ -283,6 +303,33 @@ def _parse_shares(entries: Any, items: dict[str, Item], raw: str, file: str
     return tuple(shares)
 
 
+MAX_DECLINE_REASONS = 9      # one digit each: a key in the dialog, a digit in the record
+
+
+def _parse_decline_reasons(entries: Any, raw: str, file: str) -> tuple[Option, ...]:
+    """The closed list of why a respondent declined: codes 1–9, a Swedish label each."""
+    line = _find(raw, "[[decline_reason]]")
+    if not isinstance(entries, list):
+        raise InstrumentError(_("[[decline_reason]] ska vara en lista av tabeller med code "
+                                "och label"), file=file, line=line)
+    reasons: list[Option] = []
+    for entry in entries:
+        if not isinstance(entry, dict) or set(entry) != {"code", "label"} or not str(
+                entry.get("label", "")).strip():
+            raise InstrumentError(_("varje [[decline_reason]] har exakt 'code' och 'label'"),
+                                  file=file, line=line)
+        code = entry["code"]
+        if (isinstance(code, bool) or not isinstance(code, int)
+                or not 1 <= code <= MAX_DECLINE_REASONS
+                or any(r.code == code for r in reasons)):
+            raise InstrumentError(_("skälet för att avböja har koden {code}; varje skäl har en "
+                                    "egen kod 1–{limit}").format(code=repr(code),
+                                                                 limit=MAX_DECLINE_REASONS),
+                                  file=file, line=_find(raw, f"code = {code}") or line)
+        reasons.append(Option(code, " ".join(str(entry["label"]).split()), read_aloud=False))
+    return tuple(reasons)
+
+
 def _find(raw: str, needle: str) -> int | None:
     for n, line in enumerate(raw.splitlines(), 1):
         if needle in line:
@@ -309,9 +356,15 @@ def _parse_form(data: dict[str, Any], raw: str, file: str, scales: dict[str, lis
         item = _parse_item(entry, raw, file, respondent, scales, seen, items)
         seen[item.id] = file
         items.append(item)
+    paper = str(data.get("paper_consent_text", ""))
+    if "paper_consent_text" in data and not paper.strip():
+        raise InstrumentError(_("'paper_consent_text' är tom i formuläret för {respondent}; "
+                                "ta bort nyckeln eller skriv texten")
+                              .format(respondent=respondent), file=file,
+                              line=_find(raw, "paper_consent_text"))
     return Form(respondent=respondent, title=str(data["title"]),
                 consent_text=" ".join(str(data["consent_text"]).split()), items=tuple(items),
-                file=file)
+                file=file, paper_consent_text=" ".join(paper.split()))
 
 
 def _parse_item(entry: dict[str, Any], raw: str, file: str, respondent: str,

@@ -100,6 +100,15 @@ class Form:
     consent_text: str
     items: tuple[Item, ...]
     file: str = ""
+    # What the respondent reads on a paper form filled in alone: consent_text is spoken by the
+    # interviewer ("I write down your answers"), which is not true on paper. Empty: no paper form.
+    paper_consent_text: str = ""
+    # Why a respondent declined, coded (the instrument's closed list; never free text). Empty for
+    # the caseworker, who cannot decline, and in versions that did not record it (2026.1).
+    decline_reasons: tuple[Option, ...] = ()
+
+    def decline_reason(self, code: int) -> Option | None:
+        return next((o for o in self.decline_reasons if o.code == code), None)
 
     def index_of(self, item_id: str) -> int:
         for i, item in enumerate(self.items):
@@ -152,6 +161,7 @@ class Instrument:
     scope: str = NATIONAL            # a local version is never pooled into national figures
     shares: tuple[Share, ...] = ()
     mapping: Mapping | None = None
+    decline_reasons: tuple[Option, ...] = ()    # see Form.decline_reasons
     _items: dict[str, Item] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -10,7 +10,7 @@ import html
 
 from ubu_tui.i18n import LANGUAGES, RTL, status
 from ubu_tui.instrument.model import AnswerType, Form, Instrument, Item
-from ubu_tui.instrument.translation import consent_wording, item_wording
+from ubu_tui.instrument.translation import item_wording, paper_consent_wording
 
 CSS = """body{font-family:system-ui,sans-serif;max-width:760px;margin:2em auto;font-size:12pt}
 ol{padding-left:1.4em}li{margin:0 0 1.2em;page-break-inside:avoid}.opt{margin:.2em 0 0 .5em}
@@ -42,8 +42,9 @@ def paper_form(instrument: Instrument, respondent: str, language: str) -> str:
     if status(language).draft:
         out.append("<p class='draft'>Utkast till översättning, ännu inte granskat av en "
                    "auktoriserad översättare.</p>")
-    consent = consent_wording(form, language)
-    out.append(f"<p>{html.escape(consent or form.consent_text)}</p>")
+    # The respondent reads this alone: the paper text, never the interviewer's spoken one
+    consent = paper_consent_wording(form, language)
+    out.append(f"<p>{html.escape(consent or form.paper_consent_text or form.consent_text)}</p>")
     if consent is None:
         out.append("<p class='sv'>(på svenska: ingen aktuell översättning)</p>")
     out.append("<ol>")

@@ -50,3 +50,14 @@ def consent_wording(form: Form, language: str) -> str | None:
     if language == SOURCE:
         return form.consent_text
     return wording(language, f"{form.respondent}.consent", " ".join(form.consent_text.split()))
+
+
+def paper_consent_wording(form: Form, language: str) -> str | None:
+    """The introduction printed on a paper form, which the respondent reads alone. A version
+    without one (2026.1) prints the spoken text, as it always did."""
+    text = form.paper_consent_text
+    if not text:
+        return consent_wording(form, language)
+    if language == SOURCE:
+        return text
+    return wording(language, f"{form.respondent}.paper_consent", text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ubu_tui.i18n import _
 from ubu_tui.identifiers import new_record_id
 from ubu_tui.instrument.model import RESPONDENTS, Instrument
 from ubu_tui.interview.eligibility import AGE_OF_MAJORITY
@@ -87,7 +88,8 @@ class FollowUp:
     def record(self) -> FollowUpRecord:
         left = self.open_sessions()
         if left:
-            raise AnswerRejected("still open: " + ", ".join(left))
+            raise AnswerRejected(_("Fortfarande öppna: {sessions}.")
+                                 .format(sessions=", ".join(left)))
         unit = self.sessions["caseworker"].responses.get("cw_unit")
         return FollowUpRecord(
             id=self.id, instrument_id=self.instrument.id,
@@ -111,8 +113,9 @@ class FollowUp:
     def from_state(cls, instrument: Instrument, state: dict[str, Any]) -> FollowUp:
         if list(state["instrument"]) != [instrument.id, instrument.version]:
             raise AnswerRejected(
-                f"the draft was started with {state['instrument'][0]}@{state['instrument'][1]}, "
-                f"not {instrument.key}")
+                _("Utkastet påbörjades med {started}, inte {instrument}.").format(
+                    started=f"{state['instrument'][0]}@{state['instrument'][1]}",
+                    instrument=instrument.key))
         raw = state["setup"]
         setup = Setup(municipality=str(raw["municipality"]), unit_id=int(raw["unit_id"]),
                       mode=Mode(raw["mode"]), legal_basis=int(raw["legal_basis"]),

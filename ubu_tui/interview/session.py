@@ -11,7 +11,7 @@ from enum import IntEnum, StrEnum
 from typing import Any
 
 from ubu_tui.errors import UbuError
-from ubu_tui.i18n import N_
+from ubu_tui.i18n import N_, _
 from ubu_tui.instrument.model import (
     APPLIED,
     NONRESPONSE_BY_CODE,
@@ -124,6 +124,7 @@ class SessionOutcome:
     language: str
     items: tuple[ItemOutcome, ...]
     adhoc: tuple[str, ...] = ()      # items interpreted ad hoc: no current translation
+    decline_reason: int | None = None  # Form.decline_reasons code, only when declined
 
 
 class RespondentSession:
@@ -139,6 +140,7 @@ class RespondentSession:
         self.position = 0
         self.disposition: Disposition | None = None
         self.break_reason: int | None = None
+        self.decline_reason: int | None = None
 
     # --- state -------------------------------------------------------------------------
     @property
@@ -189,20 +191,30 @@ class RespondentSession:
         return sum(1 for i in shown if i.id in self.responses), len(shown)
 
     # --- steps -------------------------------------------------------------------------
-    def set_consent(self, consent: Consent) -> None:
+    def set_consent(self, consent: Consent, reason: int | None = None) -> None:
+        """Record the consent step. A decline carries its coded reason when the form has a
+        list of reasons (from 2026.2), and nothing else ever carries one."""
         self._require_open()
         if self.respondent == "caseworker" and consent is not Consent.GIVEN:
-            raise AnswerRejected("the caseworker's own items cannot be declined")
+            raise AnswerRejected(_("Handläggarens egna frågor kan inte avböjas."))
+        if consent is Consent.DECLINED and self.form.decline_reasons:
+            if reason is None or self.form.decline_reason(reason) is None:
+                raise AnswerRejected(_("Ett avböjande behöver sitt skäl, ett av {codes}.").format(
+                    codes=", ".join(str(r.code) for r in self.form.decline_reasons)))
+        elif reason is not None:
+            raise AnswerRejected(_("Bara ett avböjande har ett skäl, och bara där formuläret "
+                                   "listar skäl."))
         if consent is Consent.SELF_COMPLETED and self.mode is not Mode.PAPER:
-            raise AnswerRejected("only a paper form is self-completed")
+            raise AnswerRejected(_("Bara ett pappersformulär fylls i av den svarande själv."))
         if consent is Consent.YOUTH_OBJECTS:
             if self.respondent != "guardian":
-                raise AnswerRejected("only the guardian session can be stopped by the youth")
+                raise AnswerRejected(_("Den unge kan bara stoppa förälderns intervju."))
             if not self.youth_of_age:
-                raise AnswerRejected(
-                    "the young person is under 18: their objection does not stop the guardian "
-                    "from being asked")
+                raise AnswerRejected(_(
+                    "Den unge är under 18 år: invändningen hindrar inte att föräldern "
+                    "tillfrågas."))
         self.consent = consent
+        self.decline_reason = reason
         if not self.answering:
             self.disposition = Disposition(consent.value)
         else:
@@ -212,7 +224,7 @@ class RespondentSession:
         """Record the answer to the current item and move to the next item routing shows."""
         item = self.current
         if item is None:
-            raise AnswerRejected("there is no item to answer here")
+            raise AnswerRejected(_("Det finns ingen fråga att besvara här."))
         self.check(item, response)
         self.responses[item.id] = response
         self.position = self._next_position(self.position)
@@ -222,26 +234,31 @@ class RespondentSession:
         if code < 0:
             if not item.allows_code(code):
                 label = NONRESPONSE_BY_CODE[code].key if code in NONRESPONSE_BY_CODE else code
-                raise AnswerRejected(f"{item.id} does not allow the non-response code {label}")
+                raise AnswerRejected(_("{item} tillåter inte bortfallskoden {label}.")
+                                     .format(item=item.id, label=label))
             if response.methods:
-                raise AnswerRejected(f"{item.id}: a non-response has no methods")
+                raise AnswerRejected(_("{item}: ett bortfall har inga metoder.")
+                                     .format(item=item.id))
             return
         if item.type is AnswerType.MULTI:
             codes = [m for m, _ in response.methods]
             if len(set(codes)) != len(codes) or code != len(codes):
-                raise AnswerRejected(f"{item.id}: methods must be distinct and counted")
+                raise AnswerRejected(_("{item}: metoderna ska vara olika och räknade.")
+                                     .format(item=item.id))
             for method, applied in response.methods:
                 if item.option(method) is None or applied not in APPLIED:
-                    raise AnswerRejected(f"{item.id}: unknown method {method} or code {applied}")
+                    raise AnswerRejected(_("{item}: okänd metod {method} eller kod {applied}.")
+                                         .format(item=item.id, method=method, applied=applied))
             return
         if response.methods:
-            raise AnswerRejected(f"{item.id} takes no methods")
+            raise AnswerRejected(_("{item} har inga metoder.").format(item=item.id))
         if item.type is AnswerType.UNIT:
             if code <= 0:
-                raise AnswerRejected(f"{item.id}: pick a unit from the registry")
+                raise AnswerRejected(_("{item}: välj en enhet ur registret.").format(item=item.id))
             return
         if not item.allows_code(code):
-            raise AnswerRejected(f"{item.id} has no option {code}")
+            raise AnswerRejected(_("{item} har inget svarsalternativ {code}.")
+                                 .format(item=item.id, code=code))
 
     def prefill(self, item_id: str, response: Response) -> None:
         item = self.form.items[self.form.index_of(item_id)]
@@ -259,10 +276,11 @@ class RespondentSession:
         """Go to any item routing shows, to ask it or change its answer."""
         self._require_open()
         if not self.answering:
-            raise AnswerRejected("consent comes before the items")
+            raise AnswerRejected(_("Samtycket kommer före frågorna."))
         pos = self.form.index_of(item_id)
         if self.visibility(self.form.items[pos]) is False:
-            raise AnswerRejected(f"{item_id} is skipped by routing with the answers given")
+            raise AnswerRejected(_("{item} hoppas över med de svar som getts.")
+                                 .format(item=item_id))
         self.position = pos
 
     def to_review(self) -> None:
@@ -271,10 +289,11 @@ class RespondentSession:
     def complete(self) -> None:
         self._require_open()
         if not self.answering:
-            raise AnswerRejected("consent has not been given")
+            raise AnswerRejected(_("Samtycke har inte getts."))
         left = self.unanswered()
         if left:
-            raise AnswerRejected("not yet answered: " + ", ".join(i.id for i in left))
+            raise AnswerRejected(_("Inte besvarade än: {items}.")
+                                 .format(items=", ".join(i.id for i in left)))
         self.disposition = Disposition.COMPLETED
 
     def break_off(self, reason: BreakReason) -> None:
@@ -289,15 +308,17 @@ class RespondentSession:
     def reopen(self) -> None:
         """Undo a close that has not been submitted (a mistaken decline or break-off)."""
         if self.disposition is Disposition.NOT_ELIGIBLE:
-            raise AnswerRejected("the youth form does not apply at this age")
+            raise AnswerRejected(_("Ungdomsformuläret gäller inte vid den här åldern."))
         self.disposition = None
         self.break_reason = None
         if not self.answering:
             self.consent = None
+            self.decline_reason = None
 
     def _require_open(self) -> None:
         if self.closed:
-            raise AnswerRejected(f"the {self.respondent} session is closed")
+            raise AnswerRejected(_("Intervjun med {respondent} är avslutad.")
+                                 .format(respondent=self.respondent))
 
     def _next_position(self, pos: int) -> int:
         for nxt in range(pos + 1, len(self.form.items)):
@@ -331,10 +352,12 @@ class RespondentSession:
 
     def outcome(self) -> SessionOutcome:
         if self.disposition is None:
-            raise AnswerRejected(f"the {self.respondent} session is still open")
+            raise AnswerRejected(_("Intervjun med {respondent} är fortfarande öppen.")
+                                 .format(respondent=self.respondent))
         return SessionOutcome(self.respondent, self.disposition, self.break_reason,
                               int(self.mode), self.language, self.outcomes(),
-                              tuple(sorted(self.adhoc & set(self.responses))))
+                              tuple(sorted(self.adhoc & set(self.responses))),
+                              self.decline_reason)
 
     def note_wording(self, item_id: str, translated: bool) -> None:
         """Record how the item was put in the interview language: read from a translation,
@@ -354,6 +377,7 @@ class RespondentSession:
             "disposition": self.disposition.value if self.disposition else None,
             "break_reason": self.break_reason,
             "adhoc": sorted(self.adhoc),
+            "decline_reason": self.decline_reason,
         }
 
     def load_state(self, state: dict[str, Any]) -> None:
@@ -363,10 +387,13 @@ class RespondentSession:
         self.responses = {}
         for item_id, (code, methods) in state["responses"].items():
             if item_id not in {i.id for i in self.form.items}:
-                raise AnswerRejected(f"the draft names item {item_id}, unknown to this form")
+                raise AnswerRejected(_("Utkastet nämner frågan {item}, som inte finns i det här "
+                                       "formuläret.").format(item=item_id))
             self.responses[item_id] = Response(int(code), tuple((int(a), int(b))
                                                                 for a, b in methods))
         self.position = max(0, min(int(state["position"]), len(self.form.items)))
         self.disposition = Disposition(state["disposition"]) if state["disposition"] else None
         self.break_reason = state["break_reason"]
         self.adhoc = {str(i) for i in state.get("adhoc", [])}
+        reason = state.get("decline_reason")       # drafts saved before 2026.2 have none
+        self.decline_reason = int(reason) if reason is not None else None

@@ -71,7 +71,9 @@ def assess(scenario: Scenario, followup: FollowUp | None, started: bool,
         session = followup.session(respondent)
         checks += 1
         recorded = session.consent
-        if recorded is not script.consent:
+        if recorded is not script.consent or (
+                recorded is Consent.DECLINED and script.decline_reason is not None
+                and session.decline_reason != script.decline_reason):
             mistakes.append(Mistake("consent", respondent, None, script.consent.value,
                                     recorded.value if recorded else "–"))
         if script.consent is not Consent.GIVEN or recorded is not Consent.GIVEN:

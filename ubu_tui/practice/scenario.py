@@ -28,7 +28,8 @@ from ubu_tui.resources import data_dir
 
 SCENARIO_KEYS = {"id", "title", "brief", "instrument", "placement", *RESPONDENTS}
 PLACEMENT_KEYS = {"length_days", "ended_days_ago", "legal_basis", "age", "unit", "mode"}
-SCRIPT_KEYS = {"consent", "consent_says", "break_at", "break_reason", "break_says", "says"}
+SCRIPT_KEYS = {"consent", "consent_says", "decline_reason", "break_at", "break_reason",
+               "break_says", "says"}
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class Script:
     break_at: str | None = None
     break_reason: BreakReason | None = None
     break_says: str = ""
+    decline_reason: int | None = None     # the key's reason when the script declines
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,11 @@ def load_scenario(path: Path | str) -> Scenario:
                             .format(item=item_id), item_id)
             lines[item_id] = Line(str(line["says"]), _key(line["key"], item_id, instrument,
                                                           fail))
+        declined_why = spec.get("decline_reason")
+        if declined_why is not None and (isinstance(declined_why, bool)
+                                         or not isinstance(declined_why, int)):
+            raise fail(_("[{respondent}] decline_reason ska vara en skälkod (ett heltal)")
+                        .format(respondent=respondent), "decline_reason")
         break_at = spec.get("break_at")
         reason = spec.get("break_reason")
         if break_at is not None and break_at not in instrument.items:
@@ -176,7 +183,8 @@ def load_scenario(path: Path | str) -> Scenario:
         scripts[respondent] = Script(
             respondent, consent, str(spec.get("consent_says", "")), lines, break_at,
             BreakReason(int(reason)) if reason is not None else None,
-            str(spec.get("break_says", "")))
+            str(spec.get("break_says", "")),
+            declined_why)
     scenario = Scenario(
         id=str(data["id"]), title=str(data["title"]), brief=" ".join(str(data["brief"]).split()),
         instrument=instrument, length_days=int(place["length_days"]),
@@ -201,7 +209,7 @@ def _play(scenario: Scenario, script: Script, fail: Any) -> None:
     followup = FollowUp.open(scenario.instrument, scenario.setup(date(2026, 1, 1)))
     session = followup.session(script.respondent)
     try:
-        session.set_consent(script.consent)
+        session.set_consent(script.consent, script.decline_reason)
     except AnswerRejected as err:
         raise fail(_("[{respondent}] samtycke: {reason}")
                     .format(respondent=script.respondent, reason=err),

@@ -43,7 +43,8 @@ def _describe(scenario: Scenario, followup: FollowUp, label: str) -> str:
         if session.consent is None:
             lines.append(f"{who} " + _("(samtycke) säger:") + f" «{script.consent_says}»")
             lines.append("   " + _("facit: tryck {keys}").format(
-                keys=CONSENT_KEYS[script.consent] + " Enter"))
+                keys=CONSENT_KEYS[script.consent] + " Enter" + (
+                    f" {script.decline_reason}" if script.decline_reason else "")))
             continue
         item = session.current
         if item is None:

@@ -142,6 +142,11 @@ class Context:
              threshold: Threshold | None = None, functions: bool | None = None) -> Context:
         from ubu_tui.store.registry import unit_names
 
+        if not instrument.national and selection.version != instrument.version:
+            # a local version's figures are of its own records alone, never the national ones
+            from dataclasses import replace
+
+            selection = replace(selection, version=instrument.version)
         if functions is None:
             functions = query.restricted(engine)
         return cls(engine, instrument, selection, threshold or Threshold(), unit_names(engine),

@@ -312,6 +312,10 @@ def to_html(report: Report) -> str:
         parts.append(f"<h2 id='{anchor}'>{esc(dict(SECTIONS)[anchor])}</h2>")
 
     section("svar")
+    if report.local_versions is not None:       # counted nowhere above; reported apart
+        parts.append("<p>Uppföljningar med en lokal version av instrumentet räknas aldrig in "
+                     "i den här rapporten; varje lokal version har en egen rapport.</p>")
+        parts.append(table_html(report.local_versions, chart=False))
     parts.append(_responses(report))
     section("tackning")
     parts.append(_coverage(report))

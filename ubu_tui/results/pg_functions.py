@@ -17,7 +17,7 @@ Style (as the role model of the store asks): search_path fixed to pg_catalog, pu
 from __future__ import annotations
 
 from ubu_tui.results import ptable
-from ubu_tui.results.query import DIMENSIONS, registry_expr
+from ubu_tui.results.query import DIMENSIONS, NATIONAL_ONLY, registry_expr
 
 HEAD = ("LANGUAGE plpgsql STABLE SECURITY DEFINER "
         "SET search_path = pg_catalog, public, pg_temp AS $fn$")
@@ -28,7 +28,8 @@ ITEM_ARGS = "text, text, text, integer, text[], text, integer[]"
 DISPOSITION_ARGS = "text, text, text, integer, text, integer[]"
 ASKED_ROW = "__asked__"     # ubu_disposition_figures: the published base of the response rate
 SIGNATURES = (f"public.ubu_item_figures({ITEM_ARGS})", f"public.ubu_index_figures({ITEM_ARGS})",
-              f"public.ubu_disposition_figures({DISPOSITION_ARGS})")
+              f"public.ubu_disposition_figures({DISPOSITION_ARGS})",
+              f"public.ubu_decline_figures({ITEM_ARGS})")
 
 
 def _expr(dim_id: str) -> str:
@@ -68,6 +69,8 @@ def _sel() -> str:
         SELECT s.id AS sid, s.record_key AS k, {_group_case('p_by')} AS g
         FROM public.submission s
         WHERE s.period BETWEEN p_from AND p_to
+          -- national versions only, as the results layer counts (query.NATIONAL_ONLY)
+          AND {NATIONAL_ONLY}
           -- only the current release (store/pg_release.py): padding counts once a month
           AND s.received_seq <= v_cut
           AND (p_filter IS NULL OR ({_group_case('p_filter')})::integer = ANY(p_values)))"""
@@ -189,6 +192,23 @@ INDEX_CELLS = """
         GROUP BY x.index_id, sel.g, 3"""
 
 
+# Why respondents declined (schema 0081), coded as an item "decline.<respondent>" whose codes
+# are the reasons (0: none recorded, before 2026.2): the item's published rows are then
+# exactly shares.decline_tables' cells, the declines as the total and each reason as a code.
+DECLINE_CELLS = """
+        SELECT ('decline.' || r.respondent)::text AS item, sel.g,
+               COALESCE(r.decline_reason, 0)::integer AS code, COUNT(*)::bigint AS c,
+               SUM(sel.k)::bigint AS ck, SUM(COALESCE(r.decline_reason, 0))::float8 AS v
+        FROM sel JOIN public.session_record r ON r.submission_id = sel.sid
+        WHERE r.disposition = 'declined'
+          AND (p_items IS NULL OR ('decline.' || r.respondent) = ANY(p_items))
+        GROUP BY r.respondent, sel.g, 3"""
+
+
+def decline_figures_sql() -> str:
+    return _figures("ubu_decline_figures", "item_id", DECLINE_CELLS, codes=True)
+
+
 def item_figures_sql() -> str:
     return _figures("ubu_item_figures", "item_id", ITEM_CELLS, codes=True)
 
@@ -252,7 +272,8 @@ $fn$"""
 
 
 def all_sql() -> list[str]:
-    return [*helpers_sql(), item_figures_sql(), index_figures_sql(), disposition_figures_sql()]
+    return [*helpers_sql(), item_figures_sql(), index_figures_sql(), disposition_figures_sql(),
+            decline_figures_sql()]
 
 
 # --- methods and coverage (schema 0093): the last report parts a restricted login lacked ----

@@ -80,6 +80,9 @@ class Selection:
     period_from: str = "0000-00"
     period_to: str = "9999-99"
     filters: tuple[tuple[str, tuple[object, ...]], ...] = field(default_factory=tuple)
+    # None: the national versions, pooled. A local version ("2026.2+0180"): its records alone,
+    # reported apart; the two never meet in one figure.
+    version: str | None = None
 
     def __post_init__(self) -> None:
         import re
@@ -93,17 +96,24 @@ class Selection:
             raise InputRejected(_("Perioden börjar ({start}) efter att den slutar ({end}); byt "
                                   "plats på datumen.")
                                  .format(start=self.period_from, end=self.period_to))
+        if self.version is not None and not re.fullmatch(
+                r"[0-9]{4}\.[0-9]{1,3}\+[0-9a-z]{1,12}", self.version):
+            raise InputRejected(_("'{version}' är ingen lokal version (till exempel "
+                                  "2026.2+0180); nationella versioner redovisas tillsammans.")
+                                 .format(version=self.version))
         for dim, _values in self.filters:
             if dim not in DIMENSIONS:
                 raise InputRejected(_("Okänt filter '{dimension}'; använd ett av {known}.")
                                      .format(dimension=dim, known=', '.join(DIMENSIONS)))
 
     def without_filters(self) -> Selection:
-        return Selection(self.period_from, self.period_to)
+        return Selection(self.period_from, self.period_to, version=self.version)
 
     @property
     def filtered(self) -> bool:
-        return bool(self.filters)
+        """Whether the kept counts (every record of a month) cannot serve: a filter, or one
+        local version's records."""
+        return bool(self.filters) or self.version is not None
 
 
 def _dimension(dim_id: str | None) -> Dimension | None:
@@ -134,8 +144,13 @@ def _placed(sel: Selection, by: str | None, params: dict[str, object]
     joins (only the method dimension has one), the WHERE, the group expression and the
     expanding parameters."""
     joins = ""
-    where = ["s.period BETWEEN :pf AND :pt", NATIONAL_ONLY]
+    where = ["s.period BETWEEN :pf AND :pt"]
     params.update(pf=sel.period_from, pt=sel.period_to)
+    if sel.version is None:
+        where.append(NATIONAL_ONLY)
+    else:                        # one local version, apart
+        where.append("s.instrument_version = :version")
+        params["version"] = sel.version
     expanding = []
     for n, (dim_id, values) in enumerate(sel.filters):
         fdim = DIMENSIONS[dim_id]
@@ -318,7 +333,7 @@ def _per_unit(dim_id: str | None) -> bool:
 def _by_units(sel: Selection, by: str | None) -> bool:
     """The registry's breakdowns and filters, from the sums kept per unit (index_count)."""
     return (_per_unit(by) and all(_per_unit(dim) for dim, _values in sel.filters)
-            and (by is not None or sel.filtered))
+            and (by is not None or bool(sel.filters)) and sel.version is None)
 
 
 def _index_units(engine: Engine, sel: Selection, by: str | None, params: dict[str, object]
@@ -407,12 +422,37 @@ def _dispositions_grouped(engine: Engine, sel: Selection, by: str | None) -> lis
                         "GROUP BY r.respondent, sel.grp, r.disposition", params, exp)
 
 
+def declines(engine: Engine, sel: Selection) -> dict[tuple[str, int], Cell]:
+    """(respondent, decline reason) → (count, key) of the declined parts; reason 0 where none
+    was recorded (versions before 2026.2). National versions only, as every figure here."""
+    params: dict[str, object] = {}
+    cte, exp = _selected(sel, None, params)
+    rows = _run(engine, f"WITH {cte} SELECT r.respondent, COALESCE(r.decline_reason, 0), "
+                        "COUNT(*), SUM(sel.k) "
+                        "FROM sel JOIN session_record r ON r.submission_id = sel.sid "
+                        "WHERE r.disposition = 'declined' "
+                        "GROUP BY r.respondent, COALESCE(r.decline_reason, 0)", params, exp)
+    return {(str(r[0]), int(r[1])): (int(r[2]), int(r[3])) for r in rows}
+
+
 def versions_present(engine: Engine, sel: Selection) -> list[tuple[str, str]]:
     """The national instrument versions (id, version) of the records in the period."""
+    if sel.version is not None:      # a local version's report holds that version alone
+        return []
     return [(r[0], r[1]) for r in _run(
         engine, "SELECT DISTINCT instrument_id, instrument_version FROM submission s "
                 f"WHERE period BETWEEN :pf AND :pt AND {NATIONAL_ONLY}",
         {"pf": sel.period_from, "pt": sel.period_to}, [])]
+
+
+def local_versions(engine: Engine, sel: Selection) -> dict[str, Cell]:
+    """Follow-ups per local version in the period, with their cell keys: what a national
+    report lists apart (each local version has a report of its own)."""
+    rows = _run(engine, "SELECT instrument_id || '@' || instrument_version, COUNT(*), "
+                        "SUM(record_key) FROM submission WHERE period BETWEEN :pf AND :pt "
+                        "AND instrument_version LIKE '%+%' GROUP BY 1",
+                {"pf": sel.period_from, "pt": sel.period_to}, [])
+    return {str(r[0]): (int(r[1]), int(r[2])) for r in rows}
 
 
 def periods(engine: Engine) -> list[str]:
@@ -432,6 +472,9 @@ def restricted(engine: Engine) -> bool:
 
 
 def _function_args(sel: Selection) -> tuple[str | None, list[int] | None]:
+    if sel.version is not None:
+        raise InputRejected(_("Figurfunktionerna räknar bara nationella versioner; en lokal "
+                              "versions rapport görs i kommunens egen databas."))
     if len(sel.filters) > 1:
         raise InputRejected(_("Genom figurfunktionerna kan bara ett filter i taget användas."))
     if not sel.filters:

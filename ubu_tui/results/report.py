@@ -40,6 +40,9 @@ class Report:
     trends: list[Trend] = field(default_factory=list)        # by quarter, a year earlier beside
     high_is_bad: frozenset[str] = frozenset()     # items where a high value is the bad end
     respondent_of: dict[str, str] = field(default_factory=dict)   # item → who answers it
+    # Local versions in the period, with their follow-ups: never in any figure above, each has
+    # a report of its own (`ubu report --version 2026.2+0180`). None when there are none.
+    local_versions: Table | None = None
 
     @property
     def period(self) -> str:
@@ -53,7 +56,8 @@ class Report:
                 *self.respondents, *self.violation, *self.unit_responses,
                 *self.distributions,
                 *([self.methods] if self.methods else []), *(self.coverage or ()),
-                *(t for trend in self.trends for t in (trend.current, trend.previous))]
+                *(t for trend in self.trends for t in (trend.current, trend.previous)),
+                *([self.local_versions] if self.local_versions else [])]
 
     def suppression_notes(self) -> list[str]:
         return [f"Röjandeskydd: {method_text(self.threshold.value)} (spärr "
@@ -63,6 +67,14 @@ class Report:
 
 def standard_report(engine: Engine, instrument: Instrument, selection: Selection,
                     threshold: Threshold | None = None, made: date | None = None) -> Report:
+    """The report of the national versions; for a local instrument, of that version's
+    records alone (the two never meet in one figure)."""
+    from dataclasses import replace
+
+    title = "UBU – uppföljning av avslutade placeringar"
+    if not instrument.national:
+        selection = replace(selection, version=instrument.version)
+        title += f", lokal version {instrument.version} (redovisas för sig, aldrig i riket)"
     ctx = Context.open(engine, instrument, selection, threshold)
     t = ctx.threshold.value
     responses = aggregate.disposition_tables(ctx)
@@ -80,7 +92,7 @@ def standard_report(engine: Engine, instrument: Instrument, selection: Selection
     unit_responses = [t for t in violation if t.kind == "disposition"]
     violation = [t for t in violation if t.kind != "disposition"]
     return Report(
-        title="UBU – uppföljning av avslutade placeringar",
+        title=title,
         selection=selection, threshold=ctx.threshold, made=made or date.today(),
         followups=count,
         responses=responses,
@@ -88,7 +100,8 @@ def standard_report(engine: Engine, instrument: Instrument, selection: Selection
         units=units,
         breakdown=breakdown,
         items=aggregate.share_tables(ctx) + aggregate.item_tables(ctx),
-        distributions=shares.distribution_tables(ctx),
+        # why respondents declined first: dropout is read before the answers
+        distributions=shares.decline_tables(ctx) + shares.distribution_tables(ctx),
         violation=violation,
         unit_responses=unit_responses,
         methods=shares.method_table(ctx),
@@ -97,7 +110,33 @@ def standard_report(engine: Engine, instrument: Instrument, selection: Selection
         coverage=coverage_tables(ctx),
         high_is_bad=frozenset(i.id for i in instrument.items.values() if i.high_is_bad),
         respondent_of={i.id: i.respondent for i in instrument.items.values()},
+        local_versions=None if selection.version else local_versions_table(ctx),
     )
+
+
+def local_versions_table(ctx: Context) -> Table | None:
+    """The local versions in the period and their follow-ups, published as any count: each
+    version's count is a cell of its own (perturbed, hidden under the threshold)."""
+    from ubu_tui.results.aggregate import Row
+    from ubu_tui.results.disclosure import HIDDEN, hidden
+    from ubu_tui.results.query import local_versions
+
+    if ctx.functions:        # a restricted login reads no record, and so no version either
+        return None
+    found = local_versions(ctx.engine, ctx.selection)
+    if not found:
+        return None
+    t = ctx.threshold.value
+    rows = tuple(Row(key, key, hidden=HIDDEN) if hidden(n, k, t) else
+                 Row(key, key, ptable.count(n, k), ptable.count(n, k))
+                 for key, (n, k) in sorted(found.items()))
+    n = sum(c[0] for c in found.values())
+    k = sum(c[1] for c in found.values())
+    total = Row(aggregate.TOTAL, "Samtliga", hidden=HIDDEN) if hidden(n, k, t) else \
+        Row(aggregate.TOTAL, "Samtliga", ptable.count(n, k), ptable.count(n, k))
+    return Table("local_versions", "Lokala versioner: uppföljningar som inte räknas in i "
+                 "rapporten (var och en har en egen rapport)", None,
+                 tuple(r for r in rows if r.shown), total, t, kind="distribution")
 
 
 def report_trends(ctx: Context) -> list[Trend]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from ubu_tui.instrument.model import APPLIED, AnswerType, Item
 from ubu_tui.results import aggregate, ptable, query, split_query
 from ubu_tui.results.aggregate import TOTAL, Context, Row, Table, _clip, _merge, _sorted
-from ubu_tui.results.disclosure import hidden
+from ubu_tui.results.disclosure import HIDDEN, hidden
 from ubu_tui.results.query import Cell
 from ubu_tui.results.trend import Trend
 
@@ -49,6 +49,81 @@ def distribution_tables(ctx: Context) -> list[Table]:
     wanted = {i.id: i for i in choice_items(ctx)}
     return [distribution_table(t, wanted[t.id])
             for t in aggregate.item_tables(ctx, None, list(wanted))]
+
+
+NO_REASON = 0      # a decline without a recorded reason (versions before 2026.2)
+
+
+def decline_tables(ctx: Context) -> list[Table]:
+    """Why respondents declined, per respondent whose form lists reasons: each reason's
+    published count and share of the declines, as a single-choice item's distribution.
+
+    The total is the declined parts, the same cell (same records, same key) as the "declined"
+    count of the response table, so the two publish the same number; each reason is a cell of
+    its own, perturbed by the same method, and a hidden total hides the reasons with it.
+    """
+    t = ctx.threshold.value
+    if ctx.functions:        # published by ubu_decline_figures from the same cells
+        return _function_declines(ctx)
+    cells = query.declines(ctx.engine, ctx.selection)
+    out = []
+    for respondent, form in ctx.instrument.forms.items():
+        if not form.decline_reasons:
+            continue
+        labels = {r.code: r.label for r in form.decline_reasons}
+        mine = {code: cell for (who, code), cell in cells.items() if who == respondent}
+        if NO_REASON in mine:
+            labels[NO_REASON] = "Skäl inte registrerat (före 2026.2)"
+        n, key = _merge(mine.values())
+        title = f"Skäl att avböja: {RESPONDENT_TITLES[respondent]}"
+        table_id = f"decline_{respondent}"
+        if hidden(n, key, t):
+            total = Row(TOTAL, "Samtliga", hidden=HIDDEN)
+            out.append(Table(table_id, title, None, (), total, t, "distribution"))
+            continue
+        counts = {code: ptable.count(*cell) for code, cell in mine.items()}
+        out.append(_decline_table(respondent, title, labels, ptable.count(n, key), counts, t))
+    return out
+
+
+def _function_declines(ctx: Context) -> list[Table]:
+    t = ctx.threshold.value
+    wanted = [r for r, f in ctx.instrument.forms.items() if f.decline_reasons]
+    summary: dict[str, int | None] = {}
+    codes: dict[str, dict[int, int]] = {}
+    for mid, _grp, code, n, _asked, _mean, _share in query.figures(
+            ctx.engine, "ubu_decline_figures", ctx.selection, None, t,
+            [f"decline.{r}" for r in wanted]):
+        who = str(mid).removeprefix("decline.")
+        if code is None:
+            summary[who] = n
+        else:
+            codes.setdefault(who, {})[int(code)] = int(n)
+    out = []
+    for respondent in wanted:
+        form = ctx.instrument.forms[respondent]
+        title = f"Skäl att avböja: {RESPONDENT_TITLES[respondent]}"
+        n = summary.get(respondent)
+        if n is None:
+            out.append(Table(f"decline_{respondent}", title, None, (),
+                             Row(TOTAL, "Samtliga", hidden=HIDDEN), t, "distribution"))
+            continue
+        counts = codes.get(respondent, {})
+        labels = {r.code: r.label for r in form.decline_reasons}
+        if NO_REASON in counts:
+            labels[NO_REASON] = "Skäl inte registrerat (före 2026.2)"
+        out.append(_decline_table(respondent, title, labels, n, counts, t))
+    return out
+
+
+def _decline_table(respondent: str, title: str, labels: dict[int, str], n: int,
+                   counts: dict[int, int], t: int) -> Table:
+    whole = sum(counts.values())
+    rows = tuple(Row(code, label, counts.get(code, 0), None, None,
+                     counts.get(code, 0) / whole if whole else None)
+                 for code, label in labels.items())
+    total = Row(TOTAL, "Samtliga", n, None, None, 1.0 if whole else None, counts)
+    return Table(f"decline_{respondent}", title, None, rows, total, t, "distribution")
 
 
 def _share_row(r: Row, codes: frozenset[int]) -> Row:

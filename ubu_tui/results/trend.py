@@ -87,7 +87,8 @@ def trends(ctx: Context, measures: list[str], grain: str = "quarter") -> list[Tr
     selection's and the whole of the same months a year earlier."""
 
     def at(first: str, last: str) -> dict[str, Table]:
-        return _tables(replace(ctx, selection=Selection(first, last, ctx.selection.filters)),
+        return _tables(replace(ctx, selection=Selection(first, last, ctx.selection.filters,
+                                                          ctx.selection.version)),
                        measures)
 
     spans = periods(ctx.selection, grain)

@@ -157,8 +157,28 @@ class ConsentScreen(UbuScreen):
         if self.pending is None:
             self.notify(_("Välj ett alternativ med sifferknapparna först."), severity="warning")
             return
+        reasons = self.session.form.decline_reasons
+        if self.pending is Consent.DECLINED and reasons:
+            from ubu_tui.screens.dialogs import ChoiceDialog
+
+            # coded from what the person says; never pressed for, never written down as text
+            self.app.push_screen(ChoiceDialog(
+                _("Varför avböjde personen?"),
+                [(str(r.code), r.label) for r in reasons],
+                _("Läs inte upp. Fråga inte efter skälet: välj det som stämmer bäst med det "
+                  "personen själv sa, annars {first}.").format(first=reasons[0].code)),
+                self._declined)
+            return
+        self._record(None)
+
+    def _declined(self, key: str | None) -> None:
+        if key is not None:          # Escape: back to the consent choices, nothing recorded
+            self._record(int(key))
+
+    def _record(self, reason: int | None) -> None:
+        assert self.pending is not None
         try:
-            self.session.set_consent(self.pending)
+            self.session.set_consent(self.pending, reason)
         except AnswerRejected as err:
             self.notify(str(err), severity="error")
             return
@@ -168,6 +188,7 @@ class ConsentScreen(UbuScreen):
 
             self.app.switch_screen(QuestionScreen(self.followup, self.label, self.respondent))
         else:
+            why = self.session.form.decline_reason(reason) if reason is not None else None
             self.notify(_("Bortfall registrerat: {what}.").format(
-                what=_(CHOICE_LABELS[self.pending])))
+                what=_(CHOICE_LABELS[self.pending]) + (f" – {why.label}" if why else "")))
             self.app.pop_screen()

@@ -134,7 +134,9 @@ class CoverageScreen(UbuScreen):
             self._show_text(_("Inga täckningsuppgifter {start} – {end}.")
                             .format(start=period_from, end=period_to))
             return
-        table, reasons = got  # type: ignore[misc]
+        assert isinstance(got, tuple) and len(got) == 2
+        table: Table = got[0]
+        reasons: Table = got[1]
         assert isinstance(table, Table) and isinstance(reasons, Table)
         self.shown = (table, reasons)
 

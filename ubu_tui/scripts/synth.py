@@ -41,6 +41,7 @@ class Synthetic:
     methods: list[tuple[str, int, int]] = field(default_factory=list)
     version: str = ""                                     # ubu-vb version; "" the newest
     key: int = field(default_factory=lambda: secrets.randbits(32))   # the record key
+    declines: dict[str, int] = field(default_factory=dict)  # respondent → decline reason code
 
 
 UNIT_TYPE_ITEM = "cw_unit_type"
@@ -57,6 +58,8 @@ def generate(instrument: Instrument, n: int, units: list[int], periods: list[str
     # record keys from a stream of their own: the same seed gives the same records as before
     # record keys existed, and the same published figures every run
     keys = random.Random(f"record-keys-{seed}")
+    # decline reasons from a stream of their own too, for the same reason
+    reasons = random.Random(f"decline-reasons-{seed}")
     # each unit has its own tendency, so that comparisons show something
     lean = {u: rng.uniform(-1.0, 1.0) for u in units}
     weights = [rng.paretovariate(1.2) for _ in units]          # a few large units, many small
@@ -70,6 +73,8 @@ def generate(instrument: Instrument, n: int, units: list[int], periods: list[str
             names, w = zip(*RESPONDENT_DISPOSITIONS[respondent], strict=True)
             disposition = rng.choices(names, weights=w)[0]
             rec.sessions[respondent] = disposition
+            if disposition == "declined" and form.decline_reasons:
+                rec.declines[respondent] = reasons.choice(form.decline_reasons).code
             stop = len(form.items) if disposition == "completed" else (
                 rng.randrange(len(form.items)) if disposition == "broke_off" else 0)
             for pos, item in enumerate(form.items):
@@ -133,16 +138,16 @@ def _tables(records: list[Synthetic]) -> list[tuple[str, str, list[Any]]]:
     subs = [(r.id, r.municipality, r.unit_id, "ubu-vb", _version(r), r.period, r.key,
              *groups_of((a[1], a[2], a[3]) for a in r.answers if a[0] == "caseworker").values())
             for r in records]
-    sess = [(r.id, resp, disp, 1 if disp == "broke_off" else None, 1, "sv")
-            for r in records for resp, disp in r.sessions.items()]
+    sess = [(r.id, resp, disp, 1 if disp == "broke_off" else None, r.declines.get(resp), 1,
+             "sv") for r in records for resp, disp in r.sessions.items()]
     answers = [(r.id, *a) for r in records for a in r.answers]
     methods = [(r.id, *m) for r in records for m in r.methods]
     scores = [(r.id, ix, n, total) for r in records for ix, (n, total) in _scores(r).items()]
     return [
         ("submission", "id, municipality, unit_id, instrument_id, instrument_version, period, "
          "record_key, " + ", ".join(COLUMNS), subs),
-        ("session_record", "submission_id, respondent, disposition, break_reason, mode, "
-         "language", sess),
+        ("session_record", "submission_id, respondent, disposition, break_reason, "
+         "decline_reason, mode, language", sess),
         ("answer_record", "submission_id, respondent, item_id, outcome, code", answers),
         ("method_record", "submission_id, item_id, method, applied", methods),
         ("index_score", "submission_id, index_id, n, total", scores),

@@ -73,6 +73,8 @@ class SessionRecord(SQLModel, table=True):
     respondent: str = Field(max_length=12)
     disposition: str = Field(max_length=16)
     break_reason: int | None = None
+    # why the respondent declined: the instrument's code (2026.2 on), never text; else None
+    decline_reason: int | None = Field(default=None, sa_type=SmallInteger)
     mode: int
     language: str = Field(max_length=8)
     adhoc: str = ""          # item ids interpreted ad hoc, space-separated

@@ -95,6 +95,12 @@ BEGIN
             THEN 'unit is not in the registry'
         -- names of the instrument's own making: lower-case, at most three digits, so that
         -- no name, number, phone, e-mail or date can ride in them (schema 0041)
+        -- a local version is the municipality's own: never pooled into national figures,
+        -- which is what this database makes (schema 0081 says so instead of a format error)
+        WHEN pg_catalog.strpos(COALESCE(e.r->>'version', ''), '+') > 0
+            THEN pg_catalog.format('version %s is a local version: its records stay in the '
+                                   'municipality''s own store and are never pooled into '
+                                   'national figures', e.r->>'version')
         WHEN pg_catalog.length(COALESCE(e.r->>'instrument', '')) NOT BETWEEN 1 AND 40
              OR ((e.r->>'instrument') !~ '^[a-z][a-z0-9_.-]{0,47}$'
               OR pg_catalog.length(pg_catalog.regexp_replace(
@@ -134,12 +140,19 @@ BEGIN
                     'not_reachable', 'youth_objects', 'broke_off', 'not_eligible')
                 THEN 'unknown disposition'
             WHEN pg_catalog.jsonb_typeof(s->'mode') IS DISTINCT FROM 'number'
-                 OR COALESCE(s->>'mode', '') !~ '^[1-4]$' THEN 'mode must be 1-4'
+                 OR COALESCE(s->>'mode', '') !~ '^[1-5]$' THEN 'mode must be 1-5'
             WHEN COALESCE(s->>'language', '') !~ '^[a-z]{2,3}$'
                 THEN 'language must be a 2-3 letter code'
             WHEN pg_catalog.jsonb_typeof(s->'break_reason') NOT IN ('null', 'number')
                  OR COALESCE(s->>'break_reason', '1') !~ '^[1-5]$'
                 THEN 'break_reason must be empty or 1-5'
+            -- the coded reason of a decline (schema 0081); the instrument's list is checked
+            -- by the client, the database keeps it to one digit and to a decline
+            WHEN pg_catalog.jsonb_typeof(COALESCE(s->'decline_reason', 'null'))
+                    NOT IN ('null', 'number')
+                 OR COALESCE(s->>'decline_reason', '1') !~ '^[1-9]$'
+                 OR (s->>'decline_reason' IS NOT NULL AND s->>'disposition' <> 'declined')
+                THEN 'decline_reason must be empty, or 1-9 for a declined part'
             WHEN pg_catalog.jsonb_typeof(COALESCE(s->'adhoc', '[]')) <> 'array'
                  OR EXISTS (SELECT 1 FROM pg_catalog.jsonb_array_elements(
                                 COALESCE(s->'adhoc', '[]')) a
@@ -216,8 +229,9 @@ BEGIN
     -- the parts of the new records only (no temporary table: nothing a caller could
     -- have put in its place beforehand)
     INSERT INTO public.session_record (submission_id, respondent, disposition, break_reason,
-                                       mode, language, adhoc)
+                                       decline_reason, mode, language, adhoc)
     SELECT e->>'id', s->>'respondent', s->>'disposition', (s->>'break_reason')::integer,
+           (s->>'decline_reason')::smallint,
            (s->>'mode')::integer, s->>'language',
            COALESCE((SELECT pg_catalog.string_agg(a #>> '{}', ' ')
                      FROM pg_catalog.jsonb_array_elements(COALESCE(s->'adhoc', '[]')) a), '')
@@ -287,7 +301,8 @@ BEGIN
         'period', s.period,
         'sessions', (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
             'respondent', r.respondent, 'disposition', r.disposition,
-            'break_reason', r.break_reason, 'mode', r.mode, 'language', r.language,
+            'break_reason', r.break_reason, 'decline_reason', r.decline_reason,
+            'mode', r.mode, 'language', r.language,
             'adhoc', COALESCE(pg_catalog.to_jsonb(pg_catalog.string_to_array(
                 NULLIF(r.adhoc, ''), ' ')), '[]'),
             'items', COALESCE((SELECT pg_catalog.jsonb_object_agg(
@@ -388,7 +403,8 @@ def payload(record: Any, period: str) -> dict[str, Any]:
         "unit": record.unit_id, "period": period,
         "sessions": [{
             "respondent": s.respondent, "disposition": s.disposition.value,
-            "break_reason": s.break_reason, "mode": int(s.mode), "language": s.language,
+            "break_reason": s.break_reason, "decline_reason": s.decline_reason,
+            "mode": int(s.mode), "language": s.language,
             "adhoc": list(s.adhoc),
             "items": {i.item_id: [i.kind.value, i.code] for i in s.items},
             "methods": {i.item_id: methods_of[i.item_id] for i in s.items

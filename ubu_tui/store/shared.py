@@ -33,7 +33,14 @@ from ubu_tui.store.pg_records import (
     withdraw_records,
 )
 from ubu_tui.store.submissions import add_record, check_municipality
-from ubu_tui.store.transfer import _check_record, _record_from_json, _records, _require_real
+from ubu_tui.store.transfer import (
+    _check_record,
+    _record_from_json,
+    _records,
+    _require_real,
+    local_versions,
+    refuse_local,
+)
 
 
 @dataclass(frozen=True)
@@ -41,21 +48,34 @@ class PushReport:
     sent: int
     already: int
     batches: int
+    kept_local: int = 0      # records of a local version, left in this store on purpose
 
 
 def push(local: Engine, target: Engine, *, municipality: str | None = None, batch: int = 1000,
-         on_batch: Callable[[int, int], None] | None = None) -> PushReport:
+         on_batch: Callable[[int, int], None] | None = None,
+         skip_local: bool = False) -> PushReport:
     """Copy the local store's submissions to the shared database, a batch per transaction.
 
     Idempotent by record id: records already there are skipped, so a push cut off by a lost
     connection is finished by running it again. Every record is checked against the shared
     registry first; if one names an unknown unit nothing is sent.
+
+    Records of a local instrument version are never sent: the shared database exists to pool
+    national figures, and a local version's answers are not the national questions. A push that
+    meets them sends nothing unless `skip_local` says to send the national records and keep the
+    local ones here, so that no municipality believes by mistake that they went.
     """
     _require_real(local, _("skickas vidare"))
     _require_real(target, _("förs in hit"))
     if municipality:
         check_municipality(municipality)
     records = sorted(_records(local, municipality), key=lambda r: r["id"])
+    kept = local_versions(records)
+    if kept and not skip_local:
+        raise refuse_local(kept, _("Ingenting skickades. Lägg till --skip-local för att "
+                                   "skicka de nationella posterna och behålla de lokala här."))
+    if kept:
+        records = [r for r in records if "+" not in str(r["version"])]
     with session_for(target) as session:
         known_units = set(session.exec(select(Unit.id)).all())
     missing = sorted({r["unit"] for r in records} - known_units)
@@ -94,7 +114,7 @@ def push(local: Engine, target: Engine, *, municipality: str | None = None, batc
         batches += 1
         if on_batch is not None:
             on_batch(sent, already)
-    return PushReport(sent, already, batches)
+    return PushReport(sent, already, batches, sum(kept.values()))
 
 
 def withdraw(engine: Engine, municipality: str) -> int:

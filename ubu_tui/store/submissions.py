@@ -64,7 +64,8 @@ def row_values(record: FollowUpRecord, period: str, key: int | None = None
         rows.append(("session_record", {
             "submission_id": rid, "respondent": sess.respondent,
             "disposition": sess.disposition.value, "break_reason": sess.break_reason,
-            "mode": sess.mode, "language": sess.language, "adhoc": " ".join(sess.adhoc)}))
+            "decline_reason": sess.decline_reason, "mode": sess.mode,
+            "language": sess.language, "adhoc": " ".join(sess.adhoc)}))
         for item in sess.items:
             rows.append(("answer_record", {
                 "submission_id": rid, "respondent": sess.respondent, "item_id": item.item_id,
@@ -129,6 +130,13 @@ def submit(engine: Engine, followup: FollowUp, *, now: datetime | None = None) -
             raise InputRejected(_("Enhet {unit} finns inte i registret; välj en registrerad "
                                   "enhet.").format(unit=record.unit_id))
         if on_postgres(engine):
+            if "+" in record.instrument_version:     # versions.is_local: never pooled
+                from ubu_tui.store.transfer import refuse_local
+
+                version = f"{record.instrument_id}@{record.instrument_version}"
+                raise refuse_local({version: 1}, _(
+                    "Ingenting skickades in, och utkastet finns kvar. Använd kommunens egen "
+                    "SQLite-databas för den lokala versionen."))
             # the shared database's one way in: the whole record to a function that checks it
             if submit_payloads(session, [payload(record, period)]) == 0:
                 raise StoreError(_("Den här uppföljningen är redan inskickad."))

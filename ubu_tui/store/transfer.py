@@ -29,7 +29,7 @@ from ubu_tui.instrument.codebook import codebook
 from ubu_tui.instrument.loader import instrument_by_version
 from ubu_tui.instrument.model import NOT_REACHED_CODE, SKIPPED_CODE, AnswerType, Instrument
 from ubu_tui.interview.followup import FollowUpRecord
-from ubu_tui.interview.session import Disposition, ItemOutcome, OutcomeKind, SessionOutcome
+from ubu_tui.interview.session import Disposition, ItemOutcome, Mode, OutcomeKind, SessionOutcome
 from ubu_tui.outputs import output_path, write_text
 from ubu_tui.store.bulk import counted_in_bulk, new_records
 from ubu_tui.store.engine import session_for
@@ -45,6 +45,8 @@ RECORD_KEYS = {"format", "id", "instrument", "version", "municipality", "unit", 
                "sessions"}
 SESSION_KEYS = {"respondent", "disposition", "break_reason", "mode", "language", "items",
                 "methods"}
+OPTIONAL_SESSION_KEYS = {"adhoc", "decline_reason"}   # files from before either are good
+MODES = frozenset(int(m) for m in Mode)
 
 
 def _require_real(engine: Engine, what: str) -> None:
@@ -67,8 +69,8 @@ def _records(engine: Engine, municipality: str | None) -> list[dict[str, Any]]:
         subs = {s.id: s for s in session.exec(query).all()}
         sessions: dict[str, list[Any]] = defaultdict(list)
         for s in session.connection().execute(text(
-                "SELECT submission_id, respondent, disposition, break_reason, mode, "
-                "language, adhoc FROM session_record")).all():
+                "SELECT submission_id, respondent, disposition, break_reason, "
+                "decline_reason, mode, language, adhoc FROM session_record")).all():
             if s.submission_id in subs:
                 sessions[s.submission_id].append(s)
         answers: dict[tuple[str, str], dict[str, list[Any]]] = defaultdict(dict)
@@ -90,8 +92,8 @@ def _records(engine: Engine, municipality: str | None) -> list[dict[str, Any]]:
             "unit": sub.unit_id, "period": sub.period, "key": sub.record_key,
             "sessions": [{
                 "respondent": s.respondent, "disposition": s.disposition,
-                "break_reason": s.break_reason, "mode": s.mode, "language": s.language,
-                "adhoc": s.adhoc.split(),
+                "break_reason": s.break_reason, "decline_reason": s.decline_reason,
+                "mode": s.mode, "language": s.language, "adhoc": s.adhoc.split(),
                 "items": answers[(sid, s.respondent)],
                 "methods": {k: sorted(v) for k, v in methods[sid].items()
                             if k in answers[(sid, s.respondent)]},
@@ -124,6 +126,7 @@ def export_csv(engine: Engine, path: Path, municipality: str | None = None) -> i
             p = s["respondent"]
             row.update({f"{p}_disposition": s["disposition"],
                         f"{p}_break_reason": s["break_reason"] or "",
+                        f"{p}_decline_reason": s.get("decline_reason") or "",
                         f"{p}_mode": s["mode"], f"{p}_language": s["language"]})
             row.update({item: code for item, (_, code) in s["items"].items()})
             for item, pairs in s["methods"].items():
@@ -183,7 +186,9 @@ def _parse_line(line: str) -> Any:
 
 def _canonical(r: dict[str, Any]) -> str:
     """One text for one record's content, whichever way its JSON was written."""
+    # a file written before 2026.2 has no decline_reason: the same record as one with null
     sessions = sorted(({**s, "adhoc": sorted(s.get("adhoc", [])),
+                        "decline_reason": s.get("decline_reason"),
                         "methods": {k: sorted(v) for k, v in s["methods"].items() if v}}
                        for s in r["sessions"]), key=lambda s: str(s["respondent"]))
     return json.dumps({**r, "sessions": sessions}, sort_keys=True)
@@ -228,14 +233,15 @@ def _check_record(raw: Any, known_units: set[int]) -> tuple[dict[str, Any], Inst
 
 def _check_session(s: dict[str, Any], instrument: Instrument) -> None:
     who = s["respondent"]
-    if not SESSION_KEYS <= set(s) <= SESSION_KEYS | {"adhoc"}:
+    if not SESSION_KEYS <= set(s) <= SESSION_KEYS | OPTIONAL_SESSION_KEYS:
         raise InputRejected(_("{who}: sessionens fält ska vara {fields}")
                              .format(who=who, fields=sorted(SESSION_KEYS)))
     if s["disposition"] not in _DISPOSITIONS:
         raise InputRejected(_("{who}: okänd disposition {disposition}")
                              .format(who=who, disposition=repr(s['disposition'])))
-    if not isinstance(s["mode"], int) or not 1 <= s["mode"] <= 4:
-        raise InputRejected(_("{who}: mode ska vara 1–4").format(who=who))
+    if isinstance(s["mode"], bool) or s["mode"] not in MODES:
+        raise InputRejected(_("{who}: mode ska vara en av {modes}")
+                             .format(who=who, modes=", ".join(map(str, sorted(MODES)))))
     adhoc = s.get("adhoc", [])
     if not isinstance(adhoc, list) or not all(
             isinstance(i, str) and i in instrument.items for i in adhoc):
@@ -248,6 +254,13 @@ def _check_session(s: dict[str, Any], instrument: Instrument) -> None:
                                                and 1 <= s["break_reason"] <= 5):
         raise InputRejected(_("{who}: break_reason ska vara tom eller 1–5").format(who=who))
     form = instrument.forms[who]
+    reason = s.get("decline_reason")
+    if reason is not None and (isinstance(reason, bool) or not isinstance(reason, int)
+                               or s["disposition"] != Disposition.DECLINED.value
+                               or form.decline_reason(reason) is None):
+        raise InputRejected(_("{who}: decline_reason ska vara tom, eller en av skälkoderna i "
+                              "{instrument} när delen avböjdes")
+                             .format(who=who, instrument=instrument.key))
     items = s["items"]
     expected = {i.id for i in form.items}
     if not isinstance(items, dict) or set(items) != expected:
@@ -288,6 +301,27 @@ def _check_session(s: dict[str, Any], instrument: Instrument) -> None:
                                      .format(who=who, item=item_id, pair=repr(pair)))
 
 
+def local_versions(records: list[dict[str, Any]]) -> dict[str, int]:
+    """Records of local versions ("2026.2+0180") among `records`: version → how many."""
+    from ubu_tui.instrument.versions import is_local
+
+    found: dict[str, int] = {}
+    for r in records:
+        if is_local(str(r["version"])):
+            key = f"{r['instrument']}@{r['version']}"
+            found[key] = found.get(key, 0) + 1
+    return found
+
+
+def refuse_local(found: dict[str, int], how: str) -> InputRejected:
+    return InputRejected(
+        _("{count} poster är från en lokal version ({versions}). Den gemensamma databasen gör "
+          "nationella jämförelser, och en lokal version slås aldrig ihop med dem: dess poster "
+          "stannar i kommunens egen databas, där rapporterna visar dem för sig. {how}")
+        .format(count=sum(found.values()),
+                versions=", ".join(f"{v}: {n}" for v, n in sorted(found.items())), how=how))
+
+
 def import_jsonl(engine: Engine, path: Path) -> ImportReport:
     """Check every line first; store nothing unless all are good; skip ids already present."""
     _require_real(engine, _("importeras hit"))
@@ -320,6 +354,10 @@ def import_jsonl(engine: Engine, path: Path) -> ImportReport:
         raise InputRejected(_("Ingenting importerades:\n{errors}").format(errors="\n".join(shown)))
     added = present = 0
     if on_postgres(engine):   # set-based, a thousand records per call, all in one transaction
+        kept = local_versions(good)    # the shared database: national versions only
+        if kept:
+            raise refuse_local(kept, _("Ingenting importerades. Importera filen till "
+                                       "kommunens egen SQLite-databas i stället."))
         unique = list({r["id"]: r for r in reversed(good)}.values())[::-1]
         present, good = len(good) - len(unique), unique
         chunks = [good[start:start + 1000] for start in range(0, len(good), 1000)]
@@ -369,7 +407,7 @@ def _record_from_json(r: dict[str, Any]) -> FollowUpRecord:
     sessions = tuple(SessionOutcome(
         respondent=s["respondent"], disposition=Disposition(s["disposition"]),
         break_reason=s["break_reason"], mode=s["mode"], language=s["language"],
-        adhoc=tuple(s.get("adhoc", [])),
+        adhoc=tuple(s.get("adhoc", [])), decline_reason=s.get("decline_reason"),
         items=tuple(ItemOutcome(item_id, OutcomeKind(kind), code,
                                 tuple((m, a) for m, a in s["methods"].get(item_id, [])))
                     for item_id, (kind, code) in s["items"].items()))
