@@ -114,6 +114,12 @@ def _check(engine, records: list[Synthetic], functions: bool) -> None:
     assert {t.id: t for t in index_tables(hvb)}[INDEX].total.n == ptable.count(n, key)
     by_unit = {t.id: t for t in index_tables(hvb, "unit")}[INDEX]
     assert [r.key for r in by_unit.rows] == [1001]
+    # the unregistered unit's follow-ups are the "not known" group, also as a filter
+    unknown = Context.open(engine, INSTRUMENT, Selection("2026-04", "2026-04",
+                                                         (("orientation", (MISSING,)),)),
+                           functions=functions)
+    assert item_tables(unknown, "unit", [ITEM])[0].total.n == \
+        ptable.count(*_hand(records, {1099})[:2])
     # response rates per unit type (beside the unit comparison) group the same way
     youth = {t.id: t for t in disposition_tables(ctx, "unit_type")}["response_youth"]
     assert {r.key: r.n for r in youth.rows} == {

@@ -156,7 +156,12 @@ def _placed(sel: Selection, by: str | None, params: dict[str, object]
         fdim = DIMENSIONS[dim_id]
         alias = f"f{n}"
         joins += _join(fdim, alias)
-        where.append(f"({_expr(fdim, alias)}) IN :fv{n}")
+        if fdim.registry is not None and MISSING not in values:
+            # the registered units of those groups: the unit index, not a lookup per record
+            where.append(f"s.unit_id IN (SELECT u.id FROM unit u WHERE u.{fdim.registry} "
+                         f"IN :fv{n})")
+        else:
+            where.append(f"({_expr(fdim, alias)}) IN :fv{n}")
         params[f"fv{n}"] = list(values)
         expanding.append(f"fv{n}")
     dim = _dimension(by)
@@ -353,10 +358,14 @@ def _index_units(engine: Engine, sel: Selection, by: str | None, params: dict[st
         exp.append(f"fv{n}")
         where += f" AND ({on_unit(dim_id)}) IN :fv{n}"
     group = "0" if by is None else on_unit(by)
+    # per unit first (a few thousand rows), then each unit's registry row once
     rows = _run(engine, f"SELECT c.index_id, {group} AS grp, SUM(c.n), SUM(c.total), "
-                        "SUM(c.high), SUM(c.ckey), SUM(c.hkey) FROM index_count c "
-                        "WHERE c.period BETWEEN :pf AND :pt AND c.index_id IN :ids"
-                        f"{where} GROUP BY c.index_id{'' if by is None else ', ' + group} "
+                        "SUM(c.high), SUM(c.ckey), SUM(c.hkey) FROM (SELECT index_id, unit_id, "
+                        "SUM(n) AS n, SUM(total) AS total, SUM(high) AS high, "
+                        "SUM(ckey) AS ckey, SUM(hkey) AS hkey FROM index_count "
+                        "WHERE period BETWEEN :pf AND :pt AND index_id IN :ids "
+                        f"GROUP BY index_id, unit_id) c WHERE 1 = 1{where} "
+                        f"GROUP BY c.index_id{'' if by is None else ', ' + group} "
                         "HAVING SUM(c.n) > 0",
                 params, exp)
     return {(r[0], r[1]): (int(r[2]), float(r[3]), int(r[4]), int(r[5]), int(r[6]))
