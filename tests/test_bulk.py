@@ -23,7 +23,8 @@ UNITS = list(range(1001, 1013))
 PERIODS = ["2026-01", "2026-02", "2026-03"]
 COUNTS = {"item_count": "period, item_id, code", "index_count": "period, unit_id, index_id",
           "disposition_count": "period, respondent, disposition",
-          "index_cube": "dim, index_id, period, unit_type, grp"}
+          "index_cube": "dim, index_id, period, unit_type, grp",
+          "index_cube_year": "dim, index_id, year, unit_type, grp"}
 
 
 def counts(engine) -> dict[str, list[tuple]]:
@@ -258,3 +259,72 @@ def test_one_items_counts_by_any_breakdown_are_those_of_the_records(
     got = query.item_counts(engine, sel, by, ["y_safe"])
     assert {(g, c): cell for (_i, g), cells in got.items() for c, cell in cells.items()} == \
         {k: (n, keys[k]) for k, n in want.items()} and want
+
+
+def test_an_import_writes_the_rows_the_record_objects_would(tmp_path, records):
+    """The import builds its rows straight from the JSON: the same rows, column for column,
+    as the interview's record objects give (row_values), for every table."""
+    import json
+
+    from ubu_tui.store.submissions import ROW_COLUMNS, row_values
+    from ubu_tui.store.transfer import _json_rows, _record_from_json
+
+    source = store(tmp_path, "source.sqlite3")
+    synth.insert(source, records[:30])
+    export_jsonl(source, tmp_path / "some.jsonl")
+    for line in (tmp_path / "some.jsonl").read_text().splitlines():
+        r = json.loads(line)
+        fast: dict[str, list[tuple]] = {t: [] for t in ROW_COLUMNS}
+        _json_rows(r, fast)
+        slow: dict[str, list[tuple]] = {t: [] for t in ROW_COLUMNS}
+        for table, row in row_values(_record_from_json(r), r["period"], r["key"]):
+            slow[table].append(tuple(row[c] for c in ROW_COLUMNS[table]))
+        assert {t: sorted(v) for t, v in fast.items()} == {t: sorted(v) for t, v in slow.items()}
+        assert fast["answer_record"] and fast["index_score"]
+
+
+def test_the_synthesiser_takes_a_number_of_periods_as_that_many_months(tmp_path, capsys):
+    assert synth.parse_periods("4") == ["2026-09", "2026-10", "2026-11", "2026-12"]
+    assert synth.parse_periods("2025-12, 2026-01") == ["2025-12", "2026-01"]
+    with pytest.raises(SystemExit) as stop:
+        synth.main(["--database-url", f"sqlite:///{tmp_path / 'x.sqlite3'}", "--periods", "4,5"])
+    assert stop.value.code == 2 and "YYYY-MM" in capsys.readouterr().err
+    assert not (tmp_path / "x.sqlite3").exists()       # refused before anything was written
+
+
+def test_index_views_over_whole_years_read_the_yearly_sums_and_agree_with_the_records(
+        tmp_path, monkeypatch):
+    """index_cube_year (schema 0111) serves the whole years of a selection; its figures and
+    cell keys are those computed from the records, after bulk writes, single submissions
+    (row triggers) and a withdrawal alike."""
+    from ubu_tui.store.shared import withdraw
+
+    months = synth.months_until("2027-02", 16)           # 2025-11 … 2027-02
+    engine = store(tmp_path, "years.sqlite3")
+    recs = list(synth.generate(INSTRUMENT, 60, UNITS, months, seed=11, municipalities=4))
+    synth.insert(engine, recs[:45])
+    with monkeypatch.context() as m:                      # the rest counted by the triggers
+        m.setattr("ubu_tui.store.bulk.counted_in_bulk", lambda conn: nullcontext())
+        m.setattr("ubu_tui.store.bulk.new_records", lambda conn, ids: None)
+        synth.insert(engine, recs[45:])
+
+    def rounded(figures: dict) -> dict:
+        return {k: (v[0], round(v[1], 6), *v[2:]) for k, v in figures.items()}
+
+    def check() -> None:
+        for period_from, period_to in (("2025-11", "2027-02"), ("2026-01", "2026-12")):
+            for filters in ((), (("unit_type", (1, 2)),)):
+                sel = Selection(period_from, period_to, filters)
+                for by in (None, "unit", "method"):
+                    kept = query.index_scores(engine, INSTRUMENT, sel, by)
+                    with monkeypatch.context() as m:      # the same from the records
+                        m.setattr(query, "_in_cube", lambda sel, by: False)
+                        m.setattr(query, "whole_years", lambda pf, pt: ("0001", "0001"))
+                        counted = query.index_scores(engine, INSTRUMENT, sel, by)
+                    assert kept and rounded(kept) == rounded(counted), (sel, by)
+
+    assert query.whole_years("2025-11", "2027-02") == ("2026", "2026")
+    assert query.whole_years("2026-02", "2026-11") is None
+    check()
+    assert withdraw(engine, recs[0].municipality) > 0
+    check()

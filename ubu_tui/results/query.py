@@ -299,7 +299,8 @@ def index_scores(engine: Engine, instrument: Instrument, sel: Selection, by: str
     """
     params: dict[str, object] = {"ids": ids or [ix.id for ix in instrument.indices]}
     local = _local_present(engine)
-    if by == "unit" and not sel.filtered and not local:
+    if (by == "unit" and not sel.filtered and not local
+            and not whole_years(sel.period_from, sel.period_to)):
         return _index_totals(engine, sel, by, params)
     if _by_units(sel, by) and not local:
         return _index_units(engine, sel, by, params)
@@ -337,8 +338,10 @@ def _per_unit(dim_id: str | None) -> bool:
 
 def _by_units(sel: Selection, by: str | None) -> bool:
     """The registry's breakdowns and filters, from the sums kept per unit (index_count)."""
+    # (by unit alone, unfiltered, is served by the kept unit and cube sums as before)
     return (_per_unit(by) and all(_per_unit(dim) for dim, _values in sel.filters)
-            and (by is not None or bool(sel.filters)) and sel.version is None)
+            and ((by is not None and by != "unit") or bool(sel.filters))
+            and sel.version is None)
 
 
 def _index_units(engine: Engine, sel: Selection, by: str | None, params: dict[str, object]
@@ -381,16 +384,34 @@ def _in_cube(sel: Selection, by: str | None) -> bool:
              or by == "method") and not sel.filtered)
 
 
+def whole_years(period_from: str, period_to: str) -> tuple[str, str] | None:
+    """The first and last calendar year lying wholly within the months, or None."""
+    first = int(period_from[:4]) + (period_from[5:] != "01")
+    last = int(period_to[:4]) - (period_to[5:] != "12")
+    return (f"{first:04d}", f"{last:04d}") if first <= last else None
+
+
 def _index_cube(engine: Engine, sel: Selection, by: str | None, params: dict[str, object]
                 ) -> dict[tuple[str, object], IndexCell]:
-    """Index figures per group from the sums the database keeps per month and group."""
+    """Index figures per group from the sums the database keeps per month and group: the
+    whole years of the selection from their yearly sums (index_cube_year, schema 0111), the
+    months around them from the monthly ones."""
     params.update(pf=sel.period_from, pt=sel.period_to, dim=by or "unit_type")
     exp = ["ids"]
     group = "grp" if by else "0"
-    rows = _run(engine, f"SELECT index_id, {group}, SUM(n), SUM(total), SUM(high), SUM(ckey), "
-                        "SUM(hkey) FROM index_cube WHERE dim = :dim AND index_id IN :ids "
-                        "AND period BETWEEN :pf AND :pt "
-                        f"GROUP BY index_id{', grp' if by else ''} "
+    sums = "n, total, high, ckey, hkey"
+    months = (f"SELECT index_id, {group} AS g, {sums} FROM index_cube WHERE dim = :dim "
+              f"AND index_id IN :ids AND period BETWEEN :pf AND :pt")
+    years = whole_years(sel.period_from, sel.period_to)
+    if years:
+        params.update(yf=years[0], yt=years[1], mf=f"{years[0]}-01", mt=f"{years[1]}-12")
+        source = (f"SELECT index_id, {group} AS g, {sums} FROM index_cube_year "
+                  f"WHERE dim = :dim AND index_id IN :ids AND year BETWEEN :yf AND :yt "
+                  f"UNION ALL {months} AND period NOT BETWEEN :mf AND :mt")
+    else:
+        source = months
+    rows = _run(engine, "SELECT index_id, g, SUM(n), SUM(total), SUM(high), SUM(ckey), "
+                        f"SUM(hkey) FROM ({source}) AS u GROUP BY index_id, g "
                         "HAVING SUM(n) > 0", params, exp)
     return {(r[0], f"{r[1]:04d}" if by == "municipality" else r[1]):
             (int(r[2]), float(r[3]), int(r[4]), int(r[5]), int(r[6])) for r in rows}

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from ubu_tui.codes import PERIOD
 from ubu_tui.identifiers import new_record_id
 from ubu_tui.instrument.model import NONRESPONSE, AnswerType, Instrument
 
@@ -223,20 +224,25 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--followups", type=int, default=2000)
     p.add_argument("--units", type=int, default=12, help="1001… (the first 12 are the demo "
                    "registry's)")
-    p.add_argument("--periods", default="2026-01,2026-02,2026-03,2026-04,2026-05,2026-06")
+    p.add_argument("--periods", default="2026-01,2026-02,2026-03,2026-04,2026-05,2026-06",
+                   help="months YYYY-MM, comma-separated, or a number: that many months up "
+                   "to 2026-12")
     p.add_argument("--months", type=int, help="instead of --periods: this many months up to "
                    "2026-12 (600 is fifty years)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--fresh", action="store_true", help="an empty SQLite store: build the "
                    "indexes and counts after the rows (fast; see load_fresh)")
     args = p.parse_args(argv)
+    try:
+        periods = (months_until("2026-12", args.months) if args.months
+                   else parse_periods(args.periods))
+    except ValueError as err:
+        p.error(str(err))      # exit 2, before anything is written
     engine = open_store(args.database_url)
     ensure_units(engine, args.units)
     started = time.perf_counter()
     instrument = default_instrument()
     units = list(range(1001, 1001 + args.units))
-    periods = (months_until("2026-12", args.months) if args.months
-               else args.periods.split(","))
     from ubu_tui.store.registry import unit_types
 
     types = unit_types(engine)      # every unit's type as the registry holds it
@@ -250,6 +256,19 @@ def main(argv: list[str] | None = None) -> None:
             insert(engine, records)
     print(f"{args.followups} synthetic follow-ups written to {args.database_url} in "
           f"{time.perf_counter() - started:.1f} s")
+
+
+def parse_periods(text: str) -> list[str]:
+    """Months from --periods: "2026-01,2026-02", or a count ("4": the four months up to
+    2026-12). A count used to be taken as the month "4" itself, which no view could find."""
+    if text.strip().isdigit():
+        return months_until("2026-12", int(text))
+    periods = [p.strip() for p in text.split(",") if p.strip()]
+    bad = [p for p in periods if not PERIOD.fullmatch(p)]
+    if bad or not periods:
+        raise ValueError(f"--periods: {', '.join(bad) or 'none given'}: give months as "
+                         "YYYY-MM, comma-separated, or a number of months")
+    return periods
 
 
 def months_until(last: str, count: int) -> list[str]:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, insert
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, delete, select
 
 from ubu_tui.codes import check_municipality as check_municipality  # re-exported
@@ -16,7 +16,7 @@ from ubu_tui.errors import InputRejected, StoreError
 from ubu_tui.i18n import _
 from ubu_tui.interview.followup import FollowUp, FollowUpRecord
 from ubu_tui.interview.session import OutcomeKind
-from ubu_tui.store.background import groups_of
+from ubu_tui.store.background import COLUMNS, groups_of
 from ubu_tui.store.engine import session_for
 from ubu_tui.store.models import (
     AnswerRecord,
@@ -104,18 +104,46 @@ RECORD_MODELS: dict[str, Any] = {
                                  IndexScore)}
 
 
+# The columns each record table is written with, in the order of row_values' dicts.
+ROW_COLUMNS: dict[str, tuple[str, ...]] = {
+    "submission": ("id", "municipality", "unit_id", "instrument_id", "instrument_version",
+                   "period", "record_key", *COLUMNS),
+    "session_record": ("submission_id", "respondent", "disposition", "break_reason",
+                       "decline_reason", "mode", "language", "adhoc"),
+    "answer_record": ("submission_id", "respondent", "item_id", "outcome", "code"),
+    "method_record": ("submission_id", "item_id", "method", "applied"),
+    "index_score": ("submission_id", "index_id", "n", "total"),
+}
+
+
 def add_records(session: Session,
                 records: Iterable[tuple[FollowUpRecord, str, int | None]]) -> None:
     """Write records (record, period, carried key or None) with one multi-row INSERT per table,
     parents first: a thousand records cost a few statements, not a hundred thousand."""
-    by_table: dict[str, list[dict[str, Any]]] = {name: [] for name in RECORD_MODELS}
+    by_table: dict[str, list[tuple[Any, ...]]] = {name: [] for name in RECORD_MODELS}
     for record, period, key in records:
         for table, row in row_values(record, period, key):
-            by_table[table].append(row)
-    conn = session.connection()
+            by_table[table].append(tuple(row[c] for c in ROW_COLUMNS[table]))
+    write_rows(session.connection(), by_table)
+
+
+def write_rows(conn: Connection, by_table: dict[str, list[tuple[Any, ...]]]) -> None:
+    """Insert plain row tuples (columns as ROW_COLUMNS), parents first, within the caller's
+    transaction. On SQLite as the driver's executemany, through exec_driver_sql so that a
+    locked database still arrives as SQLAlchemy's error (and so as the "try again" message):
+    SQLAlchemy's per-row parameter handling cost more than SQLite's own work on an import."""
+    sqlite = conn.dialect.name == "sqlite"
     for table, model in RECORD_MODELS.items():   # submissions first, index scores last
-        if by_table[table]:
-            conn.execute(insert(model.__table__), by_table[table])
+        rows = by_table.get(table)
+        if not rows:
+            continue
+        columns = ROW_COLUMNS[table]
+        if sqlite:
+            conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) "
+                                 f"VALUES ({', '.join('?' for _ in columns)})", rows)
+        else:
+            conn.execute(insert(model.__table__), [dict(zip(columns, r, strict=True))
+                                                    for r in rows])
 
 
 def submit(engine: Engine, followup: FollowUp, *, now: datetime | None = None) -> str:
