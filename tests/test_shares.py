@@ -162,6 +162,8 @@ def test_a_store_from_before_0092_gets_its_respondent_scores_when_migrated(tmp_p
         for trigger in ("index_cube_year", "index_cube_year_up", "index_cube_year_un"):
             conn.execute(text(f"DROP TRIGGER {trigger}"))
         conn.execute(text("DROP TABLE index_cube_year"))
+        # and without the decline reason, which 0081 adds after 0093
+        conn.execute(text("ALTER TABLE session_record DROP COLUMN decline_reason"))
     assert ensure_schema(engine) == "migrated"
     assert [(t.id, t.total.n, t.total.mean) for t in respondent_index_tables(
         Context.open(engine, INSTRUMENT, SEL))] == want
