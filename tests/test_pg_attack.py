@@ -228,9 +228,10 @@ def test_every_definer_function_is_written_safely(shared):
             "ubu_withdraw", "ubu_export"} <= {r.proname for r in rows}
     tables = "|".join(COUNTED + ("unit", "draft"))
     for name, config, source in rows:
-        # (the submit function also turns JIT off: a setting that changes no result)
+        # (the submit function also turns JIT off and sorts in memory: settings that change
+        # no result)
         assert config[0] == "search_path=pg_catalog, public, pg_temp", name
-        assert set(config[1:]) <= {"jit=off"}, name
+        assert set(config[1:]) <= {"jit=off", "work_mem=32MB"}, name
         bare = re.findall(rf"(?:FROM|JOIN|INTO|UPDATE)\s+({tables})\b", source)
         assert not bare, f"{name} names {bare} without public."
 
@@ -516,6 +517,8 @@ def test_no_login_reads_how_many_rows_came_in(shared, who, sql):
     ("method_item", "methods given for an item that is not a methods item"),
     ("adhoc", "interpreted item made_up_item: not an item of"),
     ("version", "version 2026.9 is not known to this database"),
+    ("index", "index made_up_index: not an index of"),
+    ("other_index", "index y_made_up: not an index of"),
 ])
 def test_made_up_items_and_codes_are_refused_naming_record_and_item(shared, change, why):
     from ubu_tui.instrument.loader import instrument_by_version
@@ -547,6 +550,11 @@ def test_made_up_items_and_codes_are_refused_naming_record_and_item(shared, chan
         caseworker["methods"] = {next(i for i in caseworker["items"] if i != multi): [[1, 1]]}
     elif change == "adhoc":
         youth["adhoc"] = ["made_up_item"]
+    elif change == "index":
+        record["scores"] = {"made_up_index": [1, 3]}
+    elif change == "other_index":   # the shape of a real id, a real index's score beside it
+        real = instrument.indices[0].id
+        record["scores"] = {real: [1, 3], "y_made_up": [1, 3]}
     else:
         record["version"] = "2026.9"
     message = refused(shared, "cw1", "SELECT public.ubu_submit_records(%s::jsonb)",

@@ -285,6 +285,45 @@ def test_push_cut_off_halfway_and_resumed_stores_each_record_once(pg_engine, tmp
     admin.dispose()
 
 
+def test_push_of_a_bad_record_in_a_later_batch_stores_nothing(pg_engine, tmp_path,
+                                                                monkeypatch):
+    """The first batch goes to the server while the rest are still being checked: a fault
+    found among them must take that batch back too."""
+    from ubu_tui.errors import InputRejected
+    from ubu_tui.instrument import default_instrument
+    from ubu_tui.scripts.synth import generate, insert
+    from ubu_tui.store import shared
+
+    local = open_store(f"sqlite:///{tmp_path / 'office.sqlite3'}")
+    import_units(local, DEMO_UNITS)
+    insert(local, list(generate(default_instrument(), 60, list(range(1001, 1013)),
+                                ["2026-07"])))
+    last = max(r.id for r in local_ids(local))
+    real_check = shared._check_record
+
+    def check(raw, units):   # the last record (third batch) turns out bad
+        if raw["id"] == last:
+            raise InputRejected("y_safe har koden 77")
+        return real_check(raw, units)
+
+    monkeypatch.setattr(shared, "_check_record", check)
+    with pytest.raises(InputRejected, match="koden 77"):
+        shared.push(local, pg_engine, batch=20)
+    with pg_engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM submission")).scalar() == 0
+    monkeypatch.setattr(shared, "_check_record", real_check)
+    assert shared.push(local, pg_engine, batch=20).sent == 60
+
+
+def local_ids(engine):
+    from sqlmodel import Session, select
+
+    from ubu_tui.store.models import Submission
+
+    with Session(engine) as session:
+        return list(session.exec(select(Submission)).all())
+
+
 def _break_after(engine):
     """The same database without pre-ping, so that a killed connection is found by the push."""
     return create_engine(_pg_url_of(engine), pool_pre_ping=False, pool_size=1, max_overflow=0)

@@ -34,6 +34,18 @@ CREATE = [
     "REVOKE ALL ON public.instrument_item FROM PUBLIC",
 ]
 
+# The versions' scored indices with their parts per respondent (schema 0103): a record's index
+# scores name indices of its own version only, so that no made-up id rides in one and no score
+# lands in another index's figures.
+CREATE_INDICES = [
+    """CREATE TABLE IF NOT EXISTS public.instrument_index (
+        instrument_id varchar(48) NOT NULL,
+        version varchar(16) NOT NULL,
+        index_id varchar(48) NOT NULL,
+        PRIMARY KEY (instrument_id, version, index_id))""",
+    "REVOKE ALL ON public.instrument_index FROM PUBLIC",
+]
+
 
 def rows_of(instrument: Instrument) -> list[dict[str, Any]]:
     out = []
@@ -58,6 +70,8 @@ def sync(conn: Connection) -> int:
     from ubu_tui.instrument.loader import available_instruments, instrument_by_version
 
     versions = sorted(available_instruments())
+    with_indices = conn.execute(text(
+        "SELECT pg_catalog.to_regclass('public.instrument_index') IS NOT NULL")).scalar_one()
     for instrument_id, version in versions:
         rows = rows_of(instrument_by_version(instrument_id, version))
         conn.execute(text(
@@ -68,6 +82,13 @@ def sync(conn: Connection) -> int:
             "respondent = EXCLUDED.respondent, type = EXCLUDED.type, codes = EXCLUDED.codes, "
             "min_value = EXCLUDED.min_value, max_value = EXCLUDED.max_value, "
             "nonresponse = EXCLUDED.nonresponse"), rows)
+        # (absent while 0101 runs on a new database: 0103 makes it and syncs again)
+        if with_indices:
+            conn.execute(text(
+                "INSERT INTO public.instrument_index (instrument_id, version, index_id) "
+                "VALUES (:i, :v, :ix) ON CONFLICT DO NOTHING"),
+                [{"i": instrument_id, "v": version, "ix": ix.id}
+                 for ix in instrument_by_version(instrument_id, version).scored_indices()])
     return len(versions)
 
 
@@ -165,6 +186,17 @@ CHECK_SQL = r"""
         WHERE NOT EXISTS (SELECT 1 FROM public.instrument_item k
                           WHERE k.instrument_id = e.r->>'instrument'
                             AND k.version = e.r->>'version' AND k.item_id = a #>> '{}')
+        ORDER BY e.ord LIMIT 1;
+    END IF;
+    IF v_bad IS NULL THEN
+        SELECT pg_catalog.format('record %s (%s), index %s: not an index of %s %s', e.ord,
+                                 e.r->>'id', x.key, e.r->>'instrument', e.r->>'version')
+        INTO v_bad
+        FROM pg_catalog.jsonb_array_elements(p_records) WITH ORDINALITY AS e(r, ord)
+        CROSS JOIN LATERAL pg_catalog.jsonb_object_keys(COALESCE(e.r->'scores', '{}')) x(key)
+        WHERE NOT EXISTS (SELECT 1 FROM public.instrument_index k
+                          WHERE k.instrument_id = e.r->>'instrument'
+                            AND k.version = e.r->>'version' AND k.index_id = x.key)
         ORDER BY e.ord LIMIT 1;
     END IF;
 """

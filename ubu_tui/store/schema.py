@@ -18,7 +18,7 @@ KNOWN = ("0001", "0002", "0003", "0004", "0005",
          "0011", "0012", "0013", "0020", "0021",
          "0070", "0041", "0030", "0060", "0101",
          "0102", "0091", "0092", "0093", "0081",
-         "0111", "0094")   # every revision this release migrates from
+         "0111", "0103", "0094")   # every revision this release migrates from
 KIND_KEY = "store_kind"
 
 

@@ -5,8 +5,11 @@ and the PostgreSQL roles that keep individual records out of reach.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Generator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing, nullcontext
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import exc, text
 from sqlalchemy.engine import Engine
@@ -83,17 +86,46 @@ def push(local: Engine, target: Engine, *, municipality: str | None = None, batc
         raise InputRejected(_("Registret i den gemensamma databasen saknar enheterna {units}; "
                               "importera registret där först. Ingenting skickades.")
                              .format(units=', '.join(map(str, missing[:10]))))
-    for r in records:
-        _check_record(r, known_units)
-    sent = already = batches = 0
     chunks = [records[start:start + batch] for start in range(0, len(records), batch)]
+
+    def check(part: list[dict[str, Any]]) -> None:
+        for r in part:
+            _check_record(r, known_units)
+
     ready = prepared(chunks) if on_postgres(target) else None
+    # Every record is checked before anything is committed. On PostgreSQL the first batch is
+    # already stored, uncommitted, while the rest are checked (the server's work and ours
+    # overlap); a fault found then rolls it back. Elsewhere: check all, then write.
+    rest: Future[None] | None = None
+    if ready is not None and chunks:
+        check(chunks[0])
+        checker = ThreadPoolExecutor(max_workers=1)
+        rest = checker.submit(check, records[batch:])
+        checker.shutdown(wait=False)     # its thread ends with this one task
+    else:
+        check(records)
+    with closing(ready) if ready is not None else nullcontext():
+        # (closed here, in this thread, when the push stops early: left to the garbage
+        # collector, the generator could be closed in its own pool's thread)
+        report = _send(chunks, ready, rest, target, on_batch)
+    return PushReport(report.sent, report.already, report.batches, sum(kept.values()))
+
+
+def _send(chunks: list[list[dict[str, Any]]], ready: Generator[str, None, None] | None,
+          rest: Future[None] | None, target: Engine,
+          on_batch: Callable[[int, int], None] | None) -> PushReport:
+    sent = already = batches = 0
     for chunk in chunks:
         ids = [r["id"] for r in chunk]
         try:
             with session_for(target) as session:
                 if ready is not None:   # the whole batch in one call, one INSERT per table
-                    new = submit_payloads(session, next(ready))
+                    try:
+                        new = submit_payloads(session, next(ready))
+                    finally:
+                        if rest is not None:   # the first batch: the others checked too
+                            checked, rest = rest, None
+                            checked.result()
                 else:
                     present = set(session.exec(select(Submission.id).where(
                         col(Submission.id).in_(ids))).all())
@@ -114,7 +146,7 @@ def push(local: Engine, target: Engine, *, municipality: str | None = None, batc
         batches += 1
         if on_batch is not None:
             on_batch(sent, already)
-    return PushReport(sent, already, batches, sum(kept.values()))
+    return PushReport(sent, already, batches, 0)
 
 
 def withdraw(engine: Engine, municipality: str) -> int:

@@ -13,6 +13,7 @@ import random
 import re
 import secrets
 from collections import defaultdict
+from contextlib import closing
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -410,8 +411,9 @@ def import_jsonl(engine: Engine, path: Path) -> ImportReport:
         unique = list({r["id"]: r for r in reversed(good)}.values())[::-1]
         present, good = len(good) - len(unique), unique
         chunks = [good[start:start + 1000] for start in range(0, len(good), 1000)]
-        with session_for(engine) as session:
-            for chunk, ready in zip(chunks, prepared(chunks), strict=True):
+        # (closed in this thread if a batch fails, not by the garbage collector in its pool's)
+        with session_for(engine) as session, closing(prepared(chunks)) as made:
+            for chunk, ready in zip(chunks, made, strict=True):
                 new = submit_payloads(session, ready)
                 added += new
                 present += len(chunk) - new

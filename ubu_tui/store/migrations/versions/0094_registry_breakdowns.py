@@ -8,13 +8,13 @@ breakdowns. They read public.unit as their owner (SECURITY DEFINER, search_path 
 every object qualified, as before); signatures and grants are unchanged.
 
 Revision ID: 0094
-Revises: 0111
+Revises: 0103
 """
 
 from alembic import op
 
 revision = "0094"
-down_revision = "0111"
+down_revision = "0103"
 branch_labels = None
 depends_on = None
 
