@@ -322,9 +322,22 @@ def denominators(row) -> list[int]:
 
 # --- the audit ------------------------------------------------------------------------------
 
+def register(engine, data: Data) -> None:
+    """The units in the registry with their types: unit-type figures follow the registry."""
+    from ubu_tui.store.engine import session_for
+    from ubu_tui.store.models import Unit
+
+    with session_for(engine) as session:
+        for uid, unit_type in data.unit_type.items():
+            session.add(Unit(id=uid, name=f"Granskad enhet {uid}", owner="Granskad ägare",
+                             unit_type=unit_type, permit_ref=f"AUD-{uid}"))
+        session.commit()
+
+
 def audit(engine, data: Data, threshold: int, functions: bool,
           measures: tuple[str, ...] = ("goal_attainment", "y_safe"), exact: bool = False
           ) -> dict[str, int]:
+    register(engine, data)
     insert(engine, data.records)
     published = publish(engine, data, threshold, functions)
     hidden = pinned = 0

@@ -121,6 +121,7 @@ def test_index_figures_from_the_kept_group_counts_equal_those_from_the_records(
     sel = Selection("2026-01", "2026-02", filters)
     kept = query.index_scores(engine, INSTRUMENT, sel, by)
     monkeypatch.setattr(query, "_in_cube", lambda sel, by: False)
+    monkeypatch.setattr(query, "_by_units", lambda sel, by: False)   # the registry's, per unit
     monkeypatch.setattr(query, "_index_totals", lambda *a: pytest.fail("not from records"))
     if by == "unit" and not filters:
         return          # served from index_count, compared in test_results
@@ -227,10 +228,17 @@ def test_one_items_counts_by_any_breakdown_are_those_of_the_records(
 
     engine = _filled(tmp_path_factory, records)
     sel = Selection("2026-01", "2026-02", (("unit_type", (1, 2, 3)),))
+    # unit type, operating form and orientation are the registry's (None: not recorded)
+    with engine.connect() as conn:
+        registry = {uid: {"unit_type": t, "operating_form": -1 if f is None else f,
+                          "orientation": -1 if o is None else o}
+                    for uid, t, f, o in conn.execute(text(
+                        "SELECT id, unit_type, operating_form, orientation FROM unit"))}
     want: Counter[tuple[object, int]] = Counter()
     keys: Counter[tuple[object, int]] = Counter()
     for r in records:
         groups = groups_of((a[1], a[2], a[3]) for a in r.answers)
+        groups.update({f"bg_{k}": v for k, v in registry[r.unit_id].items()})
         if r.period not in ("2026-01", "2026-02") or groups["bg_unit_type"] not in (1, 2, 3):
             continue
         code = next((a[3] for a in r.answers if a[1] == "y_safe"

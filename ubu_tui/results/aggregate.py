@@ -70,7 +70,16 @@ def group_label(dim_id: str | None, key: object, instrument: Instrument,
     if dim_id == "breakdown":
         return query.BREAKDOWN_LABELS.get(int(key), str(key))  # type: ignore[call-overload]
     dim = DIMENSIONS[dim_id]
-    item_id = dim.item or "cw_methods"
+    if dim.registry == "unit_type":
+        # the registry's codes are the caseworker item's (checked at submission): its labels,
+        # which reports and the results screen have always shown
+        item_id = "cw_unit_type"
+    elif dim.registry is not None:
+        from ubu_tui.store.registry import REGISTRY_LABELS
+
+        return REGISTRY_LABELS[dim.registry].get(int(key), str(key))  # type: ignore[call-overload]
+    else:
+        item_id = dim.item or "cw_methods"
     option = instrument.item(item_id).option(int(key))  # type: ignore[call-overload]
     return option.label if option else str(key)
 

@@ -17,7 +17,7 @@ Style (as the role model of the store asks): search_path fixed to pg_catalog, pu
 from __future__ import annotations
 
 from ubu_tui.results import ptable
-from ubu_tui.results.query import DIMENSIONS, NATIONAL_ONLY
+from ubu_tui.results.query import DIMENSIONS, NATIONAL_ONLY, registry_expr
 
 HEAD = ("LANGUAGE plpgsql STABLE SECURITY DEFINER "
         "SET search_path = pg_catalog, public, pg_temp AS $fn$")
@@ -35,6 +35,8 @@ SIGNATURES = (f"public.ubu_item_figures({ITEM_ARGS})", f"public.ubu_index_figure
 def _expr(dim_id: str) -> str:
     """The group key of a follow-up `s` as text, as query._selected places it."""
     dim = DIMENSIONS[dim_id]
+    if dim.registry is not None:    # the owner's read of public.unit, schema-qualified
+        return f"({registry_expr(dim.registry, 'public.')})::text"
     if dim.item is None:
         return f"{dim.expr}::text"
     # a scalar subquery with a LEFT JOIN: one row, NULLs when the answer is missing, exactly

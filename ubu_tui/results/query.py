@@ -20,7 +20,16 @@ from ubu_tui.instrument.model import Instrument
 from ubu_tui.store.engine import explain
 
 # Background variables: how a follow-up is placed in a group. `item` dimensions read the
-# caseworker's coded answer; `partition` says whether every follow-up is in exactly one group.
+# caseworker's coded answer; `registry` dimensions read the unit register (the `unit` row of
+# the follow-up's unit) as it stands when the figures are made; `partition` says whether every
+# follow-up is in exactly one group.
+
+
+def registry_expr(column: str, schema: str = "") -> str:
+    """The group of a follow-up `s` from its unit's registry row; MISSING when the unit is not
+    registered or the attribute not recorded. `schema`: "public." inside the PG functions."""
+    return (f"COALESCE((SELECT u.{column} FROM {schema}unit u WHERE u.id = s.unit_id), "
+            f"{MISSING})")
 
 
 @dataclass(frozen=True)
@@ -30,14 +39,25 @@ class Dimension:
     item: str | None = None         # the caseworker item holding it, if any
     expr: str = "bg.code"           # SQL for the group key; `bg` is the item's answer row
     partition: bool = True
+    registry: str | None = None     # the `unit` column holding it, if it is the registry's
 
 
 # The caseworker's background answers are on the submission row as their groups
 # (store/background.py: bg_*), so placing a follow-up in its group reads no answer.
+# Unit type, operating form and orientation are the registry's (issue #16): the caseworker's
+# unit-type answer (bg_unit_type) is checked against the registry at submission but may have
+# been kept wrong, and the registry is what a manager compares providers by. A unit's figures
+# follow its current registry row, history included.
+MISSING = -1                         # the group of follow-ups where the variable is not known
 DIMENSIONS: dict[str, Dimension] = {d.id: d for d in (
     Dimension("unit", "Enhet", expr="s.unit_id"),
     Dimension("municipality", "Kommun", expr="s.municipality"),
-    Dimension("unit_type", "Typ av enhet", "cw_unit_type", "s.bg_unit_type"),
+    Dimension("unit_type", "Typ av enhet", expr=registry_expr("unit_type"),
+              registry="unit_type"),
+    Dimension("operating_form", "Driftform", expr=registry_expr("operating_form"),
+              registry="operating_form"),
+    Dimension("orientation", "Inriktning", expr=registry_expr("orientation"),
+              registry="orientation"),
     Dimension("legal_basis", "Lagrum", "cw_legal_basis", "s.bg_legal_basis"),
     Dimension("reason", "Skäl för placering", "cw_reason", "s.bg_reason"),
     Dimension("sex", "Kön", "cw_sex", "s.bg_sex"),
@@ -48,7 +68,6 @@ DIMENSIONS: dict[str, Dimension] = {d.id: d for d in (
 )}
 AGE_BAND_LABELS = {1: "12–14 år", 2: "15–17 år", 3: "18–21 år"}
 BREAKDOWN_LABELS = {1: "Planerat avslut", 2: "Sammanbrott"}
-MISSING = -1                         # the group of follow-ups where the variable is not known
 PERIOD_FORMAT = "YYYY-MM"
 # Records of a local instrument version are never pooled into these figures (versions.is_local).
 NATIONAL_ONLY = "s.instrument_version NOT LIKE '%+%'"
@@ -137,7 +156,12 @@ def _placed(sel: Selection, by: str | None, params: dict[str, object]
         fdim = DIMENSIONS[dim_id]
         alias = f"f{n}"
         joins += _join(fdim, alias)
-        where.append(f"({_expr(fdim, alias)}) IN :fv{n}")
+        if fdim.registry is not None and MISSING not in values:
+            # the registered units of those groups: the unit index, not a lookup per record
+            where.append(f"s.unit_id IN (SELECT u.id FROM unit u WHERE u.{fdim.registry} "
+                         f"IN :fv{n})")
+        else:
+            where.append(f"({_expr(fdim, alias)}) IN :fv{n}")
         params[f"fv{n}"] = list(values)
         expanding.append(f"fv{n}")
     dim = _dimension(by)
@@ -278,6 +302,8 @@ def index_scores(engine: Engine, instrument: Instrument, sel: Selection, by: str
     if (by == "unit" and not sel.filtered and not local
             and not whole_years(sel.period_from, sel.period_to)):
         return _index_totals(engine, sel, by, params)
+    if _by_units(sel, by) and not local:
+        return _index_units(engine, sel, by, params)
     if _in_cube(sel, by) and not local:
         return _index_cube(engine, sel, by, params)
     cte, exp = _selected(sel, by, params)
@@ -305,13 +331,57 @@ def _index_totals(engine: Engine, sel: Selection, by: str | None, params: dict[s
             for r in rows}
 
 
+def _per_unit(dim_id: str | None) -> bool:
+    """Whether a follow-up's group follows from its unit alone (the unit or the registry)."""
+    return dim_id is None or dim_id == "unit" or DIMENSIONS[dim_id].registry is not None
+
+
+def _by_units(sel: Selection, by: str | None) -> bool:
+    """The registry's breakdowns and filters, from the sums kept per unit (index_count)."""
+    # (by unit alone, unfiltered, is served by the kept unit and cube sums as before)
+    return (_per_unit(by) and all(_per_unit(dim) for dim, _values in sel.filters)
+            and ((by is not None and by != "unit") or bool(sel.filters))
+            and sel.version is None)
+
+
+def _index_units(engine: Engine, sel: Selection, by: str | None, params: dict[str, object]
+                 ) -> dict[tuple[str, object], IndexCell]:
+    """Index figures per registry group: the sums kept per month and unit, added up over the
+    units the registry places in each group. Counts, score sums and cell keys all add over
+    disjoint sets of follow-ups, so these are the figures counted from the records."""
+    params.update(pf=sel.period_from, pt=sel.period_to)
+    exp = ["ids"]
+    # registry_expr reads the unit of `s`: here the kept row's unit stands in for it
+    def on_unit(dim_id: str) -> str:
+        return _expr(DIMENSIONS[dim_id], "g").replace("s.unit_id", "c.unit_id")
+
+    where = ""
+    for n, (dim_id, values) in enumerate(sel.filters):
+        params[f"fv{n}"] = list(values)
+        exp.append(f"fv{n}")
+        where += f" AND ({on_unit(dim_id)}) IN :fv{n}"
+    group = "0" if by is None else on_unit(by)
+    # per unit first (a few thousand rows), then each unit's registry row once
+    rows = _run(engine, f"SELECT c.index_id, {group} AS grp, SUM(c.n), SUM(c.total), "
+                        "SUM(c.high), SUM(c.ckey), SUM(c.hkey) FROM (SELECT index_id, unit_id, "
+                        "SUM(n) AS n, SUM(total) AS total, SUM(high) AS high, "
+                        "SUM(ckey) AS ckey, SUM(hkey) AS hkey FROM index_count "
+                        "WHERE period BETWEEN :pf AND :pt AND index_id IN :ids "
+                        f"GROUP BY index_id, unit_id) c WHERE 1 = 1{where} "
+                        f"GROUP BY c.index_id{'' if by is None else ', ' + group} "
+                        "HAVING SUM(c.n) > 0",
+                params, exp)
+    return {(r[0], r[1]): (int(r[2]), float(r[3]), int(r[4]), int(r[5]), int(r[6]))
+            for r in rows}
+
+
 def _in_cube(sel: Selection, by: str | None) -> bool:
-    """index_cube holds every partition breakdown, alone or within the unit-type filter."""
+    """index_cube holds every breakdown by the record's own background answers, unfiltered.
+    (Its unit_type column is the caseworker's answer, not the registry's: not used.)"""
     from ubu_tui.store.cube import DIMS
 
-    return ((by is None or by in DIMS or by == "method") and sel.version is None
-            and all(dim == "unit_type" for dim, _values in sel.filters)
-            and len(sel.filters) <= 1)
+    return ((by is None or (by in DIMS and DIMENSIONS[by].registry is None)
+             or by == "method") and not sel.filtered)
 
 
 def whole_years(period_from: str, period_to: str) -> tuple[str, str] | None:
@@ -328,20 +398,15 @@ def _index_cube(engine: Engine, sel: Selection, by: str | None, params: dict[str
     months around them from the monthly ones."""
     params.update(pf=sel.period_from, pt=sel.period_to, dim=by or "unit_type")
     exp = ["ids"]
-    where = ""
-    if sel.filters:
-        params["fv"] = list(sel.filters[0][1])
-        exp.append("fv")
-        where = " AND unit_type IN :fv"
     group = "grp" if by else "0"
     sums = "n, total, high, ckey, hkey"
     months = (f"SELECT index_id, {group} AS g, {sums} FROM index_cube WHERE dim = :dim "
-              f"AND index_id IN :ids AND period BETWEEN :pf AND :pt{where}")
+              f"AND index_id IN :ids AND period BETWEEN :pf AND :pt")
     years = whole_years(sel.period_from, sel.period_to)
     if years:
         params.update(yf=years[0], yt=years[1], mf=f"{years[0]}-01", mt=f"{years[1]}-12")
         source = (f"SELECT index_id, {group} AS g, {sums} FROM index_cube_year "
-                  f"WHERE dim = :dim AND index_id IN :ids AND year BETWEEN :yf AND :yt{where} "
+                  f"WHERE dim = :dim AND index_id IN :ids AND year BETWEEN :yf AND :yt "
                   f"UNION ALL {months} AND period NOT BETWEEN :mf AND :mt")
     else:
         source = months

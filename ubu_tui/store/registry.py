@@ -27,6 +27,9 @@ ORIENTATIONS = {1: "Bred psykosocial inriktning", 2: "Missbruk", 3: "Kriminalite
                 "normbrytande beteende", 4: "Psykisk ohälsa", 5: "Neuropsykiatrisk "
                 "funktionsnedsättning", 6: "Hedersrelaterat våld och förtryck",
                 7: "Annan inriktning"}
+# The registry's coded attributes that results are broken down by (results/query.DIMENSIONS)
+REGISTRY_LABELS = {"unit_type": UNIT_TYPES, "operating_form": OPERATING_FORMS,
+                   "orientation": ORIENTATIONS}
 # HVB and supported housing need a permit from IVO; SiS homes are run by the state without one,
 # and a training flat may be run without one of its own.
 PERMIT_REQUIRED = {1, 3}
