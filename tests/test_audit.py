@@ -1,8 +1,8 @@
 """Audit: attack everything that can be published together, as an intruder would.
 
-Generated data with many small units (30 units with 1–6 follow-ups each, over six months). We
-publish the standard report for nested periods and every results view (each breakdown, each
-unit-type filter, nested periods), then:
+Generated data with many small units (30 units with 1–6 follow-ups each over four months; 60
+units over six months in the long suite). We publish the standard report for nested periods and
+every results view (each breakdown, each unit-type filter, nested periods), then:
 
 1. Counts: an integer program (scipy's milp) over the counts per unit, month and sex. The
    intruder knows every published count is within ±D of the truth and that a shown group has at
