@@ -7,6 +7,7 @@ screens that need it wait for `store_ready`.
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
@@ -29,6 +30,11 @@ if TYPE_CHECKING:
     from ubu_tui.instrument import Instrument
     from ubu_tui.interview.followup import FollowUp
     from ubu_tui.practice.run import PracticeRun
+
+# What opening the store imports, in order, heaviest first: see `_open_store`.
+STORE_MODULES = ("sqlalchemy", "sqlalchemy.orm", "sqlmodel", "ubu_tui.store.engine",
+                 "ubu_tui.store.models", "ubu_tui.store.schema", "ubu_tui.store.drafts",
+                 "ubu_tui.store.submissions")
 
 HIGH_CONTRAST = Theme(
     name="ubu-high-contrast", primary="#ffff00", secondary="#00ffff", accent="#ffffff",
@@ -105,6 +111,13 @@ class UbuApp(TypeAhead, App[None]):
                                     exclusive=True, group="store")
 
     def _open_store(self) -> None:
+        import importlib
+
+        # Step by step, letting a key typed at start-up go first between steps: only one
+        # thread runs Python at a time, so an import beside the key's screen slows both.
+        for module in STORE_MODULES:
+            self._let_keys_go_first()
+            importlib.import_module(module)
         from ubu_tui.store import open_store
         from ubu_tui.store.drafts import purge_old_drafts
 
@@ -115,13 +128,25 @@ class UbuApp(TypeAhead, App[None]):
         except UbuError as err:
             self.call_from_thread(self.exit, None, 2, f"ubu: {err}")
             return
+        self._let_keys_go_first()
         self._instrument = self.instrument   # parse the instrument off the UI thread too
         self.call_from_thread(self._store_opened, engine, purged)
+
+    def _let_keys_go_first(self, patience: float = 1.0) -> None:
+        """(In the worker.) Wait while a key is being served, unless it waits for the store;
+        never longer than `patience` seconds, so that a stream of keys cannot hold it off."""
+        deadline = time.monotonic() + patience
+        while self.keys_held() and time.monotonic() < deadline:
+            stack = self.screen_stack
+            if stack and not getattr(stack[-1], "takes_keys", True):
+                return
+            time.sleep(0.005)
 
     def _store_opened(self, engine: Engine, purged: int) -> None:
         self._engine = engine
         self.purged = purged
-        self.screen.post_message(self.StoreReady())
+        for screen in self.screen_stack:     # a screen pushed meanwhile (set-up) waits too
+            screen.post_message(self.StoreReady())
         self.keys_may_flow()
 
     async def on_event(self, event: events.Event) -> None:

@@ -68,6 +68,7 @@ class HomeScreen(UbuScreen):
         self.on_screen_resume()
         if self._pending:
             action, self._pending = self._pending, None
+            self.ubu.keys_may_flow()        # keys held behind this one need not wait longer
             await self.run_action(action)
 
     def on_screen_resume(self) -> None:
@@ -98,7 +99,10 @@ class HomeScreen(UbuScreen):
         return True
 
     def action_start(self) -> None:
-        if self._later("start"):
+        # Set-up is shown without the store (it waits for it only to start or pick a unit),
+        # so that `n` pressed at start-up is served at once; `ubu --practice` first opens the
+        # practice, which needs the store.
+        if self.ubu.settings.practice and self._later("start"):
             return
         from ubu_tui.screens.setup import SetupScreen
 
