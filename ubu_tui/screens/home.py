@@ -75,11 +75,11 @@ class HomeScreen(UbuScreen):
         if not self.ubu.store_ready:
             self.query_one("#home-status", Static).update(_("Öppnar databasen …"))
             return
-        from ubu_tui.store.drafts import list_drafts
+        from ubu_tui.store.drafts import count_drafts
         from ubu_tui.store.submissions import count_submissions
 
         try:
-            drafts, submitted = len(list_drafts(self.ubu.engine)), count_submissions(
+            drafts, submitted = count_drafts(self.ubu.engine), count_submissions(
                 self.ubu.engine)
         except UbuError as err:
             self.query_one("#home-status", Static).update(str(err))

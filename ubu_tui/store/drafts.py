@@ -71,6 +71,15 @@ def list_drafts(engine: Engine) -> list[DraftInfo]:
                           d.scenario) for d in rows]
 
 
+def count_drafts(engine: Engine) -> int:
+    """How many drafts there are, for the home screen: counted, not read (each draft's state
+    is the whole coded follow-up in JSON)."""
+    from sqlalchemy import func
+
+    with session_for(engine) as session:
+        return int(session.exec(select(func.count()).select_from(Draft)).one())
+
+
 def load_draft(engine: Engine, draft_id: str) -> tuple[FollowUp, str]:
     with session_for(engine) as session:
         draft = session.get(Draft, draft_id)
