@@ -93,3 +93,26 @@ async def test_home_counts_every_draft(engine, instrument, setup):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert "Utkast: 2 ·" in str(app.screen.query_one("#home-status").render())
+
+
+@pytest.mark.parametrize("argv", [
+    ["--municipality", "0180", "--language=en", "--practice"],
+    ["--municipality=0180", "--language", "en", "--practice", "--enter-confirms"],
+])
+def test_the_app_starts_with_its_options_however_they_are_written(monkeypatch, argv):
+    import ubu_tui.cli
+
+    started = []
+    monkeypatch.setattr(ubu_tui.cli, "run_app", lambda ctx: started.append(ctx.settings) or 0)
+    assert ubu_tui.cli.run(argv) == 0
+    (settings,) = started
+    assert (settings.municipality, settings.language, settings.practice) == ("0180", "en", True)
+    assert settings.enter_confirms == ("--enter-confirms" in argv)
+
+
+def test_a_command_after_the_app_options_is_still_a_command(monkeypatch, capsys):
+    import ubu_tui.cli
+
+    monkeypatch.setattr(ubu_tui.cli, "run_app", lambda ctx: pytest.fail("the app started"))
+    assert ubu_tui.cli.run(["--municipality", "0180", "help", "report"]) == 0
+    assert "--from" in capsys.readouterr().out
