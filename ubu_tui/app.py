@@ -31,10 +31,14 @@ if TYPE_CHECKING:
     from ubu_tui.interview.followup import FollowUp
     from ubu_tui.practice.run import PracticeRun
 
-# What opening the store imports, in order, heaviest first: see `_open_store`.
-STORE_MODULES = ("sqlalchemy", "sqlalchemy.orm", "sqlmodel", "ubu_tui.store.engine",
-                 "ubu_tui.store.models", "ubu_tui.store.schema", "ubu_tui.store.drafts",
-                 "ubu_tui.store.submissions")
+# What opening the store imports, in order: SQLAlchemy Core and no more (store.glance).
+STORE_MODULES = ("sqlalchemy", "ubu_tui.store.engine", "ubu_tui.store.schema",
+                 "ubu_tui.store.glance")
+# What the next screens need, imported once the home screen has its figures, so that a key
+# pressed a moment later finds them loaded: the ORM and the models, and set-up's widgets.
+LATER_MODULES = ("sqlalchemy.orm", "sqlmodel", "ubu_tui.store.models", "ubu_tui.store.drafts",
+                 "ubu_tui.store.submissions", "ubu_tui.store.registry", "ubu_tui.screens.setup",
+                 "ubu_tui.screens.resume")
 
 HIGH_CONTRAST = Theme(
     name="ubu-high-contrast", primary="#ffff00", secondary="#00ffff", accent="#ffffff",
@@ -119,7 +123,7 @@ class UbuApp(TypeAhead, App[None]):
             self._let_keys_go_first()
             importlib.import_module(module)
         from ubu_tui.store import open_store
-        from ubu_tui.store.drafts import purge_old_drafts
+        from ubu_tui.store.glance import purge_old_drafts
 
         url = self.settings.practice_url if self.settings.practice else self.settings.database_url
         try:
@@ -128,9 +132,25 @@ class UbuApp(TypeAhead, App[None]):
         except UbuError as err:
             self.call_from_thread(self.exit, None, 2, f"ubu: {err}")
             return
-        self._let_keys_go_first()
-        self._instrument = self.instrument   # parse the instrument off the UI thread too
         self.call_from_thread(self._store_opened, engine, purged)
+        self._load_ahead()
+
+    def _load_ahead(self) -> None:
+        """(In the worker.) What the next screens need, before a key asks for it; a failure
+        here is left for the screen that needs the module to report."""
+        import importlib
+
+        for module in LATER_MODULES:
+            self._let_keys_go_first()
+            try:
+                importlib.import_module(module)
+            except Exception:
+                return
+        self._let_keys_go_first()
+        try:
+            self._instrument = self.instrument   # parse the instrument off the UI thread too
+        except UbuError:
+            pass
 
     def _let_keys_go_first(self, patience: float = 1.0) -> None:
         """(In the worker.) Wait while a key is being served, unless it waits for the store;

@@ -75,8 +75,7 @@ class HomeScreen(UbuScreen):
         if not self.ubu.store_ready:
             self.query_one("#home-status", Static).update(_("Öppnar databasen …"))
             return
-        from ubu_tui.store.drafts import count_drafts
-        from ubu_tui.store.submissions import count_submissions
+        from ubu_tui.store.glance import count_drafts, count_submissions
 
         try:
             drafts, submitted = count_drafts(self.ubu.engine), count_submissions(
