@@ -2,7 +2,10 @@
 
 The home screen is drawn before the database layer is even imported: SQLAlchemy and SQLModel
 take longer to import than Textual itself, so the store is opened in a worker thread and the
-screens that need it wait for `store_ready`.
+screens that need it wait for `store_ready`. Set-up needs it only to start, so `n` pressed at
+start-up is served at once. The worker gives way to a key being served (one thread runs Python
+at a time), opens the store on SQLAlchemy Core alone, and only then imports the ORM and the
+next screens' modules (`_load_ahead`).
 """
 
 from __future__ import annotations
@@ -142,6 +145,8 @@ class UbuApp(TypeAhead, App[None]):
 
         for module in LATER_MODULES:
             self._let_keys_go_first()
+            if self.return_code is not None:     # quitting: the process waits for this thread
+                return
             try:
                 importlib.import_module(module)
             except Exception:
