@@ -35,7 +35,7 @@ _WHERE = {
 def __getattr__(name: str) -> Any:
     module = _WHERE.get(name)
     if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        raise AttributeError(name)  # the import protocol's, for a developer: no wording
     return getattr(import_module(f"{__name__}.{module}"), name)
 
 

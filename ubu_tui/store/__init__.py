@@ -35,7 +35,7 @@ def __getattr__(name: str) -> Any:
         from ubu_tui.store.schema import ensure_schema
 
         return ensure_schema
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    raise AttributeError(name)      # the import protocol's, for a developer: no wording
 
 
 __all__ = ["default_url", "ensure_schema", "make_engine", "open_store"]
