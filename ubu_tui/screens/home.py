@@ -63,7 +63,9 @@ class HomeScreen(UbuScreen):
 
     async def on_ubu_app_store_ready(self) -> None:
         self._show_purged()
-        if self.ubu.settings.practice and not self._pending and not self._practice_opened:
+        # not under a screen the caseworker opened meanwhile (`i`): practice would cover it
+        if self.ubu.settings.practice and not self._pending and not self._practice_opened \
+                and self.is_current:
             self._pending = "practice"      # `ubu --practice` opens practice itself
         self.on_screen_resume()
         if self._pending:
