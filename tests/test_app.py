@@ -386,3 +386,43 @@ async def test_unit_type_against_the_registry_is_corrected_or_kept(engine, key, 
 
 def stored_count(engine) -> int:
     return stored(engine, "SELECT count(*) FROM submission")[0][0]
+
+
+async def test_settings_pressed_at_start_waits_for_the_store(tmp_path, store_gate):
+    """`i` within the first second used to end the app: settings names the open database."""
+    from ubu_tui.app import make_app
+    from ubu_tui.config import Settings
+
+    app = make_app(Settings(database_url=f"sqlite:///{tmp_path / 'own.sqlite3'}"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press(pilot, "i")
+        assert type(app.screen).__name__ == "HomeScreen"
+        store_gate.set()
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "SettingsScreen")
+        await pilot.pause()
+        assert "own.sqlite3" in " ".join(str(s.render()) for s in app.screen.query("Static"))
+
+
+async def test_practice_start_opens_practice_but_not_over_a_screen_opened_meanwhile(
+        tmp_path, store_gate):
+    from ubu_tui.app import make_app
+    from ubu_tui.config import Settings
+
+    def practice_app():
+        return make_app(Settings(practice=True,
+                                 practice_url=f"sqlite:///{tmp_path / 'practice.sqlite3'}"))
+
+    store_gate.set()
+    app = practice_app()
+    async with app.run_test(size=(80, 24)) as pilot:       # `ubu --practice`
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "PracticeScreen")
+        await pilot.pause()
+    store_gate.clear()
+    app = practice_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press(pilot, "f2")                    # the privacy screen, before the store opens
+        assert type(app.screen).__name__ == "PrivacyScreen"
+        store_gate.set()
+        await wait_until(pilot, lambda: app.store_ready)
+        await pilot.pause()
+        assert type(app.screen).__name__ == "PrivacyScreen"

@@ -65,7 +65,7 @@ class HomeScreen(UbuScreen):
         self._show_purged()
         # not under a screen the caseworker opened meanwhile (`i`): practice would cover it
         if self.ubu.settings.practice and not self._pending and not self._practice_opened \
-                and self.is_current:
+                and self.app.screen is self:
             self._pending = "practice"      # `ubu --practice` opens practice itself
         self.on_screen_resume()
         if self._pending:
@@ -159,6 +159,8 @@ class HomeScreen(UbuScreen):
         self.app.push_screen(PracticeScreen())
 
     def action_settings(self) -> None:
+        if self._later("settings"):     # it shows which database is open
+            return
         from ubu_tui.screens.settings import SettingsScreen
 
         self.app.push_screen(SettingsScreen())
