@@ -21,6 +21,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--slow", action="store_true", help="run the long suites too")
 
 
+_OWN_CACHE: list[str] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The start-up cache (ubu_tui/cache.py) of a test run, its subprocesses' too, in a
+    temporary folder rather than the user's; before collection, which loads instruments."""
+    if not os.environ.get("UBU_CACHE_DIR"):
+        import tempfile
+
+        _OWN_CACHE.append(tempfile.mkdtemp(prefix="ubu-test-cache-"))
+        os.environ["UBU_CACHE_DIR"] = _OWN_CACHE[0]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    import shutil
+
+    for folder in _OWN_CACHE:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """Workers for `-n auto` (the default, see addopts): twice the cores.
 

@@ -270,7 +270,28 @@ async def test_corrupt_database_ends_the_app_with_a_message_and_exit_2(tmp_path)
     assert path.read_bytes() == b"garbage" * 500
 
 
-async def test_a_key_pressed_while_the_store_opens_is_not_lost(tmp_path):
+@pytest.fixture
+def store_gate(monkeypatch):
+    """The app's own store stays closed until the test opens the gate."""
+    import threading
+
+    import ubu_tui.store
+
+    gate = threading.Event()
+    real = ubu_tui.store.open_store
+
+    def gated(*args, **kwargs):
+        assert gate.wait(60), "the test never opened the gate"
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ubu_tui.store, "open_store", gated)
+    yield gate
+    gate.set()
+
+
+async def test_n_pressed_at_start_shows_set_up_before_the_store_is_open(tmp_path, store_gate):
+    """Set-up is served at once; the dates can be typed; picking a unit waits for the store,
+    and neither it nor a key typed after it is lost."""
     from ubu_tui.app import make_app
     from ubu_tui.config import Settings
 
@@ -278,7 +299,33 @@ async def test_a_key_pressed_while_the_store_opens_is_not_lost(tmp_path):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("n")                      # at once, before the store is open
         await wait_until(pilot, lambda: type(app.screen).__name__ == "SetupScreen")
-        await pilot.pause()                         # let set-up finish mounting before exit
+        await press(pilot, "0", "1", "8", "0")
+        assert app.screen.query_one("#municipality").value == "0180"
+        assert not app.store_ready
+        await press(pilot, "f4", "x")               # the unit picker needs the store
+        assert type(app.screen).__name__ == "SetupScreen"
+        store_gate.set()
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "UnitPicker"
+                         and not app.keys_held())
+        await pilot.pause()
+        assert app.screen.query_one("Input").value == "x"   # typed after F4: not lost
+        await press(pilot, "escape")
+        assert "Enhetsregistret är tomt" in " ".join(
+            str(n.message) for n in app._notifications)
+
+
+async def test_a_key_for_a_screen_that_needs_the_store_waits_for_it(tmp_path, store_gate):
+    from ubu_tui.app import make_app
+    from ubu_tui.config import Settings
+
+    app = make_app(Settings(database_url=f"sqlite:///{tmp_path / 'own.sqlite3'}"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press(pilot, "r")                     # at once, before the store is open
+        assert type(app.screen).__name__ == "HomeScreen"
+        assert "Öppnar databasen" in str(app.screen.query_one("#home-status").render())
+        store_gate.set()
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ResumeScreen")
+        await pilot.pause()
 
 
 async def test_mouse_works_but_is_never_needed(engine):
@@ -339,3 +386,43 @@ async def test_unit_type_against_the_registry_is_corrected_or_kept(engine, key, 
 
 def stored_count(engine) -> int:
     return stored(engine, "SELECT count(*) FROM submission")[0][0]
+
+
+async def test_settings_pressed_at_start_waits_for_the_store(tmp_path, store_gate):
+    """`i` within the first second used to end the app: settings names the open database."""
+    from ubu_tui.app import make_app
+    from ubu_tui.config import Settings
+
+    app = make_app(Settings(database_url=f"sqlite:///{tmp_path / 'own.sqlite3'}"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press(pilot, "i")
+        assert type(app.screen).__name__ == "HomeScreen"
+        store_gate.set()
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "SettingsScreen")
+        await pilot.pause()
+        assert "own.sqlite3" in " ".join(str(s.render()) for s in app.screen.query("Static"))
+
+
+async def test_practice_start_opens_practice_but_not_over_a_screen_opened_meanwhile(
+        tmp_path, store_gate):
+    from ubu_tui.app import make_app
+    from ubu_tui.config import Settings
+
+    def practice_app():
+        return make_app(Settings(practice=True,
+                                 practice_url=f"sqlite:///{tmp_path / 'practice.sqlite3'}"))
+
+    store_gate.set()
+    app = practice_app()
+    async with app.run_test(size=(80, 24)) as pilot:       # `ubu --practice`
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "PracticeScreen")
+        await pilot.pause()
+    store_gate.clear()
+    app = practice_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press(pilot, "f2")                    # the privacy screen, before the store opens
+        assert type(app.screen).__name__ == "PrivacyScreen"
+        store_gate.set()
+        await wait_until(pilot, lambda: app.store_ready)
+        await pilot.pause()
+        assert type(app.screen).__name__ == "PrivacyScreen"

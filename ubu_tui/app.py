@@ -2,11 +2,15 @@
 
 The home screen is drawn before the database layer is even imported: SQLAlchemy and SQLModel
 take longer to import than Textual itself, so the store is opened in a worker thread and the
-screens that need it wait for `store_ready`.
+screens that need it wait for `store_ready`. Set-up needs it only to start, so `n` pressed at
+start-up is served at once. The worker gives way to a key being served (one thread runs Python
+at a time), opens the store on SQLAlchemy Core alone, and only then imports the ORM and the
+next screens' modules (`_load_ahead`).
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
@@ -29,6 +33,15 @@ if TYPE_CHECKING:
     from ubu_tui.instrument import Instrument
     from ubu_tui.interview.followup import FollowUp
     from ubu_tui.practice.run import PracticeRun
+
+# What opening the store imports, in order: SQLAlchemy Core and no more (store.glance).
+STORE_MODULES = ("sqlalchemy", "ubu_tui.store.engine", "ubu_tui.store.schema",
+                 "ubu_tui.store.glance")
+# What the next screens need, imported once the home screen has its figures, so that a key
+# pressed a moment later finds them loaded: the ORM and the models, and set-up's widgets.
+LATER_MODULES = ("sqlalchemy.orm", "sqlmodel", "ubu_tui.store.models", "ubu_tui.store.drafts",
+                 "ubu_tui.store.submissions", "ubu_tui.store.registry", "ubu_tui.screens.setup",
+                 "ubu_tui.screens.resume")
 
 HIGH_CONTRAST = Theme(
     name="ubu-high-contrast", primary="#ffff00", secondary="#00ffff", accent="#ffffff",
@@ -105,8 +118,15 @@ class UbuApp(TypeAhead, App[None]):
                                     exclusive=True, group="store")
 
     def _open_store(self) -> None:
+        import importlib
+
+        # Step by step, letting a key typed at start-up go first between steps: only one
+        # thread runs Python at a time, so an import beside the key's screen slows both.
+        for module in STORE_MODULES:
+            self._let_keys_go_first()
+            importlib.import_module(module)
         from ubu_tui.store import open_store
-        from ubu_tui.store.drafts import purge_old_drafts
+        from ubu_tui.store.glance import purge_old_drafts
 
         url = self.settings.practice_url if self.settings.practice else self.settings.database_url
         try:
@@ -115,13 +135,43 @@ class UbuApp(TypeAhead, App[None]):
         except UbuError as err:
             self.call_from_thread(self.exit, None, 2, f"ubu: {err}")
             return
-        self._instrument = self.instrument   # parse the instrument off the UI thread too
         self.call_from_thread(self._store_opened, engine, purged)
+        self._load_ahead()
+
+    def _load_ahead(self) -> None:
+        """(In the worker.) What the next screens need, before a key asks for it; a failure
+        here is left for the screen that needs the module to report."""
+        import importlib
+
+        for module in LATER_MODULES:
+            self._let_keys_go_first()
+            if self.return_code is not None:     # quitting: the process waits for this thread
+                return
+            try:
+                importlib.import_module(module)
+            except Exception:
+                return
+        self._let_keys_go_first()
+        try:
+            self._instrument = self.instrument   # parse the instrument off the UI thread too
+        except UbuError:
+            pass
+
+    def _let_keys_go_first(self, patience: float = 1.0) -> None:
+        """(In the worker.) Wait while a key is being served, unless it waits for the store;
+        never longer than `patience` seconds, so that a stream of keys cannot hold it off."""
+        deadline = time.monotonic() + patience
+        while self.keys_held() and time.monotonic() < deadline:
+            stack = self.screen_stack
+            if stack and not getattr(stack[-1], "takes_keys", True):
+                return
+            time.sleep(0.005)
 
     def _store_opened(self, engine: Engine, purged: int) -> None:
         self._engine = engine
         self.purged = purged
-        self.screen.post_message(self.StoreReady())
+        for screen in self.screen_stack:     # a screen pushed meanwhile (set-up) waits too
+            screen.post_message(self.StoreReady())
         self.keys_may_flow()
 
     async def on_event(self, event: events.Event) -> None:

@@ -16,6 +16,7 @@ import io
 import tomllib
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from ubu_tui.resources import locales_dir
 
@@ -44,15 +45,34 @@ def _compiled(language: str, domain: str) -> _gettext.NullTranslations:
             return _gettext.GNUTranslations(fp)
     if not po.exists():
         return _gettext.NullTranslations()
+    try:
+        return _gettext.GNUTranslations(io.BytesIO(_mo_of(po, language)))
+    except Exception:       # a damaged cache entry (the disk's, not ours): compile afresh
+        return _gettext.GNUTranslations(io.BytesIO(_mo_of(po, language, cached=False)))
+
+
+def _mo_of(po: Path, language: str, *, cached: bool = True) -> bytes:
+    """The `.po` compiled, as the cache remembers it: Babel's import and parse were most of
+    what the command line did before the app's first frame (argparse's Swedish catalogue)."""
+    from importlib.util import find_spec
+
+    from ubu_tui import cache
+
+    source = po.read_bytes()
+    spec = find_spec("babel")
+    name = cache.key(source, language.encode(), cache.source_of(__file__),
+                     cache.source_of(str(spec.origin if spec else "babel")))
+    mo = cache.read("catalogues", name) if cached else None
+    if mo is not None:
+        return mo
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
-    with po.open("rb") as fp:
-        messages = read_po(fp, locale=language)
+    messages = read_po(io.BytesIO(source), locale=language)
     buf = io.BytesIO()
     write_mo(buf, messages)        # fuzzy entries are left out, as msgfmt does
-    buf.seek(0)
-    return _gettext.GNUTranslations(buf)
+    cache.write("catalogues", name, buf.getvalue())
+    return buf.getvalue()
 
 
 @cache

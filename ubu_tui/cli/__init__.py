@@ -22,8 +22,26 @@ from ubu_tui.i18n import _
 GROUPS = (instrument, registry, records, reports, database, practice)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The whole command line, in the current interface language."""
+APP_VALUES = ("--database-url", "--municipality", "--theme", "--language")
+APP_FLAGS = ("--enter-confirms", "--practice")
+
+
+def only_app_options(argv: list[str]) -> bool:
+    """True for a plain start of the app: no command, only the app's own options, spelled out
+    in full. The parser for that leaves out the commands and the completion (shtab's import
+    alone cost a tenth of the time to the first frame); anything else gets the whole parser."""
+    args = iter(argv)
+    for arg in args:
+        if arg in APP_FLAGS or arg.split("=", 1)[0] in APP_VALUES and "=" in arg:
+            continue
+        if arg not in APP_VALUES or next(args, "-").startswith("-"):
+            return False
+    return True
+
+
+def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
+    """The whole command line, in the current interface language (without `commands`, only
+    what starting the app takes: see `only_app_options`)."""
     p = argparse.ArgumentParser(
         prog="ubu", formatter_class=Formatter, add_help=False,
         description=_("UBU-uppföljningar i terminalen. Utan kommando startar intervjuappen."),
@@ -48,8 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--practice", action="store_true",
                    help=_("kör appen mot övningsdatabasen (standard: en egen SQLite-fil; "
                           "UBU_PRACTICE_DATABASE_URL)"))
-    _add_completion(p)
     p.set_defaults(handler=run_app)
+    if not commands:
+        return p
+    _add_completion(p)
     sub = p.add_subparsers(dest="command", metavar=_("KOMMANDO"), title=_("kommandon"))
     for group in GROUPS:
         group.register(sub)
@@ -130,7 +150,7 @@ def interface_language(language: str) -> Iterator[None]:
 
 def run(argv: list[str]) -> int:
     with interface_language(language_asked(argv)):
-        args = build_parser().parse_args(argv)
+        args = build_parser(commands=not only_app_options(argv)).parse_args(argv)
         return args.handler(Context(args, _settings(args)))
 
 

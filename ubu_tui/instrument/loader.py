@@ -116,8 +116,34 @@ def _read_toml(path: Path) -> tuple[dict[str, Any], str]:
     except RecursionError:
         raise InstrumentError(_("för många nästlade nivåer för att vara en instrument- eller "
                                 "scenariofil"), file=str(path)) from None
-    _screen(data, raw, str(path))
+    _screen_once(data, raw, str(path))
     return data, raw
+
+
+def _screen_key(raw: str) -> str:
+    """The file's text and everything that decides the verdict: this module, the screen, and
+    the phone and identity-number packages it asks (their versions are in these files)."""
+    from importlib.util import find_spec
+
+    from ubu_tui import cache, identifiers
+
+    judges = [__file__, identifiers.__file__]
+    for package in ("phonenumbers", "personnummer"):
+        spec = find_spec(package)
+        judges.append(str(spec.origin if spec else package))
+    return cache.key(raw.encode(), *(cache.source_of(f) for f in judges))
+
+
+def _screen_once(data: dict[str, Any], raw: str, file: str) -> None:
+    """`_screen`, remembered: the shipped instrument is the same on every start, and its
+    ~1 650 texts took longer to screen than the rest of loading it."""
+    from ubu_tui import cache
+
+    name = _screen_key(raw)
+    if cache.read("screened", name) == b"ok":
+        return
+    _screen(data, raw, file)
+    cache.write("screened", name, b"ok")
 
 
 _INSTRUMENT_KEY = re.compile(r"[a-z][a-z0-9-]{0,40}@[0-9]{4}\.[0-9]{1,3}")   # ubu-vb@2026.1

@@ -63,22 +63,24 @@ class HomeScreen(UbuScreen):
 
     async def on_ubu_app_store_ready(self) -> None:
         self._show_purged()
-        if self.ubu.settings.practice and not self._pending and not self._practice_opened:
+        # not under a screen the caseworker opened meanwhile (`i`): practice would cover it
+        if self.ubu.settings.practice and not self._pending and not self._practice_opened \
+                and self.app.screen is self:
             self._pending = "practice"      # `ubu --practice` opens practice itself
         self.on_screen_resume()
         if self._pending:
             action, self._pending = self._pending, None
+            self.ubu.keys_may_flow()        # keys held behind this one need not wait longer
             await self.run_action(action)
 
     def on_screen_resume(self) -> None:
         if not self.ubu.store_ready:
             self.query_one("#home-status", Static).update(_("Öppnar databasen …"))
             return
-        from ubu_tui.store.drafts import list_drafts
-        from ubu_tui.store.submissions import count_submissions
+        from ubu_tui.store.glance import count_drafts, count_submissions
 
         try:
-            drafts, submitted = len(list_drafts(self.ubu.engine)), count_submissions(
+            drafts, submitted = count_drafts(self.ubu.engine), count_submissions(
                 self.ubu.engine)
         except UbuError as err:
             self.query_one("#home-status", Static).update(str(err))
@@ -98,7 +100,10 @@ class HomeScreen(UbuScreen):
         return True
 
     def action_start(self) -> None:
-        if self._later("start"):
+        # Set-up is shown without the store (it waits for it only to start or pick a unit),
+        # so that `n` pressed at start-up is served at once; `ubu --practice` first opens the
+        # practice, which needs the store.
+        if self.ubu.settings.practice and self._later("start"):
             return
         from ubu_tui.screens.setup import SetupScreen
 
@@ -154,6 +159,8 @@ class HomeScreen(UbuScreen):
         self.app.push_screen(PracticeScreen())
 
     def action_settings(self) -> None:
+        if self._later("settings"):     # it shows which database is open
+            return
         from ubu_tui.screens.settings import SettingsScreen
 
         self.app.push_screen(SettingsScreen())

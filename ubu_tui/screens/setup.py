@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
+from ubu_tui.codes import check_municipality
 from ubu_tui.errors import InputRejected
 from ubu_tui.i18n import N_, _
 from ubu_tui.interview.eligibility import (
@@ -24,7 +25,6 @@ from ubu_tui.interview.followup import FollowUp, Setup
 from ubu_tui.interview.session import MODE_LABELS, Mode
 from ubu_tui.screens.base import UbuScreen
 from ubu_tui.store.labels import new_label
-from ubu_tui.store.submissions import check_municipality
 
 MIN_AGE, MAX_AGE = 0, 25   # the range of the caseworker's age item
 
@@ -92,6 +92,15 @@ class SetupScreen(UbuScreen):
             yield widget
 
     def on_mount(self) -> None:
+        # Shown at once, even while the store still opens (a caseworker who pressed `n` at
+        # start-up types the dates meanwhile); what needs the store waits for it.
+        if self.ubu.store_ready:
+            self._check_registry()
+        self.query_one("#municipality" if not self.ubu.settings.municipality else "#start",
+                       Input).focus()
+        self._refresh()
+
+    def _check_registry(self) -> None:
         from ubu_tui.store.registry import count_units
 
         self._registry_empty = count_units(self.ubu.engine) == 0
@@ -99,9 +108,28 @@ class SetupScreen(UbuScreen):
             self.notify(_("Enhetsregistret är tomt. Importera det med 'ubu registry import FIL', "
                           "eller tryck F5 för ett demoregister med påhittade enheter."),
                         severity="warning", timeout=30)
-        self.query_one("#municipality" if not self.ubu.settings.municipality else "#start",
-                       Input).focus()
-        self._refresh()
+            self.refresh_bindings()
+
+    _pending: str | None = None
+
+    @property
+    def takes_keys(self) -> bool:
+        """Keys typed after one that waits for the store wait too (see typeahead)."""
+        return self._pending is None
+
+    def _later(self, action: str) -> bool:
+        """Queue the action until the store is open; True when it had to wait."""
+        if self.ubu.store_ready:
+            return False
+        self._pending = action
+        return True
+
+    async def on_ubu_app_store_ready(self) -> None:
+        self._check_registry()
+        if self._pending:
+            action, self._pending = self._pending, None
+            self.ubu.keys_may_flow()        # keys held behind this one need not wait longer
+            await self.run_action(action)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "demo_registry":     # offered only while the registry is empty
@@ -125,6 +153,8 @@ class SetupScreen(UbuScreen):
             self.action_start()
 
     def action_pick_unit(self) -> None:
+        if self._later("pick_unit"):
+            return
         from ubu_tui.screens.dialogs import UnitPicker
 
         def chosen(unit_id: int | None) -> None:
@@ -201,6 +231,8 @@ class SetupScreen(UbuScreen):
         self.query_one("#eligibility", Static).update("\n".join(lines))
 
     def action_start(self) -> None:
+        if self._later("start"):
+            return
         verdict, problems = self._evaluate()
         if problems or verdict is None or not verdict.due or self.unit_id is None:
             self.notify(_("Uppföljningen kan inte startas än; se rutan ovanför knappen."),
@@ -225,6 +257,8 @@ class SetupScreen(UbuScreen):
 
     def action_not_due(self) -> None:
         """Count a placement judged not due (with its reasons) for coverage, and leave."""
+        if self._later("not_due"):
+            return
         verdict, problems = self._evaluate()
         if problems or verdict is None or verdict.due:
             self.notify(_("Bara en placering som inte ska följas upp kan registreras så; se "

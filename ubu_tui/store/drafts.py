@@ -12,14 +12,13 @@ from sqlmodel import col, delete, select
 from ubu_tui.errors import StoreError
 from ubu_tui.i18n import _
 from ubu_tui.instrument.loader import instrument_by_version
-from ubu_tui.interview.eligibility import MAX_DAYS_AFTER
 from ubu_tui.interview.followup import FollowUp
 from ubu_tui.store.engine import session_for
+from ubu_tui.store.glance import count_drafts as count_drafts  # re-exported
+from ubu_tui.store.glance import purge_old_drafts as purge_old_drafts  # re-exported
 from ubu_tui.store.labels import check_label
 from ubu_tui.store.models import Draft
 from ubu_tui.store.schema import store_kind
-
-DRAFT_MAX_AGE = timedelta(days=MAX_DAYS_AFTER)   # a draft older than the window can't be due
 
 
 @dataclass(frozen=True)
@@ -86,12 +85,3 @@ def discard_draft(engine: Engine, draft_id: str) -> None:
     with session_for(engine) as session:
         session.exec(delete(Draft).where(col(Draft.id) == draft_id))  # type: ignore[call-overload]
         session.commit()
-
-
-def purge_old_drafts(engine: Engine, now: datetime | None = None) -> int:
-    """Delete drafts older than the follow-up window; return how many went."""
-    cutoff = (now or _now()) - DRAFT_MAX_AGE
-    with session_for(engine) as session:
-        result = session.exec(delete(Draft).where(col(Draft.created_at) < cutoff))  # type: ignore[call-overload]
-        session.commit()
-        return int(result.rowcount or 0)

@@ -6,11 +6,14 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import event, exc
-from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy import create_engine, event, exc
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.pool import StaticPool
-from sqlmodel import Session, create_engine
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 from ubu_tui.errors import StoreError
 from ubu_tui.i18n import _
@@ -190,9 +193,24 @@ def explain(err: exc.SQLAlchemyError, engine: Engine) -> StoreError:
 @contextmanager
 def session_for(engine: Engine) -> Iterator[Session]:
     """A session whose failures come out as StoreError; commits only if the block succeeds."""
+    # here, not at the top: opening the store for the home screen needs no ORM (see glance)
+    from sqlmodel import Session
+
+    with _explained(engine), Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@contextmanager
+def connection_for(engine: Engine) -> Iterator[Connection]:
+    """`session_for` in SQLAlchemy Core: one transaction, committed if the block succeeds."""
+    with _explained(engine), engine.begin() as conn:
+        yield conn
+
+
+@contextmanager
+def _explained(engine: Engine) -> Iterator[None]:
     try:
-        with Session(engine, expire_on_commit=False) as session:
-            yield session
+        yield
     except exc.SQLAlchemyError as err:
         raise explain(err, engine) from None
     except OSError as err:

@@ -484,7 +484,3 @@ def export_records(session: Session, municipality: str | None) -> list[dict[str,
 def withdraw_records(session: Session, municipality: str) -> int:
     result = session.execute(text("SELECT public.ubu_withdraw(:m)"), {"m": municipality})
     return int(result.scalar_one())
-
-
-def count_records(session: Session) -> int:
-    return int(session.execute(text("SELECT public.ubu_submission_count()")).scalar_one())

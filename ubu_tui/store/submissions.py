@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, insert
+from sqlalchemy import insert
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, delete, select
 
@@ -18,6 +18,7 @@ from ubu_tui.interview.followup import FollowUp, FollowUpRecord
 from ubu_tui.interview.session import OutcomeKind
 from ubu_tui.store.background import COLUMNS, groups_of
 from ubu_tui.store.engine import session_for
+from ubu_tui.store.glance import count_submissions as count_submissions  # re-exported
 from ubu_tui.store.models import (
     AnswerRecord,
     Draft,
@@ -27,7 +28,7 @@ from ubu_tui.store.models import (
     Submission,
     Unit,
 )
-from ubu_tui.store.pg_records import count_records, on_postgres, payload, submit_payloads
+from ubu_tui.store.pg_records import on_postgres, payload, submit_payloads
 from ubu_tui.store.schema import store_kind
 
 
@@ -176,11 +177,3 @@ def submit(engine: Engine, followup: FollowUp, *, now: datetime | None = None) -
         session.exec(delete(Draft).where(col(Draft.id) == record.id))  # type: ignore[call-overload]
         session.commit()
     return period
-
-
-def count_submissions(engine: Engine) -> int:
-    """How many records there are, for the home screen. Counts only, never contents."""
-    with session_for(engine) as session:
-        if on_postgres(engine):   # those of the login's own municipality
-            return count_records(session)
-        return int(session.exec(select(func.count()).select_from(Submission)).one())
