@@ -68,7 +68,10 @@ def _put(widget: Static, content: Text | str) -> None:
     before = rows[1] if rows is not None and rows[0] == width else \
         widget.get_content_height(size, size, width)
     widget.update(content, layout=False)
-    after = widget.get_content_height(size, size, width)
+    widths = _line_widths(content)
+    # lines that all fit are one row each (most options): no need to wrap them to know
+    after = len(widths) if widths != [0] and max(widths) <= width else \
+        widget.get_content_height(size, size, width)
     widget._ubu_rows = (width, after)  # type: ignore[attr-defined]
     if max(floor, after) != max(floor, before):
         widget.refresh(layout=True)
