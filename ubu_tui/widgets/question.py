@@ -156,8 +156,8 @@ class QuestionView(Vertical):
              frame: Frame = Frame.READ, form: Sequence[Item] = ()) -> None:
         """Show an item. `position` is (index, total): on paper, the paper's own numbering.
 
-        `form` is the items this one is among: the options keep room for most of them, so that
-        the next item seldom needs the screen arranged anew.
+        `form` is the items this one is among: the instruction and the options keep room for
+        most of them, so that the next item seldom needs the screen arranged anew.
         """
         answered, total = position
         if form:
