@@ -7,6 +7,7 @@ shows is what a full layout pass would show.
 
 from __future__ import annotations
 
+from textual.geometry import Region
 from textual.widgets import Static
 
 from tests.keys import burst, plan
@@ -78,3 +79,29 @@ async def test_every_item_is_laid_out_as_a_full_layout_pass_would_lay_it_out(eng
             await press(pilot, digit, "enter")
             seen += 1
         assert seen >= 20
+
+
+async def test_the_options_stay_put_from_item_to_item_and_no_empty_instruction_bar(engine):
+    """The parts keep their rows from item to item: the caseworker's eyes find the options in
+    the same place, and an item without an instruction shows no instruction bar."""
+    app = new_app(engine, enter_confirms=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_followup(pilot)
+        await press(pilot, "1", "1", "enter")
+        screen = app.screen
+        tops: list[int] = []
+        blank_checked = 0
+        while type(app.screen).__name__ == "QuestionScreen" and screen.item is not None:
+            options = screen.query_one("#q-options", Static)
+            tops.append(options.region.y)
+            instruction = screen.query_one("#q-instruction", Static)
+            if not screen.item.instruction and not screen.item.sensitive:
+                width, height = instruction.outer_size
+                lines = instruction.render_lines(Region(0, 0, width, height))
+                assert all(not strip.text.strip() for strip in lines), screen.item.id
+                blank_checked += 1
+            digit = "2" if screen.item.id == "y_violation" else "1"
+            await press(pilot, digit, "enter")
+        assert blank_checked >= 10
+        most = max(set(tops), key=tops.count)
+        assert tops.count(most) >= len(tops) - 2, tops   # only the long sensitive item moves

@@ -102,7 +102,8 @@ class QuestionScreen(UbuScreen):
             pending=self.pending, typed=self.typed, unit_name=self._unit_name(item),
             guidance=self.followup.instrument.guidance_for(item) if practice else "",
             says=run.line(self.respondent, item.id) if run else None,
-            interpreted=self._interpreted(item), note=self._saved, frame=frame)
+            interpreted=self._interpreted(item), note=self._saved, frame=frame,
+            form=self.session.form.items)
 
     @property
     def frame(self) -> Frame:

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import col, delete, select
 
@@ -51,14 +52,16 @@ def save_draft(engine: Engine, followup: FollowUp, label: str,
     state = json.dumps(followup.to_state(), separators=(",", ":"))
     now = _now()
     with session_for(engine) as session:
-        draft = session.get(Draft, followup.id)
-        if draft is None:
-            draft = Draft(id=followup.id, label=label, created_at=now, updated_at=now,
-                          state=state, scenario=scenario,
-                          municipality=followup.setup.municipality)
-        else:
-            draft.label, draft.state, draft.updated_at = label, state, now
-        session.add(draft)
+        # One UPDATE, and an insert only for a new draft: it runs after every answer, and
+        # loading the row into the ORM first cost more than the write itself.
+        table = Draft.__table__  # type: ignore[attr-defined]
+        updated = session.connection().execute(
+            update(table).where(table.c.id == followup.id)
+            .values(label=label, state=state, updated_at=now))
+        if updated.rowcount == 0:
+            session.add(Draft(id=followup.id, label=label, created_at=now, updated_at=now,
+                              state=state, scenario=scenario,
+                              municipality=followup.setup.municipality))
         session.commit()
 
 

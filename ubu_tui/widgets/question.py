@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import textwrap
+from collections.abc import Sequence
 from enum import StrEnum
 
 from rich.cells import cell_len
@@ -10,6 +12,7 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.css.scalar import Unit
 from textual.message import Message
 from textual.widgets import Static
 
@@ -28,29 +31,49 @@ def _line_widths(content: Text | str) -> list[int]:
     return [cell_len(line) for line in plain.split("\n")]
 
 
+def _floor(widget: Static) -> int:
+    """The content rows a part keeps however little it shows (its `min-height`, in cells)."""
+    reserve = widget.styles.min_height
+    if reserve is None or reserve.unit is not Unit.CELLS:
+        return 0
+    gutter = widget.styles.gutter.height if widget.styles.box_sizing == "border-box" else 0
+    return max(0, int(reserve.value) - gutter)
+
+
 def _put(widget: Static, content: Text | str) -> None:
     """Update a part only when what it shows changes, and ask for a layout pass only when its
     height changes.
 
     A layout pass arranges the whole screen and then draws everything that moved: it cost more
     than all else a key does. A part of the question screen has a width that does not follow
-    its content, so the same height means the same room, and only the part is drawn again.
+    its content, so the same height means the same room, and only the part is drawn again. A
+    part that keeps rows in reserve (`min-height`) keeps its height while its content stays
+    within them.
     """
     shown = getattr(widget, "_ubu_shown", None)
     if shown == content:
         return
     widget._ubu_shown = content  # type: ignore[attr-defined]
     width = widget.content_size.width
+    rows: tuple[int, int] | None = getattr(widget, "_ubu_rows", None)   # (width, rows)
+    widget._ubu_rows = None  # type: ignore[attr-defined]
     if shown is None or not widget.display or width <= 0:
         widget.update(content)
         return
     if widget.styles.width is not None and widget.styles.width.is_auto:
         widget.update(content, layout=_line_widths(shown) != _line_widths(content))
         return
-    size = widget.size
-    before = widget.get_content_height(size, size, width)
+    size, floor = widget.size, _floor(widget)
+    # the rows measured at the last update, if at this width: measuring wraps the whole text
+    before = rows[1] if rows is not None and rows[0] == width else \
+        widget.get_content_height(size, size, width)
     widget.update(content, layout=False)
-    if widget.get_content_height(size, size, width) != before:
+    widths = _line_widths(content)
+    # lines that all fit are one row each (most options): no need to wrap them to know
+    after = len(widths) if widths != [0] and max(widths) <= width else \
+        widget.get_content_height(size, size, width)
+    widget._ubu_rows = (width, after)  # type: ignore[attr-defined]
+    if max(floor, after) != max(floor, before):
         widget.refresh(layout=True)
 
 
@@ -104,6 +127,7 @@ class QuestionView(Vertical):
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 (Textual's name)
         super().__init__(id=id)
         self._line_keys: list[str | None] = []   # the key behind each line of the options
+        self._reserved_for: tuple[int, Frame, int] | None = None
 
     def on_click(self, event: events.Click) -> None:
         options = self.query_one("#q-options", Static)
@@ -129,9 +153,15 @@ class QuestionView(Vertical):
              pending: Response | None, typed: str = "", unit_name: str | None = None,
              guidance: str = "", says: str | None = None,
              interpreted: Wording | None = None, note: str = "",
-             frame: Frame = Frame.READ) -> None:
-        """Show an item. `position` is (index, total): on paper, the paper's own numbering."""
+             frame: Frame = Frame.READ, form: Sequence[Item] = ()) -> None:
+        """Show an item. `position` is (index, total): on paper, the paper's own numbering.
+
+        `form` is the items this one is among: the instruction and the options keep room for
+        most of them, so that the next item seldom needs the screen arranged anew.
+        """
         answered, total = position
+        if form:
+            self._reserve(form, frame)
         where = (_("pappret: fråga {n} av {total}") if frame is Frame.PAPER
                  else _("fråga {n} av {total}")).format(n=answered + 1, total=total)
         _put(self.query_one("#q-header", Static), Text(f"{title} · {where} · {item.id}"))
@@ -146,14 +176,11 @@ class QuestionView(Vertical):
         if wording.border_title != frame_title:
             wording.border_title = frame_title
         self._interpreted(interpreted)
-        instruction = item.instruction if frame is not Frame.PAPER else ""
-        if item.sensitive:
-            instruction = (instruction + " " if instruction else "") + _(
-                "Registrera bara svaret. Inga uppgifter om vad som hänt eller vem.")
+        instruction = self._instruction(item, frame)
         ins = self.query_one("#q-instruction", Static)
-        lead = _("Instruktion, läs inte upp: ") if frame is Frame.READ else _("Instruktion: ")
-        _put(ins, Text(lead + instruction) if instruction else "")
-        _show(ins, bool(instruction))
+        _put(ins, Text(instruction) if instruction else "")
+        # Its rows stay (see `_reserve`); without an instruction its side bar is not drawn.
+        ins.set_class(not instruction, "-blank")
         guide = self.query_one("#q-guidance", Static)
         _put(guide, Text(_("Övningsstöd: ") + guidance) if guidance else "")
         _show(guide, bool(guidance))
@@ -167,9 +194,8 @@ class QuestionView(Vertical):
 
     def note(self, text: str) -> None:
         """The muted line under the options: the answer stored last."""
-        saved = self.query_one("#q-saved", Static)
-        _put(saved, Text(text))
-        _show(saved, bool(text))
+        # always one line, kept even while empty (see `_put`)
+        _put(self.query_one("#q-saved", Static), Text(text))
 
     def message(self, text: str) -> None:
         msg = self.query_one("#q-message", Static)
@@ -196,6 +222,41 @@ class QuestionView(Vertical):
             _put(box, Text("\n".join(lines), justify="right"))
         else:
             _put(box, Text(interpreted.text))
+
+    @staticmethod
+    def _instruction(item: Item, frame: Frame) -> str:
+        instruction = item.instruction if frame is not Frame.PAPER else ""
+        if item.sensitive:
+            instruction = (instruction + " " if instruction else "") + _(
+                "Registrera bara svaret. Inga uppgifter om vad som hänt eller vem.")
+        if not instruction:
+            return ""
+        lead = _("Instruktion, läs inte upp: ") if frame is Frame.READ else _("Instruktion: ")
+        return lead + instruction
+
+    def _reserve(self, form: Sequence[Item], frame: Frame) -> None:
+        """Keep as many rows for the instruction and for the options as nine items in ten of
+        the form need, so that going to the next item seldom changes a part's height (a layout
+        pass). Not the most any item needs: one long list would leave a gap under all others.
+        """
+        ins = self.query_one("#q-instruction", Static)
+        options = self.query_one("#q-options", Static)
+        # before the first layout the part has no width yet: the screen's, less its gutter
+        width = ins.content_size.width or max(20, self.app.size.width - 4)
+        if self._reserved_for == (id(form), frame, width):
+            return
+        self._reserved_for = (id(form), frame, width)
+
+        def most(rows: list[int]) -> int:
+            return sorted(rows)[math.ceil(len(rows) * 0.9) - 1]
+
+        keys = self._line_keys
+        options.styles.min_height = options.styles.gutter.height + most([
+            self._options(item, None, "", None, None, frame).plain.count("\n") + 1
+            for item in form])
+        self._line_keys = keys
+        ins.styles.min_height = ins.styles.gutter.height + max(1, most([
+            len(textwrap.wrap(self._instruction(item, frame), width)) for item in form]))
 
     def _options(self, item: Item, pending: Response | None, typed: str,
                  unit_name: str | None, interpreted: Wording | None = None,
