@@ -376,12 +376,14 @@ def _index_units(engine: Engine, sel: Selection, by: str | None, params: dict[st
 
 
 def _in_cube(sel: Selection, by: str | None) -> bool:
-    """index_cube holds every breakdown by the record's own background answers, unfiltered.
-    (Its unit_type column is the caseworker's answer, not the registry's: not used.)"""
+    """index_cube holds every breakdown by the record's own background answers, per registry
+    unit type (schema 0131): unfiltered, or filtered by unit type alone."""
     from ubu_tui.store.cube import DIMS
 
     return ((by is None or (by in DIMS and DIMENSIONS[by].registry is None)
-             or by == "method") and not sel.filtered)
+             or by == "method") and sel.version is None
+            and all(dim == "unit_type" for dim, _values in sel.filters)
+            and len(sel.filters) <= 1)
 
 
 def whole_years(period_from: str, period_to: str) -> tuple[str, str] | None:
@@ -400,13 +402,18 @@ def _index_cube(engine: Engine, sel: Selection, by: str | None, params: dict[str
     exp = ["ids"]
     group = "grp" if by else "0"
     sums = "n, total, high, ckey, hkey"
+    typed = ""
+    for _dim, values in sel.filters:     # the registry's unit type (_in_cube: the only filter)
+        params["types"] = list(values)
+        exp.append("types")
+        typed = " AND unit_type IN :types"
     months = (f"SELECT index_id, {group} AS g, {sums} FROM index_cube WHERE dim = :dim "
-              f"AND index_id IN :ids AND period BETWEEN :pf AND :pt")
+              f"AND index_id IN :ids AND period BETWEEN :pf AND :pt{typed}")
     years = whole_years(sel.period_from, sel.period_to)
     if years:
         params.update(yf=years[0], yt=years[1], mf=f"{years[0]}-01", mt=f"{years[1]}-12")
         source = (f"SELECT index_id, {group} AS g, {sums} FROM index_cube_year "
-                  f"WHERE dim = :dim AND index_id IN :ids AND year BETWEEN :yf AND :yt "
+                  f"WHERE dim = :dim AND index_id IN :ids AND year BETWEEN :yf AND :yt{typed} "
                   f"UNION ALL {months} AND period NOT BETWEEN :mf AND :mt")
     else:
         source = months
