@@ -138,16 +138,18 @@ def _expr(dim: Dimension, alias: str) -> str:
     return dim.expr.replace("mr.", f"{alias}.")
 
 
-def _placed(sel: Selection, by: str | None, params: dict[str, object]
+def _placed(sel: Selection, by: str | None, params: dict[str, object], national: bool = False
             ) -> tuple[str, str, str, list[str]]:
     """How the selected follow-ups are found and grouped, on the submission row `s`: the
     joins (only the method dimension has one), the WHERE, the group expression and the
-    expanding parameters."""
+    expanding parameters. `national`: no record of a local version is stored (_local_present),
+    so the version need not be read: the groups' covering index then serves every row alone."""
     joins = ""
     where = ["s.period BETWEEN :pf AND :pt"]
     params.update(pf=sel.period_from, pt=sel.period_to)
     if sel.version is None:
-        where.append(NATIONAL_ONLY)
+        if not national:
+            where.append(NATIONAL_ONLY)
     else:                        # one local version, apart
         where.append("s.instrument_version = :version")
         params["version"] = sel.version
@@ -172,9 +174,10 @@ def _placed(sel: Selection, by: str | None, params: dict[str, object]
     return joins, " AND ".join(where), group, expanding
 
 
-def _selected(sel: Selection, by: str | None, params: dict[str, object]) -> tuple[str, list[str]]:
+def _selected(sel: Selection, by: str | None, params: dict[str, object], national: bool = False
+              ) -> tuple[str, list[str]]:
     """A CTE `sel(sid, grp, k)`: the selected follow-ups, the group and record key of each."""
-    joins, where, group, expanding = _placed(sel, by, params)
+    joins, where, group, expanding = _placed(sel, by, params, national)
     distinct = "DISTINCT " if "method_record" in joins else ""
     cte = (f"sel AS MATERIALIZED (SELECT {distinct}s.id AS sid, {group} AS grp, "
            f"s.record_key AS k FROM submission s{joins} WHERE {where})")
@@ -200,7 +203,8 @@ Cell = tuple[int, int]          # (count, sum of the counted records' keys)
 
 def followups(engine: Engine, sel: Selection, by: str | None = None) -> dict[object, Cell]:
     """Follow-ups per group, with their cell keys."""
-    if by is None and not sel.filtered and not _local_present(engine):
+    national = not _local_present(engine)
+    if by is None and not sel.filtered and national:
         # Every follow-up has exactly one caseworker part: its kept counts are the follow-ups.
         rows = _run(engine, "SELECT 0, COALESCE(SUM(n), 0), COALESCE(SUM(ckey), 0) "
                             "FROM disposition_count WHERE period BETWEEN :pf AND :pt "
@@ -208,7 +212,7 @@ def followups(engine: Engine, sel: Selection, by: str | None = None) -> dict[obj
                     {"pf": sel.period_from, "pt": sel.period_to}, [])
         return {r[0]: (int(r[1]), int(r[2])) for r in rows}
     params: dict[str, object] = {}
-    cte, exp = _selected(sel, by, params)
+    cte, exp = _selected(sel, by, params, national)
     rows = _run(engine, f"WITH {cte} SELECT grp, COUNT(*), SUM(k) FROM sel GROUP BY grp",
                 params, exp)
     return {r[0]: (int(r[1]), int(r[2])) for r in rows}
@@ -232,19 +236,20 @@ def item_counts(engine: Engine, sel: Selection, by: str | None = None,
 
 def _item_counts(engine: Engine, sel: Selection, by: str | None, items: Iterable[str] | None
                  ) -> dict[tuple[str, object], dict[int, Cell]]:
-    if by is None and not sel.filtered and not _local_present(engine):
+    national = not _local_present(engine)
+    if by is None and not sel.filtered and national:
         return _item_totals(engine, sel, items)
     params: dict[str, object] = {}
     only = ""
     if items is not None:
         params["items"] = list(items)
         only = " AND a.item_id IN :items"
-    joins, where, group, exp = _placed(sel, by, params)
+    joins, where, group, exp = _placed(sel, by, params, national)
     if items is not None:
         exp.append("items")
     if any(dim == "method" for dim, _values in sel.filters):
         # several methods asked for: a follow-up that used two is still counted once
-        cte, exp = _selected(sel, by, params)
+        cte, exp = _selected(sel, by, params, national)
         exp += ["items"] if items is not None else []
         sql = (f"WITH {cte} SELECT a.item_id, sel.grp, a.code, COUNT(*), SUM(sel.k) "
                "FROM sel JOIN answer_record a ON a.submission_id = sel.sid "
@@ -306,7 +311,7 @@ def index_scores(engine: Engine, instrument: Instrument, sel: Selection, by: str
         return _index_units(engine, sel, by, params)
     if _in_cube(sel, by) and not local:
         return _index_cube(engine, sel, by, params)
-    cte, exp = _selected(sel, by, params)
+    cte, exp = _selected(sel, by, params, not local)
     sql = (f"WITH {cte} SELECT x.index_id, sel.grp, COUNT(*), SUM(x.total * 1.0 / x.n), "
            "SUM(CASE WHEN x.total >= 4 * x.n THEN 1 ELSE 0 END), SUM(sel.k), "
            "SUM(CASE WHEN x.total >= 4 * x.n THEN sel.k ELSE 0 END) "
@@ -450,26 +455,43 @@ def dispositions(engine: Engine, sel: Selection, by: str | None = None
     return dict(out)
 
 
+def grouped_rows(engine: Engine, sel: Selection, by: str | None, table: str,
+                 columns: list[str], where: str = "", params: dict[str, object] | None = None
+                 ) -> list:
+    """Per group: `columns` (SQL on the record table's row `r`), the group, COUNT(*) and the
+    key sum, of the rows of `table` (session_record, method_record) of the selected follow-ups;
+    `columns` are grouped by too. From the rows to their records (in record order, as an item
+    view reads its answers): 0.28 to 0.08 CPU s for the declines at 100 000 follow-ups, where
+    the records' rows were looked up from each selected record. A filter by method goes
+    through the selection, so that a follow-up that used two of the methods counts once."""
+    params = dict(params or {})
+    national = not _local_present(engine)
+    first, rest = columns[0], "".join(f", {c}" for c in columns[1:])
+    every = ", ".join(columns)
+    if any(dim == "method" for dim, _values in sel.filters):
+        cte, exp = _selected(sel, by, params, national)
+        return _run(engine, f"WITH {cte} SELECT {first}, sel.grp{rest}, COUNT(*), SUM(sel.k) "
+                            f"FROM sel JOIN {table} r ON r.submission_id = sel.sid "
+                            f"WHERE 1 = 1{where} GROUP BY {every}, sel.grp", params, exp)
+    joins, found, group, exp = _placed(sel, by, params, national)
+    join = "CROSS JOIN" if engine.url.get_backend_name() == "sqlite" else "JOIN"
+    grouped = "" if group == "0" else f", {group}"
+    return _run(engine, f"SELECT {first}, {group}{rest}, COUNT(*), SUM(s.record_key) "
+                        f"FROM {table} r {join} submission s ON s.id = r.submission_id{joins} "
+                        f"WHERE {found}{where} GROUP BY {every}{grouped}", params, exp)
+
+
 def _dispositions_grouped(engine: Engine, sel: Selection, by: str | None) -> list:
-    params: dict[str, object] = {}
-    cte, exp = _selected(sel, by, params)
-    return _run(engine, f"WITH {cte} SELECT r.respondent, sel.grp, r.disposition, COUNT(*), "
-                        "SUM(sel.k) "
-                        "FROM sel JOIN session_record r ON r.submission_id = sel.sid "
-                        "GROUP BY r.respondent, sel.grp, r.disposition", params, exp)
+    return grouped_rows(engine, sel, by, "session_record", ["r.respondent", "r.disposition"])
 
 
 def declines(engine: Engine, sel: Selection) -> dict[tuple[str, int], Cell]:
     """(respondent, decline reason) → (count, key) of the declined parts; reason 0 where none
     was recorded (versions before 2026.2). National versions only, as every figure here."""
-    params: dict[str, object] = {}
-    cte, exp = _selected(sel, None, params)
-    rows = _run(engine, f"WITH {cte} SELECT r.respondent, COALESCE(r.decline_reason, 0), "
-                        "COUNT(*), SUM(sel.k) "
-                        "FROM sel JOIN session_record r ON r.submission_id = sel.sid "
-                        "WHERE r.disposition = 'declined' "
-                        "GROUP BY r.respondent, COALESCE(r.decline_reason, 0)", params, exp)
-    return {(str(r[0]), int(r[1])): (int(r[2]), int(r[3])) for r in rows}
+    rows = grouped_rows(engine, sel, None, "session_record",
+                        ["r.respondent", "COALESCE(r.decline_reason, 0)"],
+                        " AND r.disposition = 'declined'")
+    return {(str(r[0]), int(r[2])): (int(r[3]), int(r[4])) for r in rows}
 
 
 def versions_present(engine: Engine, sel: Selection) -> list[tuple[str, str]]:
@@ -485,6 +507,8 @@ def versions_present(engine: Engine, sel: Selection) -> list[tuple[str, str]]:
 def local_versions(engine: Engine, sel: Selection) -> dict[str, Cell]:
     """Follow-ups per local version in the period, with their cell keys: what a national
     report lists apart (each local version has a report of its own)."""
+    if not _local_present(engine):       # one probe of an index empty of them, not the period
+        return {}
     rows = _run(engine, "SELECT instrument_id || '@' || instrument_version, COUNT(*), "
                         "SUM(record_key) FROM submission WHERE period BETWEEN :pf AND :pt "
                         "AND instrument_version LIKE '%+%' GROUP BY 1",

@@ -193,9 +193,13 @@ class Frames:
                 "CASE WHEN a.outcome IN ('value', 'nonresponse') THEN 1 ELSE 0 END, a.code "
                 "FROM answer_record a JOIN bench_sn b ON b.id = a.submission_id",
                 ["sn", "item", "counted", "code"])
+            # the instrument's indices only: each respondent's part of an index is kept as a
+            # score of its own as well (schema 0092)
+            wanted = ", ".join(f"'{i}'" for i in self.indices)
             self.scores = frame(
                 f"SELECT b.sn, CASE x.index_id {index_no} END, x.n, x.total "
-                "FROM index_score x JOIN bench_sn b ON b.id = x.submission_id",
+                "FROM index_score x JOIN bench_sn b ON b.id = x.submission_id "
+                f"WHERE x.index_id IN ({wanted})",
                 ["sn", "ix", "n", "total"])
             self.sessions = frame(
                 "SELECT b.sn, CASE r.respondent WHEN 'youth' THEN 0 WHEN 'guardian' THEN 1 "

@@ -93,7 +93,8 @@ class AnswerRecord(SQLModel, table=True):
 class MethodRecord(SQLModel, table=True):
     __tablename__ = "method_record"
     id: int | None = Field(default=None, primary_key=True)
-    submission_id: str = Field(foreign_key="submission.id", index=True, max_length=32)
+    # indexed with the method (schema 0131: ix_method_record_submission_method)
+    submission_id: str = Field(foreign_key="submission.id", max_length=32)
     item_id: str = Field(max_length=48)
     method: int
     applied: int

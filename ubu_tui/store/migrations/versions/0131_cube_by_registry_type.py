@@ -10,7 +10,11 @@ so a filtered view reads the cube as an unfiltered one does.
 A unit's figures follow its registry row, history included: triggers on `unit` move a unit's
 sums from its old type to its new one when the registry changes it (and from -1 when a unit is
 registered after its records came in). The cube is rebuilt once from the records here;
-index_cube_year is rebuilt from it.
+index_cube_year is rebuilt from it (100 000 follow-ups: 52 CPU s, once).
+
+An item by method reads, for each answer, its record's methods and whether each is the first
+row of that method: one index (submission_id, method) now answers both without the rows (0.27
+to 0.17 CPU s at 100 000 follow-ups). It starts with submission_id, so it replaces that index.
 
 Revision ID: 0131
 Revises: 0094
@@ -98,9 +102,14 @@ def upgrade() -> None:
         for sql in cube.sqlite_unit_triggers():
             op.execute(sql)
     _rebuild(registry=True)
+    op.create_index("ix_method_record_submission_method", "method_record",
+                    ["submission_id", "method"])
+    op.drop_index("ix_method_record_submission_id", table_name="method_record")
 
 
 def downgrade() -> None:
+    op.create_index("ix_method_record_submission_id", "method_record", ["submission_id"])
+    op.drop_index("ix_method_record_submission_method", table_name="method_record")
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS index_cube_unit ON unit")
         op.execute("DROP FUNCTION IF EXISTS ubu_cube_unit()")
