@@ -168,7 +168,12 @@ def _placed(sel: Selection, by: str | None, params: dict[str, object], national:
         expanding.append(f"fv{n}")
     dim = _dimension(by)
     group = "0"
-    if dim is not None:
+    if dim is not None and dim.registry is not None:
+        # joined once rather than looked up per row: PostgreSQL ran registry_expr's subquery
+        # for every answer (item by unit type 1.0 s at 100 000 follow-ups)
+        joins += " LEFT JOIN unit gu ON gu.id = s.unit_id"
+        group = f"COALESCE(gu.{dim.registry}, {MISSING})"
+    elif dim is not None:
         joins += _join(dim, "g")
         group = _expr(dim, "g")
     return joins, " AND ".join(where), group, expanding

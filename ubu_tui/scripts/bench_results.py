@@ -185,7 +185,10 @@ class Frames:
             cur.execute("CREATE UNIQUE INDEX bench_sn_id ON bench_sn (id)")
             self.subs = frame(
                 "SELECT b.sn, s.unit_id, CAST(substr(s.period, 1, 4) AS INTEGER) * 100 + "
-                "CAST(substr(s.period, 6, 2) AS INTEGER), s.bg_unit_type, s.bg_sex "
+                "CAST(substr(s.period, 6, 2) AS INTEGER), "
+                # the registry's unit type, as ubu's breakdown and filter (issue #16)
+                "COALESCE((SELECT u.unit_type FROM unit u WHERE u.id = s.unit_id), -1), "
+                "s.bg_sex "
                 "FROM submission s JOIN bench_sn b ON b.id = s.id",
                 ["sn", "unit_id", "period", "unit_type", "sex"])
             self.answers = frame(
