@@ -23,6 +23,7 @@ UNITS = list(range(1001, 1013))
 PERIODS = ["2026-01", "2026-02", "2026-03"]
 COUNTS = {"item_count": "period, item_id, code", "index_count": "period, unit_id, index_id",
           "disposition_count": "period, respondent, disposition",
+          "disposition_unit_count": "period, unit_id, respondent, disposition",
           "index_cube": "dim, index_id, period, unit_type, grp",
           "index_cube_year": "dim, index_id, year, unit_type, grp"}
 
@@ -377,4 +378,30 @@ def test_index_views_over_whole_years_read_the_yearly_sums_and_agree_with_the_re
     assert query.whole_years("2026-02", "2026-11") is None
     check()
     assert withdraw(engine, recs[0].municipality) > 0
+    check()
+
+
+def test_response_rates_per_unit_from_the_kept_counts_are_those_of_the_records(
+        tmp_path, monkeypatch, records):
+    """disposition_unit_count (schema 0131) gives the parts per unit counted from the
+    records, after bulk writes, single submissions and a withdrawal alike."""
+    from ubu_tui.store.shared import withdraw
+
+    engine = store(tmp_path, "units.sqlite3")
+    synth.insert(engine, records[:70])
+    with monkeypatch.context() as m:
+        m.setattr("ubu_tui.store.bulk.counted_in_bulk", lambda conn: nullcontext())
+        m.setattr("ubu_tui.store.bulk.new_records", lambda conn, ids: None)
+        synth.insert(engine, records[70:])
+
+    def check() -> None:
+        for sel in (Selection("2026-01", "2026-03"), Selection("2026-02", "2026-02")):
+            kept = query.dispositions(engine, sel, "unit")
+            counted: dict = {}
+            for resp, grp, disp, n, key in query._dispositions_grouped(engine, sel, "unit"):
+                counted.setdefault((resp, grp), {})[disp] = (n, key)
+            assert kept and kept == counted
+
+    check()
+    assert withdraw(engine, records[0].municipality) > 0
     check()

@@ -170,6 +170,9 @@ def test_a_store_from_before_0092_gets_its_respondent_scores_when_migrated(tmp_p
         conn.execute(text("DROP INDEX ix_method_record_submission_method"))
         conn.execute(text("CREATE INDEX ix_method_record_submission_id ON method_record "
                           "(submission_id)"))
+        for trigger in ("session_record_unit_count", "session_record_unit_count_un"):
+            conn.execute(text(f"DROP TRIGGER {trigger}"))
+        conn.execute(text("DROP TABLE disposition_unit_count"))
     assert ensure_schema(engine) == "migrated"
     assert [(t.id, t.total.n, t.total.mean) for t in respondent_index_tables(
         Context.open(engine, INSTRUMENT, SEL))] == want

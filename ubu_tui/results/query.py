@@ -455,12 +455,18 @@ def _local_present(engine: Engine) -> bool:
 def dispositions(engine: Engine, sel: Selection, by: str | None = None
                  ) -> dict[tuple[str, object], dict[str, Cell]]:
     """(respondent, group) → {disposition: (count, key)}."""
-    if by is None and not sel.filtered and not _local_present(engine):  # kept monthly counts
+    kept = by in (None, "unit") and not sel.filtered and not _local_present(engine)
+    if kept and by is None:                  # kept monthly counts
         rows = _run(engine, "SELECT respondent, 0, disposition, SUM(n), SUM(ckey) "
                             "FROM disposition_count "
                             "WHERE period BETWEEN :pf AND :pt GROUP BY respondent, disposition "
                             "HAVING SUM(n) > 0", {"pf": sel.period_from, "pt": sel.period_to},
                     [])
+    elif kept:                               # the same per unit (schema 0131)
+        rows = _run(engine, "SELECT respondent, unit_id, disposition, SUM(n), SUM(ckey) "
+                            "FROM disposition_unit_count WHERE period BETWEEN :pf AND :pt "
+                            "GROUP BY respondent, unit_id, disposition HAVING SUM(n) > 0",
+                    {"pf": sel.period_from, "pt": sel.period_to}, [])
     else:
         rows = _dispositions_grouped(engine, sel, by)
     out: dict[tuple[str, object], dict[str, Cell]] = defaultdict(dict)

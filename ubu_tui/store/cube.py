@@ -80,6 +80,15 @@ ADD_COUNTS: tuple[str, ...] = (
     "ON CONFLICT (period, respondent, disposition) DO UPDATE "
     "SET n = c.n + excluded.n, ckey = c.ckey + excluded.ckey",
 
+    # the same per unit (schema 0131): response rates per unit without reading every part
+    "INSERT INTO disposition_unit_count AS c (period, unit_id, respondent, disposition, n, "
+    "ckey) SELECT s.period, s.unit_id, r.respondent, r.disposition, COUNT(*), "
+    "SUM(s.record_key) FROM submission s "
+    "JOIN session_record r ON r.submission_id = s.id "
+    f"WHERE {NEW} GROUP BY s.period, s.unit_id, r.respondent, r.disposition "
+    "ON CONFLICT (period, unit_id, respondent, disposition) DO UPDATE "
+    "SET n = c.n + excluded.n, ckey = c.ckey + excluded.ckey",
+
 ) + tuple(
     "INSERT INTO index_cube AS c (dim, index_id, period, unit_type, grp, n, total, high, ckey, "
     f"hkey) SELECT '{dim}', x.index_id, s.period, {UNIT_TYPE}, {group}, COUNT(*), "
@@ -109,7 +118,7 @@ ADD_COUNTS: tuple[str, ...] = (
 COUNT_TRIGGERS: dict[str, tuple[str, ...]] = {
     "answer_record": ("answer_record_count",),
     "index_score": ("index_score_count", "index_score_cube"),
-    "session_record": ("session_record_count",),
+    "session_record": ("session_record_count", "session_record_unit_count"),
 }
 
 
@@ -276,3 +285,33 @@ END"""
             "DROP TRIGGER IF EXISTS index_cube_unit ON public.unit",
             "CREATE TRIGGER index_cube_unit AFTER INSERT OR UPDATE OR DELETE ON public.unit "
             "FOR EACH ROW EXECUTE FUNCTION public.ubu_cube_unit()"]
+
+
+# --- parts per month, unit, respondent and disposition (schema 0131) ------------------------
+UNIT_DISPOSITIONS_SQLITE = (
+    "BEGIN INSERT INTO disposition_unit_count (period, unit_id, respondent, disposition, n, "
+    "ckey) SELECT period, unit_id, NEW.respondent, NEW.disposition, 1, record_key "
+    "FROM submission WHERE id = NEW.submission_id "
+    "ON CONFLICT (period, unit_id, respondent, disposition) DO UPDATE SET n = n + 1, "
+    "ckey = ckey + excluded.ckey; END",
+    "BEGIN UPDATE disposition_unit_count SET n = n - 1, ckey = ckey - s.record_key "
+    "FROM submission s WHERE s.id = OLD.submission_id "
+    "AND disposition_unit_count.period = s.period AND disposition_unit_count.unit_id = s.unit_id "
+    "AND disposition_unit_count.respondent = OLD.respondent "
+    "AND disposition_unit_count.disposition = OLD.disposition; END")
+UNIT_DISPOSITIONS_PG = ("""
+        INSERT INTO public.disposition_unit_count AS c (period, unit_id, respondent,
+                                                        disposition, n, ckey)
+        SELECT s.period, s.unit_id, r.respondent, r.disposition, pg_catalog.count(*),
+               pg_catalog.sum(s.record_key)
+        FROM new_rows r JOIN public.submission s ON s.id = r.submission_id
+        GROUP BY s.period, s.unit_id, r.respondent, r.disposition
+        ON CONFLICT (period, unit_id, respondent, disposition) DO UPDATE
+        SET n = c.n + EXCLUDED.n, ckey = c.ckey + EXCLUDED.ckey""", """
+        UPDATE public.disposition_unit_count c SET n = c.n - d.k, ckey = c.ckey - d.ck
+        FROM (SELECT s.period, s.unit_id, r.respondent, r.disposition, pg_catalog.count(*) AS k,
+                     pg_catalog.sum(s.record_key) AS ck
+              FROM old_rows r JOIN public.submission s ON s.id = r.submission_id
+              GROUP BY s.period, s.unit_id, r.respondent, r.disposition) d
+        WHERE c.period = d.period AND c.unit_id = d.unit_id AND c.respondent = d.respondent
+          AND c.disposition = d.disposition""")

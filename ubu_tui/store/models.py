@@ -161,6 +161,18 @@ class DispositionCount(SQLModel, table=True):
     ckey: int = Field(default=0, sa_type=BigInteger)   # sum of the records' keys
 
 
+class DispositionUnitCount(SQLModel, table=True):
+    """The same per unit as well (schema 0131); kept by triggers on session_record."""
+
+    __tablename__ = "disposition_unit_count"
+    period: str = Field(primary_key=True, max_length=7)
+    unit_id: int = Field(primary_key=True)
+    respondent: str = Field(primary_key=True, max_length=12)
+    disposition: str = Field(primary_key=True, max_length=16)
+    n: int
+    ckey: int = Field(default=0, sa_type=BigInteger)   # sum of the records' keys
+
+
 class CoverageCount(SQLModel, table=True):
     """Set-up decisions counted per municipality and month (the month of the decision, never a
     date of a person): due, not due and why, started. Nothing links a count to any record."""
