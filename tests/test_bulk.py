@@ -23,6 +23,7 @@ UNITS = list(range(1001, 1013))
 PERIODS = ["2026-01", "2026-02", "2026-03"]
 COUNTS = {"item_count": "period, item_id, code", "index_count": "period, unit_id, index_id",
           "disposition_count": "period, respondent, disposition",
+          "disposition_unit_count": "period, unit_id, respondent, disposition",
           "index_cube": "dim, index_id, period, unit_type, grp",
           "index_cube_year": "dim, index_id, year, unit_type, grp"}
 
@@ -133,6 +134,52 @@ def test_index_figures_from_the_kept_group_counts_equal_those_from_the_records(
         assert total == pytest.approx(rtotal)
 
 
+def change_registry(engine) -> None:
+    """A registry import as it happens: two units change type, one leaves the registry and
+    comes back as another type, one is renumbered (its records' unit is then unregistered)."""
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE unit SET unit_type = CASE WHEN unit_type = 1 THEN 3 ELSE 1 "
+                          "END WHERE id IN (1001, 1002)"))
+        row = dict(conn.execute(text("SELECT * FROM unit WHERE id = 1003")).mappings().one())
+        conn.execute(text("DELETE FROM unit WHERE id = 1003"))
+        conn.execute(text("UPDATE unit SET id = 1099 WHERE id = 1004"))
+        conn.execute(text(f"INSERT INTO unit ({', '.join(row)}) VALUES "
+                          f"({', '.join(':' + c for c in row)})"),
+                     {**row, "unit_type": 2 if row["unit_type"] != 2 else 4})
+
+
+def test_a_registry_change_moves_a_units_index_sums_to_its_new_type(
+        tmp_path, monkeypatch, records):
+    """index_cube is kept by the registry's unit type (schema 0131): after the registry
+    changes, the kept sums are those of a store filled under the new registry, and every
+    index view filtered by unit type gives the figures computed from the records."""
+    moved = store(tmp_path, "moved.sqlite3")
+    synth.insert(moved, records[:80])                # in bulk
+    with monkeypatch.context() as m:                 # and by the row triggers
+        m.setattr("ubu_tui.store.bulk.counted_in_bulk", lambda conn: nullcontext())
+        m.setattr("ubu_tui.store.bulk.new_records", lambda conn, ids: None)
+        synth.insert(moved, records[80:])
+    before = counts(moved)
+    change_registry(moved)
+    assert counts(moved) != before
+    fresh = store(tmp_path, "fresh.sqlite3")
+    change_registry(fresh)
+    synth.insert(fresh, records)
+    assert counts(moved) == counts(fresh)
+    for types in ((1,), (2, 3), (query.MISSING,)):
+        sel = Selection("2026-01", "2026-03", (("unit_type", types),))
+        for by in (None, "sex", "method", "unit", "municipality"):
+            kept = query.index_scores(moved, INSTRUMENT, sel, by)
+            with monkeypatch.context() as m:
+                m.setattr(query, "_in_cube", lambda sel, by: False)
+                m.setattr(query, "_by_units", lambda sel, by: False)
+                counted = query.index_scores(moved, INSTRUMENT, sel, by)
+            assert kept and kept.keys() == counted.keys(), (types, by)
+            for key, (n, total, *rest) in kept.items():
+                assert (n, *rest) == (counted[key][0], *counted[key][2:])
+                assert total == pytest.approx(counted[key][1])
+
+
 _FILLED: dict[str, object] = {}
 
 
@@ -203,6 +250,10 @@ def test_on_postgres_bulk_counts_equal_trigger_counts_and_the_views_agree_with_s
         gone = records[0].municipality
         assert withdraw(bulk, gone) == withdraw(lite, gone) > 0
         assert counts(bulk) == counts(lite) != counts(by_row)
+        # a registry change moves a unit's index sums to its new type, on both alike
+        change_registry(bulk)
+        change_registry(lite)
+        assert counts(bulk) == counts(lite)
         sel = Selection("2026-01", "2026-03", (("unit_type", (2,)),))
         for by in ("sex", "unit", "municipality"):
             assert query.index_scores(bulk, INSTRUMENT, sel, by).keys() == \
@@ -327,4 +378,30 @@ def test_index_views_over_whole_years_read_the_yearly_sums_and_agree_with_the_re
     assert query.whole_years("2026-02", "2026-11") is None
     check()
     assert withdraw(engine, recs[0].municipality) > 0
+    check()
+
+
+def test_response_rates_per_unit_from_the_kept_counts_are_those_of_the_records(
+        tmp_path, monkeypatch, records):
+    """disposition_unit_count (schema 0131) gives the parts per unit counted from the
+    records, after bulk writes, single submissions and a withdrawal alike."""
+    from ubu_tui.store.shared import withdraw
+
+    engine = store(tmp_path, "units.sqlite3")
+    synth.insert(engine, records[:70])
+    with monkeypatch.context() as m:
+        m.setattr("ubu_tui.store.bulk.counted_in_bulk", lambda conn: nullcontext())
+        m.setattr("ubu_tui.store.bulk.new_records", lambda conn, ids: None)
+        synth.insert(engine, records[70:])
+
+    def check() -> None:
+        for sel in (Selection("2026-01", "2026-03"), Selection("2026-02", "2026-02")):
+            kept = query.dispositions(engine, sel, "unit")
+            counted: dict = {}
+            for resp, grp, disp, n, key in query._dispositions_grouped(engine, sel, "unit"):
+                counted.setdefault((resp, grp), {})[disp] = (n, key)
+            assert kept and kept == counted
+
+    check()
+    assert withdraw(engine, records[0].municipality) > 0
     check()

@@ -164,6 +164,15 @@ def test_a_store_from_before_0092_gets_its_respondent_scores_when_migrated(tmp_p
         conn.execute(text("DROP TABLE index_cube_year"))
         # and without the decline reason, which 0081 adds after 0093
         conn.execute(text("ALTER TABLE session_record DROP COLUMN decline_reason"))
+        # and without what 0131 (the cube by the registry's unit type) added
+        for trigger in ("index_cube_unit_in", "index_cube_unit_un", "index_cube_unit_up"):
+            conn.execute(text(f"DROP TRIGGER {trigger}"))
+        conn.execute(text("DROP INDEX ix_method_record_submission_method"))
+        conn.execute(text("CREATE INDEX ix_method_record_submission_id ON method_record "
+                          "(submission_id)"))
+        for trigger in ("session_record_unit_count", "session_record_unit_count_un"):
+            conn.execute(text(f"DROP TRIGGER {trigger}"))
+        conn.execute(text("DROP TABLE disposition_unit_count"))
     assert ensure_schema(engine) == "migrated"
     assert [(t.id, t.total.n, t.total.mean) for t in respondent_index_tables(
         Context.open(engine, INSTRUMENT, SEL))] == want

@@ -185,7 +185,10 @@ class Frames:
             cur.execute("CREATE UNIQUE INDEX bench_sn_id ON bench_sn (id)")
             self.subs = frame(
                 "SELECT b.sn, s.unit_id, CAST(substr(s.period, 1, 4) AS INTEGER) * 100 + "
-                "CAST(substr(s.period, 6, 2) AS INTEGER), s.bg_unit_type, s.bg_sex "
+                "CAST(substr(s.period, 6, 2) AS INTEGER), "
+                # the registry's unit type, as ubu's breakdown and filter (issue #16)
+                "COALESCE((SELECT u.unit_type FROM unit u WHERE u.id = s.unit_id), -1), "
+                "s.bg_sex "
                 "FROM submission s JOIN bench_sn b ON b.id = s.id",
                 ["sn", "unit_id", "period", "unit_type", "sex"])
             self.answers = frame(
@@ -193,9 +196,13 @@ class Frames:
                 "CASE WHEN a.outcome IN ('value', 'nonresponse') THEN 1 ELSE 0 END, a.code "
                 "FROM answer_record a JOIN bench_sn b ON b.id = a.submission_id",
                 ["sn", "item", "counted", "code"])
+            # the instrument's indices only: each respondent's part of an index is kept as a
+            # score of its own as well (schema 0092)
+            wanted = ", ".join(f"'{i}'" for i in self.indices)
             self.scores = frame(
                 f"SELECT b.sn, CASE x.index_id {index_no} END, x.n, x.total "
-                "FROM index_score x JOIN bench_sn b ON b.id = x.submission_id",
+                "FROM index_score x JOIN bench_sn b ON b.id = x.submission_id "
+                f"WHERE x.index_id IN ({wanted})",
                 ["sn", "ix", "n", "total"])
             self.sessions = frame(
                 "SELECT b.sn, CASE r.respondent WHEN 'youth' THEN 0 WHEN 'guardian' THEN 1 "

@@ -93,7 +93,8 @@ class AnswerRecord(SQLModel, table=True):
 class MethodRecord(SQLModel, table=True):
     __tablename__ = "method_record"
     id: int | None = Field(default=None, primary_key=True)
-    submission_id: str = Field(foreign_key="submission.id", index=True, max_length=32)
+    # indexed with the method (schema 0131: ix_method_record_submission_method)
+    submission_id: str = Field(foreign_key="submission.id", max_length=32)
     item_id: str = Field(max_length=48)
     method: int
     applied: int
@@ -154,6 +155,18 @@ class DispositionCount(SQLModel, table=True):
 
     __tablename__ = "disposition_count"
     period: str = Field(primary_key=True, max_length=7)
+    respondent: str = Field(primary_key=True, max_length=12)
+    disposition: str = Field(primary_key=True, max_length=16)
+    n: int
+    ckey: int = Field(default=0, sa_type=BigInteger)   # sum of the records' keys
+
+
+class DispositionUnitCount(SQLModel, table=True):
+    """The same per unit as well (schema 0131); kept by triggers on session_record."""
+
+    __tablename__ = "disposition_unit_count"
+    period: str = Field(primary_key=True, max_length=7)
+    unit_id: int = Field(primary_key=True)
     respondent: str = Field(primary_key=True, max_length=12)
     disposition: str = Field(primary_key=True, max_length=16)
     n: int
