@@ -328,3 +328,49 @@ def test_index_views_over_whole_years_read_the_yearly_sums_and_agree_with_the_re
     check()
     assert withdraw(engine, recs[0].municipality) > 0
     check()
+
+
+@pytest.mark.skipif(PG is None, reason="no PostgreSQL answered at UBU_TEST_PG_URL")
+def test_the_owners_import_counted_once_at_the_end_counts_as_a_push_batch_by_batch(
+        tmp_path, records):
+    """On PostgreSQL the owner's import pauses the count triggers and adds the whole file's
+    counts at its end (#18): every kept count, the index cube and its years included, is then
+    what a push counted batch by batch by the triggers gives, also when part of the file was
+    stored already, and a second import of the file changes nothing."""
+    from ubu_tui.store.shared import push
+
+    assert PG is not None
+    admin = create_engine(PG, isolation_level="AUTOCOMMIT")
+    names = [f"ubu_t_{secrets.token_hex(4)}" for _ in range(2)]
+    engines = []
+    try:
+        for name in names:
+            with admin.connect() as conn:
+                conn.execute(text(f"CREATE DATABASE {name}"))
+            engine = open_store(PG.rsplit("/", 1)[0] + f"/{name}")
+            synth.ensure_units(engine, len(UNITS))
+            engines.append(engine)
+        pushed, imported = engines
+        lite = store(tmp_path, "lite.sqlite3")
+        synth.insert(lite, records[:50])
+        assert push(lite, imported, batch=20).sent == 50          # stored before the import
+        synth.insert(lite, records[50:])
+        assert push(lite, pushed, batch=30).sent == len(records)
+        path = tmp_path / "all.jsonl"
+        export_jsonl(lite, path)
+        report = import_jsonl(imported, path)
+        assert (report.added, report.already_present) == (len(records) - 50, 50)
+        assert counts(imported) == counts(pushed) == counts(lite)
+        assert import_jsonl(imported, path).added == 0
+        assert counts(imported) == counts(pushed)
+        with imported.connect() as conn:      # the triggers are back for the next writer
+            assert not conn.execute(text(
+                "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal "
+                "AND tgenabled = 'D'")).scalar()
+    finally:
+        for engine in engines:
+            engine.dispose()
+        with admin.connect() as conn:
+            for name in names:
+                conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()

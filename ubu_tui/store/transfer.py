@@ -13,6 +13,7 @@ import random
 import re
 import secrets
 from collections import defaultdict
+from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from functools import lru_cache
@@ -41,7 +42,7 @@ from ubu_tui.interview.session import Disposition, ItemOutcome, Mode, OutcomeKin
 from ubu_tui.outputs import output_path, write_text
 from ubu_tui.store.background import COLUMNS as BACKGROUND
 from ubu_tui.store.background import groups_of
-from ubu_tui.store.bulk import counted_in_bulk, new_records
+from ubu_tui.store.bulk import counted_in_bulk, new_records, owns_records
 from ubu_tui.store.engine import session_for
 from ubu_tui.store.models import Submission, Unit
 from ubu_tui.store.pg_records import export_records, on_postgres, prepared, submit_payloads
@@ -408,17 +409,18 @@ def import_jsonl(engine: Engine, path: Path) -> ImportReport:
         if kept:
             raise refuse_local(kept, _("Ingenting importerades. Importera filen till "
                                        "kommunens egen SQLite-databas i stället."))
-        unique = list({r["id"]: r for r in reversed(good)}.values())[::-1]
-        present, good = len(good) - len(unique), unique
+        unique = {r["id"]: r for r in good}
+        present = len(good) - len(unique)
+        # in id order, as a push sends them: each batch's rows then land on neighbouring
+        # index pages instead of all over every index (measured: a third of the page reads
+        # and WAL full-page images of the file's random order, 10-15 % of the server's time)
+        good = [unique[i] for i in sorted(unique)]
         chunks = [good[start:start + 1000] for start in range(0, len(good), 1000)]
         # (closed in this thread if a batch fails, not by the garbage collector in its pool's)
         with session_for(engine) as session, closing(prepared(chunks)) as made:
-            for chunk, ready in zip(chunks, made, strict=True):
-                new = submit_payloads(session, ready)
-                added += new
-                present += len(chunk) - new
+            added = _submit_all(session, chunks, made)
             session.commit()
-        return ImportReport(added, present)
+        return ImportReport(added, present + len(good) - added)
     with session_for(engine) as session:
         existing = set(session.exec(select(Submission.id)).all())
         fresh: dict[str, dict[str, Any]] = {}
@@ -435,6 +437,39 @@ def import_jsonl(engine: Engine, path: Path) -> ImportReport:
             new_records(session.connection(), sorted(fresh))
         session.commit()
     return ImportReport(len(fresh), len(good) - len(fresh))
+
+
+def _submit_all(session: Any, chunks: list[list[dict[str, Any]]],
+                made: Iterator[str]) -> int:
+    """Every batch through ubu_submit_records, in the caller's one transaction; return how
+    many records were new.
+
+    The owner's import counts once at the end: the kept counts' triggers are paused and the
+    whole file's counts added with one grouped statement each (store/bulk.py). Batch by batch
+    the index cube's trigger rewrote most of the cube for every thousand records, and in one
+    transaction each rewrite left another row version to step over: about half the server's
+    time for the import, against a tenth of that once. A login that does not own the tables
+    is counted by the triggers as before.
+    """
+    conn = session.connection()
+    with counted_in_bulk(conn):
+        owner = owns_records(conn)      # other logins' triggers count for themselves
+        ids = [r["id"] for chunk in chunks for r in chunk]
+        before = set(conn.execute(text("SELECT id FROM submission WHERE id = ANY(:ids)"),
+                                  {"ids": ids}).scalars()) if owner else set()
+        added = 0
+        for chunk, ready in zip(chunks, made, strict=True):
+            new = submit_payloads(session, ready)
+            if owner:
+                fresh = [r["id"] for r in chunk if r["id"] not in before]
+                if new != len(fresh):
+                    # one of them came in from elsewhere meanwhile: its counts would be added
+                    # twice, so nothing is stored
+                    raise StoreError(_("Andra poster skrevs in samtidigt; ingenting "
+                                       "importerades. Kör importen igen."))
+                new_records(conn, fresh)
+            added += new
+    return added
 
 
 def _conflicts(engine: Engine, good: list[dict[str, Any]], path: Path) -> list[str]:
