@@ -374,3 +374,19 @@ def test_the_owners_import_counted_once_at_the_end_counts_as_a_push_batch_by_bat
             for name in names:
                 conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         admin.dispose()
+
+
+def test_the_push_benchmark_refuses_a_database_it_cannot_use_with_a_message(capsys):
+    """`bench_push` on a URL that is no PostgreSQL database, or on a database that does not
+    exist, says so and exits 2 before it writes anything (it used to end in a traceback)."""
+    from ubu_tui.scripts import bench_push
+
+    urls = ["sqlite:///nothing.sqlite3", "no url at all"]
+    if PG is not None:
+        urls.append(PG.rsplit("/", 1)[0] + f"/ubu_missing_{secrets.token_hex(4)}")
+    for url in urls:
+        with pytest.raises(SystemExit) as stop:
+            bench_push.main(["--postgres", url, "--followups", "10"])
+        err = capsys.readouterr().err
+        assert stop.value.code == 2 and "Traceback" not in err
+        assert ("CREATE DATABASE" in err) if "ubu_missing" in url else ("--postgres" in err)
