@@ -11,7 +11,6 @@ import io
 import json
 import random
 import re
-import secrets
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import closing
@@ -40,14 +39,12 @@ from ubu_tui.instrument.model import (
 from ubu_tui.interview.followup import FollowUpRecord
 from ubu_tui.interview.session import Disposition, ItemOutcome, Mode, OutcomeKind, SessionOutcome
 from ubu_tui.outputs import output_path, write_text
-from ubu_tui.store.background import COLUMNS as BACKGROUND
-from ubu_tui.store.background import groups_of
 from ubu_tui.store.bulk import counted_in_bulk, new_records, owns_records
 from ubu_tui.store.engine import session_for
 from ubu_tui.store.models import Submission, Unit
 from ubu_tui.store.pg_records import export_records, on_postgres, prepared, submit_payloads
 from ubu_tui.store.schema import store_kind
-from ubu_tui.store.submissions import ROW_COLUMNS, write_rows
+from ubu_tui.store.submissions import ROW_COLUMNS, json_rows, write_rows
 
 FORMAT = "ubu-record/1"
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
@@ -431,7 +428,7 @@ def import_jsonl(engine: Engine, path: Path) -> ImportReport:
         # in id order: each record's rows land next to the previous one's in every index
         # keyed by record id, instead of on a random page each
         for rid in sorted(fresh):
-            _json_rows(fresh[rid], by_table)
+            json_rows(fresh[rid], by_table)
         with counted_in_bulk(session.connection()):      # one transaction, counted per batch
             write_rows(session.connection(), by_table)
             new_records(session.connection(), sorted(fresh))
@@ -491,42 +488,6 @@ def _conflicts(engine: Engine, good: list[dict[str, Any]], path: Path) -> list[s
     return [f"{path}: id {r['id']} is already in the database with other content; a record "
             "is never changed. Export both and find out which one is right"
             for r in good if r["id"] in stored and stored[r["id"]] != _canonical(r)]
-
-
-_BACKGROUND_ITEMS = tuple(item for item, _to_group, _sql in BACKGROUND.values())
-
-
-def _json_rows(r: dict[str, Any], by_table: dict[str, list[tuple[Any, ...]]]) -> None:
-    """Append one checked record's row tuples (columns as ROW_COLUMNS): the same rows as
-    `row_values(_record_from_json(r), …)`, without building the objects in between (which cost
-    a bulk import more than writing the rows)."""
-    instrument = _instrument(str(r["instrument"]), str(r["version"]))
-    rid = r["id"]
-    answers, methods = by_table["answer_record"], by_table["method_record"]
-    values: dict[str, int] = {}
-    background: list[tuple[str, str, int]] = []
-    sessions = []
-    for s in r["sessions"]:
-        who, items, chosen = s["respondent"], s["items"], s["methods"]
-        sessions.append((rid, who, s["disposition"], s["break_reason"],
-                         s.get("decline_reason"), s["mode"], s["language"],
-                         " ".join(s.get("adhoc", []))))
-        for item_id, (outcome, code) in items.items():
-            answers.append((rid, who, item_id, outcome, code))
-            if outcome == "value":
-                values[item_id] = code
-            for method, applied in chosen.get(item_id, ()):
-                methods.append((rid, item_id, method, applied))
-        background.extend((i, *items[i]) for i in _BACKGROUND_ITEMS if i in items)
-    key = r.get("key")
-    by_table["submission"].append((
-        rid, r["municipality"], r["unit"], r["instrument"], r["version"], r["period"],
-        secrets.randbits(32) if key is None else key, *groups_of(background).values()))
-    by_table["session_record"].extend(sessions)
-    for ix in instrument.scored_indices():   # as submissions.index_scores
-        codes = [values[i] for i in ix.items if i in values]
-        if codes:
-            by_table["index_score"].append((rid, ix.id, len(codes), sum(codes)))
 
 
 def _record_from_json(r: dict[str, Any]) -> FollowUpRecord:
