@@ -34,6 +34,13 @@ def counted_in_bulk(conn: Connection) -> Iterator[None]:
         # (slower, the same counts).
         yield
         return
+    if postgres:
+        # Pausing a trigger locks its table against writers until commit. Taken all at once,
+        # in the order a submission writes them, so that a submission already under way is
+        # waited for instead of deadlocking with it halfway, and none starts meanwhile (which
+        # also keeps the list of the batch's new records exact).
+        conn.execute(text("LOCK TABLE submission, session_record, answer_record, "
+                          "method_record, index_score IN SHARE ROW EXCLUSIVE MODE"))
     if not postgres and not conn.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
         # the driver would run the DDL below outside any transaction: take the write lock now
         conn.exec_driver_sql("BEGIN IMMEDIATE")
