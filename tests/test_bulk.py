@@ -312,26 +312,32 @@ def test_one_items_counts_by_any_breakdown_are_those_of_the_records(
         {k: (n, keys[k]) for k, n in want.items()} and want
 
 
-def test_an_import_writes_the_rows_the_record_objects_would(tmp_path, records):
-    """The import builds its rows straight from the JSON: the same rows, column for column,
-    as the interview's record objects give (row_values), for every table."""
+def test_a_record_written_from_its_objects_exports_as_the_file_it_came_from(tmp_path, records):
+    """An interview's record objects and an imported file go to their rows one way
+    (submissions.json_rows): records rebuilt as objects from an export and written one by one
+    export again as the same file, decline reasons, methods and keys included, and are counted
+    as the bulk-written originals."""
     import json
 
-    from ubu_tui.store.submissions import ROW_COLUMNS, row_values
-    from ubu_tui.store.transfer import _json_rows, _record_from_json
+    from ubu_tui.store.engine import session_for
+    from ubu_tui.store.submissions import add_record
+    from ubu_tui.store.transfer import _canonical, _record_from_json
 
     source = store(tmp_path, "source.sqlite3")
-    synth.insert(source, records[:30])
+    synth.insert(source, records[:40])
     export_jsonl(source, tmp_path / "some.jsonl")
-    for line in (tmp_path / "some.jsonl").read_text().splitlines():
-        r = json.loads(line)
-        fast: dict[str, list[tuple]] = {t: [] for t in ROW_COLUMNS}
-        _json_rows(r, fast)
-        slow: dict[str, list[tuple]] = {t: [] for t in ROW_COLUMNS}
-        for table, row in row_values(_record_from_json(r), r["period"], r["key"]):
-            slow[table].append(tuple(row[c] for c in ROW_COLUMNS[table]))
-        assert {t: sorted(v) for t, v in fast.items()} == {t: sorted(v) for t, v in slow.items()}
-        assert fast["answer_record"] and fast["index_score"]
+    first = [json.loads(line) for line in (tmp_path / "some.jsonl").read_text().splitlines()]
+    assert any(s["decline_reason"] for r in first for s in r["sessions"])
+    assert any(s["methods"] for r in first for s in r["sessions"])
+    again = store(tmp_path, "again.sqlite3")
+    with session_for(again) as session:
+        for r in first:
+            add_record(session, _record_from_json(r), r["period"], r["key"])
+        session.commit()
+    export_jsonl(again, tmp_path / "again.jsonl")
+    second = [json.loads(line) for line in (tmp_path / "again.jsonl").read_text().splitlines()]
+    assert sorted(map(_canonical, second)) == sorted(map(_canonical, first))
+    assert counts(again) == counts(source)
 
 
 def test_the_synthesiser_takes_a_number_of_periods_as_that_many_months(tmp_path, capsys):
@@ -405,3 +411,65 @@ def test_response_rates_per_unit_from_the_kept_counts_are_those_of_the_records(
     check()
     assert withdraw(engine, records[0].municipality) > 0
     check()
+
+
+@pytest.mark.skipif(PG is None, reason="no PostgreSQL answered at UBU_TEST_PG_URL")
+def test_the_owners_import_counted_once_at_the_end_counts_as_a_push_batch_by_batch(
+        tmp_path, records):
+    """On PostgreSQL the owner's import pauses the count triggers and adds the whole file's
+    counts at its end (#18): every kept count, the index cube and its years included, is then
+    what a push counted batch by batch by the triggers gives, also when part of the file was
+    stored already, and a second import of the file changes nothing."""
+    from ubu_tui.store.shared import push
+
+    assert PG is not None
+    admin = create_engine(PG, isolation_level="AUTOCOMMIT")
+    names = [f"ubu_t_{secrets.token_hex(4)}" for _ in range(2)]
+    engines = []
+    try:
+        for name in names:
+            with admin.connect() as conn:
+                conn.execute(text(f"CREATE DATABASE {name}"))
+            engine = open_store(PG.rsplit("/", 1)[0] + f"/{name}")
+            synth.ensure_units(engine, len(UNITS))
+            engines.append(engine)
+        pushed, imported = engines
+        lite = store(tmp_path, "lite.sqlite3")
+        synth.insert(lite, records[:50])
+        assert push(lite, imported, batch=20).sent == 50          # stored before the import
+        synth.insert(lite, records[50:])
+        assert push(lite, pushed, batch=30).sent == len(records)
+        path = tmp_path / "all.jsonl"
+        export_jsonl(lite, path)
+        report = import_jsonl(imported, path)
+        assert (report.added, report.already_present) == (len(records) - 50, 50)
+        assert counts(imported) == counts(pushed) == counts(lite)
+        assert import_jsonl(imported, path).added == 0
+        assert counts(imported) == counts(pushed)
+        with imported.connect() as conn:      # the triggers are back for the next writer
+            assert not conn.execute(text(
+                "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal "
+                "AND tgenabled = 'D'")).scalar()
+    finally:
+        for engine in engines:
+            engine.dispose()
+        with admin.connect() as conn:
+            for name in names:
+                conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
+
+
+def test_the_push_benchmark_refuses_a_database_it_cannot_use_with_a_message(capsys):
+    """`bench_push` on a URL that is no PostgreSQL database, or on a database that does not
+    exist, says so and exits 2 before it writes anything (it used to end in a traceback)."""
+    from ubu_tui.scripts import bench_push
+
+    urls = ["sqlite:///nothing.sqlite3", "no url at all"]
+    if PG is not None:
+        urls.append(PG.rsplit("/", 1)[0] + f"/ubu_missing_{secrets.token_hex(4)}")
+    for url in urls:
+        with pytest.raises(SystemExit) as stop:
+            bench_push.main(["--postgres", url, "--followups", "10"])
+        err = capsys.readouterr().err
+        assert stop.value.code == 2 and "Traceback" not in err
+        assert ("CREATE DATABASE" in err) if "ubu_missing" in url else ("--postgres" in err)

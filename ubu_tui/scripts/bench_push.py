@@ -82,6 +82,31 @@ def timed(engine: Engine, work):  # type: ignore[no-untyped-def]
             server_cpu(engine))
 
 
+def unreachable(url: str) -> str | None:
+    """Why the database `url` names cannot be used (None if it can): said before anything
+    is written, not as a traceback from the middle of the run."""
+    from sqlalchemy.exc import ArgumentError, OperationalError
+
+    try:
+        engine = create_engine(url)
+    except (ArgumentError, ImportError, ValueError) as err:
+        return f"--postgres {url!r} is not a database URL ({err})"
+    if engine.url.get_backend_name() != "postgresql":
+        return f"--postgres {url!r} names no PostgreSQL database"
+    try:
+        with engine.connect():
+            return None
+    except OperationalError as err:
+        name = engine.url.database
+        reason = str(err.orig).strip().splitlines()[-1] if err.orig else str(err)
+        hint = (f"; create it first, e.g. psql -h {engine.url.host or 'localhost'} -U "
+                f"{engine.url.username or 'postgres'} -d postgres -c 'CREATE DATABASE {name}'"
+                if "does not exist" in reason else "")
+        return f"cannot connect to {engine.url.render_as_string()}: {reason}{hint}"
+    finally:
+        engine.dispose()
+
+
 def main(argv: list[str] | None = None) -> None:
     from ubu_tui.instrument import default_instrument
     from ubu_tui.scripts.synth import ensure_units, generate, insert
@@ -94,6 +119,9 @@ def main(argv: list[str] | None = None) -> None:
                    "server; the benchmark's own databases are made beside it")
     p.add_argument("--followups", type=int, default=10_000)
     args = p.parse_args(argv)
+    problem = unreachable(args.postgres)
+    if problem:
+        p.exit(2, f"{p.prog}: {problem}\n")
     load = f"{os.getloadavg()[0]:.1f}"
     with tempfile.TemporaryDirectory() as tmp:
         local = open_store(f"sqlite:///{Path(tmp) / 'office.sqlite3'}")

@@ -28,6 +28,19 @@ def counted_in_bulk(conn: Connection) -> Iterator[None]:
     The caller writes the records and calls `new_records` with their ids before the block ends.
     """
     postgres = conn.dialect.name == "postgresql"
+    if postgres and not owns_records(conn):
+        # Only the tables' owner may pause their triggers (or, once the roles are made, make
+        # a temporary table): other logins write row by row, counted by the triggers as ever
+        # (slower, the same counts).
+        yield
+        return
+    if postgres:
+        # Pausing a trigger locks its table against writers until commit. Taken all at once,
+        # in the order a submission writes them, so that a submission already under way is
+        # waited for instead of deadlocking with it halfway, and none starts meanwhile (which
+        # also keeps the list of the batch's new records exact).
+        conn.execute(text("LOCK TABLE submission, session_record, answer_record, "
+                          "method_record, index_score IN SHARE ROW EXCLUSIVE MODE"))
     if not postgres and not conn.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
         # the driver would run the DDL below outside any transaction: take the write lock now
         conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -38,12 +51,6 @@ def counted_in_bulk(conn: Connection) -> Iterator[None]:
     conn.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS bulk_new "
                       "(id VARCHAR(32) PRIMARY KEY)"))
     conn.execute(text("DELETE FROM bulk_new"))
-    if postgres and not _owner(conn):
-        # Only the tables' owner may pause their triggers: other logins write row by row,
-        # counted by the triggers as ever (slower, the same counts).
-        yield
-        conn.execute(text("DROP TABLE bulk_new"))
-        return
     saved: list[str] = []
     for table, names in COUNT_TRIGGERS.items():
         for name in names:
@@ -70,13 +77,16 @@ def counted_in_bulk(conn: Connection) -> Iterator[None]:
 
 
 def new_records(conn: Connection, ids: Iterable[str]) -> None:
-    """Name the records written in this batch, whose counts are added when the block ends."""
+    """Name the records written in this batch, whose counts are added when the block ends
+    (nothing to do where the triggers were not paused: they counted the records)."""
     rows = [{"id": i} for i in ids]
-    if rows:
+    if rows and (conn.dialect.name != "postgresql" or owns_records(conn)):
         conn.execute(text("INSERT INTO bulk_new (id) VALUES (:id)"), rows)
 
 
-def _owner(conn: Connection) -> bool:
+def owns_records(conn: Connection) -> bool:
+    """On PostgreSQL: whether this login owns the record tables (and may pause their
+    triggers)."""
     return bool(conn.execute(text("SELECT tableowner = current_user FROM pg_tables "
                                   "WHERE schemaname = 'public' AND tablename = 'answer_record'")
                              ).scalar())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import insert
@@ -14,6 +15,7 @@ from sqlmodel import Session, col, delete, select
 from ubu_tui.codes import check_municipality as check_municipality  # re-exported
 from ubu_tui.errors import InputRejected, StoreError
 from ubu_tui.i18n import _
+from ubu_tui.instrument.model import Instrument
 from ubu_tui.interview.followup import FollowUp, FollowUpRecord
 from ubu_tui.interview.session import OutcomeKind
 from ubu_tui.store.background import COLUMNS, groups_of
@@ -50,33 +52,60 @@ def row_values(record: FollowUpRecord, period: str, key: int | None = None
     """(table, column values) for every row of one record, in insertion order: parents first,
     a record's methods before its index scores (index_cube's trigger reads them).
 
-    Plain values, not model objects: building a model per answer cost a bulk import eight
-    times what writing the rows did.
+    Made from the record as ubu-record/1 JSON by `json_rows`, the import's own writer: one way
+    from a record to its rows, whether it came from an interview or from a file (two ways once
+    differed by a decline reason).
     """
-    groups = groups_of((item.item_id, item.kind.value, item.code)
-                       for sess in record.sessions for item in sess.items)
-    rid = record.id
-    rows: list[tuple[str, dict[str, Any]]] = [("submission", {
-        "id": rid, "municipality": record.municipality, "unit_id": record.unit_id,
-        "instrument_id": record.instrument_id, "instrument_version": record.instrument_version,
-        "period": period, "record_key": secrets.randbits(32) if key is None else key,
-        **groups})]
-    for sess in record.sessions:
-        rows.append(("session_record", {
-            "submission_id": rid, "respondent": sess.respondent,
-            "disposition": sess.disposition.value, "break_reason": sess.break_reason,
-            "decline_reason": sess.decline_reason, "mode": sess.mode,
-            "language": sess.language, "adhoc": " ".join(sess.adhoc)}))
-        for item in sess.items:
-            rows.append(("answer_record", {
-                "submission_id": rid, "respondent": sess.respondent, "item_id": item.item_id,
-                "outcome": item.kind.value, "code": item.code}))
-            rows.extend(("method_record", {"submission_id": rid, "item_id": item.item_id,
-                                           "method": m, "applied": a})
-                        for m, a in item.methods)
-    rows.extend(("index_score", {"submission_id": rid, "index_id": ix, "n": n, "total": total})
-                for ix, (n, total) in index_scores(record).items())
-    return rows
+    from ubu_tui.store.pg_records import payload
+
+    by_table: dict[str, list[tuple[Any, ...]]] = {table: [] for table in ROW_COLUMNS}
+    json_rows({**payload(record, period), "key": key}, by_table)
+    return [(table, dict(zip(ROW_COLUMNS[table], row, strict=True)))
+            for table in RECORD_MODELS for row in by_table[table]]
+
+
+@lru_cache(maxsize=32)
+def _instrument(instrument_id: str, version: str) -> Instrument:
+    """Looked up once per version, not once per record (an import writes thousands)."""
+    from ubu_tui.instrument.loader import instrument_by_version
+
+    return instrument_by_version(instrument_id, version)
+
+
+_BACKGROUND_ITEMS = tuple(item for item, _to_group, _sql in COLUMNS.values())
+
+
+def json_rows(r: dict[str, Any], by_table: dict[str, list[tuple[Any, ...]]]) -> None:
+    """Append one checked ubu-record/1 record's row tuples (columns as ROW_COLUMNS) to
+    `by_table`; a record without a key draws one. Plain tuples straight from the JSON: building
+    a model object per answer cost a bulk import more than writing the rows."""
+    instrument = _instrument(str(r["instrument"]), str(r["version"]))
+    rid = r["id"]
+    answers, methods = by_table["answer_record"], by_table["method_record"]
+    values: dict[str, int] = {}
+    background: list[tuple[str, str, int]] = []
+    sessions = []
+    for s in r["sessions"]:
+        who, items, chosen = s["respondent"], s["items"], s["methods"]
+        sessions.append((rid, who, s["disposition"], s["break_reason"],
+                         s.get("decline_reason"), s["mode"], s["language"],
+                         " ".join(s.get("adhoc", []))))
+        for item_id, (outcome, code) in items.items():
+            answers.append((rid, who, item_id, outcome, code))
+            if outcome == "value":
+                values[item_id] = code
+            for method, applied in chosen.get(item_id, ()):
+                methods.append((rid, item_id, method, applied))
+        background.extend((i, *items[i]) for i in _BACKGROUND_ITEMS if i in items)
+    key = r.get("key")
+    by_table["submission"].append((
+        rid, r["municipality"], r["unit"], r["instrument"], r["version"], r["period"],
+        secrets.randbits(32) if key is None else key, *groups_of(background).values()))
+    by_table["session_record"].extend(sessions)
+    for ix in instrument.scored_indices():   # as index_scores below
+        codes = [values[i] for i in ix.items if i in values]
+        if codes:
+            by_table["index_score"].append((rid, ix.id, len(codes), sum(codes)))
 
 
 def index_scores(record: FollowUpRecord) -> dict[str, tuple[int, int]]:
