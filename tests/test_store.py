@@ -186,8 +186,29 @@ def test_bad_registry_rows_reject_the_whole_file(engine, tmp_path, row, why):
                    "3002,HVB Bra,Vård AB,556339-5630,1,IVO-2\n" + row + "\n", encoding="utf-8")
     with pytest.raises(InputRejected, match=why) as err:
         import_units(engine, csv)
-    assert "line 3" in str(err.value) and "nothing was imported" in str(err.value)
+    assert "units.csv:3:" in str(err.value) and "nothing was imported" in str(err.value)
     assert dump(engine) == before
+
+
+@pytest.mark.parametrize("language, more", [("en", "… and 2 more problems"),
+                                            ("sv", "… och 2 problem till")])
+def test_a_file_with_many_bad_rows_names_ten_and_counts_the_rest(engine, tmp_path, language,
+                                                                   more):
+    from ubu_tui.i18n import current_language, use_language
+
+    csv = tmp_path / "units.csv"
+    csv.write_text("id,name,owner,org_number,unit_type,permit_ref\n" + "".join(
+        f"{3001 + i},HVB Ny,Vård AB,556339-5630,7,IVO-1\n" for i in range(12)), encoding="utf-8")
+    was = current_language()
+    use_language(language)
+    try:
+        with pytest.raises(InputRejected) as err:
+            import_units(engine, csv)
+    finally:
+        use_language(was)
+    lines = str(err.value).splitlines()
+    assert [line.split(": ")[0] for line in lines[1:11]] == [f"{csv}:{n}" for n in range(2, 12)]
+    assert lines[-1] == more
 
 
 # --- transfer ------------------------------------------------------------------------------

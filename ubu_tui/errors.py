@@ -28,3 +28,16 @@ class StoreError(UbuError):
 
 class InputRejected(UbuError):
     """A value typed or imported is not allowed (for example a personal identifier)."""
+
+
+SHOWN = 10      # problems of a refused file named one by one; the rest are counted
+
+
+def nothing_imported(problems: list[str]) -> InputRejected:
+    """The refusal of a whole file: its first problems, each naming its line, and how many more."""
+    from ubu_tui.i18n import _, ngettext
+
+    more = len(problems) - SHOWN
+    lines = problems[:SHOWN] + ([ngettext("… och {n} problem till", "… och {n} problem till",
+                                          more).format(n=more)] if more > 0 else [])
+    return InputRejected(_("Ingenting importerades:\n{errors}").format(errors="\n".join(lines)))

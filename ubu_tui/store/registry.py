@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
-from ubu_tui.errors import InputRejected
+from ubu_tui.errors import InputRejected, nothing_imported
 from ubu_tui.i18n import _
 from ubu_tui.identifiers import check_text
 from ubu_tui.store.engine import session_for
@@ -146,9 +146,10 @@ def parse_units(text: str, source: str = "CSV") -> tuple[list[Unit], list[str]]:
             owner = SOLE_TRADER_OWNER if org.sole_trader else _clean_text(row["owner"],
                                                                            "owner")
             if org.sole_trader and row["org_number"].strip():
-                warnings.append(
-                    f"line {n}: {name} is run by a sole trader, whose organisation number is a "
-                    "personal identity number; the number and owner name are not stored")
+                warnings.append(_(
+                    "rad {n}: {name} drivs av en enskild näringsidkare, vars organisationsnummer "
+                    "är ett personnummer; numret och ägarens namn sparas inte").format(
+                        n=n, name=name))
             seen.add(unit_id)
             units.append(Unit(id=unit_id, name=name, owner=owner, org_number=org.digits,
                               sole_trader=org.sole_trader, unit_type=unit_type,
@@ -156,10 +157,9 @@ def parse_units(text: str, source: str = "CSV") -> tuple[list[Unit], list[str]]:
                               operating_form=3 if unit_type == 2 else operating_form,
                               orientation=orientation))
         except InputRejected as err:
-            errors.append(f"{source} line {n}: {err}")
+            errors.append(f"{source}:{n}: {err}")
     if errors:
-        shown = errors[:10] + ([f"… and {len(errors) - 10} more"] if len(errors) > 10 else [])
-        raise InputRejected(_("Ingenting importerades:\n{errors}").format(errors="\n".join(shown)))
+        raise nothing_imported(errors)
     return units, warnings
 
 

@@ -24,7 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from ubu_tui.codes import MUNICIPALITY, PERIOD
-from ubu_tui.errors import InputRejected, StoreError, UbuError
+from ubu_tui.errors import InputRejected, StoreError, UbuError, nothing_imported
 from ubu_tui.i18n import _
 from ubu_tui.identifiers import check_record_id
 from ubu_tui.instrument.codebook import codebook
@@ -398,8 +398,7 @@ def import_jsonl(engine: Engine, path: Path) -> ImportReport:
     if not errors:
         errors.extend(_conflicts(engine, good, path))
     if errors:
-        shown = errors[:10] + ([f"… and {len(errors) - 10} more"] if len(errors) > 10 else [])
-        raise InputRejected(_("Ingenting importerades:\n{errors}").format(errors="\n".join(shown)))
+        raise nothing_imported(errors)
     added = present = 0
     if on_postgres(engine):   # set-based, a thousand records per call, all in one transaction
         kept = local_versions(good)    # the shared database: national versions only
