@@ -307,6 +307,9 @@ def main(argv: list[str] | None = None) -> None:
                    else parse_periods(args.periods))
     except ValueError as err:
         p.error(str(err))      # exit 2, before anything is written
+    if args.fresh and not args.database_url.startswith("sqlite"):
+        # PostgreSQL takes the rows by COPY with the owner's triggers paused per batch (insert)
+        p.error("--fresh is for an empty SQLite store; leave it out for PostgreSQL")
     engine = open_store(args.database_url)
     ensure_units(engine, args.units)
     started = time.perf_counter()
