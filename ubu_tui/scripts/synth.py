@@ -213,6 +213,9 @@ def load_fresh(engine: Engine, batches: Iterable[list[Synthetic]],
 
     tables = ", ".join(f"'{t}'" for t in SUBMISSION_TABLES)
     triggers = ", ".join(f"'{n}'" for names in COUNT_TRIGGERS.values() for n in names)
+    if engine.url.database in (None, "", ":memory:"):
+        # its one connection is the database: the fresh connection below would be another
+        raise SystemExit("load_fresh needs an SQLite file, not an in-memory store")
     engine.dispose()         # no pooled connection may hold the log open while its mode changes
     raw = engine.raw_connection()
     raw.detach()             # the pragmas below must never reach the pool: closed at the end
