@@ -74,18 +74,43 @@ def test_bulk_written_records_are_counted_as_the_row_triggers_count_them(
     assert counts(imported) == counts(by_row) != expected
 
 
-def test_a_fresh_load_counts_and_indexes_as_batches_do(tmp_path, records):
-    batched = store(tmp_path, "batched.sqlite3")
-    synth.insert(batched, records)
+def test_a_fresh_load_counts_and_indexes_as_the_row_triggers_do(tmp_path, monkeypatch, records):
+    """The synthesiser's fresh load (indexes and triggers dropped, counts added in rounds by
+    the bulk import's grouped statements at the end) leaves the store a row-by-row writer
+    would: the same schema, the same counts and cubes, its own journal mode back, every
+    record whole and accepted by the import's checks."""
+    with monkeypatch.context() as m:           # every row counted by the triggers
+        m.setattr("ubu_tui.store.bulk.counted_in_bulk", lambda conn: nullcontext())
+        m.setattr("ubu_tui.store.bulk.new_records", lambda conn, ids: None)
+        by_row = store(tmp_path, "rows.sqlite3")
+        synth.insert(by_row, records)
     fresh = store(tmp_path, "fresh.sqlite3")
-    synth.load_fresh(fresh, [records[:50], records[50:]])
+    monkeypatch.setattr(synth, "COUNT_CHUNK", 50)      # three rounds of counting
+    ids = synth.sorted_ids(len(records))
+    again = [synth.Synthetic(**{**r.__dict__, "id": next(ids)}) for r in records]
+    steps: list[str] = []
+    synth.load_fresh(fresh, [again[:70], again[70:]], log=steps.append)
+    assert [s.split(":")[0] for s in steps if "counted" in s] == [
+        "50 records counted", "100 records counted", "120 records counted"]
 
     def schema(engine) -> list[str]:
         with engine.connect() as conn:
             return sorted(r[0] for r in conn.execute(text(
                 "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL")))
 
-    assert counts(fresh) == counts(batched) and schema(fresh) == schema(batched)
+    expected = counts(by_row)
+    assert all(expected.values()) and counts(fresh) == expected
+    assert schema(fresh) == schema(by_row)
+    with fresh.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert not conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+    export_jsonl(fresh, tmp_path / "fresh.jsonl")
+    checked = store(tmp_path, "checked.sqlite3")
+    report = import_jsonl(checked, tmp_path / "fresh.jsonl")
+    assert report.added == len(records) and counts(checked) == expected
+    with pytest.raises(SystemExit, match="empty store"):      # never over records
+        synth.load_fresh(fresh, [])
 
 
 def test_an_import_that_fails_while_writing_leaves_records_counts_and_triggers_as_they_were(

@@ -9,10 +9,11 @@ national-scale data set (100 000 follow-ups, about nine million answers) takes m
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import secrets
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,7 +51,8 @@ UNIT_TYPE_ITEM = "cw_unit_type"
 
 def generate(instrument: Instrument, n: int, units: list[int], periods: list[str],
              seed: int = 1, municipalities: int = 40,
-             unit_types: dict[int, int] | None = None) -> Iterator[Synthetic]:
+             unit_types: dict[int, int] | None = None,
+             ids: Iterator[str] | None = None) -> Iterator[Synthetic]:
     """Synthetic records; with `unit_types` (the registry's, unit → type) the caseworker's
     unit-type answer is the registered type of the unit, as a checked submission's is (a
     unit the registry lacks keeps a drawn answer). The same draws either way: a seed gives
@@ -66,7 +68,7 @@ def generate(instrument: Instrument, n: int, units: list[int], periods: list[str
     weights = [rng.paretovariate(1.2) for _ in units]          # a few large units, many small
     chosen = rng.choices(units, weights=weights, k=n)
     for unit in chosen:
-        sid = new_record_id()
+        sid = next(ids) if ids is not None else new_record_id()
         rec = Synthetic(sid, f"{rng.randrange(1, municipalities + 1):04d}", unit,
                         rng.choice(periods), {}, version=instrument.version,
                         key=keys.getrandbits(32))
@@ -156,7 +158,10 @@ def _tables(records: list[Synthetic]) -> list[tuple[str, str, list[Any]]]:
 
 
 def _write(conn: Any, records: list[Synthetic], postgres: bool) -> None:
-    cur = conn.connection.dbapi_connection.cursor()
+    _write_rows(conn.connection.dbapi_connection.cursor(), records, postgres)
+
+
+def _write_rows(cur: Any, records: list[Synthetic], postgres: bool) -> None:
     for table, columns, rows in _tables(records):
         if postgres:
             with cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
@@ -178,41 +183,108 @@ def insert(engine: Engine, records: list[Synthetic]) -> None:
         new_records(conn, (r.id for r in records))
 
 
-def load_fresh(engine: Engine, batches: Iterable[list[Synthetic]]) -> None:
+FRESH_CACHE_KIB = 1024 * 1024
+
+
+COUNT_CHUNK = 100_000   # records counted per round of grouped statements at the end of a load
+
+
+def load_fresh(engine: Engine, batches: Iterable[list[Synthetic]],
+               log: Callable[[str], None] | None = None) -> None:
     """Fill an empty SQLite store fast: the record tables' indexes and count triggers go while
     the rows are appended, batch by batch; then the indexes are built (sorted, once) and every
-    count is added in one grouped statement each. Ten times faster than batches into indexed
-    tables at a million follow-ups, where each random record id lands on a page not in memory.
-    Only for an empty synthetic store: interrupted, it is left without indexes; start again."""
-    from sqlalchemy import text
+    count is added with the bulk import's grouped statements (store/cube.py: ADD_COUNTS), the
+    figures the triggers would keep. Ten times faster than batches into indexed tables at a
+    million follow-ups, where each random record id lands on a page not in memory.
 
+    The load runs on a connection of its own, with what a store in use needs and a fresh
+    synthetic one does not switched off: the write-ahead log (which would hold every page of
+    a 30 GB load twice), waiting for the disk at each commit, and the foreign-key lookup of
+    the submission behind each of a hundred million answers (the rows are made together, so
+    each answer's submission is there). Only for an empty synthetic store: interrupted, it is
+    left without indexes or counts, perhaps damaged; start again with a new file.
+    Records in id order (see `sorted_ids`) are appended where the indexes and the counting
+    joins read them next, instead of all over a file larger than the memory. The counts are
+    added COUNT_CHUNK records at a time (in id order): one grouped statement over a million
+    records would group thirty million index scores in a temporary tree larger than the cache.
+    `log` hears each step, with the seconds and CPU seconds it took."""
     from ubu_tui.store.cube import ADD_COUNTS, COUNT_TRIGGERS
     from ubu_tui.store.models import SUBMISSION_TABLES
 
     tables = ", ".join(f"'{t}'" for t in SUBMISSION_TABLES)
     triggers = ", ".join(f"'{n}'" for names in COUNT_TRIGGERS.values() for n in names)
-    with engine.begin() as conn:
-        if conn.execute(text("SELECT count(*) FROM submission")).scalar():
+    if engine.url.database in (None, "", ":memory:"):
+        # its one connection is the database: the fresh connection below would be another
+        raise SystemExit("load_fresh needs an SQLite file, not an in-memory store")
+    engine.dispose()         # no pooled connection may hold the log open while its mode changes
+    raw = engine.raw_connection()
+    raw.detach()             # the pragmas below must never reach the pool: closed at the end
+    con: Any = raw.dbapi_connection
+    con.isolation_level = None      # transactions are begun and committed here, explicitly
+    cur = con.cursor()
+    try:
+        if cur.execute("SELECT count(*) FROM submission").fetchone()[0]:
             raise SystemExit("load_fresh needs an empty store; this one has submissions")
-        saved = [(kind, name, sql) for kind, name, sql in conn.execute(text(
+        cur.execute("PRAGMA journal_mode = DELETE")
+        for pragma in ("synchronous = OFF", "foreign_keys = OFF",
+                       f"cache_size = {-FRESH_CACHE_KIB}"):
+            cur.execute(f"PRAGMA {pragma}")
+        cur.execute("BEGIN IMMEDIATE")
+        saved = list(cur.execute(
             "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND "
             f"((type = 'index' AND tbl_name IN ({tables})) "
-            f"OR (type = 'trigger' AND name IN ({triggers})))"))]
+            f"OR (type = 'trigger' AND name IN ({triggers})))"))
         for kind, name, _sql in saved:
-            conn.execute(text(f"DROP {kind} {name}"))
-    for records in batches:
-        with engine.begin() as conn:
-            _write(conn, records, postgres=False)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("PRAGMA cache_size = -524288")
-        for _kind, _name, sql in saved:
-            conn.exec_driver_sql(sql)
-        conn.execute(text("CREATE TEMPORARY TABLE bulk_new (id VARCHAR(32) PRIMARY KEY)"))
-        conn.execute(text("INSERT INTO bulk_new (id) SELECT id FROM submission"))
-        for statement in ADD_COUNTS:
-            conn.execute(text(statement))
-        conn.execute(text("DROP TABLE bulk_new"))
-        conn.exec_driver_sql("PRAGMA cache_size = -2000")
+            cur.execute(f"DROP {kind} {name}")
+        cur.execute("COMMIT")
+        step = _Step(log)
+        written = 0
+        for records in batches:
+            cur.execute("BEGIN")
+            _write_rows(cur, records, postgres=False)
+            cur.execute("COMMIT")
+            written += len(records)
+            step.done(f"{written} records made and written")
+        cur.execute("BEGIN")
+        for _kind, name, sql in saved:
+            cur.execute(sql)
+            step.done(f"{name} built")
+        cur.execute("CREATE TEMPORARY TABLE bulk_new (id VARCHAR(32) PRIMARY KEY)")
+        ids = [i for (i,) in cur.execute("SELECT id FROM submission ORDER BY id")]
+        for start in range(0, len(ids), COUNT_CHUNK):
+            cur.execute("DELETE FROM bulk_new")
+            cur.executemany("INSERT INTO bulk_new (id) VALUES (?)",
+                            ((i,) for i in ids[start:start + COUNT_CHUNK]))
+            for statement in ADD_COUNTS:
+                cur.execute(statement)
+            step.done(f"{min(start + COUNT_CHUNK, len(ids))} records counted")
+        cur.execute("DROP TABLE bulk_new")
+        cur.execute("COMMIT")
+        step.done("committed")
+        cur.execute("PRAGMA journal_mode = WAL")     # the store's own mode, kept in the file
+    finally:
+        cur.close()
+        con.close()
+
+
+class _Step:
+    """Reports each step of a load with its wall-clock and CPU seconds."""
+
+    def __init__(self, log: Callable[[str], None] | None) -> None:
+        self.log, self.wall, self.cpu = log, time.perf_counter(), time.process_time()
+
+    def done(self, what: str) -> None:
+        if self.log:
+            wall, cpu = time.perf_counter(), time.process_time()
+            self.log(f"{what}: {wall - self.wall:.1f} s ({cpu - self.cpu:.1f} CPU s)")
+            self.wall, self.cpu = wall, cpu
+
+
+def sorted_ids(n: int) -> Iterator[str]:
+    """n fresh record ids in ascending order: random ids, handed out sorted, so that a fresh
+    load appends every table in the order of its record-id indexes. The order says nothing
+    (the ids are drawn before any record is made)."""
+    return iter(sorted(new_record_id() for _ in range(n)))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -238,6 +310,9 @@ def main(argv: list[str] | None = None) -> None:
                    else parse_periods(args.periods))
     except ValueError as err:
         p.error(str(err))      # exit 2, before anything is written
+    if args.fresh and not args.database_url.startswith("sqlite"):
+        # PostgreSQL takes the rows by COPY with the owner's triggers paused per batch (insert)
+        p.error("--fresh is for an empty SQLite store; leave it out for PostgreSQL")
     engine = open_store(args.database_url)
     ensure_units(engine, args.units)
     started = time.perf_counter()
@@ -246,11 +321,13 @@ def main(argv: list[str] | None = None) -> None:
     from ubu_tui.store.registry import unit_types
 
     types = unit_types(engine)      # every unit's type as the registry holds it
+    ids = sorted_ids(args.followups) if args.fresh else None
     batches = (list(generate(instrument, min(BATCH, args.followups - start), units, periods,
-                             seed=args.seed + start, unit_types=types))
+                             seed=args.seed + start, unit_types=types, ids=ids))
                for start in range(0, args.followups, BATCH))
     if args.fresh:
-        load_fresh(engine, batches)
+        load_fresh(engine, batches, log=lambda line: print(
+            f"  {line}; load average {os.getloadavg()[0]:.1f}", flush=True))
     else:
         for records in batches:
             insert(engine, records)
