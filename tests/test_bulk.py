@@ -4,10 +4,12 @@ served from the kept per-group counts give exactly the figures computed from the
 from __future__ import annotations
 
 import secrets
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
 
 from tests.conftest import pg_url
 from ubu_tui.instrument import default_instrument
@@ -242,15 +244,14 @@ def test_the_background_groups_stored_with_a_record_are_those_of_its_answers(rec
 PG = pg_url()
 
 
-@pytest.mark.skipif(PG is None, reason="no PostgreSQL answered at UBU_TEST_PG_URL")
-def test_on_postgres_bulk_counts_equal_trigger_counts_and_the_views_agree_with_sqlite(
-        tmp_path, monkeypatch, records):
-    """COPY with the triggers disabled (the owner's bulk load) counts as the triggers do, and
-    the kept group counts give SQLite's figures."""
+@contextmanager
+def two_pg_stores() -> Iterator[list[Engine]]:
+    """Two fresh PostgreSQL databases at ubu's schema, with the synthetic registry; dropped
+    afterwards whatever the test did."""
     assert PG is not None
     admin = create_engine(PG, isolation_level="AUTOCOMMIT")
     names = [f"ubu_t_{secrets.token_hex(4)}" for _ in range(2)]
-    engines = []
+    engines: list[Engine] = []
     try:
         for name in names:
             with admin.connect() as conn:
@@ -258,6 +259,22 @@ def test_on_postgres_bulk_counts_equal_trigger_counts_and_the_views_agree_with_s
             engine = open_store(PG.rsplit("/", 1)[0] + f"/{name}")
             synth.ensure_units(engine, len(UNITS))
             engines.append(engine)
+        yield engines
+    finally:
+        for engine in engines:
+            engine.dispose()
+        with admin.connect() as conn:
+            for name in names:
+                conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
+
+
+@pytest.mark.skipif(PG is None, reason="no PostgreSQL answered at UBU_TEST_PG_URL")
+def test_on_postgres_bulk_counts_equal_trigger_counts_and_the_views_agree_with_sqlite(
+        tmp_path, monkeypatch, records):
+    """COPY with the triggers disabled (the owner's bulk load) counts as the triggers do, and
+    the kept group counts give SQLite's figures."""
+    with two_pg_stores() as engines:
         bulk, by_row = engines
         synth.insert(bulk, records)
         with monkeypatch.context() as m:
@@ -285,13 +302,6 @@ def test_on_postgres_bulk_counts_equal_trigger_counts_and_the_views_agree_with_s
                 query.index_scores(lite, INSTRUMENT, sel, by).keys()
             assert query.item_counts(bulk, sel, by, ["y_safe"]) == \
                 query.item_counts(lite, sel, by, ["y_safe"])
-    finally:
-        for engine in engines:
-            engine.dispose()
-        with admin.connect() as conn:
-            for name in names:
-                conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        admin.dispose()
 
 
 @pytest.mark.parametrize("by", [None, *query.DIMENSIONS])
@@ -447,17 +457,7 @@ def test_the_owners_import_counted_once_at_the_end_counts_as_a_push_batch_by_bat
     stored already, and a second import of the file changes nothing."""
     from ubu_tui.store.shared import push
 
-    assert PG is not None
-    admin = create_engine(PG, isolation_level="AUTOCOMMIT")
-    names = [f"ubu_t_{secrets.token_hex(4)}" for _ in range(2)]
-    engines = []
-    try:
-        for name in names:
-            with admin.connect() as conn:
-                conn.execute(text(f"CREATE DATABASE {name}"))
-            engine = open_store(PG.rsplit("/", 1)[0] + f"/{name}")
-            synth.ensure_units(engine, len(UNITS))
-            engines.append(engine)
+    with two_pg_stores() as engines:
         pushed, imported = engines
         lite = store(tmp_path, "lite.sqlite3")
         synth.insert(lite, records[:50])
@@ -475,13 +475,6 @@ def test_the_owners_import_counted_once_at_the_end_counts_as_a_push_batch_by_bat
             assert not conn.execute(text(
                 "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal "
                 "AND tgenabled = 'D'")).scalar()
-    finally:
-        for engine in engines:
-            engine.dispose()
-        with admin.connect() as conn:
-            for name in names:
-                conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        admin.dispose()
 
 
 def test_the_push_benchmark_refuses_a_database_it_cannot_use_with_a_message(capsys):
