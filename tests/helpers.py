@@ -6,11 +6,16 @@ import io
 import os
 import subprocess
 import traceback
-from contextlib import redirect_stderr, redirect_stdout
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ubu_tui.instrument.model import AnswerType, Item
 from ubu_tui.interview import Consent, FollowUp, RespondentSession, Response
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 
 def first_answer(item: Item) -> Response:
@@ -79,3 +84,32 @@ def ubu_here(*args: str, cwd: Path | None = None,
         os.environ.clear()
         os.environ.update(saved_env)
     return subprocess.CompletedProcess(["ubu", *args], code, out.getvalue(), err.getvalue())
+
+
+@contextmanager
+def throwaway_pg_store() -> Iterator[Engine]:
+    """A fresh PostgreSQL database at ubu's schema, opened by its owner; dropped afterwards
+    whatever the test did (callers skip where `pg_url()` finds no server)."""
+    import secrets
+
+    from sqlalchemy import create_engine, text
+
+    from tests.conftest import pg_url
+    from ubu_tui.store import open_store
+
+    url = pg_url()
+    assert url is not None
+    name = f"ubu_t_{secrets.token_hex(4)}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    engine = None
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f"CREATE DATABASE {name}"))
+        engine = open_store(url.rsplit("/", 1)[0] + f"/{name}")
+        yield engine
+    finally:
+        if engine is not None:
+            engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()

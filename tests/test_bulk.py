@@ -8,10 +8,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from tests.conftest import pg_url
+from tests.helpers import throwaway_pg_store
 from ubu_tui.instrument import default_instrument
 from ubu_tui.results import query
 from ubu_tui.results.query import Selection
@@ -246,27 +247,11 @@ PG = pg_url()
 
 @contextmanager
 def two_pg_stores() -> Iterator[list[Engine]]:
-    """Two fresh PostgreSQL databases at ubu's schema, with the synthetic registry; dropped
-    afterwards whatever the test did."""
-    assert PG is not None
-    admin = create_engine(PG, isolation_level="AUTOCOMMIT")
-    names = [f"ubu_t_{secrets.token_hex(4)}" for _ in range(2)]
-    engines: list[Engine] = []
-    try:
-        for name in names:
-            with admin.connect() as conn:
-                conn.execute(text(f"CREATE DATABASE {name}"))
-            engine = open_store(PG.rsplit("/", 1)[0] + f"/{name}")
+    """Two fresh PostgreSQL databases at ubu's schema, with the synthetic registry."""
+    with throwaway_pg_store() as one, throwaway_pg_store() as two:
+        for engine in (one, two):
             synth.ensure_units(engine, len(UNITS))
-            engines.append(engine)
-        yield engines
-    finally:
-        for engine in engines:
-            engine.dispose()
-        with admin.connect() as conn:
-            for name in names:
-                conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        admin.dispose()
+        yield [one, two]
 
 
 @pytest.mark.skipif(PG is None, reason="no PostgreSQL answered at UBU_TEST_PG_URL")

@@ -9,6 +9,7 @@ import random
 import pytest
 
 from tests.conftest import DEMO_UNITS, pg_url
+from tests.helpers import throwaway_pg_store
 from ubu_tui.instrument import default_instrument
 from ubu_tui.results import ptable
 from ubu_tui.results.aggregate import Context, disposition_tables
@@ -84,22 +85,11 @@ def test_a_rate_on_too_few_asked_is_not_given():
 @pytest.mark.skipif(pg_url() is None, reason="no PostgreSQL at UBU_TEST_PG_URL")
 def test_the_figure_function_leaves_the_not_asked_out_too():
     """As the analyst login, which reads figures only through ubu_disposition_figures."""
-    import secrets
-
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import create_engine
 
     from ubu_tui.store.shared import create_roles
 
-    url = pg_url()
-    assert url is not None
-    name = f"ubu_t_{secrets.token_hex(4)}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    db = url.rsplit("/", 1)[0] + f"/{name}"
-    owner = open_store(db)
-    analyst = None
-    try:
+    with throwaway_pg_store() as owner:
         import_units(owner, DEMO_UNITS)
         records = _records()
         insert(owner, records)
@@ -107,12 +97,8 @@ def test_the_figure_function_leaves_the_not_asked_out_too():
         _check(owner, records, functions=False)
         analyst = create_engine(owner.url.render_as_string(hide_password=False),
                                 connect_args={"options": "-c role=ubu_analyst"})
-        assert Context.open(analyst, INSTRUMENT, SEL).functions
-        _check(analyst, records, functions=True)
-    finally:
-        if analyst is not None:
+        try:
+            assert Context.open(analyst, INSTRUMENT, SEL).functions
+            _check(analyst, records, functions=True)
+        finally:
             analyst.dispose()
-        owner.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
-        admin.dispose()
