@@ -28,7 +28,9 @@ COUNTS = {"item_count": "period, item_id, code", "index_count": "period, unit_id
           "disposition_count": "period, respondent, disposition",
           "disposition_unit_count": "period, unit_id, respondent, disposition",
           "index_cube": "dim, index_id, period, unit_type, grp",
-          "index_cube_year": "dim, index_id, year, unit_type, grp"}
+          "index_cube_year": "dim, index_id, year, unit_type, grp",
+          "item_group_count": "dim, item_id, period, grp, code",
+          "method_count": "item_id, period, method, applied"}
 
 
 def counts(engine) -> dict[str, list[tuple]]:

@@ -220,10 +220,12 @@ def _sort_key(key: object) -> tuple[bool, str, object]:
 
 
 def _index_row(key: object, label: str, got: IndexCell | None, threshold: int) -> Row:
-    if not got or hidden(got[0], got[3], threshold):
+    if not got or got[0] < threshold:
         return Row(key, label, hidden=HIDDEN)
-    n, total, high, nkey, hkey = got
+    n, total, high, nkey, _hkey = got
     published = ptable.count(n, nkey)
+    if published < threshold:       # disclosure.hidden, with the count looked up once
+        return Row(key, label, hidden=HIDDEN)
     mean = _clip((total + ptable.sum_noise(nkey, SCALE_SPAN)) / published, 1.0, 5.0)
     share = ptable.share(high, published, nkey)   # over the published count, as above
     return Row(key, label, published, published, mean, share)

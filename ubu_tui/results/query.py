@@ -244,6 +244,8 @@ def _item_counts(engine: Engine, sel: Selection, by: str | None, items: Iterable
     national = not _local_present(engine)
     if by is None and not sel.filtered and national:
         return _item_totals(engine, sel, items)
+    if _kept_groups(sel, by, items, national):
+        return _item_groups(engine, sel, by, items)  # type: ignore[arg-type]
     params: dict[str, object] = {}
     only = ""
     if items is not None:
@@ -293,6 +295,44 @@ def _item_totals(engine: Engine, sel: Selection, items: Iterable[str] | None
     out: dict[tuple[str, object], dict[int, Cell]] = defaultdict(dict)
     for item_id, code, count, key in rows:
         out[(item_id, 0)][int(code)] = (int(count), int(key))
+    return dict(out)
+
+
+def _kept_groups(sel: Selection, by: str | None, items: Iterable[str] | None,
+                 national: bool) -> bool:
+    """Whether item_group_count (schema 0141) holds these items by this breakdown: the
+    report's items, by unit, municipality or a registry group, over every national record."""
+    from ubu_tui.store.kept_items import KEPT_ITEMS
+
+    return (by is not None and (by == "municipality" or _per_unit(by)) and not sel.filtered
+            and national and items is not None and bool(set(items))
+            and set(items) <= set(KEPT_ITEMS))
+
+
+def _item_groups(engine: Engine, sel: Selection, by: str, items: Iterable[str]
+                 ) -> dict[tuple[str, object], dict[int, Cell]]:
+    """Item cells per group from the counts kept per month and unit or municipality: a
+    registry group is the sum of its units, as the index figures per registry group are. The
+    cells (counts, key sums) are those counted from the answers: sums over disjoint records."""
+    params: dict[str, object] = {"pf": sel.period_from, "pt": sel.period_to,
+                                 "items": list(items),
+                                 "dim": "municipality" if by == "municipality" else "unit"}
+    dim = DIMENSIONS[by]
+    join, group = "", "c.grp"
+    if dim.registry is not None:
+        join = " LEFT JOIN unit u ON u.id = c.grp"
+        group = f"COALESCE(u.{dim.registry}, {MISSING})"
+    rows = _run(engine, f"SELECT c.item_id, {group}, c.code, SUM(c.n), SUM(c.ckey) "
+                        f"FROM item_group_count c{join} WHERE c.dim = :dim "
+                        "AND c.item_id IN :items AND c.period BETWEEN :pf AND :pt "
+                        f"GROUP BY c.item_id, {group}, c.code HAVING SUM(c.n) > 0",
+                params, ["items"])
+    out: dict[tuple[str, object], dict[int, Cell]] = defaultdict(dict)
+    for item_id, grp, code, count, key in rows:
+        # the municipality is kept as a number, as index_cube keeps it; the records' code
+        # is its four digits
+        out[(item_id, f"{grp:04d}" if by == "municipality" else grp)][int(code)] = (
+            int(count), int(key))
     return dict(out)
 
 

@@ -22,6 +22,8 @@ triggers on `unit` move a unit's sums to its new type when the registry changes 
 
 from __future__ import annotations
 
+from ubu_tui.store import kept_items
+
 # dimension id → its group on the submission row `s` (the results' partition DIMENSIONS; the
 # method dimension, where a record is in one group per method, is kept apart below)
 DIMS: dict[str, str] = {
@@ -112,13 +114,14 @@ ADD_COUNTS: tuple[str, ...] = (
     "ON CONFLICT (dim, index_id, period, unit_type, grp) DO UPDATE "
     "SET n = c.n + excluded.n, total = c.total + excluded.total, "
     "high = c.high + excluded.high, ckey = c.ckey + excluded.ckey, hkey = c.hkey + excluded.hkey",
-)
+) + kept_items.ADD_COUNTS      # the report's items per group and its methods (schema 0141)
 
 # The row triggers that keep the counts above, by table: paused while a batch is written.
 COUNT_TRIGGERS: dict[str, tuple[str, ...]] = {
-    "answer_record": ("answer_record_count",),
+    "answer_record": ("answer_record_count", kept_items.ITEM_TRIGGER),
     "index_score": ("index_score_count", "index_score_cube"),
     "session_record": ("session_record_count", "session_record_unit_count"),
+    "method_record": (kept_items.METHOD_TRIGGER,),
 }
 
 

@@ -173,6 +173,34 @@ class DispositionUnitCount(SQLModel, table=True):
     ckey: int = Field(default=0, sa_type=BigInteger)   # sum of the records' keys
 
 
+class ItemGroupCount(SQLModel, table=True):
+    """The report's per-group items (store/kept_items.py: the serious violation, the end of the
+    placement) per month, unit or municipality and code (schema 0141); kept by triggers on
+    answer_record."""
+
+    __tablename__ = "item_group_count"
+    dim: str = Field(primary_key=True, max_length=12)          # unit / municipality
+    item_id: str = Field(primary_key=True, max_length=48)
+    period: str = Field(primary_key=True, max_length=7)
+    grp: int = Field(primary_key=True)
+    code: int = Field(primary_key=True)
+    n: int
+    ckey: int = Field(default=0, sa_type=BigInteger)   # sum of the records' keys
+
+
+class MethodCount(SQLModel, table=True):
+    """Method rows per month, item, method and applied code (schema 0141); kept by triggers on
+    method_record."""
+
+    __tablename__ = "method_count"
+    item_id: str = Field(primary_key=True, max_length=48)
+    period: str = Field(primary_key=True, max_length=7)
+    method: int = Field(primary_key=True)
+    applied: int = Field(primary_key=True)
+    n: int
+    ckey: int = Field(default=0, sa_type=BigInteger)   # sum of the records' keys
+
+
 class CoverageCount(SQLModel, table=True):
     """Set-up decisions counted per municipality and month (the month of the decision, never a
     date of a person): due, not due and why, started. Nothing links a count to any record."""
