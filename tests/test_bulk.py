@@ -30,7 +30,8 @@ COUNTS = {"item_count": "period, item_id, code", "index_count": "period, unit_id
           "index_cube": "dim, index_id, period, unit_type, grp",
           "index_cube_year": "dim, index_id, year, unit_type, grp",
           "item_group_count": "dim, item_id, period, grp, code",
-          "method_count": "item_id, period, method, applied"}
+          "method_count": "item_id, period, method, applied",
+          "decline_count": "period, respondent, reason"}
 
 
 def counts(engine) -> dict[str, list[tuple]]:

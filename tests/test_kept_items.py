@@ -1,6 +1,7 @@
-"""The standard report's items per group and its methods, read from the counts kept for them
-(schema 0141), publish exactly what the records give: the same cells, so the same perturbed
-figures and the same hidden groups, after bulk writes, single submissions and a withdrawal."""
+"""The standard report's items per group, its methods and its declines, read from the counts
+kept for them (schema 0141), publish exactly what the records give: the same cells, so the same
+perturbed figures and the same hidden groups, after bulk writes, single submissions and a
+withdrawal."""
 
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ def from_records(monkeypatch):
     """The figures as counted from the answers and method rows, kept counts left unread."""
     monkeypatch.setattr(query, "_kept_groups", lambda *args: False)
     monkeypatch.setattr(split_query, "kept_methods", lambda *args: False)
+    monkeypatch.setattr(query, "kept_declines", lambda *args: False)
 
 
 def test_kept_cells_are_the_cells_counted_from_the_records(engine, monkeypatch, records):
@@ -51,6 +53,7 @@ def test_kept_cells_are_the_cells_counted_from_the_records(engine, monkeypatch, 
                 for items in ([KEPT_ITEMS[0]], [KEPT_ITEMS[1]], list(KEPT_ITEMS)):
                     out.append(query.item_counts(engine, sel, by, items))
             out.append(split_query.method_counts(engine, sel, "cw_methods"))
+            out.append(query.declines(engine, sel))
         return out
 
     def check() -> None:
@@ -81,5 +84,6 @@ def test_the_report_publishes_the_same_figures_as_from_the_records(engine, monke
             counted = report.standard_report(engine, INSTRUMENT, sel, threshold,
                                              date(2026, 4, 1))
         assert kept.methods is not None and kept.methods.rows
+        assert any(t.rows for t in kept.distributions if t.id.startswith("decline_"))
         assert any(t.rows for t in kept.violation) and kept.breakdown.rows
         assert kept.all_tables() == counted.all_tables()

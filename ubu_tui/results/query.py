@@ -548,10 +548,21 @@ def _dispositions_grouped(engine: Engine, sel: Selection, by: str | None) -> lis
 def declines(engine: Engine, sel: Selection) -> dict[tuple[str, int], Cell]:
     """(respondent, decline reason) → (count, key) of the declined parts; reason 0 where none
     was recorded (versions before 2026.2). National versions only, as every figure here."""
-    rows = grouped_rows(engine, sel, None, "session_record",
-                        ["r.respondent", "COALESCE(r.decline_reason, 0)"],
-                        " AND r.disposition = 'declined'")
+    if kept_declines(engine, sel):       # kept per month (schema 0141): the same cells
+        rows = _run(engine, "SELECT respondent, 0, reason, SUM(n), SUM(ckey) FROM decline_count "
+                            "WHERE period BETWEEN :pf AND :pt GROUP BY respondent, reason "
+                            "HAVING SUM(n) > 0", {"pf": sel.period_from, "pt": sel.period_to},
+                    [])
+    else:
+        rows = grouped_rows(engine, sel, None, "session_record",
+                            ["r.respondent", "COALESCE(r.decline_reason, 0)"],
+                            " AND r.disposition = 'declined'")
     return {(str(r[0]), int(r[2])): (int(r[3]), int(r[4])) for r in rows}
+
+
+def kept_declines(engine: Engine, sel: Selection) -> bool:
+    """Whether decline_count holds the selection's declines: every national record's."""
+    return not sel.filtered and not _local_present(engine)
 
 
 def versions_present(engine: Engine, sel: Selection) -> list[tuple[str, str]]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -69,6 +72,27 @@ def standard_report(engine: Engine, instrument: Instrument, selection: Selection
                     threshold: Threshold | None = None, made: date | None = None) -> Report:
     """The report of the national versions; for a local instrument, of that version's
     records alone (the two never meet in one figure)."""
+    with gc_paused():
+        return _standard_report(engine, instrument, selection, threshold, made)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while a report is built: it makes some 100 000 small
+    tuples and rows, none of them in a cycle, and the collections those allocations set off
+    (each walking every object of the process, the screen's included) were a sixth of the
+    report's CPU at 100 000 follow-ups. Reference counting frees everything as before."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _standard_report(engine: Engine, instrument: Instrument, selection: Selection,
+                     threshold: Threshold | None, made: date | None) -> Report:
     from dataclasses import replace
 
     title = "UBU – uppföljning av avslutade placeringar"

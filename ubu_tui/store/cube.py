@@ -120,7 +120,8 @@ ADD_COUNTS: tuple[str, ...] = (
 COUNT_TRIGGERS: dict[str, tuple[str, ...]] = {
     "answer_record": ("answer_record_count", kept_items.ITEM_TRIGGER),
     "index_score": ("index_score_count", "index_score_cube"),
-    "session_record": ("session_record_count", "session_record_unit_count"),
+    "session_record": ("session_record_count", "session_record_unit_count",
+                       kept_items.DECLINE_TRIGGER),
     "method_record": (kept_items.METHOD_TRIGGER,),
 }
 

@@ -201,6 +201,18 @@ class MethodCount(SQLModel, table=True):
     ckey: int = Field(default=0, sa_type=BigInteger)   # sum of the records' keys
 
 
+class DeclineCount(SQLModel, table=True):
+    """Declined parts per month, respondent and reason, 0 for none recorded (schema 0141);
+    kept by triggers on session_record."""
+
+    __tablename__ = "decline_count"
+    period: str = Field(primary_key=True, max_length=7)
+    respondent: str = Field(primary_key=True, max_length=12)
+    reason: int = Field(primary_key=True)
+    n: int
+    ckey: int = Field(default=0, sa_type=BigInteger)   # sum of the records' keys
+
+
 class CoverageCount(SQLModel, table=True):
     """Set-up decisions counted per municipality and month (the month of the decision, never a
     date of a person): due, not due and why, started. Nothing links a count to any record."""

@@ -1,12 +1,13 @@
-"""The standard report's items per unit and municipality, and its methods, kept as counts.
+"""The standard report's items per unit and municipality, its methods and declines, kept.
 
 The report read the serious-violation item's answers three times (by unit type, municipality
 and unit) and the breakdown item's once (by unit type), each one item's answers joined to their
-records, and every method row of the year for the methods table: 0.48 of its 0.93 CPU s at
-100 000 follow-ups (issue #18). item_group_count keeps those two items per month, unit or
-municipality and code; method_count the methods item per month, method and applied code; both
-with their cell keys, kept like disposition_unit_count (store/kept_items.py). Filled once here
-from the records: at 100 000 follow-ups some 200 000 answers and 150 000 method rows.
+records, every method row of the year for the methods table and every part for the declines:
+0.53 of its 0.93 CPU s at 100 000 follow-ups (issue #18). item_group_count keeps those two items
+per month, unit or municipality and code; method_count the methods item per month, method and
+applied code; decline_count the declined parts per month, respondent and reason; all with their
+cell keys, kept like disposition_unit_count (store/kept_items.py). Filled once here from the
+records.
 
 Revision ID: 0141
 Revises: 0121
@@ -43,6 +44,13 @@ def upgrade() -> None:
         sa.Column("n", sa.Integer(), nullable=False),
         sa.Column("ckey", sa.BigInteger(), nullable=False, server_default="0"),
         sqlite_with_rowid=False)
+    op.create_table(
+        "decline_count", sa.Column("period", sa.String(7), primary_key=True),
+        sa.Column("respondent", sa.String(12), primary_key=True),
+        sa.Column("reason", sa.Integer(), primary_key=True, autoincrement=False),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.Column("ckey", sa.BigInteger(), nullable=False, server_default="0"),
+        sqlite_with_rowid=False)
     # Filled by the bulk writers' own statements over every stored record: the same counts
     # the triggers keep from here on.
     op.execute("CREATE TEMPORARY TABLE bulk_new (id VARCHAR(32) PRIMARY KEY)")
@@ -59,7 +67,11 @@ def upgrade() -> None:
                 StatementCounter(source="method_record", name=k.METHOD_TRIGGER,
                                  function="ubu_count_methods",
                                  on_insert=k.METHOD_TRIGGERS_PG[0],
-                                 on_delete=k.METHOD_TRIGGERS_PG[1])):
+                                 on_delete=k.METHOD_TRIGGERS_PG[1]),
+                StatementCounter(source="session_record", name=k.DECLINE_TRIGGER,
+                                 function="ubu_count_declines",
+                                 on_insert=k.DECLINE_TRIGGERS_PG[0],
+                                 on_delete=k.DECLINE_TRIGGERS_PG[1])):
             for sql in statement_counter_sql(counter):
                 op.execute(sql)
     else:
@@ -69,6 +81,9 @@ def upgrade() -> None:
         install(op, Counter(source="method_record", name=k.METHOD_TRIGGER, pg_function="",
                             pg_sql="", on_insert=k.METHOD_TRIGGERS_SQLITE[0],
                             on_delete=k.METHOD_TRIGGERS_SQLITE[1]))
+        install(op, Counter(source="session_record", name=k.DECLINE_TRIGGER, pg_function="",
+                            pg_sql="", on_insert=k.DECLINE_TRIGGERS_SQLITE[0],
+                            on_delete=k.DECLINE_TRIGGERS_SQLITE[1]))
 
 
 def downgrade() -> None:
@@ -76,13 +91,16 @@ def downgrade() -> None:
 
     if op.get_bind().dialect.name == "postgresql":
         for table, name, function in (("answer_record", k.ITEM_TRIGGER, "ubu_count_item_groups"),
-                                      ("method_record", k.METHOD_TRIGGER, "ubu_count_methods")):
+                                      ("method_record", k.METHOD_TRIGGER, "ubu_count_methods"),
+                                      ("session_record", k.DECLINE_TRIGGER,
+                                       "ubu_count_declines")):
             op.execute(f"DROP TRIGGER IF EXISTS {name} ON public.{table}")
             op.execute(f"DROP TRIGGER IF EXISTS {name}_un ON public.{table}")
             op.execute(f"DROP FUNCTION IF EXISTS public.{function}()")
     else:
-        for name in (k.ITEM_TRIGGER, k.METHOD_TRIGGER):
+        for name in (k.ITEM_TRIGGER, k.METHOD_TRIGGER, k.DECLINE_TRIGGER):
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
             op.execute(f"DROP TRIGGER IF EXISTS {name}_un")
+    op.drop_table("decline_count")
     op.drop_table("method_count")
     op.drop_table("item_group_count")
