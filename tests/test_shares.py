@@ -158,6 +158,13 @@ def test_a_store_from_before_0092_gets_its_respondent_scores_when_migrated(tmp_p
         conn.execute(text("UPDATE alembic_version SET version_num = '0091'"))
     assert all(not t.total.shown for t in
                respondent_index_tables(Context.open(engine, INSTRUMENT, SEL)))
+    with engine.begin() as conn:      # and without what 0141 (the report's kept counts) added
+        for trigger in ("answer_record_group_count", "method_record_count",
+                        "session_record_decline_count"):
+            conn.execute(text(f"DROP TRIGGER {trigger}"))
+            conn.execute(text(f"DROP TRIGGER {trigger}_un"))
+        for table in ("item_group_count", "method_count", "decline_count"):
+            conn.execute(text(f"DROP TABLE {table}"))
     with engine.begin() as conn:      # and without what 0111 (the yearly index sums) added
         for trigger in ("index_cube_year", "index_cube_year_up", "index_cube_year_un"):
             conn.execute(text(f"DROP TRIGGER {trigger}"))
