@@ -138,8 +138,7 @@ def deviation(n: int, key: int) -> int:
 
 def count(n: int, key: int) -> int:
     """The published count of a cell."""
-    his, devs = _lookup()[n if n < LAST_CLASS else LAST_CLASS]
-    return n + devs[bisect_right(his, key & MASK)]
+    return n + deviation(n, key)      # through deviation: the audit's test switches it off
 
 
 def sum_key(key: int) -> int:
@@ -161,8 +160,7 @@ def half_step(key: int) -> float:
 def sum_noise(key: int, span: float) -> float:
     """The deviation added to a cell's sum (of codes or scores) before its mean is published."""
     k = key & MASK            # sum_key and half_step inlined: called for every mean published
-    his, devs = _lookup()[LAST_CLASS]
-    d = devs[bisect_right(his, (k * SCRAMBLE_MUL + SCRAMBLE_ADD) & MASK)]
+    d = deviation(LAST_CLASS, (k * SCRAMBLE_MUL + SCRAMBLE_ADD) & MASK)
     return SUM_STEP * span * d + (HALF_STEP if (k * HALF_MUL + HALF_ADD) & MASK < KEY_SPACE // 2
                                   else -HALF_STEP)
 
@@ -183,6 +181,6 @@ def share_noise(key: int) -> float:
 
 
 def share(count: int, n: int, key: int) -> float:
-    his, devs = _lookup()[LAST_CLASS]        # share_noise inlined, as in sum_noise
-    noise = SUM_STEP * devs[bisect_right(his, ((key & MASK) * SHARE_MUL + SHARE_ADD) & MASK)]
+    # share_noise inlined, as in sum_noise
+    noise = SUM_STEP * deviation(LAST_CLASS, ((key & MASK) * SHARE_MUL + SHARE_ADD) & MASK)
     return min(1.0, max(0.0, (count + noise) / n))
