@@ -10,7 +10,8 @@ from datetime import date
 
 import pytest
 
-from tests.test_bulk import INSTRUMENT, UNITS, store
+from tests.helpers import throwaway_pg_store
+from tests.test_bulk import INSTRUMENT, PG, UNITS, store
 from ubu_tui.results import query, report, split_query
 from ubu_tui.results.query import Selection
 from ubu_tui.scripts import synth
@@ -25,15 +26,21 @@ def records():
                                seed=11, municipalities=4))
 
 
-@pytest.fixture
-def engine(tmp_path, monkeypatch, records):
-    engine = store(tmp_path, "kept.sqlite3")
-    synth.insert(engine, records[:90])                 # in bulk: the grouped statements
-    with monkeypatch.context() as m:                   # one by one: the row triggers
-        m.setattr("ubu_tui.store.bulk.counted_in_bulk", lambda conn: nullcontext())
-        m.setattr("ubu_tui.store.bulk.new_records", lambda conn, ids: None)
-        synth.insert(engine, records[90:])
-    return engine
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request, tmp_path, monkeypatch, records):
+    """A store filled half in bulk (the grouped statements), half record by record (the row
+    triggers on SQLite, the statement triggers on PostgreSQL)."""
+    if request.param == "postgresql" and PG is None:
+        pytest.skip("no PostgreSQL answered at UBU_TEST_PG_URL")
+    with (throwaway_pg_store() if request.param == "postgresql"
+          else nullcontext(store(tmp_path, "kept.sqlite3"))) as engine:
+        synth.ensure_units(engine, len(UNITS))
+        synth.insert(engine, records[:90])
+        with monkeypatch.context() as m:
+            m.setattr("ubu_tui.store.bulk.counted_in_bulk", lambda conn: nullcontext())
+            m.setattr("ubu_tui.store.bulk.new_records", lambda conn, ids: None)
+            synth.insert(engine, records[90:])
+        yield engine
 
 
 def from_records(monkeypatch):
