@@ -7,7 +7,7 @@ from datetime import date
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Button, Header, Input, Label, Select, Static
 
 from ubu_tui.codes import check_municipality
 from ubu_tui.errors import InputRejected
@@ -25,6 +25,7 @@ from ubu_tui.interview.followup import FollowUp, Setup
 from ubu_tui.interview.session import MODE_LABELS, Mode
 from ubu_tui.screens.base import UbuScreen
 from ubu_tui.store.labels import new_label
+from ubu_tui.widgets.footer import UbuFooter
 
 MIN_AGE, MAX_AGE = 0, 25   # the range of the caseworker's age item
 
@@ -78,7 +79,7 @@ class SetupScreen(UbuScreen):
         yield Static(id="eligibility")
         yield Button(_("Starta uppföljningen (Ctrl+S)"), id="go", variant="primary",
                      compact=True)
-        yield Footer()
+        yield UbuFooter()
 
     @staticmethod
     def _input(widget_id: str, placeholder: str, length: int, allowed: str,
