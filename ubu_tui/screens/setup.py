@@ -21,10 +21,8 @@ from ubu_tui.interview.eligibility import (
     Unaccompanied,
     check,
 )
-from ubu_tui.interview.followup import FollowUp, Setup
 from ubu_tui.interview.session import MODE_LABELS, Mode
 from ubu_tui.screens.base import UbuScreen
-from ubu_tui.store.labels import new_label
 from ubu_tui.widgets.footer import UbuFooter
 
 MIN_AGE, MAX_AGE = 0, 25   # the range of the caseworker's age item
@@ -239,6 +237,11 @@ class SetupScreen(UbuScreen):
             self.notify(_("Uppföljningen kan inte startas än; se rutan ovanför knappen."),
                         severity="warning")
             return
+        # Only starting needs these (and the identifier checks behind them): not imported on the
+        # way to the screen, which a key pressed at start-up waits for.
+        from ubu_tui.interview.followup import FollowUp, Setup
+        from ubu_tui.store.labels import new_label
+
         basis = self.query_one("#basis", Select).value
         mode = self.query_one("#mode", Select).value
         setup = Setup(municipality=self._value("municipality"), unit_id=self.unit_id,
