@@ -24,6 +24,7 @@ from ubu_tui.interview.eligibility import (
 from ubu_tui.interview.session import MODE_LABELS, Mode
 from ubu_tui.screens.base import UbuScreen
 from ubu_tui.widgets.footer import UbuFooter
+from ubu_tui.widgets.select import LazySelect
 
 MIN_AGE, MAX_AGE = 0, 25   # the range of the caseworker's age item
 
@@ -58,20 +59,20 @@ class SetupScreen(UbuScreen):
             with Horizontal(classes="row"):
                 yield Label(_("Placeringen slutade"), id="end-label")
                 yield self._input("end", _("ÅÅÅÅ-MM-DD"), 10, r"[0-9-]*")
-            yield from self._row(_("Lagrum"), Select(
+            yield from self._row(_("Lagrum"), LazySelect(
                 [(label, int(code)) for code, label in LEGAL_BASIS_LABELS.items()]
                 + [(_("Annat (t.ex. enbart LSS)"), OUT_OF_SCOPE)], id="basis",
                 allow_blank=True, prompt=_("Välj lagrum"), compact=True))
             yield from self._row(_("Ålder nu (hela år)"), self._input("age", _("år"), 2,
                                                                       r"[0-9]*"))
-            yield from self._row(_("Ensamkommande"), Select(
+            yield from self._row(_("Ensamkommande"), LazySelect(
                 [(_(label), int(code)) for code, label in UNACCOMPANIED_LABELS.items()],
                 id="unaccompanied", value=int(Unaccompanied.NO), allow_blank=False,
                 compact=True))
             with Horizontal(classes="row"):
                 yield Label(_("Enhet"))
                 yield Button(_("Välj enhet (F4)"), id="unit", compact=True)
-            yield from self._row(_("Intervjuform"), Select(
+            yield from self._row(_("Intervjuform"), LazySelect(
                 [(_(label), int(mode)) for mode, label in MODE_LABELS.items()], id="mode",
                 value=int(Mode.IN_PERSON), allow_blank=False, compact=True))
         yield Static(id="eligibility")
