@@ -149,8 +149,12 @@ def interface_language(language: str) -> Iterator[None]:
 
 
 def run(argv: list[str]) -> int:
+    from ubu_tui.startup import release_collector
+
     with interface_language(language_asked(argv)):
         args = build_parser(commands=not only_app_options(argv)).parse_args(argv)
+        if args.handler is not run_app:     # the app lets it go itself, once it has started
+            release_collector(freeze=False)
         return args.handler(Context(args, _settings(args)))
 
 
@@ -175,6 +179,9 @@ def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def main(argv: list[str] | None = None) -> None:
+    from ubu_tui.startup import hold_collector, release_collector
+
+    hold_collector()        # see ubu_tui.startup
     try:
         code = run(sys.argv[1:] if argv is None else argv)
     except UbuError as err:
@@ -182,4 +189,6 @@ def main(argv: list[str] | None = None) -> None:
         code = err.exit_code
     except KeyboardInterrupt:
         code = 130
+    finally:
+        release_collector(freeze=False)
     sys.exit(code)
