@@ -21,7 +21,7 @@ from ubu_tui.interview.eligibility import (
     Unaccompanied,
     check,
 )
-from ubu_tui.interview.session import MODE_LABELS, Mode
+from ubu_tui.interview.modes import MODE_LABELS, Mode
 from ubu_tui.screens.base import UbuScreen
 from ubu_tui.widgets.footer import UbuFooter
 from ubu_tui.widgets.select import LazySelect
