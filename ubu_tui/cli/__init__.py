@@ -14,12 +14,13 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from ubu_tui.cli import database, instrument, practice, records, registry, reports
 from ubu_tui.cli.common import Context, Formatter, add_help, command
 from ubu_tui.errors import UbuError
 from ubu_tui.i18n import _
 
-GROUPS = (instrument, registry, records, reports, database, practice)
+# The command groups, in the order the help lists them; imported only for a parser with the
+# commands, not for a plain start of the app (see `only_app_options`).
+GROUPS = ("instrument", "registry", "records", "reports", "database", "practice")
 
 
 APP_VALUES = ("--database-url", "--municipality", "--theme", "--language")
@@ -71,8 +72,10 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
         return p
     _add_completion(p)
     sub = p.add_subparsers(dest="command", metavar=_("KOMMANDO"), title=_("kommandon"))
+    from importlib import import_module
+
     for group in GROUPS:
-        group.register(sub)
+        import_module(f"{__name__}.{group}").register(sub)
     h = command(sub, "help", _("hjälp om ett kommando"), show_help, "ubu help",
                 "ubu help report", "ubu help registry import")
     h.add_argument("topic", nargs="*", metavar=_("KOMMANDO"),
