@@ -6,7 +6,7 @@ from datetime import date
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.widgets import Button, Header, Input, Label, Select, Static
 
 from ubu_tui.codes import check_municipality
@@ -56,9 +56,8 @@ class SetupScreen(UbuScreen):
                 self.ubu.settings.municipality))
             yield from self._row(_("Placeringen började"), self._input(
                 "start", _("ÅÅÅÅ-MM-DD"), 10, r"[0-9-]*"))
-            with Horizontal(classes="row"):
-                yield Label(_("Placeringen slutade"), id="end-label")
-                yield self._input("end", _("ÅÅÅÅ-MM-DD"), 10, r"[0-9-]*")
+            yield Label(_("Placeringen slutade"), id="end-label")
+            yield self._input("end", _("ÅÅÅÅ-MM-DD"), 10, r"[0-9-]*")
             yield from self._row(_("Lagrum"), LazySelect(
                 [(label, int(code)) for code, label in LEGAL_BASIS_LABELS.items()]
                 + [(_("Annat (t.ex. enbart LSS)"), OUT_OF_SCOPE)], id="basis",
@@ -69,9 +68,8 @@ class SetupScreen(UbuScreen):
                 [(_(label), int(code)) for code, label in UNACCOMPANIED_LABELS.items()],
                 id="unaccompanied", value=int(Unaccompanied.NO), allow_blank=False,
                 compact=True))
-            with Horizontal(classes="row"):
-                yield Label(_("Enhet"))
-                yield Button(_("Välj enhet (F4)"), id="unit", compact=True)
+            yield Label(_("Enhet"))
+            yield Button(_("Välj enhet (F4)"), id="unit", compact=True)
             yield from self._row(_("Intervjuform"), LazySelect(
                 [(_(label), int(mode)) for mode, label in MODE_LABELS.items()], id="mode",
                 value=int(Mode.IN_PERSON), allow_blank=False, compact=True))
@@ -87,9 +85,8 @@ class SetupScreen(UbuScreen):
                      restrict=allowed, compact=True, select_on_focus=False)
 
     def _row(self, label: str, widget: Input | Select) -> ComposeResult:  # type: ignore[type-arg]
-        with Horizontal(classes="row"):
-            yield Label(label)
-            yield widget
+        yield Label(label)       # the form is a grid of two columns (app.tcss)
+        yield widget
 
     def on_mount(self) -> None:
         # Shown at once, even while the store still opens (a caseworker who pressed `n` at
