@@ -17,6 +17,16 @@ def test_consent_screen(snap_compare, engine):
     assert snap_compare(new_app(engine), run_before=before, terminal_size=(80, 24))
 
 
+def test_setup_screen_with_a_list_open(snap_compare, engine):
+    """Set-up half filled in, the legal-basis list open: the form's grid, a drop-down whose
+    list is built after the screen is drawn, and the footer rebuilt only when its keys change
+    must draw exactly what Textual's own widgets drew."""
+    async def before(pilot):
+        await press(pilot, "n", *"2026-06-01", "tab", *"2026-11-10", "tab", "enter", "down")
+
+    assert snap_compare(new_app(engine), run_before=before, terminal_size=(80, 24))
+
+
 def test_question_screen(snap_compare, engine):
     async def before(pilot):
         await start_followup(pilot)

@@ -120,6 +120,10 @@ class UbuApp(TypeAhead, App[None]):
     def _open_store(self) -> None:
         import importlib
 
+        from ubu_tui.startup import release_collector
+
+        self._let_keys_go_first()
+        release_collector(freeze=True)      # start-up is over: see ubu_tui.startup
         # Step by step, letting a key typed at start-up go first between steps: only one
         # thread runs Python at a time, so an import beside the key's screen slows both.
         for module in STORE_MODULES:

@@ -14,12 +14,13 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from ubu_tui.cli import database, instrument, practice, records, registry, reports
 from ubu_tui.cli.common import Context, Formatter, add_help, command
 from ubu_tui.errors import UbuError
 from ubu_tui.i18n import _
 
-GROUPS = (instrument, registry, records, reports, database, practice)
+# The command groups, in the order the help lists them; imported only for a parser with the
+# commands, not for a plain start of the app (see `only_app_options`).
+GROUPS = ("instrument", "registry", "records", "reports", "database", "practice")
 
 
 APP_VALUES = ("--database-url", "--municipality", "--theme", "--language")
@@ -71,8 +72,10 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
         return p
     _add_completion(p)
     sub = p.add_subparsers(dest="command", metavar=_("KOMMANDO"), title=_("kommandon"))
+    from importlib import import_module
+
     for group in GROUPS:
-        group.register(sub)
+        import_module(f"{__name__}.{group}").register(sub)
     h = command(sub, "help", _("hjälp om ett kommando"), show_help, "ubu help",
                 "ubu help report", "ubu help registry import")
     h.add_argument("topic", nargs="*", metavar=_("KOMMANDO"),
@@ -149,8 +152,12 @@ def interface_language(language: str) -> Iterator[None]:
 
 
 def run(argv: list[str]) -> int:
+    from ubu_tui.startup import release_collector
+
     with interface_language(language_asked(argv)):
         args = build_parser(commands=not only_app_options(argv)).parse_args(argv)
+        if args.handler is not run_app:     # the app lets it go itself, once it has started
+            release_collector(freeze=False)
         return args.handler(Context(args, _settings(args)))
 
 
@@ -175,6 +182,9 @@ def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def main(argv: list[str] | None = None) -> None:
+    from ubu_tui.startup import hold_collector, release_collector
+
+    hold_collector()        # see ubu_tui.startup
     try:
         code = run(sys.argv[1:] if argv is None else argv)
     except UbuError as err:
@@ -182,4 +192,6 @@ def main(argv: list[str] | None = None) -> None:
         code = err.exit_code
     except KeyboardInterrupt:
         code = 130
+    finally:
+        release_collector(freeze=False)
     sys.exit(code)

@@ -22,6 +22,10 @@ from ubu_tui.instrument.model import (
     Item,
 )
 
+# defined apart (see modes), still importable from here
+from ubu_tui.interview.modes import MODE_LABELS as MODE_LABELS
+from ubu_tui.interview.modes import Mode as Mode
+
 
 class AnswerRejected(UbuError):
     """An answer or a step the instrument does not allow here."""
@@ -51,23 +55,6 @@ DISPOSITION_LABELS: dict[Disposition, str] = {
     Disposition.YOUTH_OBJECTS: N_("Ungdomen (18+) motsatte sig"),
     Disposition.BROKE_OFF: N_("Avbruten"),
     Disposition.NOT_ELIGIBLE: N_("Ej aktuell (ålder)"),
-}
-
-
-class Mode(IntEnum):
-    IN_PERSON = 1
-    PHONE = 2
-    INTERPRETER = 3          # with an interpreter, in person
-    PAPER = 4
-    PHONE_INTERPRETER = 5    # by phone with an interpreter (from 2026.2; longer than either)
-
-
-MODE_LABELS: dict[Mode, str] = {
-    Mode.IN_PERSON: N_("På plats"),
-    Mode.PHONE: N_("Telefon"),
-    Mode.INTERPRETER: N_("Med tolk"),
-    Mode.PHONE_INTERPRETER: N_("Telefon med tolk"),
-    Mode.PAPER: N_("Pappersformulär, registrerat i efterhand"),
 }
 
 

@@ -7,7 +7,7 @@ import textwrap
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from ubu_tui.i18n import LANGUAGES, N_, RTL, SOURCE, _, bidi, status
 from ubu_tui.instrument.translation import consent_wording
@@ -15,6 +15,7 @@ from ubu_tui.interview.followup import FollowUp
 from ubu_tui.interview.session import MODE_LABELS, AnswerRejected, Consent, Mode
 from ubu_tui.screens.base import UbuScreen
 from ubu_tui.screens.followup import RESPONDENT_LABELS
+from ubu_tui.widgets.footer import UbuFooter
 
 CHOICES = {"1": Consent.GIVEN, "2": Consent.DECLINED, "3": Consent.NOT_REACHABLE,
            "4": Consent.YOUTH_OBJECTS}
@@ -59,7 +60,7 @@ class ConsentScreen(UbuScreen):
         yield Static(id="consent-mode", classes="muted")
         translated = Static(id="consent-translated", classes="wording translated")
         yield translated
-        yield Footer()
+        yield UbuFooter()
 
     @property
     def paper(self) -> bool:

@@ -17,11 +17,12 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.widgets import Header, Input, Label, Static
 
 from ubu_tui.errors import UbuError
 from ubu_tui.i18n import N_, _, format_percent
 from ubu_tui.screens.base import UbuScreen
+from ubu_tui.widgets.footer import UbuFooter
 
 
 def _month(day: date) -> str:
@@ -66,7 +67,7 @@ class CoverageScreen(UbuScreen):
             yield Input(_month(self.today), max_length=7, id="cov-to", compact=True)
         with VerticalScroll():
             yield Static(_("Räknar …"), id="cov-table")
-        yield Footer()
+        yield UbuFooter()
 
     def on_mount(self) -> None:
         first = "#cov-ended" if self.ubu.settings.municipality else "#cov-municipality"

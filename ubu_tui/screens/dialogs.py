@@ -6,11 +6,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ubu_tui.i18n import N_, _
 from ubu_tui.screens.base import TranslatedFooter
+from ubu_tui.widgets.footer import UbuFooter
 
 
 class PrivacyScreen(TranslatedFooter, ModalScreen[None]):
@@ -36,7 +37,7 @@ class ChoiceDialog(TranslatedFooter, ModalScreen[str | None]):
                 yield Static(self.text, classes="muted")
             yield OptionList(*[Option(f"{key}  {label}", id=key) for key, label in self.choices],
                              id="choices")
-        yield Footer()
+        yield UbuFooter()
 
     def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
         if any(event.key == key for key, _label in self.choices):
@@ -64,7 +65,7 @@ class NoticeDialog(TranslatedFooter, ModalScreen[None]):
             yield Static(self.title_text, classes="title")
             yield Static(self.text)
             yield Static(_("Tryck Enter för att fortsätta."), classes="muted")
-        yield Footer()
+        yield UbuFooter()
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -80,7 +81,7 @@ class UnitPicker(TranslatedFooter, ModalScreen[int | None]):
             yield Static(_("Välj enhet ur registret"), classes="title")
             yield Input(placeholder=_("Skriv en del av enhetens namn"), id="unit-search")
             yield OptionList(id="unit-list")
-        yield Footer()
+        yield UbuFooter()
 
     def on_mount(self) -> None:
         self._fill("")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ubu_tui.i18n import N_, _
 from ubu_tui.interview.followup import FollowUp
 from ubu_tui.interview.session import DISPOSITION_LABELS, Consent, Disposition
 from ubu_tui.screens.base import UbuScreen
+from ubu_tui.widgets.footer import UbuFooter
 
 RESPONDENT_LABELS = {"youth": N_("Ungdomen"), "guardian": N_("Förälder/vårdnadshavare"),
                      "caseworker": N_("Handläggarens egna frågor")}
@@ -38,7 +39,7 @@ class FollowUpScreen(UbuScreen):
                        "Allt sparas efter varje svar."), classes="muted")
         yield OptionList(id="sessions")
         yield Static(id="ready", classes="muted")
-        yield Footer()
+        yield UbuFooter()
 
     def on_screen_resume(self) -> None:
         menu = self.query_one("#sessions", OptionList)

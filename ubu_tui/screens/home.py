@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ubu_tui.errors import UbuError
 from ubu_tui.i18n import N_, _, ngettext
 from ubu_tui.screens.base import UbuScreen
+from ubu_tui.widgets.footer import UbuFooter
 
 
 class HomeScreen(UbuScreen):
@@ -36,7 +37,7 @@ class HomeScreen(UbuScreen):
             Option(_("i  Inställningar"), id="settings"),
             id="home-menu",
         )
-        yield Footer()
+        yield UbuFooter()
 
     _practice_opened = False
 

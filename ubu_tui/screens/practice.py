@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Header, Input, Label, OptionList, Static
+from textual.widgets import Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ubu_tui.errors import InstrumentError, UbuError
@@ -25,6 +25,7 @@ from ubu_tui.practice.run import PracticeRun
 from ubu_tui.practice.scenario import Scenario
 from ubu_tui.screens.base import UbuScreen
 from ubu_tui.screens.followup import RESPONDENT_LABELS
+from ubu_tui.widgets.footer import UbuFooter
 from ubu_tui.widgets.question import describe_response
 
 MODE_TEXT = {
@@ -74,7 +75,7 @@ class PracticeScreen(UbuScreen):
             yield Input(placeholder="1–99", id="participant", max_length=2, restrict=r"[0-9]*",
                         compact=True)
         yield Static(id="practice-mode", classes="muted")
-        yield Footer()
+        yield UbuFooter()
 
     def on_mount(self) -> None:
         for problem in self.problems:
@@ -155,7 +156,7 @@ class BriefScreen(UbuScreen):
         yield Header()
         yield Static(scenario.title, classes="title")
         yield Static(text, id="brief")
-        yield Footer()
+        yield UbuFooter()
 
     def action_start(self) -> None:
         self.run.started = True
@@ -240,7 +241,7 @@ class FeedbackScreen(UbuScreen):
                      classes="title")
         with VerticalScroll():
             yield Static(feedback_text(self.feedback, self.run), id="feedback")
-        yield Footer()
+        yield UbuFooter()
 
     def on_mount(self) -> None:
         from ubu_tui.store.drafts import discard_draft

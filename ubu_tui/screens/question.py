@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 from ubu_tui.i18n import N_, SOURCE, _
 from ubu_tui.instrument.model import NONRESPONSE, AnswerType, Item
@@ -13,6 +13,7 @@ from ubu_tui.interview.followup import FollowUp
 from ubu_tui.interview.session import BREAK_LABELS, AnswerRejected, BreakReason, Mode, Response
 from ubu_tui.screens.base import UbuScreen
 from ubu_tui.screens.followup import RESPONDENT_LABELS
+from ubu_tui.widgets.footer import UbuFooter
 from ubu_tui.widgets.question import NONRESPONSE_KEYS, Frame, QuestionView, describe_response
 
 SENSITIVE_NOTICE = N_(
@@ -56,7 +57,7 @@ class QuestionScreen(UbuScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield QuestionView(id="question")
-        yield Footer()
+        yield UbuFooter()
 
     def on_mount(self) -> None:
         self._show()

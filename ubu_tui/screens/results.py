@@ -8,11 +8,12 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Header, Select, Static
+from textual.widgets import Header, Select, Static
 
 from ubu_tui.errors import UbuError
 from ubu_tui.i18n import N_, _, format_number, format_percent
 from ubu_tui.screens.base import UbuScreen
+from ubu_tui.widgets.footer import UbuFooter
 
 LOW_N = 10          # figures on fewer follow-ups than this are marked as uncertain
 BAR = 30            # characters for a full bar
@@ -60,7 +61,7 @@ class ResultsScreen(UbuScreen):
                 value=self.NO_PROFILE, allow_blank=False, id="profile", compact=True)
         with VerticalScroll():
             yield Static(_("Räknar …"), id="results-table")
-        yield Footer()
+        yield UbuFooter()
 
     def _units(self) -> dict[int, str]:
         from ubu_tui.store.registry import unit_names

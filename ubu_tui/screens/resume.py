@@ -5,12 +5,13 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ubu_tui.errors import UbuError
 from ubu_tui.i18n import N_, _, ngettext
 from ubu_tui.screens.base import UbuScreen
+from ubu_tui.widgets.footer import UbuFooter
 
 PART_NAMES = {"youth": N_("Ungdom"), "guardian": N_("Förälder"), "caseworker": N_("Handläggare")}
 
@@ -38,7 +39,7 @@ class ResumeScreen(UbuScreen):
         yield Static(_("Återuppta ett utkast"), classes="title")
         yield Static(_("Utkast raderas automatiskt efter 90 dagar."), classes="muted")
         yield OptionList(id="drafts")
-        yield Footer()
+        yield UbuFooter()
 
     def on_screen_resume(self) -> None:
         from ubu_tui.store.drafts import list_drafts

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ubu_tui.i18n import N_, _
@@ -13,6 +13,7 @@ from ubu_tui.interview.followup import FollowUp
 from ubu_tui.interview.session import AnswerRejected
 from ubu_tui.screens.base import UbuScreen
 from ubu_tui.screens.followup import RESPONDENT_LABELS
+from ubu_tui.widgets.footer import UbuFooter
 from ubu_tui.widgets.question import describe_response
 
 
@@ -35,7 +36,7 @@ class ReviewScreen(UbuScreen):
                      classes="muted")
         yield OptionList(id="review-list")
         yield Static(id="review-status", classes="message")
-        yield Footer()
+        yield UbuFooter()
 
     def on_mount(self) -> None:
         from ubu_tui.store.registry import get_unit

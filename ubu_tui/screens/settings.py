@@ -6,12 +6,13 @@ from dataclasses import replace
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ubu_tui.i18n import LANGUAGES, N_, _, interface_languages
 from ubu_tui.screens.base import UbuScreen
 from ubu_tui.store.engine import describe
+from ubu_tui.widgets.footer import UbuFooter
 
 THEMES = ("textual-dark", "textual-light", "ubu-high-contrast")
 
@@ -33,7 +34,7 @@ class SettingsScreen(UbuScreen):
         yield OptionList(Option(_("En tangent per svar: siffran sparar och går vidare"),
                                 id="one-key"),
                          Option(_("Siffra och sedan Enter"), id="enter"), id="answer-keys")
-        yield Footer()
+        yield UbuFooter()
 
     async def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option_list.id == "languages":

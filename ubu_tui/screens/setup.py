@@ -6,8 +6,8 @@ from datetime import date
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
+from textual.containers import Vertical
+from textual.widgets import Button, Header, Input, Label, Select, Static
 
 from ubu_tui.codes import check_municipality
 from ubu_tui.errors import InputRejected
@@ -21,10 +21,10 @@ from ubu_tui.interview.eligibility import (
     Unaccompanied,
     check,
 )
-from ubu_tui.interview.followup import FollowUp, Setup
-from ubu_tui.interview.session import MODE_LABELS, Mode
+from ubu_tui.interview.modes import MODE_LABELS, Mode
 from ubu_tui.screens.base import UbuScreen
-from ubu_tui.store.labels import new_label
+from ubu_tui.widgets.footer import UbuFooter
+from ubu_tui.widgets.select import LazySelect
 
 MIN_AGE, MAX_AGE = 0, 25   # the range of the caseworker's age item
 
@@ -56,29 +56,27 @@ class SetupScreen(UbuScreen):
                 self.ubu.settings.municipality))
             yield from self._row(_("Placeringen började"), self._input(
                 "start", _("ÅÅÅÅ-MM-DD"), 10, r"[0-9-]*"))
-            with Horizontal(classes="row"):
-                yield Label(_("Placeringen slutade"), id="end-label")
-                yield self._input("end", _("ÅÅÅÅ-MM-DD"), 10, r"[0-9-]*")
-            yield from self._row(_("Lagrum"), Select(
+            yield Label(_("Placeringen slutade"), id="end-label")
+            yield self._input("end", _("ÅÅÅÅ-MM-DD"), 10, r"[0-9-]*")
+            yield from self._row(_("Lagrum"), LazySelect(
                 [(label, int(code)) for code, label in LEGAL_BASIS_LABELS.items()]
                 + [(_("Annat (t.ex. enbart LSS)"), OUT_OF_SCOPE)], id="basis",
                 allow_blank=True, prompt=_("Välj lagrum"), compact=True))
             yield from self._row(_("Ålder nu (hela år)"), self._input("age", _("år"), 2,
                                                                       r"[0-9]*"))
-            yield from self._row(_("Ensamkommande"), Select(
+            yield from self._row(_("Ensamkommande"), LazySelect(
                 [(_(label), int(code)) for code, label in UNACCOMPANIED_LABELS.items()],
                 id="unaccompanied", value=int(Unaccompanied.NO), allow_blank=False,
                 compact=True))
-            with Horizontal(classes="row"):
-                yield Label(_("Enhet"))
-                yield Button(_("Välj enhet (F4)"), id="unit", compact=True)
-            yield from self._row(_("Intervjuform"), Select(
+            yield Label(_("Enhet"))
+            yield Button(_("Välj enhet (F4)"), id="unit", compact=True)
+            yield from self._row(_("Intervjuform"), LazySelect(
                 [(_(label), int(mode)) for mode, label in MODE_LABELS.items()], id="mode",
                 value=int(Mode.IN_PERSON), allow_blank=False, compact=True))
         yield Static(id="eligibility")
         yield Button(_("Starta uppföljningen (Ctrl+S)"), id="go", variant="primary",
                      compact=True)
-        yield Footer()
+        yield UbuFooter()
 
     @staticmethod
     def _input(widget_id: str, placeholder: str, length: int, allowed: str,
@@ -87,9 +85,8 @@ class SetupScreen(UbuScreen):
                      restrict=allowed, compact=True, select_on_focus=False)
 
     def _row(self, label: str, widget: Input | Select) -> ComposeResult:  # type: ignore[type-arg]
-        with Horizontal(classes="row"):
-            yield Label(label)
-            yield widget
+        yield Label(label)       # the form is a grid of two columns (app.tcss)
+        yield widget
 
     def on_mount(self) -> None:
         # Shown at once, even while the store still opens (a caseworker who pressed `n` at
@@ -238,6 +235,11 @@ class SetupScreen(UbuScreen):
             self.notify(_("Uppföljningen kan inte startas än; se rutan ovanför knappen."),
                         severity="warning")
             return
+        # Only starting needs these (and the identifier checks behind them): not imported on the
+        # way to the screen, which a key pressed at start-up waits for.
+        from ubu_tui.interview.followup import FollowUp, Setup
+        from ubu_tui.store.labels import new_label
+
         basis = self.query_one("#basis", Select).value
         mode = self.query_one("#mode", Select).value
         setup = Setup(municipality=self._value("municipality"), unit_id=self.unit_id,

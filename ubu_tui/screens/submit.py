@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from ubu_tui.errors import UbuError
 from ubu_tui.i18n import N_, _
@@ -14,6 +14,7 @@ from ubu_tui.interview.followup import FollowUp, FollowUpRecord
 from ubu_tui.interview.session import DISPOSITION_LABELS, MODE_LABELS, Mode
 from ubu_tui.screens.base import UbuScreen
 from ubu_tui.screens.followup import RESPONDENT_LABELS
+from ubu_tui.widgets.footer import UbuFooter
 
 
 class SubmitScreen(UbuScreen):
@@ -75,7 +76,7 @@ class SubmitScreen(UbuScreen):
         yield Static(self._unit_check_text(), id="unit-check")
         with VerticalScroll():
             yield Static(self._preview(record), id="submit-preview")
-        yield Footer()
+        yield UbuFooter()
 
     def _preview(self, record: FollowUpRecord) -> Text:
         text = Text()
