@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from ubu_tui.store.cube import ADD_COUNTS, COUNT_TRIGGERS
+from ubu_tui.store.cube import ADD_COUNTS, COUNT_TRIGGERS, PG_COUNT_TRIGGERS
 
 BULK_CACHE_KIB = 256 * 1024
 
@@ -52,7 +52,8 @@ def counted_in_bulk(conn: Connection) -> Iterator[None]:
                       "(id VARCHAR(32) PRIMARY KEY)"))
     conn.execute(text("DELETE FROM bulk_new"))
     saved: list[str] = []
-    for table, names in COUNT_TRIGGERS.items():
+    paused = PG_COUNT_TRIGGERS if postgres else COUNT_TRIGGERS
+    for table, names in paused.items():
         for name in names:
             if postgres:
                 conn.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER {name}"))
@@ -65,7 +66,7 @@ def counted_in_bulk(conn: Connection) -> Iterator[None]:
     yield
     for statement in ADD_COUNTS:
         conn.execute(text(statement))
-    for table, names in COUNT_TRIGGERS.items():
+    for table, names in paused.items():
         for name in names:
             if postgres:
                 conn.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER {name}"))
