@@ -2,9 +2,10 @@
 
 The count triggers (item_count, index_count, disposition_count and the cubes) fire once per
 row and, for the cubes, once per dimension: fine for one submission, a minute for ten thousand
-imported ones. A bulk writer pauses them inside its transaction, writes the rows, lists the new
-records in `bulk_new`, and adds their counts with one grouped statement per kept count
-(store/cube.py: ADD_COUNTS), then restores the triggers, all before it commits: other
+imported ones. A bulk writer (import, the owner's push batch by batch, the synthesiser) pauses
+them inside its transaction, writes the rows, lists the new records in `bulk_new`, and adds
+their counts with grouped statements (store/cube.py: ADD_COUNTS; the index figures from one
+read of the batch's scores), then restores the triggers, all before it commits: other
 connections never see the triggers gone, and the counts are exactly what the triggers keep.
 """
 
@@ -16,7 +17,7 @@ from contextlib import contextmanager
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from ubu_tui.store.cube import ADD_COUNTS, COUNT_TRIGGERS
+from ubu_tui.store.cube import ADD_COUNTS, COUNT_TRIGGERS, PG_COUNT_TRIGGERS
 
 BULK_CACHE_KIB = 256 * 1024
 
@@ -52,7 +53,8 @@ def counted_in_bulk(conn: Connection) -> Iterator[None]:
                       "(id VARCHAR(32) PRIMARY KEY)"))
     conn.execute(text("DELETE FROM bulk_new"))
     saved: list[str] = []
-    for table, names in COUNT_TRIGGERS.items():
+    paused = PG_COUNT_TRIGGERS if postgres else COUNT_TRIGGERS
+    for table, names in paused.items():
         for name in names:
             if postgres:
                 conn.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER {name}"))
@@ -65,7 +67,7 @@ def counted_in_bulk(conn: Connection) -> Iterator[None]:
     yield
     for statement in ADD_COUNTS:
         conn.execute(text(statement))
-    for table, names in COUNT_TRIGGERS.items():
+    for table, names in paused.items():
         for name in names:
             if postgres:
                 conn.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER {name}"))

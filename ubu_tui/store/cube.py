@@ -55,7 +55,13 @@ JOIN_UNIT = " LEFT JOIN {schema}unit ru ON ru.id = s.unit_id"
 # outwards (`s.id IN bulk_new`): written as a join from bulk_new, SQLite chose to scan every
 # answer in the store instead, so a batch cost more the more the store held. The same figures
 # the row triggers keep; a test holds the two ways equal.
-ADD_COUNTS: tuple[str, ...] = (
+_SUMS_SET = ("SET n = c.n + excluded.n, total = c.total + excluded.total, "
+             "high = c.high + excluded.high, ckey = c.ckey + excluded.ckey, "
+             "hkey = c.hkey + excluded.hkey")
+
+# The counts grouped straight from the batch's records: one statement each. A further kept
+# count of the records goes here (a grouped INSERT … WHERE {NEW} … ON CONFLICT DO UPDATE).
+RECORD_COUNTS: tuple[str, ...] = (
     "INSERT INTO item_count AS c (period, item_id, code, n, ckey) "
     "SELECT s.period, a.item_id, a.code, COUNT(*), SUM(s.record_key) "
     "FROM submission s "
@@ -63,16 +69,6 @@ ADD_COUNTS: tuple[str, ...] = (
     f"WHERE {NEW} AND a.outcome IN {COUNTED} GROUP BY s.period, a.item_id, a.code "
     "ON CONFLICT (period, item_id, code) DO UPDATE "
     "SET n = c.n + excluded.n, ckey = c.ckey + excluded.ckey",
-
-    "INSERT INTO index_count AS c (period, unit_id, index_id, n, total, high, ckey, hkey) "
-    f"SELECT s.period, s.unit_id, x.index_id, COUNT(*), SUM(x.total * 1.0 / x.n), SUM({HIGH}), "
-    f"SUM(s.record_key), SUM({HIGH} * s.record_key) "
-    "FROM submission s "
-    "JOIN index_score x ON x.submission_id = s.id "
-    f"WHERE {NEW} AND x.n > 0 GROUP BY s.period, s.unit_id, x.index_id "
-    "ON CONFLICT (period, unit_id, index_id) DO UPDATE "
-    "SET n = c.n + excluded.n, total = c.total + excluded.total, "
-    "high = c.high + excluded.high, ckey = c.ckey + excluded.ckey, hkey = c.hkey + excluded.hkey",
 
     "INSERT INTO disposition_count AS c (period, respondent, disposition, n, ckey) "
     "SELECT s.period, r.respondent, r.disposition, COUNT(*), SUM(s.record_key) "
@@ -90,8 +86,104 @@ ADD_COUNTS: tuple[str, ...] = (
     f"WHERE {NEW} GROUP BY s.period, s.unit_id, r.respondent, r.disposition "
     "ON CONFLICT (period, unit_id, respondent, disposition) DO UPDATE "
     "SET n = c.n + excluded.n, ckey = c.ckey + excluded.ckey",
+) + kept_items.ADD_COUNTS      # the report's items per group and its methods (schema 0141)
 
+# The index figures: ten cube dimensions, their yearly sums and index_count, all from one
+# read of the batch's scores. Grouped one statement per dimension straight from the records,
+# SQLite sorted every score of the batch ten times over with text keys, and each of the
+# ~28 000 cube rows per thousand records then fired the yearly sums' row trigger: half an
+# import's counting. Now the scores are read once into `bulk_scores`, each beside its group
+# in every dimension and one integer `cell` that stands for (index, month, unit type), so
+# that each dimension's sort compares two integers; the dimensions' rows gather in
+# `bulk_cube`, which goes into index_cube in one statement and, summed per year, into
+# index_cube_year (its triggers paused, see COUNT_TRIGGERS); index_count is the unit
+# dimension's rows without the unit type (a unit has one), so it needs no grouping at all.
+_MONTH = "CAST(substr(s.period, 1, 4) AS INTEGER) * 12 + CAST(substr(s.period, 6, 2) AS INTEGER)"
+_CUBE_COLUMNS = "dim, index_id, period, unit_type, grp, n, total, high, ckey, hkey"
+# Dimensions of a few groups each (the background answers), summed together first: per cell,
+# two or three of them have some ten to thirty combinations, so one sort of the batch's scores
+# serves them all and each is then summed from a table a tenth the size (a sort of every score
+# per dimension was most of the counting). Any grouping of DIMS' names gives the same sums.
+_FEW: tuple[tuple[str, ...], ...] = (
+    ("sex", "age_band"), ("reason", "legal_basis"), ("breakdown", "length", "unit_type"))
+
+
+def _by_few(dims: tuple[str, ...]) -> tuple[str, ...]:
+    """The cube rows of `dims` for bulk_cube, through their common sums in bulk_few."""
+    groups = ", ".join(f"g_{d}" for d in dims)
+    return (
+        "CREATE TEMPORARY TABLE bulk_few AS SELECT cell, MIN(index_id) AS index_id, "
+        f"MIN(period) AS period, MIN(unit_type) AS unit_type, {groups}, COUNT(*) AS n, "
+        "SUM(v) AS v, SUM(h) AS h, SUM(k) AS k, SUM(h * k) AS hk "
+        f"FROM bulk_scores GROUP BY cell, {groups}",
+        *(f"INSERT INTO bulk_cube ({_CUBE_COLUMNS}) SELECT '{d}', MIN(index_id), MIN(period), "
+          f"MIN(unit_type), g_{d}, SUM(n), SUM(v), SUM(h), SUM(k), SUM(hk) "
+          f"FROM bulk_few GROUP BY cell, g_{d}" for d in dims),
+        "DROP TABLE bulk_few")
+
+
+INDEX_COUNTS: tuple[str, ...] = (
+    "CREATE TEMPORARY TABLE bulk_index AS SELECT index_id, "
+    "ROW_NUMBER() OVER (ORDER BY index_id) AS code FROM (SELECT DISTINCT index_id "
+    "FROM index_score WHERE submission_id IN (SELECT id FROM bulk_new)) i",
+
+    "CREATE TEMPORARY TABLE bulk_scores AS SELECT "
+    f"(i.code * 100000 + {_MONTH}) * 100000 + {UNIT_TYPE} + 1 AS cell, "
+    f"x.index_id, s.period, {UNIT_TYPE} AS unit_type, "
+    + "".join(f"{group} AS g_{dim}, " for dim, group in DIMS.items())
+    + f"x.total * 1.0 / x.n AS v, {HIGH} AS h, s.record_key AS k "
+    f"FROM submission s{JOIN_UNIT.format(schema='')} "
+    "JOIN index_score x ON x.submission_id = s.id "
+    "JOIN bulk_index i ON i.index_id = x.index_id "
+    f"WHERE {NEW} AND x.n > 0",
+
+    "CREATE TEMPORARY TABLE bulk_cube (dim VARCHAR(16), index_id VARCHAR(40), "
+    "period VARCHAR(7), unit_type SMALLINT, grp INTEGER, n INTEGER, total FLOAT, "
+    "high INTEGER, ckey BIGINT, hkey BIGINT)",
 ) + tuple(
+    # (MIN of what is the same in the whole group: the cell stands for it)
+    f"INSERT INTO bulk_cube ({_CUBE_COLUMNS}) SELECT '{dim}', MIN(index_id), MIN(period), "
+    f"MIN(unit_type), g_{dim}, COUNT(*), SUM(v), SUM(h), SUM(k), SUM(h * k) "
+    f"FROM bulk_scores GROUP BY cell, g_{dim}"
+    for dim in DIMS if not any(dim in few for few in _FEW)) + tuple(
+    statement for few in _FEW for statement in _by_few(few)) + (
+    # the method dimension: a record counts once in the group of each method it used (few
+    # records name a method: read from them outwards)
+    f"INSERT INTO bulk_cube ({_CUBE_COLUMNS}) "
+    f"SELECT 'method', x.index_id, s.period, {UNIT_TYPE}, m.method, COUNT(*), "
+    f"SUM(x.total * 1.0 / x.n), SUM({HIGH}), SUM(s.record_key), SUM({HIGH} * s.record_key) "
+    f"FROM submission s{JOIN_UNIT.format(schema='')} "
+    "JOIN (SELECT DISTINCT submission_id, method FROM method_record WHERE submission_id IN "
+    "(SELECT id FROM bulk_new)) m ON m.submission_id = s.id "
+    "JOIN index_score x ON x.submission_id = s.id "
+    f"WHERE {NEW} AND x.n > 0 GROUP BY x.index_id, s.period, {UNIT_TYPE}, m.method",
+
+    # ("WHERE true": SQLite would read ON CONFLICT as a join's ON)
+    f"INSERT INTO index_cube AS c ({_CUBE_COLUMNS}) SELECT {_CUBE_COLUMNS} FROM bulk_cube "
+    f"WHERE true ON CONFLICT (dim, index_id, period, unit_type, grp) DO UPDATE {_SUMS_SET}",
+
+    f"INSERT INTO index_cube_year AS c (dim, index_id, year, unit_type, grp, n, total, high, "
+    "ckey, hkey) SELECT dim, index_id, substr(period, 1, 4), unit_type, grp, SUM(n), "
+    "SUM(total), SUM(high), SUM(ckey), SUM(hkey) FROM bulk_cube "
+    "GROUP BY dim, index_id, substr(period, 1, 4), unit_type, grp "
+    f"ON CONFLICT (dim, index_id, year, unit_type, grp) DO UPDATE {_SUMS_SET}",
+
+    "INSERT INTO index_count AS c (period, unit_id, index_id, n, total, high, ckey, hkey) "
+    "SELECT period, grp, index_id, n, total, high, ckey, hkey FROM bulk_cube "
+    "WHERE dim = 'unit' "
+    f"ON CONFLICT (period, unit_id, index_id) DO UPDATE {_SUMS_SET}",
+
+    "DROP TABLE bulk_cube",
+    "DROP TABLE bulk_scores",
+    "DROP TABLE bulk_index",
+)
+
+ADD_COUNTS: tuple[str, ...] = RECORD_COUNTS + INDEX_COUNTS
+
+# The cube's rows grouped straight from the records, one statement per dimension, as the
+# bulk writers added them before INDEX_COUNTS (with the yearly sums' trigger running): the
+# form the migrations that rebuild the cube (0070, 0131) were written with.
+CUBE_FROM_RECORDS: tuple[str, ...] = tuple(
     "INSERT INTO index_cube AS c (dim, index_id, period, unit_type, grp, n, total, high, ckey, "
     f"hkey) SELECT '{dim}', x.index_id, s.period, {UNIT_TYPE}, {group}, COUNT(*), "
     f"SUM(x.total * 1.0 / x.n), SUM({HIGH}), SUM(s.record_key), SUM({HIGH} * s.record_key) "
@@ -102,7 +194,6 @@ ADD_COUNTS: tuple[str, ...] = (
     "SET n = c.n + excluded.n, total = c.total + excluded.total, "
     "high = c.high + excluded.high, ckey = c.ckey + excluded.ckey, hkey = c.hkey + excluded.hkey"
     for dim, group in DIMS.items()) + (
-    # the method dimension: a record counts once in the group of each method it used
     "INSERT INTO index_cube AS c (dim, index_id, period, unit_type, grp, n, total, high, ckey, "
     f"hkey) SELECT 'method', x.index_id, s.period, {UNIT_TYPE}, m.method, COUNT(*), "
     f"SUM(x.total * 1.0 / x.n), SUM({HIGH}), SUM(s.record_key), SUM({HIGH} * s.record_key) "
@@ -114,16 +205,21 @@ ADD_COUNTS: tuple[str, ...] = (
     "ON CONFLICT (dim, index_id, period, unit_type, grp) DO UPDATE "
     "SET n = c.n + excluded.n, total = c.total + excluded.total, "
     "high = c.high + excluded.high, ckey = c.ckey + excluded.ckey, hkey = c.hkey + excluded.hkey",
-) + kept_items.ADD_COUNTS      # the report's items per group and its methods (schema 0141)
+)
 
 # The row triggers that keep the counts above, by table: paused while a batch is written.
+# index_cube's keep its yearly sums, which INDEX_COUNTS adds once per batch instead of once
+# per monthly row (on PostgreSQL they are statement triggers of other names).
 COUNT_TRIGGERS: dict[str, tuple[str, ...]] = {
     "answer_record": ("answer_record_count", kept_items.ITEM_TRIGGER),
     "index_score": ("index_score_count", "index_score_cube"),
     "session_record": ("session_record_count", "session_record_unit_count",
                        kept_items.DECLINE_TRIGGER),
     "method_record": (kept_items.METHOD_TRIGGER,),
+    "index_cube": ("index_cube_year", "index_cube_year_up"),
 }
+PG_COUNT_TRIGGERS: dict[str, tuple[str, ...]] = {
+    **COUNT_TRIGGERS, "index_cube": ("index_cube_year_insert", "index_cube_year_update")}
 
 
 # --- the cube's triggers (schema 0131) ------------------------------------------------------

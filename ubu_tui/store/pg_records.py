@@ -20,7 +20,7 @@ Everything is written with pg_security.definer (fixed search_path, public.-quali
 from __future__ import annotations
 
 import json
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from typing import Any
 
 from sqlalchemy import text
@@ -460,19 +460,21 @@ def submit_payloads(session: Session, payloads: list[dict[str, Any]] | str) -> i
     return int(result.scalar_one())
 
 
-def prepared(chunks: list[list[dict[str, Any]]]) -> Generator[str, None, None]:
+def prepared(chunks: Sequence[list[dict[str, Any]]]) -> Generator[str, None, None]:
     """Each chunk's payloads as JSON text, made in a thread while the server stores the
-    previous chunk (the server's work and ours then overlap instead of taking turns)."""
+    previous chunk (the server's work and ours then overlap instead of taking turns). A chunk
+    is taken from `chunks` in that thread too, so a sequence that reads its chunks when asked
+    (a push's) reads them there."""
     from concurrent.futures import ThreadPoolExecutor
 
-    def make(chunk: list[dict[str, Any]]) -> str:
-        return json.dumps(payloads_of(chunk), ensure_ascii=False)
+    def make(i: int) -> str:
+        return json.dumps(payloads_of(chunks[i]), ensure_ascii=False)
 
     with ThreadPoolExecutor(max_workers=1) as pool:
-        futures = [pool.submit(make, chunk) for chunk in chunks[:2]]
+        futures = [pool.submit(make, i) for i in range(min(2, len(chunks)))]
         for i in range(len(chunks)):
             if i + 2 < len(chunks):
-                futures.append(pool.submit(make, chunks[i + 2]))
+                futures.append(pool.submit(make, i + 2))
             yield futures[i].result()
 
 

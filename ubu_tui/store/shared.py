@@ -5,11 +5,11 @@ and the PostgreSQL roles that keep individual records out of reach.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing, nullcontext
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import exc, text
 from sqlalchemy.engine import Engine
@@ -32,7 +32,6 @@ from ubu_tui.store.pg_records import (
     on_postgres,
     prepared,
     signature,
-    submit_payloads,
     withdraw_records,
 )
 from ubu_tui.store.submissions import add_record, check_municipality
@@ -41,6 +40,7 @@ from ubu_tui.store.transfer import (
     _record_from_json,
     _records,
     _require_real,
+    _submit_all,
     local_versions,
     refuse_local,
 )
@@ -72,38 +72,66 @@ def push(local: Engine, target: Engine, *, municipality: str | None = None, batc
     _require_real(target, _("förs in hit"))
     if municipality:
         check_municipality(municipality)
-    records = sorted(_records(local, municipality), key=lambda r: r["id"])
-    kept = local_versions(records)
+    early = on_postgres(target) and not on_postgres(local)
+    # From an office's SQLite store to PostgreSQL the records are read in two goes: the first
+    # batch's at once, the rest in a thread while the server stores that batch; what is
+    # refused before anything is sent (local versions, unknown units) is seen from the
+    # submission rows alone. Reading every record first kept the server idle for a tenth of
+    # a push of 10 000.
+    heads = _heads(local, municipality) if early else sorted(
+        _records(local, municipality), key=lambda r: r["id"])
+    kept = local_versions(heads)
     if kept and not skip_local:
         raise refuse_local(kept, _("Ingenting skickades. Lägg till --skip-local för att "
                                    "skicka de nationella posterna och behålla de lokala här."))
     if kept:
-        records = [r for r in records if "+" not in str(r["version"])]
+        heads = [r for r in heads if "+" not in str(r["version"])]
     with session_for(target) as session:
         known_units = set(session.exec(select(Unit.id)).all())
-    missing = sorted({r["unit"] for r in records} - known_units)
+    missing = sorted({r["unit"] for r in heads} - known_units)
     if missing:
         raise InputRejected(_("Registret i den gemensamma databasen saknar enheterna {units}; "
                               "importera registret där först. Ingenting skickades.")
                              .format(units=', '.join(map(str, missing[:10]))))
-    chunks = [records[start:start + batch] for start in range(0, len(records), batch)]
 
     def check(part: list[dict[str, Any]]) -> None:
         for r in part:
             _check_record(r, known_units)
 
-    ready = prepared(chunks) if on_postgres(target) else None
-    # Every record is checked before anything is committed. On PostgreSQL the first batch is
-    # already stored, uncommitted, while the rest are checked (the server's work and ours
-    # overlap); a fault found then rolls it back. Elsewhere: check all, then write.
-    rest: Future[None] | None = None
-    if ready is not None and chunks:
-        check(chunks[0])
-        checker = ThreadPoolExecutor(max_workers=1)
-        rest = checker.submit(check, records[batch:])
-        checker.shutdown(wait=False)     # its thread ends with this one task
+    chunks: Sequence[list[dict[str, Any]]]
+    if early:
+        firsts = {r["id"] for r in heads[:batch]}
+        first = sorted(_records(local, municipality, firsts), key=lambda r: r["id"])
+
+        def read_the_rest() -> list[dict[str, Any]]:
+            found = [r for r in _records(local, municipality) if r["id"] not in firsts
+                     and (not kept or "+" not in str(r["version"]))]
+            found.sort(key=lambda r: r["id"])
+            check(found)
+            return found
+
+        check(first)
+        reader = ThreadPoolExecutor(max_workers=1)
+        later = reader.submit(read_the_rest)
+        reader.shutdown(wait=False)     # its thread ends with this one task
+        chunks = _Chunks(first, later, batch, len(heads))
+        rest: Future[Any] | None = later
+        ready: Generator[str, None, None] | None = prepared(chunks)
     else:
-        check(records)
+        chunks = [heads[start:start + batch] for start in range(0, len(heads), batch)]
+        ready = prepared(chunks) if on_postgres(target) else None
+        # Every record is checked before anything is committed. On PostgreSQL the first
+        # batch is already stored, uncommitted, while the rest are checked (the server's work
+        # and ours overlap); a fault found then rolls it back. Elsewhere: check all, then
+        # write.
+        rest = None
+        if ready is not None and chunks:
+            check(chunks[0])
+            checker = ThreadPoolExecutor(max_workers=1)
+            rest = checker.submit(check, heads[batch:])
+            checker.shutdown(wait=False)     # its thread ends with this one task
+        else:
+            check(heads)
     with closing(ready) if ready is not None else nullcontext():
         # (closed here, in this thread, when the push stops early: left to the garbage
         # collector, the generator could be closed in its own pool's thread)
@@ -111,8 +139,48 @@ def push(local: Engine, target: Engine, *, municipality: str | None = None, batc
     return PushReport(report.sent, report.already, report.batches, sum(kept.values()))
 
 
-def _send(chunks: list[list[dict[str, Any]]], ready: Generator[str, None, None] | None,
-          rest: Future[None] | None, target: Engine,
+class _Chunks(Sequence[list[dict[str, Any]]]):
+    """A push's batches: the first read at once, the others when the thread reading (and
+    checking) the rest is done; asking for one of them waits for it."""
+
+    def __init__(self, first: list[dict[str, Any]], rest: Future[list[dict[str, Any]]],
+                 batch: int, total: int) -> None:
+        self.first, self.rest, self.batch, self.total = first, rest, batch, total
+
+    def __len__(self) -> int:
+        return -(-self.total // self.batch)
+
+    @overload
+    def __getitem__(self, i: int) -> list[dict[str, Any]]: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[list[dict[str, Any]]]: ...
+
+    def __getitem__(self, i: int | slice) -> Any:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        if i == 0:
+            return self.first
+        start = (i - 1) * self.batch
+        return self.rest.result()[start:start + self.batch]
+
+
+def _heads(local: Engine, municipality: str | None) -> list[dict[str, Any]]:
+    """Id, instrument, version and unit of every record to push (of one municipality), in id
+    order: what decides whether a push may start, without reading the records."""
+    with session_for(local) as session:
+        query = select(Submission.id, Submission.instrument_id, Submission.instrument_version,
+                       Submission.unit_id).order_by(col(Submission.id))
+        if municipality:
+            query = query.where(col(Submission.municipality) == municipality)
+        return [{"id": i, "instrument": instrument, "version": version, "unit": unit}
+                for i, instrument, version, unit in session.exec(query).all()]
+
+
+def _send(chunks: Sequence[list[dict[str, Any]]], ready: Generator[str, None, None] | None,
+          rest: Future[Any] | None, target: Engine,
           on_batch: Callable[[int, int], None] | None) -> PushReport:
     sent = already = batches = 0
     for chunk in chunks:
@@ -121,7 +189,11 @@ def _send(chunks: list[list[dict[str, Any]]], ready: Generator[str, None, None] 
             with session_for(target) as session:
                 if ready is not None:   # the whole batch in one call, one INSERT per table
                     try:
-                        new = submit_payloads(session, next(ready))
+                        # counted as the import counts: the owner's batch with the count
+                        # triggers paused and its counts added by the grouped statements
+                        # (a third less of the server's work than the cube's statement
+                        # trigger and the yearly sums' update trigger it sets off)
+                        new = _submit_all(session, [chunk], iter([next(ready)]))
                     finally:
                         if rest is not None:   # the first batch: the others checked too
                             checked, rest = rest, None

@@ -72,6 +72,15 @@ def _instrument(instrument_id: str, version: str) -> Instrument:
     return instrument_by_version(instrument_id, version)
 
 
+@lru_cache(maxsize=32)
+def _scored(instrument_id: str, version: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(index id, its items) for every index a record of this version is scored on: worked
+    out once per version (made afresh per record, the parts cost an import a tenth of its
+    Python time)."""
+    return tuple((ix.id, tuple(ix.items))
+                 for ix in _instrument(instrument_id, version).scored_indices())
+
+
 _BACKGROUND_ITEMS = tuple(item for item, _to_group, _sql in COLUMNS.values())
 
 
@@ -79,7 +88,7 @@ def json_rows(r: dict[str, Any], by_table: dict[str, list[tuple[Any, ...]]]) -> 
     """Append one checked ubu-record/1 record's row tuples (columns as ROW_COLUMNS) to
     `by_table`; a record without a key draws one. Plain tuples straight from the JSON: building
     a model object per answer cost a bulk import more than writing the rows."""
-    instrument = _instrument(str(r["instrument"]), str(r["version"]))
+    scored = _scored(str(r["instrument"]), str(r["version"]))
     rid = r["id"]
     answers, methods = by_table["answer_record"], by_table["method_record"]
     values: dict[str, int] = {}
@@ -102,10 +111,11 @@ def json_rows(r: dict[str, Any], by_table: dict[str, list[tuple[Any, ...]]]) -> 
         rid, r["municipality"], r["unit"], r["instrument"], r["version"], r["period"],
         secrets.randbits(32) if key is None else key, *groups_of(background).values()))
     by_table["session_record"].extend(sessions)
-    for ix in instrument.scored_indices():   # as index_scores below
-        codes = [values[i] for i in ix.items if i in values]
+    scores = by_table["index_score"]
+    for index_id, items in scored:   # as index_scores below
+        codes = [values[i] for i in items if i in values]
         if codes:
-            by_table["index_score"].append((rid, ix.id, len(codes), sum(codes)))
+            scores.append((rid, index_id, len(codes), sum(codes)))
 
 
 def index_scores(record: FollowUpRecord) -> dict[str, tuple[int, int]]:

@@ -194,7 +194,7 @@ def _write_once(create: bool) -> None:
 
 
 def upgrade() -> None:
-    from ubu_tui.store.cube import ADD_COUNTS
+    from ubu_tui.store.cube import CUBE_FROM_RECORDS
 
     postgres = op.get_bind().dialect.name == "postgresql"
     for column in BACKGROUND:
@@ -230,7 +230,7 @@ def upgrade() -> None:
         sqlite_with_rowid=False)
     op.execute("CREATE TEMPORARY TABLE bulk_new (id VARCHAR(32) PRIMARY KEY)")
     op.execute("INSERT INTO bulk_new (id) SELECT id FROM submission")
-    for statement in ADD_COUNTS:
+    for statement in CUBE_FROM_RECORDS:
         if statement.startswith("INSERT INTO index_cube"):
             op.execute(statement)
     op.execute("DROP TABLE bulk_new")

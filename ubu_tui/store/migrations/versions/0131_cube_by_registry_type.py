@@ -59,7 +59,7 @@ def _score_triggers(registry: bool) -> None:
 def _rebuild(registry: bool) -> None:
     """Every cube row again from the records, then the yearly sums from the cube (their row
     trigger paused meanwhile: one grouped statement instead of one upsert per monthly row)."""
-    from ubu_tui.store.cube import ADD_COUNTS, JOIN_UNIT, UNIT_TYPE
+    from ubu_tui.store.cube import CUBE_FROM_RECORDS, JOIN_UNIT, UNIT_TYPE
 
     postgres = op.get_bind().dialect.name == "postgresql"
     saved: list[str] = []
@@ -76,7 +76,7 @@ def _rebuild(registry: bool) -> None:
     op.execute("DELETE FROM index_cube")
     op.execute("CREATE TEMPORARY TABLE bulk_new (id VARCHAR(32) PRIMARY KEY)")
     op.execute("INSERT INTO bulk_new (id) SELECT id FROM submission")
-    for statement in ADD_COUNTS:
+    for statement in CUBE_FROM_RECORDS:
         if statement.startswith("INSERT INTO index_cube"):
             if not registry:
                 statement = statement.replace(JOIN_UNIT.format(schema=""), "").replace(
