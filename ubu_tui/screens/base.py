@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, cast
 from textual.screen import Screen
 from textual.widgets import Static
 
+from ubu_tui.compositor import make_compositor
 from ubu_tui.i18n import N_, _, binding_label, translate_bindings
 
 if TYPE_CHECKING:
@@ -31,6 +32,12 @@ class TranslatedFooter:
 
 
 class UbuScreen(TranslatedFooter, Screen[None]):
+    def __init__(self, name: str | None = None, id: str | None = None,  # noqa: A002
+                 classes: str | None = None) -> None:
+        super().__init__(name, id, classes)
+        # a key redraws only the rows it changed (see ubu_tui.compositor)
+        self._compositor = make_compositor()
+
     @property
     def ubu(self) -> UbuApp:
         return cast("UbuApp", self.app)
