@@ -7,6 +7,8 @@ shows is what a full layout pass would show.
 
 from __future__ import annotations
 
+import gc
+
 from textual._compositor import ChopsUpdate, LayoutUpdate
 from textual.geometry import Region
 from textual.widgets import Static
@@ -154,7 +156,7 @@ async def test_what_the_terminal_shows_after_each_key_is_what_a_full_redraw_show
         async with app.run_test(size=(80, 24)) as pilot:
             display = app._display
 
-            def shown(screen, update, display=display):
+            def shown(screen, update, display=display, terminal=terminal):
                 terminal.frame(update)
                 display(screen, update)
 
@@ -180,3 +182,25 @@ async def test_what_the_terminal_shows_after_each_key_is_what_a_full_redraw_show
                         terminal.text(80, 24), full.text(80, 24))
                     keys += 1
             assert keys >= (40 if enter_confirms else 20)
+
+
+async def test_the_garbage_collector_waits_while_a_key_is_served_and_only_then(engine):
+    """A collection that falls due while a key is served runs after the screen it led to is
+    drawn; it is put off for that key only, never left off (memory would grow)."""
+    app = new_app(engine)
+    paused: list[bool] = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_followup(pilot)
+        await press(pilot, "1", "1", "enter")
+        screen = app.screen
+        show = screen._show
+
+        def showing() -> None:
+            paused.append(not gc.isenabled())
+            show()
+
+        screen._show = showing
+        while app.screen is screen and screen.item is not None and len(paused) < 10:
+            await press(pilot, *key_for(screen.item))
+            assert gc.isenabled()
+    assert paused == [True] * 10

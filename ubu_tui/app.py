@@ -10,6 +10,7 @@ next screens' modules (`_load_ahead`).
 
 from __future__ import annotations
 
+import gc
 import time
 from dataclasses import replace
 from datetime import date
@@ -156,6 +157,10 @@ class UbuApp(TypeAhead, App[None]):
             self._instrument = self.instrument   # parse the instrument off the UI thread too
         except UbuError:
             pass
+        # What is loaded now stays for the life of the process: the garbage collector need
+        # not look at it again. A full collection walked all of it (tens of milliseconds, on
+        # whatever key it fell).
+        gc.freeze()
 
     def _let_keys_go_first(self, patience: float = 1.0) -> None:
         """(In the worker.) Wait while a key is being served, unless it waits for the store;
