@@ -7,7 +7,7 @@ import textwrap
 from bisect import bisect_right
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import Self, cast
+from typing import Self
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -49,9 +49,16 @@ class Part(Static):
 
     _only_rows: tuple[Region, ...] | None = None
 
-    def update_rows(self, content: Text, rows: Sequence[int]) -> None:
+    def update_rows(self, content: Text | str, rows: Sequence[int]) -> None:
+        """New content, of which only `rows` (of the content area) are drawn again."""
         width = self.content_size.width
-        self._only_rows = tuple(Region(0, y, width, 1) for y in rows)
+        runs: list[Region] = []
+        for y in rows:
+            if runs and runs[-1].bottom == y:
+                runs[-1] = runs[-1].grow((0, 0, 1, 0))
+            else:
+                runs.append(Region(0, y, width, 1))
+        self._only_rows = tuple(runs)
         try:
             self.update(content, layout=False)
         finally:
@@ -133,10 +140,14 @@ def _put(widget: Static, content: Text | str) -> None:
         # same height: only the rows that differ are drawn again (the ▶ moving, one option)
         changed = _changed_rows(shown, content, width)
         if changed:
-            widget.update_rows(cast(Text, content), changed)
+            widget.update_rows(content, changed)
             widget._ubu_rows = (width, len(widths))  # type: ignore[attr-defined]
             return
-    widget.update(content, layout=False)
+    if isinstance(widget, Part):
+        # its content rows, not its frame: the wording's border stays as it was
+        widget.update_rows(content, range(widget.content_size.height))
+    else:
+        widget.update(content, layout=False)
     after = len(widths) if fits else widget.get_content_height(size, size, width)
     widget._ubu_rows = (width, after)  # type: ignore[attr-defined]
     if max(floor, after) != max(floor, before):
