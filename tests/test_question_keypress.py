@@ -7,12 +7,15 @@ shows is what a full layout pass would show.
 
 from __future__ import annotations
 
+import gc
+
+from textual._compositor import ChopsUpdate, LayoutUpdate
 from textual.geometry import Region
 from textual.widgets import Static
 
 from tests.keys import burst, plan
 from tests.test_keys import SETUP
-from tests.ui import new_app, press, start_followup
+from tests.ui import key_for, new_app, press, start_followup
 from ubu_tui.interview.session import RespondentSession
 from ubu_tui.store import drafts
 
@@ -105,3 +108,99 @@ async def test_the_options_stay_put_from_item_to_item_and_no_empty_instruction_b
         assert blank_checked >= 10
         most = max(set(tops), key=tops.count)
         assert tops.count(most) >= len(tops) - 2, tops   # only the long sensitive item moves
+
+
+class Terminal:
+    """What the terminal shows: every frame the app sends, applied cell by cell as a terminal
+    would (a full frame, or only the changed spans of changed rows)."""
+
+    def __init__(self) -> None:
+        self.cells: dict[tuple[int, int], tuple[str, object]] = {}
+
+    def put(self, x: int, y: int, strip, x1: int = 0, x2: int = 10_000) -> None:
+        for segment in strip:
+            if segment.control:
+                continue
+            style = segment.style.clear_meta_and_links() if segment.style else None
+            for char in segment.text:     # the screens in these tests have no wide characters
+                if x1 <= x < x2:
+                    self.cells[x, y] = (char, style)
+                x += 1
+
+    def frame(self, update) -> None:
+        if isinstance(update, LayoutUpdate):
+            for y, line in enumerate(update.strips):
+                x = 0
+                for strip in line:
+                    self.put(x, y, strip)
+                    x += strip.cell_length
+        elif isinstance(update, ChopsUpdate):
+            for y, x1, x2 in update.spans:
+                for end, (x, strip) in zip(update.chop_ends[y], update.chops[y].items(),
+                                           strict=False):
+                    if strip is not None and x <= x2 and end > x1:
+                        self.put(x, y, strip, x1, x2 + 1)
+
+    def text(self, width: int, height: int) -> list[str]:
+        return ["".join(self.cells.get((x, y), ("?", None))[0] for x in range(width))
+                for y in range(height)]
+
+
+async def test_what_the_terminal_shows_after_each_key_is_what_a_full_redraw_shows(engine):
+    """Only the rows a key changed are drawn (and of the options only the lines that changed):
+    after every key of a whole part, in both answer modes, the terminal holds exactly what
+    drawing the whole screen afresh gives, character and style."""
+    for enter_confirms in (False, True):
+        app = new_app(engine, enter_confirms=enter_confirms)
+        terminal = Terminal()
+        async with app.run_test(size=(80, 24)) as pilot:
+            display = app._display
+
+            def shown(screen, update, display=display, terminal=terminal):
+                terminal.frame(update)
+                display(screen, update)
+
+            app._display = shown  # the headless driver writes nothing: keep what it would
+            await start_followup(pilot)
+            await press(pilot, "1", "1", "enter")
+            await pilot.pause()
+            screen = app.screen
+            keys = 0
+            while app.screen is screen and screen.item is not None:
+                for key in key_for(screen.item, enter_confirms):
+                    await press(pilot, key)
+                    if app.screen is not screen:
+                        break
+                    await pilot.pause()
+                    assert not screen._dirty_widgets and not screen._compositor._dirty_regions
+                    full = Terminal()   # every part drawn afresh, no line from a cache
+                    for widget in screen.walk_children(with_self=True):
+                        widget.refresh()
+                    full.frame(screen._compositor.render_update(full=True))
+                    assert terminal.cells == full.cells, (
+                        screen.item.id if screen.item else None,
+                        terminal.text(80, 24), full.text(80, 24))
+                    keys += 1
+            assert keys >= (40 if enter_confirms else 20)
+
+
+async def test_the_garbage_collector_waits_while_a_key_is_served_and_only_then(engine):
+    """A collection that falls due while a key is served runs after the screen it led to is
+    drawn; it is put off for that key only, never left off (memory would grow)."""
+    app = new_app(engine)
+    paused: list[bool] = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_followup(pilot)
+        await press(pilot, "1", "1", "enter")
+        screen = app.screen
+        show = screen._show
+
+        def showing() -> None:
+            paused.append(not gc.isenabled())
+            show()
+
+        screen._show = showing
+        while app.screen is screen and screen.item is not None and len(paused) < 10:
+            await press(pilot, *key_for(screen.item))
+            assert gc.isenabled()
+    assert paused == [True] * 10

@@ -10,6 +10,7 @@ next screens' modules (`_load_ahead`).
 
 from __future__ import annotations
 
+import gc
 import time
 from dataclasses import replace
 from datetime import date
@@ -68,6 +69,7 @@ class UbuApp(TypeAhead, App[None]):
     def __init__(self, settings: Settings, engine: Engine | None = None, *,
                  instrument: Instrument | None = None, today: date | None = None,
                  purged: int = 0, practice_engine: Engine | None = None) -> None:
+        self._theme_for: tuple[str, Theme] | None = None
         super().__init__()
         self._typeahead_init()
         from ubu_tui.i18n import use_language
@@ -81,6 +83,23 @@ class UbuApp(TypeAhead, App[None]):
         self._instrument = instrument
         self._today = today
         self.purged = purged
+
+    @property
+    def current_theme(self) -> Theme:
+        # Textual finds the theme by name in a fresh copy of its table of themes, and does so
+        # for every widget it draws (some thirty times a frame): remember it per name instead
+        name = self.theme
+        if self._theme_for is None or self._theme_for[0] != name:
+            self._theme_for = (name, super().current_theme)
+        return self._theme_for[1]
+
+    def register_theme(self, theme: Theme) -> None:
+        self._theme_for = None
+        super().register_theme(theme)
+
+    def unregister_theme(self, theme_name: str) -> None:
+        self._theme_for = None
+        super().unregister_theme(theme_name)
 
     @property
     def engine(self) -> Engine:
@@ -160,6 +179,10 @@ class UbuApp(TypeAhead, App[None]):
             self._instrument = self.instrument   # parse the instrument off the UI thread too
         except UbuError:
             pass
+        # What is loaded now stays for the life of the process: the garbage collector need
+        # not look at it again. A full collection walked all of it (tens of milliseconds, on
+        # whatever key it fell).
+        gc.freeze()
 
     def _let_keys_go_first(self, patience: float = 1.0) -> None:
         """(In the worker.) Wait while a key is being served, unless it waits for the store;

@@ -6,12 +6,18 @@ home screen may still wait for the store: a key arriving then went to the wrong 
 (the pilot found "026-09-012", SoL for LVU, age 6 for 16). So the App takes one key at a time:
 after each key it holds the next ones until the screen the key led to is mounted and every
 widget on it has handled all it was sent; then it hands on the next held key.
+
+While a key that found the app idle is being served, Python's cyclic garbage collector waits:
+a collection that falls due then (most keys allocate enough for one, and with the store's
+modules loaded a full one took tens of milliseconds) runs once the key has settled, after the
+screen it led to is drawn, instead of between the key and that screen.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from collections import deque
 from collections.abc import Coroutine
 from functools import partial
@@ -55,6 +61,7 @@ class TypeAhead:
     _held: deque[events.Key]
     _settling: bool
     _settle_task: asyncio.Task[None] | None = None
+    _gc_paused = False
 
     def _typeahead_init(self) -> None:
         self._held = deque()
@@ -75,8 +82,22 @@ class TypeAhead:
             self._held.append(event)
             return True
         self._settling = True
+        self._pause_gc()
         self._settle_soon()
         return False
+
+    def _pause_gc(self) -> None:
+        if gc.isenabled():
+            gc.disable()
+            self._gc_paused = True
+
+    def _resume_gc(self) -> None:
+        if self._gc_paused:
+            self._gc_paused = False
+            gc.enable()
+            # Python collects when an allocation finds the count over its threshold: make one
+            # now, so that what was put off is collected here and not when the next key comes
+            _ = [[]]
 
     def _settle_soon(self) -> None:
         # a bare task, not a worker: a worker posts state messages of its own on every key
@@ -85,6 +106,7 @@ class TypeAhead:
         task.add_done_callback(self._settled)
 
     def _settled(self, task: asyncio.Task[None]) -> None:
+        self._resume_gc()
         if not task.cancelled() and task.exception() is not None:
             app: App[None] = self  # type: ignore[assignment]
             app._handle_exception(task.exception())  # type: ignore[arg-type]

@@ -9,6 +9,7 @@ from textual import events
 from textual.screen import Screen
 from textual.widgets import Static
 
+from ubu_tui.compositor import make_compositor
 from ubu_tui.i18n import N_, _, binding_label, translate_bindings
 
 if TYPE_CHECKING:
@@ -41,6 +42,12 @@ class UbuScreen(TranslatedFooter, Screen[None]):
         if self._styled_at_mount:
             self._styled_at_mount = False
             event.refresh_styles = False
+
+    def __init__(self, name: str | None = None, id: str | None = None,  # noqa: A002
+                 classes: str | None = None) -> None:
+        super().__init__(name, id, classes)
+        # a key redraws only the rows it changed (see ubu_tui.compositor)
+        self._compositor = make_compositor()
 
     @property
     def ubu(self) -> UbuApp:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 import textwrap
+from bisect import bisect_right
 from collections.abc import Sequence
 from enum import StrEnum
+from typing import Self
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -13,6 +15,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.css.scalar import Unit
+from textual.geometry import Region
 from textual.message import Message
 from textual.widgets import Static
 
@@ -38,6 +41,69 @@ def _floor(widget: Static) -> int:
         return 0
     gutter = widget.styles.gutter.height if widget.styles.box_sizing == "border-box" else 0
     return max(0, int(reserve.value) - gutter)
+
+
+class Part(Static):
+    """A part of the question: a Static that can take new content and draw only the rows that
+    differ, when its height stays and each of its lines is one row (see `_put`)."""
+
+    _only_rows: tuple[Region, ...] | None = None
+
+    def update_rows(self, content: Text | str, rows: Sequence[int]) -> None:
+        """New content, of which only `rows` (of the content area) are drawn again."""
+        width = self.content_size.width
+        runs: list[Region] = []
+        for y in rows:
+            if runs and runs[-1].bottom == y:
+                runs[-1] = runs[-1].grow((0, 0, 1, 0))
+            else:
+                runs.append(Region(0, y, width, 1))
+        self._only_rows = tuple(runs)
+        try:
+            self.update(content, layout=False)
+        finally:
+            self._only_rows = None
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
+                recompose: bool = False) -> Self:
+        if self._only_rows and not regions and not layout and not recompose:
+            regions = self._only_rows       # `update` asks for the whole part: these will do
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+
+def _lines(content: Text) -> list[tuple[str, tuple[tuple[int, int, object], ...]]]:
+    """Each line of a text with the styles on it, to compare line by line (rich's own
+    `Text.split` took longer than drawing the lines it would spare)."""
+    plain = content.plain
+    lines = plain.split("\n")
+    starts = [0]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+    styles: list[list[tuple[int, int, object]]] = [[] for _ in lines]
+    for start, end, style in content.spans:
+        n = bisect_right(starts, start) - 1
+        while n < len(lines) and starts[n] < end:
+            a, b = max(start, starts[n]), min(end, starts[n] + len(lines[n]))
+            if a < b:
+                styles[n].append((a - starts[n], b - starts[n], style))
+            n += 1
+    return [(line, tuple(on)) for line, on in zip(lines, styles, strict=True)]
+
+
+def _changed_rows(shown: Text | str, content: Text | str, width: int) -> list[int] | None:
+    """The rows that differ between two texts of one row per line, or None when that is not
+    known (a line wraps, or a text is not a rich Text or is styled as a whole)."""
+    if not (isinstance(shown, Text) and isinstance(content, Text)):
+        return None
+    if (shown.style, shown.justify, shown.no_wrap, shown.overflow) != (
+            content.style, content.justify, content.no_wrap, content.overflow):
+        return None
+    old, new = _lines(shown), _lines(content)
+    if max(cell_len(line) for line, _ in old + new) > width:
+        return None
+    # a row past the end of a text is drawn apart from an empty line: redraw it as well
+    return [y for y in range(max(len(old), len(new)))
+            if y >= min(len(old), len(new)) or old[y] != new[y]]
 
 
 def _put(widget: Static, content: Text | str) -> None:
@@ -67,14 +133,35 @@ def _put(widget: Static, content: Text | str) -> None:
     # the rows measured at the last update, if at this width: measuring wraps the whole text
     before = rows[1] if rows is not None and rows[0] == width else \
         widget.get_content_height(size, size, width)
-    widget.update(content, layout=False)
     widths = _line_widths(content)
     # lines that all fit are one row each (most options): no need to wrap them to know
-    after = len(widths) if widths != [0] and max(widths) <= width else \
-        widget.get_content_height(size, size, width)
+    fits = widths != [0] and max(widths) <= width
+    if fits and max(floor, len(widths)) == max(floor, before) and isinstance(widget, Part):
+        # same height: only the rows that differ are drawn again (the ▶ moving, one option)
+        changed = _changed_rows(shown, content, width)
+        if changed:
+            widget.update_rows(content, changed)
+            widget._ubu_rows = (width, len(widths))  # type: ignore[attr-defined]
+            return
+    if isinstance(widget, Part):
+        # its content rows, not its frame: the wording's border stays as it was
+        widget.update_rows(content, range(widget.content_size.height))
+    else:
+        widget.update(content, layout=False)
+    after = len(widths) if fits else widget.get_content_height(size, size, width)
     widget._ubu_rows = (width, after)  # type: ignore[attr-defined]
     if max(floor, after) != max(floor, before):
         widget.refresh(layout=True)
+
+
+def _side_bar(widget: Static, shown: bool) -> None:
+    """Draw the part's left bar (the style sheet's, in the current theme) or a blank in its
+    place. Set on the widget, not by a class: a class change has Textual match the widget
+    against the whole style sheet again, a new bar only has it drawn again."""
+    bar = widget.styles.base.border_left
+    wanted = bar if shown else ("blank", bar[1])
+    if widget.styles.border_left != wanted:
+        widget.styles.border_left = wanted
 
 
 def _show(widget: Static, visible: bool) -> None:
@@ -138,16 +225,16 @@ class QuestionView(Vertical):
                 self.post_message(self.Picked(key))
 
     def compose(self) -> ComposeResult:
-        yield Static(id="q-header", classes="title")
+        yield Part(id="q-header", classes="title")
         with Horizontal(id="q-pair"):
-            yield Static(id="q-wording", classes="wording")
-            yield Static(id="q-translated", classes="wording translated")
-        yield Static(id="q-instruction", classes="instruction")
-        yield Static(id="q-guidance", classes="guidance")
-        yield Static(id="q-options", classes="options")
-        yield Static(id="q-says", classes="says")
-        yield Static(id="q-saved", classes="muted")
-        yield Static(id="q-message", classes="message")
+            yield Part(id="q-wording", classes="wording")
+            yield Part(id="q-translated", classes="wording translated")
+        yield Part(id="q-instruction", classes="instruction")
+        yield Part(id="q-guidance", classes="guidance")
+        yield Part(id="q-options", classes="options")
+        yield Part(id="q-says", classes="says")
+        yield Part(id="q-saved", classes="muted")
+        yield Part(id="q-message", classes="message")
 
     def show(self, item: Item, *, title: str, position: tuple[int, int],
              pending: Response | None, typed: str = "", unit_name: str | None = None,
@@ -180,7 +267,7 @@ class QuestionView(Vertical):
         ins = self.query_one("#q-instruction", Static)
         _put(ins, Text(instruction) if instruction else "")
         # Its rows stay (see `_reserve`); without an instruction its side bar is not drawn.
-        ins.set_class(not instruction, "-blank")
+        _side_bar(ins, bool(instruction))
         guide = self.query_one("#q-guidance", Static)
         _put(guide, Text(_("Övningsstöd: ") + guidance) if guidance else "")
         _show(guide, bool(guidance))
