@@ -43,6 +43,15 @@ class UbuScreen(TranslatedFooter, Screen[None]):
             self._styled_at_mount = False
             event.refresh_styles = False
 
+    def _on_screen_suspend(self) -> None:
+        # Runs before Textual's own handler. Textual runs what was scheduled "after the next
+        # refresh" (the app's call_after_refresh lands on the screen on top) from the screen's
+        # own frame, and a covered screen draws none: covered before its first frame, the
+        # home screen held the store's opening until it was shown again (a key pressed at
+        # start-up that opens another screen). Run them now instead.
+        if self._callbacks:
+            self.call_next(self._invoke_and_clear_callbacks)
+
     def __init__(self, name: str | None = None, id: str | None = None,  # noqa: A002
                  classes: str | None = None) -> None:
         super().__init__(name, id, classes)
