@@ -438,12 +438,11 @@ def test_response_rates_per_unit_from_the_kept_counts_are_those_of_the_records(
 
 @pytest.mark.skipif(PG is None, reason="no PostgreSQL answered at UBU_TEST_PG_URL")
 def test_the_owners_import_counted_once_at_the_end_counts_as_a_push_batch_by_batch(
-        tmp_path, records, monkeypatch):
+        tmp_path, records):
     """On PostgreSQL the owner's import pauses the count triggers and adds the whole file's
-    counts at its end (#18), and the owner's push does the same batch by batch: every kept
-    count, the index cube and its years included, is then what a push counted batch by batch
-    by the triggers gives, also when part of the file was stored already, and a second import
-    of the file changes nothing."""
+    counts at its end (#18): every kept count, the index cube and its years included, is then
+    what a push counted batch by batch by the triggers gives, also when part of the file was
+    stored already, and a second import of the file changes nothing."""
     from ubu_tui.store.shared import push
 
     with two_pg_stores() as engines:
@@ -452,10 +451,7 @@ def test_the_owners_import_counted_once_at_the_end_counts_as_a_push_batch_by_bat
         synth.insert(lite, records[:50])
         assert push(lite, imported, batch=20).sent == 50          # stored before the import
         synth.insert(lite, records[50:])
-        with monkeypatch.context() as m:          # every batch counted by the triggers
-            m.setattr("ubu_tui.store.transfer.counted_in_bulk", lambda conn: nullcontext())
-            m.setattr("ubu_tui.store.transfer.new_records", lambda conn, ids: None)
-            assert push(lite, pushed, batch=30).sent == len(records)
+        assert push(lite, pushed, batch=30).sent == len(records)
         path = tmp_path / "all.jsonl"
         export_jsonl(lite, path)
         report = import_jsonl(imported, path)

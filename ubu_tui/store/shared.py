@@ -32,6 +32,7 @@ from ubu_tui.store.pg_records import (
     on_postgres,
     prepared,
     signature,
+    submit_payloads,
     withdraw_records,
 )
 from ubu_tui.store.submissions import add_record, check_municipality
@@ -40,7 +41,6 @@ from ubu_tui.store.transfer import (
     _record_from_json,
     _records,
     _require_real,
-    _submit_all,
     local_versions,
     refuse_local,
 )
@@ -189,11 +189,7 @@ def _send(chunks: Sequence[list[dict[str, Any]]], ready: Generator[str, None, No
             with session_for(target) as session:
                 if ready is not None:   # the whole batch in one call, one INSERT per table
                     try:
-                        # counted as the import counts: the owner's batch with the count
-                        # triggers paused and its counts added by the grouped statements
-                        # (a third less of the server's work than the cube's statement
-                        # trigger and the yearly sums' update trigger it sets off)
-                        new = _submit_all(session, [chunk], iter([next(ready)]))
+                        new = submit_payloads(session, next(ready))
                     finally:
                         if rest is not None:   # the first batch: the others checked too
                             checked, rest = rest, None
