@@ -2,7 +2,7 @@
 
 The count triggers (item_count, index_count, disposition_count and the cubes) fire once per
 row and, for the cubes, once per dimension: fine for one submission, a minute for ten thousand
-imported ones. A bulk writer (import, the owner's push batch by batch, the synthesiser) pauses
+imported ones. A bulk writer (the import, the synthesiser) pauses
 them inside its transaction, writes the rows, lists the new records in `bulk_new`, and adds
 their counts with grouped statements (store/cube.py: ADD_COUNTS; the index figures from one
 read of the batch's scores), then restores the triggers, all before it commits: other
