@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 
+import pytest
 from textual._compositor import ChopsUpdate, LayoutUpdate
 from textual.geometry import Region
 from textual.widgets import Static
@@ -146,42 +147,44 @@ class Terminal:
                 for y in range(height)]
 
 
-async def test_what_the_terminal_shows_after_each_key_is_what_a_full_redraw_shows(engine):
+@pytest.mark.parametrize("enter_confirms", [False, True], ids=["one-key", "enter-confirms"])
+async def test_what_the_terminal_shows_after_each_key_is_what_a_full_redraw_shows(
+        engine, enter_confirms):
     """Only the rows a key changed are drawn (and of the options only the lines that changed):
-    after every key of a whole part, in both answer modes, the terminal holds exactly what
+    after every key of a whole part, in either answer mode, the terminal holds exactly what
     drawing the whole screen afresh gives, character and style."""
-    for enter_confirms in (False, True):
-        app = new_app(engine, enter_confirms=enter_confirms)
-        terminal = Terminal()
-        async with app.run_test(size=(80, 24)) as pilot:
-            display = app._display
+    # (one test per mode, so that the two whole parts are typed side by side)
+    app = new_app(engine, enter_confirms=enter_confirms)
+    terminal = Terminal()
+    async with app.run_test(size=(80, 24)) as pilot:
+        display = app._display
 
-            def shown(screen, update, display=display, terminal=terminal):
-                terminal.frame(update)
-                display(screen, update)
+        def shown(screen, update, display=display, terminal=terminal):
+            terminal.frame(update)
+            display(screen, update)
 
-            app._display = shown  # the headless driver writes nothing: keep what it would
-            await start_followup(pilot)
-            await press(pilot, "1", "1", "enter")
-            await pilot.pause()
-            screen = app.screen
-            keys = 0
-            while app.screen is screen and screen.item is not None:
-                for key in key_for(screen.item, enter_confirms):
-                    await press(pilot, key)
-                    if app.screen is not screen:
-                        break
-                    await pilot.pause()
-                    assert not screen._dirty_widgets and not screen._compositor._dirty_regions
-                    full = Terminal()   # every part drawn afresh, no line from a cache
-                    for widget in screen.walk_children(with_self=True):
-                        widget.refresh()
-                    full.frame(screen._compositor.render_update(full=True))
-                    assert terminal.cells == full.cells, (
-                        screen.item.id if screen.item else None,
-                        terminal.text(80, 24), full.text(80, 24))
-                    keys += 1
-            assert keys >= (40 if enter_confirms else 20)
+        app._display = shown  # the headless driver writes nothing: keep what it would
+        await start_followup(pilot)
+        await press(pilot, "1", "1", "enter")
+        await pilot.pause()
+        screen = app.screen
+        keys = 0
+        while app.screen is screen and screen.item is not None:
+            for key in key_for(screen.item, enter_confirms):
+                await press(pilot, key)
+                if app.screen is not screen:
+                    break
+                await pilot.pause()
+                assert not screen._dirty_widgets and not screen._compositor._dirty_regions
+                full = Terminal()   # every part drawn afresh, no line from a cache
+                for widget in screen.walk_children(with_self=True):
+                    widget.refresh()
+                full.frame(screen._compositor.render_update(full=True))
+                assert terminal.cells == full.cells, (
+                    screen.item.id if screen.item else None,
+                    terminal.text(80, 24), full.text(80, 24))
+                keys += 1
+        assert keys >= (40 if enter_confirms else 20)
 
 
 async def test_the_garbage_collector_waits_while_a_key_is_served_and_only_then(engine):
