@@ -20,6 +20,8 @@ exactly those counted from the records (tests/test_kept_items.py holds them equa
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 KEPT_ITEMS = ("y_violation", "cw_end")
 ITEMS_SQL = "('" + "', '".join(KEPT_ITEMS) + "')"
 # dimension → the group on the submission row `s` (integer, as index_cube keeps them)
@@ -114,29 +116,6 @@ def _pg_methods(rows: str) -> str:
             "GROUP BY r.item_id, s.period, r.method, r.applied")
 
 
-ITEM_TRIGGERS_PG = (
-    f"""
-        INSERT INTO public.item_group_count AS c ({ITEM_KEY}, n, ckey)
-        {_pg_items("new_rows")}
-        ON CONFLICT ({ITEM_KEY}) DO UPDATE
-        SET n = c.n + EXCLUDED.n, ckey = c.ckey + EXCLUDED.ckey""",
-    f"""
-        UPDATE public.item_group_count c SET n = c.n - d.k, ckey = c.ckey - d.ck
-        FROM ({_pg_items("old_rows")}) d
-        WHERE c.dim = d.dim AND c.item_id = d.item_id AND c.period = d.period
-          AND c.grp = d.grp AND c.code = d.code""")
-METHOD_TRIGGERS_PG = (
-    f"""
-        INSERT INTO public.method_count AS c ({METHOD_KEY}, n, ckey)
-        {_pg_methods("new_rows")}
-        ON CONFLICT ({METHOD_KEY}) DO UPDATE
-        SET n = c.n + EXCLUDED.n, ckey = c.ckey + EXCLUDED.ckey""",
-    f"""
-        UPDATE public.method_count c SET n = c.n - d.k, ckey = c.ckey - d.ck
-        FROM ({_pg_methods("old_rows")}) d
-        WHERE c.item_id = d.item_id AND c.period = d.period AND c.method = d.method
-          AND c.applied = d.applied""")
-
 def _pg_declines(rows: str) -> str:
     return (f"SELECT s.period, r.respondent, {REASON.format(r='r')} AS reason, "
             "pg_catalog.count(*) AS k, pg_catalog.sum(s.record_key) AS ck "
@@ -145,16 +124,23 @@ def _pg_declines(rows: str) -> str:
             f"GROUP BY s.period, r.respondent, {REASON.format(r='r')}")
 
 
-DECLINE_TRIGGERS_PG = (
-    f"""
-        INSERT INTO public.decline_count AS c ({DECLINE_KEY}, n, ckey)
-        {_pg_declines("new_rows")}
-        ON CONFLICT ({DECLINE_KEY}) DO UPDATE
-        SET n = c.n + EXCLUDED.n, ckey = c.ckey + EXCLUDED.ckey""",
-    f"""
-        UPDATE public.decline_count c SET n = c.n - d.k, ckey = c.ckey - d.ck
-        FROM ({_pg_declines("old_rows")}) d
-        WHERE c.period = d.period AND c.respondent = d.respondent AND c.reason = d.reason""")
+def _pg_bodies(table: str, key: str, counted: Callable[[str], str]) -> tuple[str, str]:
+    """A kept count's two statement-trigger bodies: the inserted rows' counts added, the
+    deleted rows' taken off (`counted(rows)` groups them by `key`, as k and ck)."""
+    match = " AND ".join(f"c.{column} = d.{column}" for column in key.split(", "))
+    return (f"""
+        INSERT INTO public.{table} AS c ({key}, n, ckey)
+        {counted("new_rows")}
+        ON CONFLICT ({key}) DO UPDATE
+        SET n = c.n + EXCLUDED.n, ckey = c.ckey + EXCLUDED.ckey""", f"""
+        UPDATE public.{table} c SET n = c.n - d.k, ckey = c.ckey - d.ck
+        FROM ({counted("old_rows")}) d
+        WHERE {match}""")
+
+
+ITEM_TRIGGERS_PG = _pg_bodies("item_group_count", ITEM_KEY, _pg_items)
+METHOD_TRIGGERS_PG = _pg_bodies("method_count", METHOD_KEY, _pg_methods)
+DECLINE_TRIGGERS_PG = _pg_bodies("decline_count", DECLINE_KEY, _pg_declines)
 
 # trigger names, by counted table (for cube.COUNT_TRIGGERS: paused by bulk writers)
 ITEM_TRIGGER = "answer_record_group_count"
