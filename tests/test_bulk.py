@@ -479,3 +479,39 @@ def test_the_push_benchmark_refuses_a_database_it_cannot_use_with_a_message(caps
         err = capsys.readouterr().err
         assert stop.value.code == 2 and "Traceback" not in err
         assert ("CREATE DATABASE" in err) if "ubu_missing" in url else ("--postgres" in err)
+
+
+@pytest.mark.skipif(PG is None, reason="no PostgreSQL answered at UBU_TEST_PG_URL")
+def test_a_submission_while_the_owners_import_holds_the_tables_waits_and_is_counted_once(
+        tmp_path, monkeypatch, records):
+    """While the owner's import has the count triggers paused, no other writer's rows can go
+    in uncounted: a submission waits for the import's commit (here it gives up after its
+    lock_timeout instead of waiting), then is stored and counted by the triggers as ever."""
+    from psycopg.errors import LockNotAvailable
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import OperationalError
+
+    from ubu_tui.store.bulk import counted_in_bulk, new_records
+
+    with two_pg_stores() as engines:
+        busy, reference = engines
+        impatient = create_engine(busy.url, connect_args={"options": "-c lock_timeout=300"})
+        try:
+            with busy.begin() as conn, counted_in_bulk(conn):       # the import, mid-way
+                synth._write(conn, records[:60], True)
+                new_records(conn, (r.id for r in records[:60]))
+                with monkeypatch.context() as m:    # a submission: plain rows, row triggers
+                    m.setattr("ubu_tui.store.bulk.counted_in_bulk", lambda conn: nullcontext())
+                    m.setattr("ubu_tui.store.bulk.new_records", lambda conn, ids: None)
+                    # (the synthesiser writes by COPY: psycopg's own error, not wrapped)
+                    with pytest.raises((OperationalError, LockNotAvailable),
+                                       match="lock timeout"):
+                        synth.insert(impatient, records[60:61])
+            with monkeypatch.context() as m:          # after the import's commit it goes in
+                m.setattr("ubu_tui.store.bulk.counted_in_bulk", lambda conn: nullcontext())
+                m.setattr("ubu_tui.store.bulk.new_records", lambda conn, ids: None)
+                synth.insert(impatient, records[60:61])
+                synth.insert(reference, records[:61])
+        finally:
+            impatient.dispose()
+        assert all(counts(busy).values()) and counts(busy) == counts(reference)
