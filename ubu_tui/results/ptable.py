@@ -19,6 +19,7 @@ For each true count n (classes 0…D+2; larger counts share the last class) the 
 distribution is the discrete Gaussian over the allowed deviations with mean 0 and variance as
 close to V as the constraints allow (small counts need more: n = 1 can only go to 0 or to 3 and
 above). The distribution is cut into ranges of the key: deviation d is used when lo <= key < hi.
+The ranges are computed once, by `ubu_tui.scripts.make_ptable`, and shipped in `ptable_bands`.
 
 Sums (of item codes, of index scores) are perturbed from the same cell key, scrambled so that
 the sum's deviation is not the count's: noise = SUM_STEP * span * d with d from the last class,
@@ -28,7 +29,6 @@ a sum of 0/1 values: (count + SUM_STEP * d') / n, d' from the key scrambled anot
 
 from __future__ import annotations
 
-import math
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
@@ -59,63 +59,17 @@ def n_class(n: int) -> int:
     return min(n, LAST_CLASS)
 
 
-def _allowed(n: int) -> list[int]:
-    if n == 0:
-        return [0]
-    return [d for d in range(-MAX_DEVIATION, MAX_DEVIATION + 1)
-            if n + d >= 0 and n + d not in FORBIDDEN]
-
-
-def _distribution(devs: list[int], sigma: float) -> dict[int, float]:
-    """Discrete Gaussian with width sigma, tilted until its mean is zero."""
-
-    def tilted(lam: float) -> dict[int, float]:
-        logw = {d: -d * d / (2 * sigma * sigma) + lam * d for d in devs}
-        top = max(logw.values())        # in logs: small widths would underflow
-        w = {d: math.exp(v - top) for d, v in logw.items()}
-        s = sum(w.values())
-        return {d: v / s for d, v in w.items()}
-
-    lo, hi = -1e3, 1e3
-    for _ in range(64):
-        mid = (lo + hi) / 2
-        mean = sum(d * p for d, p in tilted(mid).items())
-        lo, hi = (mid, hi) if mean < 0 else (lo, mid)
-    return tilted((lo + hi) / 2)
-
-
-def _variance(p: dict[int, float]) -> float:
-    return sum(d * d * q for d, q in p.items())
-
-
-@cache
-def distribution(cls: int) -> dict[int, float]:
-    devs = _allowed(cls)
-    if len(devs) == 1:
-        return {devs[0]: 1.0}
-    lo, hi = 0.05, 10.0
-    for _ in range(48):             # the narrowest width whose variance reaches V
-        mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if _variance(_distribution(devs, mid)) < VARIANCE else (lo, mid)
-    return _distribution(devs, hi)
-
-
 @cache
 def bands() -> tuple[Band, ...]:
-    """Every class's deviations as key ranges; the rows written to the `ptable` table."""
-    out = []
-    for cls in range(LAST_CLASS + 1):
-        p = distribution(cls)
-        edge = 0
-        acc = 0.0
-        items = sorted(p.items())
-        for i, (d, q) in enumerate(items):
-            acc += q
-            hi = KEY_SPACE if i == len(items) - 1 else round(acc * KEY_SPACE)
-            if hi > edge:
-                out.append(Band(cls, edge, hi, d))
-            edge = hi
-    return tuple(out)
+    """Every class's deviations as key ranges; the rows written to the `ptable` table.
+
+    Shipped, not computed: `ubu_tui.scripts.make_ptable` built them from D, V and the forbidden
+    counts, and a test recomputes them. A table computed here would cost every fresh store and
+    every report a third of a CPU second, and could differ in its last float between platforms,
+    publishing other figures from the same records."""
+    from ubu_tui.results.ptable_bands import BANDS
+
+    return tuple(Band(*row) for row in BANDS)
 
 
 @cache

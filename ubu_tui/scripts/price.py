@@ -14,26 +14,27 @@ import argparse
 import math
 
 from ubu_tui.results import ptable
+from ubu_tui.scripts.make_ptable import distribution
 
 SPAN = 4.0
 
 
 def count_error(n: int) -> tuple[float, float]:
-    p = ptable.distribution(ptable.n_class(n))
+    p = distribution(ptable.n_class(n))
     return max(abs(d) for d, q in p.items() if q > 0), math.sqrt(
         sum(q * d * d for d, q in p.items()))
 
 
 def mean_error(n: int) -> tuple[float, float]:
     step = ptable.SUM_STEP * SPAN
-    p = ptable.distribution(ptable.LAST_CLASS)
+    p = distribution(ptable.LAST_CLASS)
     variance = step * step * sum(q * d * d for d, q in p.items()) + ptable.HALF_STEP ** 2
     return ptable.max_sum_noise(SPAN) / n, math.sqrt(variance) / n
 
 
 def share_error(n: int) -> tuple[float, float]:
     """A share is (count + SUM_STEP · d) / n: the noise of a sum of 0/1 values."""
-    p = ptable.distribution(ptable.LAST_CLASS)
+    p = distribution(ptable.LAST_CLASS)
     return ptable.SUM_STEP * ptable.MAX_DEVIATION / n, ptable.SUM_STEP * math.sqrt(
         sum(q * d * d for d, q in p.items())) / n
 
