@@ -108,3 +108,17 @@ def test_zsh_completion_names_every_command():
     assert script.startswith("#compdef ubu")
     for words, _parser, _line in all_commands("sv"):
         assert f"{words[-1]}:" in script or f"{words[-1]})" in script
+
+
+def test_the_completion_option_offers_the_shells_shtab_completes():
+    """`--print-completion` is declared without importing shtab (a third of `ubu --help`); its
+    choices, and so `ubu --help` and the error for an unknown shell, are still shtab's."""
+    import shtab
+
+    from ubu_tui.cli import SHELLS
+
+    assert SHELLS == tuple(shtab.SUPPORTED_SHELLS)
+    for shell in SHELLS:
+        with pytest.raises(SystemExit) as done:
+            run(["--print-completion", shell])
+        assert done.value.code == 0

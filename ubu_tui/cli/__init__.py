@@ -11,8 +11,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from ubu_tui.cli.common import Context, Formatter, add_help, command
 from ubu_tui.errors import UbuError
@@ -40,7 +41,9 @@ def only_app_options(argv: list[str]) -> bool:
     return True
 
 
-def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
+def build_parser(*, commands: bool = True,
+                 completion: Callable[[argparse.ArgumentParser], None] | None = None,
+                 ) -> argparse.ArgumentParser:
     """The whole command line, in the current interface language (without `commands`, only
     what starting the app takes: see `only_app_options`)."""
     p = argparse.ArgumentParser(
@@ -70,7 +73,7 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
     p.set_defaults(handler=run_app)
     if not commands:
         return p
-    _add_completion(p)
+    (completion or _add_completion)(p)
     sub = p.add_subparsers(dest="command", metavar=_("KOMMANDO"), title=_("kommandon"))
     from importlib import import_module
 
@@ -83,12 +86,36 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
     return p
 
 
+# shtab.SUPPORTED_SHELLS, written out: importing shtab (and importlib.metadata with it) was
+# 0.05 CPU s, a third of `ubu --help`, for every command. A test holds the two equal.
+SHELLS = ("bash", "zsh", "tcsh", "fish", "powershell")
+
+
+class _PrintCompletion(argparse.Action):
+    """--print-completion SHELL, with shtab imported only when it is asked for: the script is
+    made from a parser with shtab's own action, so it is the one shtab always wrote."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        import shtab
+
+        print(shtab.complete(build_parser(completion=_add_completion_of_shtab), values))
+        parser.exit(0)
+
+
+def _completion_help() -> str:
+    return _("skriv ut ett skript för kompletteringar i skalet (bash eller zsh) och avsluta")
+
+
 def _add_completion(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--print-completion", choices=SHELLS, default=None,
+                        help=_completion_help(), action=_PrintCompletion)
+
+
+def _add_completion_of_shtab(parser: argparse.ArgumentParser) -> None:
     import shtab
 
-    shtab.add_argument_to(parser, ["--print-completion"],
-                          help=_("skriv ut ett skript för kompletteringar i skalet (bash eller "
-                                 "zsh) och avsluta"))
+    shtab.add_argument_to(parser, ["--print-completion"], help=_completion_help())
 
 
 def run_app(ctx: Context) -> int:
