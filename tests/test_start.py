@@ -116,3 +116,56 @@ def test_a_command_after_the_app_options_is_still_a_command(monkeypatch, capsys)
     monkeypatch.setattr(ubu_tui.cli, "run_app", lambda ctx: pytest.fail("the app started"))
     assert ubu_tui.cli.run(["--municipality", "0180", "help", "report"]) == 0
     assert "--from" in capsys.readouterr().out
+
+
+@pytest.fixture
+def shipped_copy(tmp_path, monkeypatch, own_cache):
+    """The shipped instruments as a copy the test may edit, read as if shipped."""
+    import ubu_tui.instrument.loader as loader
+
+    copy = tmp_path / "instruments"
+    shutil.copytree(SHIPPED.parents[1], copy)
+    monkeypatch.setattr(loader, "instruments_dir", lambda: copy)
+    return copy / "ubu-vb"
+
+
+def test_a_remembered_shipped_instrument_is_the_one_loaded_from_its_files(shipped_copy, own_cache):
+    from ubu_tui.instrument.loader import _load_shipped
+
+    for version in ("2026.1", "2026.2"):
+        folder = shipped_copy / version
+        first = _load_shipped(folder)
+        assert list((own_cache / "instrument").iterdir())        # remembered
+        again = _load_shipped(folder)                             # from the cache
+        assert again is not first
+        assert again == first == load_instrument(folder)
+        assert list(again.items) == list(load_instrument(folder).items)
+        assert again.mapping == load_instrument(folder).mapping
+
+
+def test_an_edited_shipped_instrument_is_loaded_and_screened_afresh(shipped_copy, own_cache):
+    from ubu_tui.instrument.loader import _load_shipped
+
+    older, newer = shipped_copy / "2026.1", shipped_copy / "2026.2"
+    title = _load_shipped(older).title
+    assert _load_shipped(newer).key == "ubu-vb@2026.2"
+    meta = older / "instrument.toml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace(
+        'title = "', 'title = "Ny ', 1), encoding="utf-8")
+    assert _load_shipped(older).title == "Ny " + title
+    _with_identifier(older)
+    with pytest.raises(InstrumentError, match="instrument.toml"):
+        _load_shipped(older)
+    # the newer version maps from the older one: an edit there is read afresh for it too
+    with pytest.raises(InstrumentError, match="2026.1"):
+        _load_shipped(newer)
+
+
+def test_a_damaged_remembered_instrument_is_loaded_afresh(shipped_copy, own_cache):
+    from ubu_tui.instrument.loader import _load_shipped
+
+    folder = shipped_copy / "2026.1"
+    loaded = _load_shipped(folder)
+    for entry in (own_cache / "instrument").iterdir():
+        entry.write_bytes(b"damaged")
+    assert _load_shipped(folder) == loaded

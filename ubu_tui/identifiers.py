@@ -20,9 +20,7 @@ The screen is pure Python (no database, no Textual) so every layer can call it.
 from __future__ import annotations
 
 import re
-import secrets
 import unicodedata
-import uuid
 from collections.abc import Iterator
 from datetime import date
 
@@ -220,11 +218,11 @@ _PHONE_START = re.compile(r"^\s*(?:\+|00|0)")
 
 
 def _phone_in(text: str) -> bool:
+    if sum(ch.isdigit() for ch in text) < 7:
+        return False        # before the import: most texts (labels, names) stop here
     import phonenumbers
     from phonenumbers import Leniency, PhoneNumberMatcher
 
-    if sum(ch.isdigit() for ch in text) < 7:
-        return False
     if any(True for _ in PhoneNumberMatcher(text, "SE", leniency=Leniency.VALID)):
         return True
     # A number written with its trunk or international prefix is a phone number even when the
@@ -335,6 +333,9 @@ def new_record_id() -> str:
     Refusing a real export on import because chance put a date in its id would be a poor joke;
     so an id that happens to read as one is drawn again (about one in twenty).
     """
+    import secrets  # here, not at the top: most processes that screen text draw no id
+    import uuid
+
     while True:
         rid = uuid.UUID(bytes=secrets.token_bytes(16), version=4).hex
         if _id_finding(rid) is None:

@@ -58,7 +58,7 @@ def default_instrument() -> Instrument:
     if not versions:
         raise InstrumentError(_("ingen instrumentversion hittades; installera om ubu-tui"),
                               file=str(base))
-    return load_instrument(versions[-1])
+    return _load_shipped(versions[-1])
 
 
 @cache       # a record names its version: an import looks it up for every record
@@ -93,7 +93,47 @@ def instrument_by_version(instrument_id: str, version: str) -> Instrument:
 
 @cache
 def _load_cached(path: str) -> Instrument:
-    return load_instrument(Path(path))
+    return _load_shipped(Path(path))
+
+
+def _load_shipped(folder: Path) -> Instrument:
+    """`load_instrument` for a version shipped with ubu-tui, remembered between starts
+    (ubu_tui.cache): parsing and checking its TOML took 0.07–0.1 CPU s in every process that
+    starts a follow-up, submits or reports, the same work on the same bytes each time. The entry
+    is named by every shipped instrument file and the code that reads and screens them, so an
+    edited file or loader is loaded afresh; a folder given on the command line never is cached."""
+    import pickle
+
+    from ubu_tui import cache
+
+    name = _shipped_key(folder)
+    kept = cache.read("instrument", name)
+    if kept is not None:
+        try:
+            found = pickle.loads(kept)
+        except Exception:       # an entry from another Python, or cut short: load afresh
+            found = None
+        if isinstance(found, Instrument):
+            return found
+    instrument = load_instrument(folder)
+    cache.write("instrument", name, pickle.dumps(instrument, protocol=pickle.HIGHEST_PROTOCOL))
+    return instrument
+
+
+def _shipped_key(folder: Path) -> str:
+    import sys
+
+    from ubu_tui import cache
+    from ubu_tui.i18n import current_language
+
+    base = instruments_dir()
+    files = sorted(p for p in base.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    code = sorted(Path(__file__).parent.glob("*.py"))       # loader, model, mapping, …
+    return cache.key(str(folder).encode(), sys.version.encode(), current_language().encode(),
+                     _screen_key("").encode(),              # the screen and its packages
+                     *(p.relative_to(base).as_posix().encode() + b"\0" + p.read_bytes()
+                       for p in files),
+                     *(cache.source_of(str(p)) for p in code))
 
 
 def _read_toml(path: Path) -> tuple[dict[str, Any], str]:
