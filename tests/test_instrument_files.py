@@ -80,3 +80,18 @@ def test_codebook_command_prints_items_codes_routing_and_indices():
     assert " -8  skipped" in out and " -9  not_reached" in out
     assert "safety_care: Trygghet och omhändertagande" in out
     assert "(läs inte upp)" in out
+
+
+@pytest.mark.parametrize("items", ["0", '"goal"', "{ a = 1 }"])
+def test_an_index_whose_items_are_not_a_list_is_rejected_clearly(items: str, tmp_path: Path):
+    """Found by the fuzz test: `items = 0` in an [[index]] ended in a TypeError traceback."""
+    folder = tmp_path / "ubu-vb" / "9.9"
+    shutil.copytree(SHIPPED, folder)
+    meta = folder / "instrument.toml"
+    text = meta.read_text(encoding="utf-8")
+    start = text.index('id = "goal_health"')
+    end = text.index("\n", text.index("items =", start))
+    meta.write_text(text[:start] + 'id = "goal_health"\nlabel = "x"\nitems = ' + items
+                    + text[end:], encoding="utf-8")
+    with pytest.raises(InstrumentError, match="index 'goal_health' names no items"):
+        load_instrument(folder)

@@ -281,7 +281,9 @@ def load_instrument(folder: Path | str) -> Instrument:
         if any(ix.id == ix_id for ix in indices):
             raise InstrumentError(_("indexet '{index}' definieras två gånger")
                                    .format(index=ix_id), file=mfile, line=line)
-        members = tuple(str(i) for i in entry.get("items", []))
+        listed = entry.get("items", [])
+        # `items = 0` or a string is not a list of items (the fuzz test found a traceback here)
+        members = tuple(str(i) for i in listed) if isinstance(listed, list) else ()
         if not members:
             raise InstrumentError(_("indexet '{index}' nämner inga frågor")
                                    .format(index=ix_id), file=mfile, line=line)
