@@ -39,7 +39,12 @@ from ubu_tui.instrument.model import (
 from ubu_tui.interview.followup import FollowUpRecord
 from ubu_tui.interview.session import Disposition, ItemOutcome, Mode, OutcomeKind, SessionOutcome
 from ubu_tui.outputs import output_path, write_text
-from ubu_tui.store.bulk import counted_in_bulk, new_records, owns_records
+from ubu_tui.store.bulk import (
+    counted_in_bulk,
+    new_records,
+    owns_records,
+    parents_in_the_same_batch,
+)
 from ubu_tui.store.engine import session_for
 from ubu_tui.store.models import Submission, Unit
 from ubu_tui.store.pg_records import export_records, on_postgres, prepared, submit_payloads
@@ -417,7 +422,7 @@ def import_jsonl(engine: Engine, path: Path) -> ImportReport:
             added = _submit_all(session, chunks, made)
             session.commit()
         return ImportReport(added, present + len(good) - added)
-    with session_for(engine) as session:
+    with session_for(engine) as session, parents_in_the_same_batch(session.connection()):
         existing = set(session.exec(select(Submission.id)).all())
         fresh: dict[str, dict[str, Any]] = {}
         for r in good:
