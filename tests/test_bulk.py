@@ -3,12 +3,13 @@ served from the kept per-group counts give exactly the figures computed from the
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import exc, text
 from sqlalchemy.engine import Engine
 
 from tests.conftest import pg_url
@@ -143,6 +144,38 @@ def test_an_import_that_fails_while_writing_leaves_records_counts_and_triggers_a
     assert triggers() == had and counts(engine) == before
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM submission")).scalar() == 10
+
+
+def test_after_an_import_written_without_foreign_key_probes_the_store_refuses_orphan_parts(
+        tmp_path, monkeypatch, records):
+    """The import skips SQLite's per-row foreign-key probe (its parts' records are written
+    first in the same transaction); the store's connections must probe again afterwards,
+    after a failed import too, and what was imported must hold together."""
+    source = store(tmp_path, "source.sqlite3")
+    synth.insert(source, records[:30])
+    export_jsonl(source, tmp_path / "some.jsonl")
+    engine = store(tmp_path, "s.sqlite3")
+
+    def refuses_an_orphan_answer() -> None:
+        with engine.connect() as conn:
+            with pytest.raises(exc.IntegrityError, match="FOREIGN KEY"):
+                conn.execute(text("INSERT INTO answer_record (submission_id, respondent, "
+                                  "item_id, outcome, code) VALUES ('0' , 'youth', "
+                                  "'y_safe', 'value', 3)"))
+
+    with monkeypatch.context() as m:
+        m.setattr("ubu_tui.store.bulk.ADD_COUNTS",
+                  (*ADD_COUNTS, "INSERT INTO no_such_table VALUES (1)"))
+        with pytest.raises(Exception, match="no_such_table"):
+            import_jsonl(engine, tmp_path / "some.jsonl")
+    refuses_an_orphan_answer()
+    assert import_jsonl(engine, tmp_path / "some.jsonl").added == 30
+    refuses_an_orphan_answer()
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
+        assert conn.execute(text("SELECT count(*) FROM answer_record")).scalar() == sum(
+            len(s["items"]) for line in (tmp_path / "some.jsonl").read_text().splitlines()
+            for s in json.loads(line)["sessions"])
 
 
 @pytest.mark.parametrize("by", [None, *query.DIMENSIONS])

@@ -273,6 +273,10 @@ def test_import_refuses_unknown_instrument_version(engine, instrument, setup, tm
     assert dump(engine) == before
 
 
+def _answer(record: dict, item: str, pair: list) -> None:
+    next(s for s in record["sessions"] if item in s["items"])["items"][item] = pair
+
+
 @pytest.mark.parametrize("mutate,why", [
     (lambda r: r.update(period="2026-11-03"), "period must be YYYY-MM"),
     (lambda r: r.update(name="Lisa"), "fields differ"),
@@ -281,6 +285,12 @@ def test_import_refuses_unknown_instrument_version(engine, instrument, setup, tm
     (lambda r: r.update(municipality="18"), "four digits"),
     (lambda r: r.update(unit=999999), "not in this database's registry"),
     (lambda r: r.update(id="19850101-1234"), "32 lower-case hex"),
+    # an answer's code must be a whole number and its outcome a word: 3.0 equals 3 and
+    # ["value"] cannot be looked up at all
+    (lambda r: _answer(r, "y_safe", ["value", 3.0]), "y_safe must be [outcome, code]"),
+    (lambda r: _answer(r, "y_safe", [["value"], 3]), "y_safe must be [outcome, code]"),
+    (lambda r: _answer(r, "y_safe", ["value", 3, 3]), "y_safe must be [outcome, code]"),
+    (lambda r: _answer(r, "y_safe", ["value", 9]), "y_safe has code 9, not allowed"),
 ])
 def test_import_refuses_bad_records_and_changes_nothing(engine, instrument, setup, tmp_path,
                                                        mutate, why):

@@ -92,3 +92,32 @@ def owns_records(conn: Connection) -> bool:
     return bool(conn.execute(text("SELECT tableowner = current_user FROM pg_tables "
                                   "WHERE schemaname = 'public' AND tablename = 'answer_record'")
                              ).scalar())
+
+
+@contextmanager
+def parents_in_the_same_batch(conn: Connection) -> Iterator[None]:
+    """On SQLite, around a whole transaction (commit included) that writes records together
+    with their parts: no foreign-key probe per row.
+
+    Every part row of an import names a submission written earlier in the same transaction
+    (submissions first, `write_rows`), so the probe of submission's key for each of ~970 000
+    answers of 10 000 records can only ever succeed; it was a quarter of their insert.
+    SQLite changes the setting only outside a transaction, so the caller enters this block
+    before its first write and commits inside it. Afterwards the connection goes back to the
+    pool probing as before, also when the block fails (rolled back here first: the setting
+    cannot be restored inside the failed transaction). Elsewhere, and when a transaction is
+    already open, nothing changes.
+    """
+    raw = conn.connection.dbapi_connection
+    if conn.dialect.name != "sqlite" or raw is None or raw.in_transaction:  # type: ignore[attr-defined]
+        yield
+        return
+    raw.execute("PRAGMA foreign_keys = OFF")  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        if raw.in_transaction:  # type: ignore[attr-defined]
+            raw.rollback()     # it failed before its commit: nothing of it stays, as ever
+        raw.execute("PRAGMA foreign_keys = ON")  # type: ignore[attr-defined]
+        if raw.execute("PRAGMA foreign_keys").fetchone()[0] != 1:  # type: ignore[attr-defined]
+            conn.invalidate()  # never hand on a connection that does not probe
