@@ -19,8 +19,15 @@ from __future__ import annotations
 from ubu_tui.results import ptable
 from ubu_tui.results.query import DIMENSIONS, NATIONAL_ONLY, registry_expr
 
+# JIT off: at 100 000 follow-ups the planner's costs pass jit_above_cost and every call spent
+# 0.2-0.3 s compiling its expressions, more than some whole calls take without it.
+# Custom plans always: PL/pgSQL caches the query's plan per session, and from the sixth call
+# on took the generic plan, planned without knowing the breakdown, the items or the period:
+# an item call by municipality at 100 000 follow-ups went from 0.8 s to 10 s on a connection
+# that had asked five times before (the app's pooled connections do).
 HEAD = ("LANGUAGE plpgsql STABLE SECURITY DEFINER "
-        "SET search_path = pg_catalog, public, pg_temp AS $fn$")
+        "SET search_path = pg_catalog, public, pg_temp SET jit = off "
+        "SET plan_cache_mode = force_custom_plan AS $fn$")
 BREAKDOWNS = tuple(d.id for d in DIMENSIONS.values() if d.partition)
 SPACE = ptable.KEY_SPACE
 
@@ -37,8 +44,10 @@ def _expr(dim_id: str) -> str:
     dim = DIMENSIONS[dim_id]
     if dim.registry is not None:    # the owner's read of public.unit, schema-qualified
         return f"({registry_expr(dim.registry, 'public.')})::text"
-    if dim.item is None:
-        return f"{dim.expr}::text"
+    if dim.item is None or "bg." not in dim.expr:
+        # the caseworker's background answers are columns of the submission row
+        # (store/background.py): reading them needs no probe of answer_record per follow-up
+        return f"({dim.expr})::text"
     # a scalar subquery with a LEFT JOIN: one row, NULLs when the answer is missing, exactly
     # as the results layer's LEFT JOIN places the follow-up
     return (f"(SELECT ({dim.expr})::text FROM (SELECT 1) one LEFT JOIN public.answer_record bg "
@@ -76,48 +85,84 @@ def _sel() -> str:
           AND (p_filter IS NULL OR ({_group_case('p_filter')})::integer = ANY(p_values)))"""
 
 
+# The three lookups of ptable.py as SQL expressions of their arguments. The helper functions
+# below are these expressions over their parameters; the figure functions write them out in
+# their queries instead of calling the helpers, because a SECURITY DEFINER function is never
+# inlined: each call switches user and search_path and plans its ptable lookup again, and the
+# calls, thousands per figure call, were most of its time (0.85 s of a 0.9 s item call by unit
+# on 80 follow-ups). The arguments are cast to the helpers' parameter types, so the written-out
+# expression computes exactly what the call computed. The lookups compare as integers, so
+# that they use ptable's key (n_class, lo): a count and a key sum are whole numbers and a key
+# taken modulo the key space fits a bigint, so the casts change no value.
+
+def perturb_sql(n: str, key: str) -> str:
+    """ubu_perturb(n, key): the published count of a cell of true count n and key sum key."""
+    n, key = f"({n})::numeric", f"({key})::numeric"
+    at = f"({key} % {SPACE})::bigint"
+    return (f"({n} + COALESCE((SELECT p.deviation FROM public.ptable p "
+            f"WHERE p.n_class = (LEAST({n}, {ptable.LAST_CLASS}))::integer AND p.lo <= {at} "
+            f"AND {at} < p.hi), 0))::integer")
+
+
+def sum_deviation_sql(key: str, span: str) -> str:
+    """ubu_sum_deviation(key, span): the noise of a sum of values spanning `span`."""
+    key, span = f"({key})::numeric", f"({span})::float8"
+    scrambled = (f"((({key} % {SPACE}) * {ptable.SCRAMBLE_MUL} + {ptable.SCRAMBLE_ADD}) "
+                 f"% {SPACE})::bigint")
+    return (f"({ptable.SUM_STEP} * {span} * (SELECT p.deviation FROM public.ptable p "
+            f"WHERE p.n_class = {ptable.LAST_CLASS} AND p.lo <= {scrambled} "
+            f"AND {scrambled} < p.hi) "
+            # ptable.half_step: hides the parity of the true sum
+            f"+ CASE WHEN (({key} % {SPACE}) * {ptable.HALF_MUL} + {ptable.HALF_ADD}) % {SPACE}"
+            f" < {ptable.KEY_SPACE // 2} THEN {ptable.HALF_STEP} ELSE -{ptable.HALF_STEP} END)")
+
+
+def share_sql(count: str, n: str, key: str) -> str:
+    """ubu_share(count, n, key): a share of a published base n, its noise drawn from key."""
+    count, n, key = f"({count})::numeric", f"({n})::numeric", f"({key})::numeric"
+    scrambled = (f"((({key} % {SPACE}) * {ptable.SHARE_MUL} + {ptable.SHARE_ADD}) "
+                 f"% {SPACE})::bigint")
+    return (f"LEAST(1.0, GREATEST(0.0, ({count} + {ptable.SUM_STEP} * ("
+            f"SELECT p.deviation FROM public.ptable p WHERE p.n_class = {ptable.LAST_CLASS} "
+            f"AND p.lo <= {scrambled} AND {scrambled} < p.hi))::float8 / {n}))")
+
+
 def helpers_sql() -> list[str]:
-    """ubu_perturb(n, key) and ubu_sum_deviation(key, span): the lookups of ptable.py."""
-    last = ptable.LAST_CLASS
+    """ubu_perturb(n, key), ubu_sum_deviation(key, span) and ubu_share(count, n, key): the
+    lookups of ptable.py, for the functions that still call them (methods, coverage)."""
+    head = ("STABLE SECURITY DEFINER\n"
+            "SET search_path = pg_catalog, public, pg_temp AS $fn$\n    SELECT ")
     return [
-        f"""CREATE OR REPLACE FUNCTION public.ubu_perturb(p_n numeric, p_key numeric)
-RETURNS integer LANGUAGE sql STABLE SECURITY DEFINER
-SET search_path = pg_catalog, public, pg_temp AS $fn$
-    SELECT (p_n + COALESCE((SELECT p.deviation FROM public.ptable p
-        WHERE p.n_class = LEAST(p_n, {last}) AND p.lo <= p_key % {SPACE}
-          AND p_key % {SPACE} < p.hi), 0))::integer
-$fn$""",
-        f"""CREATE OR REPLACE FUNCTION public.ubu_sum_deviation(p_key numeric, p_span float8)
-RETURNS float8 LANGUAGE sql STABLE SECURITY DEFINER
-SET search_path = pg_catalog, public, pg_temp AS $fn$
-    SELECT {ptable.SUM_STEP} * p_span * (SELECT p.deviation FROM public.ptable p
-        WHERE p.n_class = {last}
-          AND p.lo <= ((p_key % {SPACE}) * {ptable.SCRAMBLE_MUL} + {ptable.SCRAMBLE_ADD})
-                      % {SPACE}
-          AND ((p_key % {SPACE}) * {ptable.SCRAMBLE_MUL} + {ptable.SCRAMBLE_ADD})
-              % {SPACE} < p.hi)
-        -- ptable.half_step: hides the parity of the true sum
-        + CASE WHEN ((p_key % {SPACE}) * {ptable.HALF_MUL} + {ptable.HALF_ADD}) % {SPACE}
-                    < {ptable.KEY_SPACE // 2} THEN {ptable.HALF_STEP} ELSE -{ptable.HALF_STEP} END
-$fn$""",
-        f"""CREATE OR REPLACE FUNCTION public.ubu_share(p_count numeric, p_n numeric,
-                                              p_key numeric)
-RETURNS float8 LANGUAGE sql STABLE SECURITY DEFINER
-SET search_path = pg_catalog, public, pg_temp AS $fn$
-    SELECT LEAST(1.0, GREATEST(0.0, (p_count + {ptable.SUM_STEP} * (
-        SELECT p.deviation FROM public.ptable p
-        WHERE p.n_class = {last}
-          AND p.lo <= ((p_key % {SPACE}) * {ptable.SHARE_MUL} + {ptable.SHARE_ADD}) % {SPACE}
-          AND ((p_key % {SPACE}) * {ptable.SHARE_MUL} + {ptable.SHARE_ADD}) % {SPACE} < p.hi)
-        )::float8 / p_n))
-$fn$""",
+        f"CREATE OR REPLACE FUNCTION public.ubu_perturb(p_n numeric, p_key numeric)\n"
+        f"RETURNS integer LANGUAGE sql {head}{perturb_sql('p_n', 'p_key')}\n$fn$",
+        f"CREATE OR REPLACE FUNCTION public.ubu_sum_deviation(p_key numeric, p_span float8)\n"
+        f"RETURNS float8 LANGUAGE sql {head}{sum_deviation_sql('p_key', 'p_span')}\n$fn$",
+        f"CREATE OR REPLACE FUNCTION public.ubu_share(p_count numeric, p_n numeric, "
+        f"p_key numeric)\n"
+        f"RETURNS float8 LANGUAGE sql {head}{share_sql('p_count', 'p_n', 'p_key')}\n$fn$",
     ]
 
 
 def _publish(codes: bool) -> str:
     """From `cells(item, g, code, c, ck, v)`, one row per code and group (v: the sum of the
     cell's values), to the published rows: a summary row per shown group (code NULL) and a row
-    per code; hidden groups left out, a hidden total without figures."""
+    per code; hidden groups left out, a hidden total without figures.
+
+    A group's cells ride along with it as arrays and are unnested for its code rows: joining
+    the cells back to their groups was a nested loop over both (the planner's estimates for
+    the CTEs are one row each), 1.6 million comparisons for an item call by unit on 80
+    follow-ups."""
+    arrays = (",\n               array_agg(w.code) AS codes, array_agg(w.c) AS cs, "
+              "array_agg(w.ck) AS cks") if codes else ""
+    code_rows = f"""
+    UNION ALL
+    SELECT f.item, f.g, u.code, {perturb_sql('u.c', 'u.ck')}, NULL::integer, NULL::float8,
+           NULL::float8
+    FROM flagged f CROSS JOIN LATERAL unnest(f.codes, f.cs, f.cks) AS u(code, c, ck)
+    -- (g IS NOT NULL: the join of the cells to their group, which this replaces, never
+    -- matched a NULL group)
+    WHERE NOT f.hid AND f.g IS NOT NULL
+      AND (f.g = '__total__' OR f.g NOT IN (SELECT x.g FROM gone x))""" if codes else ""
     return f"""
     withtotal AS (
         SELECT c.item, c.g, c.code, c.c, c.ck, c.v FROM cells c
@@ -131,28 +176,22 @@ def _publish(codes: bool) -> str:
                SUM(w.c) AS na, SUM(w.ck) AS nak,
                COALESCE(SUM(w.v) FILTER (WHERE w.code >= 0), 0) AS total,
                COALESCE(SUM(w.c) FILTER (WHERE w.code >= 4), 0) AS h,
-               COALESCE(SUM(w.ck) FILTER (WHERE w.code >= 4), 0) AS hk
+               COALESCE(SUM(w.ck) FILTER (WHERE w.code >= 4), 0) AS hk{arrays}
         FROM withtotal w WHERE p_by <> 'none' OR w.g = '__total__'
         GROUP BY w.item, w.g),
+    perturbed AS (
+        SELECT gr.*, {perturb_sql('gr.n', 'gr.nk')} AS pn FROM grouped gr),
     flagged AS (
-        SELECT gr.*, public.ubu_perturb(gr.n, gr.nk) AS pn,
-               (gr.n < t OR public.ubu_perturb(gr.n, gr.nk) < t) AS hid
-        FROM grouped gr),
+        SELECT pe.*, (pe.n < t OR pe.pn < t) AS hid FROM perturbed pe),
     gone AS (SELECT DISTINCT f.g FROM flagged f WHERE f.hid AND f.g <> '__total__')
     SELECT f.item, f.g, NULL::integer,
            CASE WHEN NOT f.hid THEN f.pn END,
-           CASE WHEN NOT f.hid THEN public.ubu_perturb(f.na, f.nak) END,
+           CASE WHEN NOT f.hid THEN {perturb_sql('f.na', 'f.nak')} END,
            CASE WHEN NOT f.hid THEN LEAST(5.0, GREATEST(1.0,
-               (f.total + public.ubu_sum_deviation(f.nk, 4.0)) / f.pn)) END,
-           CASE WHEN NOT f.hid THEN public.ubu_share(f.h, f.pn, f.nk) END
+               (f.total + {sum_deviation_sql('f.nk', '4.0')}) / f.pn)) END,
+           CASE WHEN NOT f.hid THEN {share_sql('f.h', 'f.pn', 'f.nk')} END
     FROM flagged f
-    WHERE f.g = '__total__' OR f.g NOT IN (SELECT x.g FROM gone x)
-    UNION ALL
-    SELECT w.item, w.g, w.code, public.ubu_perturb(w.c, w.ck), NULL::integer, NULL::float8,
-           NULL::float8
-    FROM withtotal w JOIN flagged f ON f.item = w.item AND f.g = w.g
-    WHERE {'TRUE' if codes else 'FALSE'} AND NOT f.hid
-      AND (w.g = '__total__' OR w.g NOT IN (SELECT x.g FROM gone x));"""
+    WHERE f.g = '__total__' OR f.g NOT IN (SELECT x.g FROM gone x){code_rows};"""
 
 
 def _figures(name: str, key: str, cells: str, codes: bool) -> str:
@@ -245,18 +284,21 @@ BEGIN{_checks()}
                COALESCE(SUM(w.ck) FILTER (WHERE w.disp IN ('completed', 'broke_off')), 0) AS ak,
                -- the parts that were to be asked: no youth form outside ages 12-21
                COALESCE(SUM(w.c) FILTER (WHERE w.disp <> 'not_eligible'), 0) AS e,
-               COALESCE(SUM(w.ck) FILTER (WHERE w.disp <> 'not_eligible'), 0) AS ek
+               COALESCE(SUM(w.ck) FILTER (WHERE w.disp <> 'not_eligible'), 0) AS ek,
+               -- the group's cells ride along (see _publish: no join back to the groups)
+               array_agg(w.disp) AS disps, array_agg(w.c) AS cs, array_agg(w.ck) AS cks
         FROM withtotal w WHERE p_by <> 'none' OR w.g = '__total__'
         GROUP BY w.resp, w.g),
-    flagged AS (
-        SELECT gr.*, public.ubu_perturb(gr.n, gr.nk) AS pn,
-               (gr.n < t OR public.ubu_perturb(gr.n, gr.nk) < t) AS hid,
-               public.ubu_perturb(gr.e, gr.ek) AS pe,
-               (gr.e < t OR public.ubu_perturb(gr.e, gr.ek) < t) AS ehid
+    perturbed AS (
+        SELECT gr.*, {perturb_sql('gr.n', 'gr.nk')} AS pn,
+               {perturb_sql('gr.e', 'gr.ek')} AS pe
         FROM grouped gr),
+    flagged AS (
+        SELECT pt.*, (pt.n < t OR pt.pn < t) AS hid, (pt.e < t OR pt.pe < t) AS ehid
+        FROM perturbed pt),
     gone AS (SELECT DISTINCT f.g FROM flagged f WHERE f.hid AND f.g <> '__total__')
     SELECT f.resp, f.g, NULL::text, CASE WHEN NOT f.hid THEN f.pn END,
-           CASE WHEN NOT f.hid AND NOT f.ehid THEN public.ubu_share(f.a, f.pe, f.ek) END
+           CASE WHEN NOT f.hid AND NOT f.ehid THEN {share_sql('f.a', 'f.pe', 'f.ek')} END
     FROM flagged f WHERE f.g = '__total__' OR f.g NOT IN (SELECT x.g FROM gone x)
     UNION ALL
     -- the rate's base (published), on a row of its own: the signature stays as granted
@@ -264,9 +306,11 @@ BEGIN{_checks()}
     FROM flagged f WHERE NOT f.hid
       AND (f.g = '__total__' OR f.g NOT IN (SELECT x.g FROM gone x))
     UNION ALL
-    SELECT w.resp, w.g, w.disp, public.ubu_perturb(w.c, w.ck), NULL::float8
-    FROM withtotal w JOIN flagged f ON f.resp = w.resp AND f.g = w.g
-    WHERE NOT f.hid AND (w.g = '__total__' OR w.g NOT IN (SELECT x.g FROM gone x));
+    SELECT f.resp, f.g, u.disp, {perturb_sql('u.c', 'u.ck')}, NULL::float8
+    FROM flagged f CROSS JOIN LATERAL unnest(f.disps, f.cs, f.cks) AS u(disp, c, ck)
+    -- (g IS NOT NULL: as the join of the cells to their group, which this replaces)
+    WHERE NOT f.hid AND f.g IS NOT NULL
+      AND (f.g = '__total__' OR f.g NOT IN (SELECT x.g FROM gone x));
 END
 $fn$"""
 
