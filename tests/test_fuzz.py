@@ -2,7 +2,7 @@
 own error (exit 2 on the command line) — never a traceback — and nothing stored changes.
 
 Mutations start from real, valid files, so that most inputs get deep into the checks rather
-than failing on the first byte. `--slow` runs ten times as many examples.
+than failing on the first byte. `--slow` runs twenty times as many examples.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from sqlalchemy import text
 
 from tests.conftest import DEMO_UNITS, ROOT
 from tests.helpers import complete_all
-from ubu_tui.errors import UbuError
+from ubu_tui.errors import InstrumentError, UbuError
 from ubu_tui.identifiers import check_record_id, new_record_id
 from ubu_tui.instrument.loader import load_instrument
 from ubu_tui.interview import FollowUp
@@ -29,7 +29,7 @@ from ubu_tui.store.submissions import submit
 from ubu_tui.store.transfer import export_jsonl, import_jsonl
 
 SLOW = os.environ.get("UBU_SLOW") == "1"
-EXAMPLES = 1000 if SLOW else 100
+EXAMPLES = 1000 if SLOW else 50
 FUZZ = settings(max_examples=EXAMPLES, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
                                        HealthCheck.too_slow])
@@ -221,3 +221,15 @@ def test_command_line_exits_2_without_traceback(tmp_path, args):
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("ubu: ") and len(result.stderr.splitlines()) <= 12
 
+
+
+@pytest.mark.parametrize(("was", "now", "named"), [
+    ("mode = 1", "mode = 0", "mode 0"),                  # found by the fuzz test above
+    ("mode = 1", 'mode = "x"', "mode"),
+    ("age = 16", "age = [1]", "age"),
+    ("break_reason = 1", 'break_reason = "z"', "break_reason"),
+])
+def test_scenario_with_a_bad_placement_or_break_reason_is_refused_naming_it(was, now, named):
+    assert was in SCENARIO
+    with pytest.raises(InstrumentError, match=named):
+        parse_text(SCENARIO.replace(was, now, 1))

@@ -180,17 +180,35 @@ def load_scenario(path: Path | str) -> Scenario:
                         .format(item=repr(break_at)), "break_at")
         if (break_at is None) != (reason is None):
             raise fail(_("break_at och break_reason anges tillsammans"), "break_at")
+        try:
+            why = BreakReason(int(reason)) if reason is not None else None
+        except (TypeError, ValueError):
+            raise fail(_("break_reason {reason} är inte ett av {known}")
+                        .format(reason=repr(reason),
+                                known=", ".join(str(r.value) for r in BreakReason)),
+                       "break_reason") from None
         scripts[respondent] = Script(
-            respondent, consent, str(spec.get("consent_says", "")), lines, break_at,
-            BreakReason(int(reason)) if reason is not None else None,
+            respondent, consent, str(spec.get("consent_says", "")), lines, break_at, why,
             str(spec.get("break_says", "")),
             declined_why)
+    number: dict[str, int] = {}
+    for key in sorted(PLACEMENT_KEYS):
+        try:
+            number[key] = int(place[key])
+        except (TypeError, ValueError):
+            raise fail(_("[placement] {key} ska vara ett heltal, inte {value}")
+                        .format(key=key, value=repr(place[key])), key) from None
+    try:
+        mode = Mode(number["mode"])
+    except ValueError:
+        raise fail(_("[placement] mode {mode} är inte ett av {known}")
+                    .format(mode=number["mode"], known=", ".join(str(m.value) for m in Mode)),
+                   "mode") from None
     scenario = Scenario(
         id=str(data["id"]), title=str(data["title"]), brief=" ".join(str(data["brief"]).split()),
-        instrument=instrument, length_days=int(place["length_days"]),
-        ended_days_ago=int(place["ended_days_ago"]), legal_basis=int(place["legal_basis"]),
-        age=int(place["age"]), unit=int(place["unit"]), mode=Mode(int(place["mode"])),
-        scripts=scripts, file=file)
+        instrument=instrument, length_days=number["length_days"],
+        ended_days_ago=number["ended_days_ago"], legal_basis=number["legal_basis"],
+        age=number["age"], unit=number["unit"], mode=mode, scripts=scripts, file=file)
     if scenario.eligibility_due:
         if not scripts:
             raise fail(_("en placering som är aktuell för uppföljning behöver ett manus för "
