@@ -86,12 +86,45 @@ def ubu_here(*args: str, cwd: Path | None = None,
     return subprocess.CompletedProcess(["ubu", *args], code, out.getvalue(), err.getvalue())
 
 
+def fresh_pg_database(admin: Engine) -> str:
+    """Create a database already at ubu's schema; return its name.
+
+    It is copied from a template database that every test process shares, migrated once per
+    version of the migrations (its name carries their digest): running every migration
+    cost about a second of CPU per database, client and server together, and CREATE DATABASE
+    ... TEMPLATE is a file copy. Tests of migrating itself make their own empty databases."""
+    import secrets
+
+    from sqlalchemy import text
+
+    from ubu_tui.store import open_store
+    from ubu_tui.store.schema import HEAD, migrations_digest
+
+    template = f"ubu_tmpl_{HEAD}_{migrations_digest()[:12]}"
+    with admin.connect() as conn:
+        # one process migrates the template; the others wait here for it
+        conn.execute(text("SELECT pg_advisory_lock(hashtext('ubu test template'))"))
+        try:
+            known = set(conn.execute(text(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'ubu\\_tmpl\\_%'")).scalars())
+            if template not in known:
+                for stale in known:        # made from migrations that have since changed
+                    conn.execute(text(f"DROP DATABASE IF EXISTS {stale} WITH (FORCE)"))
+                conn.execute(text(f"CREATE DATABASE {template}"))
+                made = open_store(admin.url.set(database=template).render_as_string(
+                    hide_password=False))
+                made.dispose()
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(hashtext('ubu test template'))"))
+        name = f"ubu_t_{secrets.token_hex(4)}"
+        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {template}"))
+    return name
+
+
 @contextmanager
 def throwaway_pg_store() -> Iterator[Engine]:
     """A fresh PostgreSQL database at ubu's schema, opened by its owner; dropped afterwards
     whatever the test did (callers skip where `pg_url()` finds no server)."""
-    import secrets
-
     from sqlalchemy import create_engine, text
 
     from tests.conftest import pg_url
@@ -99,17 +132,17 @@ def throwaway_pg_store() -> Iterator[Engine]:
 
     url = pg_url()
     assert url is not None
-    name = f"ubu_t_{secrets.token_hex(4)}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    name = None
     engine = None
     try:
-        with admin.connect() as conn:
-            conn.execute(text(f"CREATE DATABASE {name}"))
+        name = fresh_pg_database(admin)
         engine = open_store(url.rsplit("/", 1)[0] + f"/{name}")
         yield engine
     finally:
         if engine is not None:
             engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        if name is not None:
+            with admin.connect() as conn:
+                conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         admin.dispose()

@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 
 from tests.conftest import DEMO_UNITS, pg_url
-from tests.helpers import complete_all
+from tests.helpers import complete_all, fresh_pg_database
 from tests.ui import new_app, press, run_session, start_followup
 from ubu_tui.errors import StoreError
 from ubu_tui.interview import FollowUp
@@ -29,10 +29,8 @@ pytestmark = pytest.mark.skipif(URL is None, reason="no PostgreSQL answered at U
 def pg_engine():
     """A fresh database per test, dropped afterwards."""
     assert URL is not None
-    name = f"ubu_t_{secrets.token_hex(4)}"
     admin = create_engine(URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name}"))
+    name = fresh_pg_database(admin)
     engine = open_store(URL.rsplit("/", 1)[0] + f"/{name}")
     import_units(engine, DEMO_UNITS)
     try:
