@@ -1,7 +1,10 @@
 """One of several processes submitting follow-ups at once (the concurrency test).
 
 Each follow-up is saved as a draft after every session, then submitted, as the app does.
-Prints `submitted <id>` per follow-up; any error is printed on one line and exits 1.
+Prints `ready` once the store is open and the instrument loaded, then waits for a line on
+stdin, so that the test starts every writer at the same moment (a process start costs more
+than its follow-ups, so writers started one after another would hardly overlap). Prints
+`submitted <id>` per follow-up; any error is printed on one line and exits 1.
 
 A step that finds the SQLite file locked is tried again, as a caseworker does on the app's
 "locked by another program … try again. Nothing was lost." message: each try already waits
@@ -43,6 +46,8 @@ def patiently(name: str, step: Callable[[], T]) -> T:
 def main(url: str, count: int, worker: int) -> None:
     engine = patiently("open", lambda: open_store(url))
     instrument = default_instrument()
+    print("ready", flush=True)
+    sys.stdin.readline()                  # the test's "go", sent to every writer at once
     for n in range(count):
         followup = FollowUp.open(instrument, Setup("0180", 1001 + (worker + n) % 12,
                                                    Mode.IN_PERSON, 2, 16, 3, True))
