@@ -78,9 +78,11 @@ def prepare(tmp_path: Path) -> str:
 
 
 def test_sigkill_mid_interview_loses_no_confirmed_answer(tmp_path):
-    kills, lost, confirmed = kill_rounds(prepare(tmp_path), rounds=12, seed=1)
-    assert (kills, lost) == (12, 0)
-    assert confirmed > 40          # the kills really landed mid-interview
+    # six kills in the default run (each is a process start of about a CPU second); 100 with
+    # --slow, as CI runs it
+    kills, lost, confirmed = kill_rounds(prepare(tmp_path), rounds=6, seed=1)
+    assert (kills, lost) == (6, 0)
+    assert confirmed > 20          # the kills really landed mid-interview
 
 
 @pytest.mark.slow

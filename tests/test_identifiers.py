@@ -38,7 +38,7 @@ from ubu_tui.store.transfer import export_jsonl, import_jsonl
 pytestmark = pytest.mark.usefixtures("english")   # matches the English wording
 
 HEADER = "id,name,owner,org_number,unit_type,permit_ref\n"
-PER_PATH = 2000 if os.environ.get("UBU_SLOW") == "1" else 200   # per text path
+PER_PATH = 2000 if os.environ.get("UBU_SLOW") == "1" else 100   # per text path
 
 
 def ubu(*args: str, cwd: Path | None = None,
