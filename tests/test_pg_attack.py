@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from sqlalchemy import create_engine, make_url, text
 
 from tests.conftest import DEMO_UNITS, pg_url
+from tests.helpers import fresh_pg_database
 from ubu_tui.errors import StoreError
 from ubu_tui.instrument import default_instrument
 from ubu_tui.store import open_store
@@ -41,13 +42,11 @@ class Shared:
     def __init__(self) -> None:
         assert URL is not None
         tag = secrets.token_hex(3)
-        self.name = f"ubu_att_{tag}"
         self.prefix = f"ubu_x{tag}"       # roles are cluster-wide: ours alone
         self.logins = {"cw1": f"{self.prefix}_k0001", "cw2": f"{self.prefix}_k0002",
                        "analyst": f"{self.prefix}_an", "admin": f"{self.prefix}_ad"}
         self.admin = create_engine(URL, isolation_level="AUTOCOMMIT")
-        with self.admin.connect() as conn:
-            conn.execute(text(f"CREATE DATABASE {self.name}"))
+        self.name = fresh_pg_database(self.admin)
         self.url = make_url(URL).set(database=self.name)
         self.owner = open_store(self.url.render_as_string(hide_password=False))
 
