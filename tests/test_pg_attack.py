@@ -9,6 +9,7 @@ Skipped, with the reason, where no PostgreSQL answers.
 from __future__ import annotations
 
 import json
+import os
 import secrets
 from collections.abc import Iterator
 from typing import Any
@@ -716,7 +717,9 @@ def _paths(value: Any, prefix: tuple = ()) -> list[tuple]:
     return out
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# 20 mutated records in the default run, 100 with --slow (CI)
+@settings(max_examples=100 if os.environ.get("UBU_SLOW") == "1" else 20, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_any_mutation_of_a_record_is_stored_whole_and_as_given_or_not_at_all(shared, data):
     """Whatever one field of a record is changed to, the function either refuses it and

@@ -1,8 +1,9 @@
 """The wheel carries everything ubu needs at run time, and works installed outside the checkout.
 
-The default run builds the wheel and checks what it holds; with --slow (CI) it is installed into
-a fresh virtual environment in a temporary folder and the real `ubu` checks the instrument,
-prints the codebook, imports the demo registry and runs a headless follow-up from there.
+Both run with --slow (CI), not in the default run: building the wheel with pip takes about 7 CPU
+seconds. The first checks what the wheel holds; the second installs it into a fresh virtual
+environment in a temporary folder, and the real `ubu` checks the instrument, prints the
+codebook, imports the demo registry and runs a headless follow-up from there.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ def wheel(tmp_path_factory) -> Path:
     return built
 
 
+@pytest.mark.slow
 def test_wheel_holds_instruments_scenarios_registry_and_compiled_catalogues(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     shipped = {p.relative_to(ROOT).as_posix() for p in (ROOT / "data").rglob("*")
