@@ -9,15 +9,20 @@ import sys
 from pathlib import Path
 
 from tests.conftest import DEMO_UNITS
-from tests.helpers import complete_all
+from tests.helpers import complete_all, ubu_here
 from ubu_tui.identifiers import new_record_id
 from ubu_tui.interview import FollowUp
 from ubu_tui.store import open_store
 from ubu_tui.store.submissions import submit
 
 
-def ubu(*args: str, language: str = "en") -> subprocess.CompletedProcess[str]:
-    """Run `ubu` in a child process; in English unless asked (Swedish is the default)."""
+def ubu(*args: str, language: str = "en", real: bool = False) -> subprocess.CompletedProcess[str]:
+    """Run `ubu`, in English unless asked (Swedish is the default): in this process (the same
+    `main()`, see `ubu_here`), or with `real` in a child process as a user starts it. A child
+    costs a new interpreter importing SQLAlchemy, about a CPU second; the round trip and the
+    report formats run the real command, the rest check messages and exit codes in-process."""
+    if not real:
+        return ubu_here(*args, env={"UBU_LANGUAGE": language})
     env = {**os.environ, "UBU_LANGUAGE": language}
     return subprocess.run([sys.executable, "-m", "ubu_tui", *args], capture_output=True,
                           text=True, timeout=120, env=env)
@@ -30,18 +35,18 @@ def failed_cleanly(run: subprocess.CompletedProcess[str], *needles: str) -> bool
 
 def test_registry_import_export_and_records_round_trip(tmp_path, instrument, setup):
     url = f"sqlite:///{tmp_path / 'a.sqlite3'}"
-    run = ubu("--database-url", url, "registry", "import", str(DEMO_UNITS))
+    run = ubu("--database-url", url, "registry", "import", str(DEMO_UNITS), real=True)
     assert run.returncode == 0 and "12 units added" in run.stdout
     submit(open_store(url), complete_all(FollowUp.open(instrument, setup)))
     out = tmp_path / "records.jsonl"
-    run = ubu("--database-url", url, "export", str(out))
+    run = ubu("--database-url", url, "export", str(out), real=True)
     assert run.returncode == 0 and "exported 1 records" in run.stdout
     assert Path(f"{out}.codebook.txt").exists()
     other = f"sqlite:///{tmp_path / 'b.sqlite3'}"
     assert ubu("--database-url", other, "registry", "import", str(DEMO_UNITS)).returncode == 0
-    run = ubu("--database-url", other, "import", str(out))
+    run = ubu("--database-url", other, "import", str(out), real=True)
     assert run.returncode == 0 and "imported 1 records; 0 were already present" in run.stdout
-    run = ubu("--database-url", other, "import", str(out))
+    run = ubu("--database-url", other, "import", str(out), real=True)
     assert "imported 0 records; 1 were already present" in run.stdout
 
 
@@ -58,7 +63,7 @@ def test_broken_import_file_exits_2_and_changes_nothing(tmp_path, instrument, se
     broken = tmp_path / "broken.jsonl"
     broken.write_text(json.dumps(record) + "\n{\"id\": \n" + json.dumps(record)[:50] + "\n")
     before = (tmp_path / "a.sqlite3").read_bytes()
-    run = ubu("--database-url", url, "import", str(broken))
+    run = ubu("--database-url", url, "import", str(broken), real=True)
     assert failed_cleanly(run, "nothing was imported", "broken.jsonl:2: not JSON",
                           "broken.jsonl:3: not JSON")
     engine.dispose()
@@ -96,7 +101,7 @@ def test_not_a_database_url_exits_2():
 def test_corrupt_database_exits_2_untouched(tmp_path):
     path = tmp_path / "ubu.sqlite3"
     path.write_bytes(b"\x00garbage" * 300)
-    run = ubu("--database-url", f"sqlite:///{path}", "registry", "export")
+    run = ubu("--database-url", f"sqlite:///{path}", "registry", "export", real=True)
     assert failed_cleanly(run, "not a readable ubu database")
     assert path.read_bytes() == b"\x00garbage" * 300
 
