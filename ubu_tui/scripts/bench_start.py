@@ -49,6 +49,22 @@ def _one(argv: list[str], env: dict[str, str], marks: list[str],
     return got
 
 
+def bytecode_state() -> str:
+    """Whether ubu's modules start from compiled bytecode: without it (this environment sets
+    PYTHONDONTWRITEBYTECODE=1 and a checkout has no __pycache__) every start compiles them,
+    0.05-0.07 CPU s more, which an installed wheel does not pay."""
+    import importlib.util
+
+    import ubu_tui
+
+    package = Path(ubu_tui.__file__).parent
+    sources = sorted(package.rglob("*.py"))
+    cached = sum(Path(importlib.util.cache_from_source(str(s))).exists() for s in sources)
+    writes = "not written" if os.environ.get("PYTHONDONTWRITEBYTECODE") else "written at start"
+    return (f"bytecode on disk for {cached} of {len(sources)} ubu_tui modules ({writes}; "
+            "`python -m compileall ubu_tui` compiles them as a wheel install does)")
+
+
 def _median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
@@ -86,7 +102,8 @@ def main(argv: list[str] | None = None) -> None:
     base = _median([r[0][0] for r in got["minimal"]])
     print(f"machine: {os.cpu_count()} cores, load average {load_before[0]:.1f} before, "
           f"{load_after[0]:.1f} after; Python {sys.version.split()[0]}; {args.rounds} rounds, "
-          "medians\n")
+          "medians")
+    print(f"{bytecode_state()}\n")
     print("| run                | mark            |  wall s | ratio to minimal | CPU s |")
     print("|--------------------|-----------------|---------|------------------|-------|")
     for name, (_, _, marks, _) in runs.items():
