@@ -537,3 +537,22 @@ def test_a_municipality_starts_follow_ups_on_its_local_version(tmp_path, monkeyp
     finally:
         for cached in (loader.default_instrument, loader.available_instruments):
             cached.cache_clear()
+
+
+def test_the_slides_list_local_versions_apart_as_the_html_does(engine, monkeypatch, tmp_path):
+    from pptx import Presentation
+
+    from ubu_tui.results.report import standard_report
+    from ubu_tui.results.slides import to_pptx
+
+    _national, local = national_and_local(engine, monkeypatch)
+    report = standard_report(engine, NEW, Selection("2026-01", "2026-12"))
+    to_pptx(report, tmp_path / "r.pptx")
+    slides = [[shape for shape in slide.shapes] for slide in Presentation(
+        str(tmp_path / "r.pptx")).slides]
+    apart = [s for s in slides if any(sh.has_text_frame and sh.text_frame.text.startswith(
+        "Lokala versioner") for sh in s)]
+    assert len(apart) == 1
+    grid = next(sh.table for sh in apart[0] if sh.has_table)
+    cells = [[grid.cell(r, c).text for c in range(2)] for r in range(len(grid.rows))]
+    assert cells[1] == ["ubu-vb@2026.2+0180", str(published(local))]

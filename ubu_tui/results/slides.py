@@ -356,6 +356,13 @@ def to_pptx(report: Report, path: Path | BinaryIO) -> None:
         [[name, str(r.n) if r.shown else SYMBOL,
           *((str((r.nonresponse or {}).get(d, 0)) if r.shown else SYMBOL) for d in kinds)]
          for name, r in rows], [3.2] + [1.6] * (len(kinds) + 1))
+    local = report.local_versions
+    if local is not None:       # counted nowhere in the deck; a reader must see they exist
+        deck.table("Lokala versioner: räknas inte in här (var och en har en egen rapport)",
+                   ["Version", "Uppföljningar"],
+                   [*([r.label, str(r.n)] for r in local.rows),
+                    ["Samtliga", str(local.total.n) if local.total.shown else SYMBOL]],
+                   [6.0, 2.5])
 
     if report.coverage is not None:
         cover_table, reasons = report.coverage
