@@ -11,6 +11,7 @@ from textual.widgets.option_list import Option
 
 from ubu_tui.i18n import N_, _
 from ubu_tui.screens.base import TranslatedFooter
+from ubu_tui.widgets.fields import FixedInput
 from ubu_tui.widgets.footer import UbuFooter
 
 
@@ -79,7 +80,8 @@ class UnitPicker(TranslatedFooter, ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(_("Välj enhet ur registret"), classes="title")
-            yield Input(placeholder=_("Skriv en del av enhetens namn"), id="unit-search")
+            # the dialog's width is fixed: a letter typed need not lay out the screen
+            yield FixedInput(placeholder=_("Skriv en del av enhetens namn"), id="unit-search")
             yield OptionList(id="unit-list")
         yield UbuFooter()
 
