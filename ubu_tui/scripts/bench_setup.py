@@ -38,7 +38,8 @@ class Tally:
     cpu: dict[str, list[float]] = field(default_factory=lambda: {"form": [], "screen": []})
     counts: dict[str, Counter[str]] = field(
         default_factory=lambda: {"form": Counter(), "screen": Counter()})
-    by_key: list[tuple[str, int]] = field(default_factory=list)   # (key, layout passes)
+    # (key, layout passes, styles worked out)
+    by_key: list[tuple[str, int, int]] = field(default_factory=list)
 
 
 def _count_calls(counter: Counter[str]) -> list[tuple[object, str, object]]:
@@ -91,7 +92,7 @@ async def one_round(tally: Tally, counter: Counter[str]) -> None:
         tally.cpu[kind].append(time.process_time() - started)
         tally.counts[kind].update(counter)
         tally.counts[kind]["keys"] += 1
-        tally.by_key.append((key, counter["layout"]))
+        tally.by_key.append((key, counter["layout"], counter["restyle"]))
 
     async with app.run_test(size=(80, 24)) as pilot:
         while not app.store_ready:
@@ -111,7 +112,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--by-key", action="store_true",
-                        help="also print the layout passes of each key of the last round")
+                        help="also print, for each key of the last round, its layout passes "
+                             "and how many styles were worked out")
     args = parser.parse_args(argv)
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
@@ -140,8 +142,8 @@ def main(argv: list[str] | None = None) -> None:
               f"reflows, {counts['restyle'] / keys:.1f} styles worked out")
     if args.by_key:
         keys_per_round = len(tally.by_key) // args.rounds
-        print("layout passes per key, last round:", " ".join(
-            f"{key}:{n}" for key, n in tally.by_key[-keys_per_round:]))
+        print("key:layout passes/styles worked out, last round:", " ".join(
+            f"{key}:{n}/{styled}" for key, n, styled in tally.by_key[-keys_per_round:]))
     if profile:
         pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
 
