@@ -87,3 +87,35 @@ async def test_a_date_typed_into_set_up_does_not_lay_out_the_screen(engine, monk
         assert app.screen.query_one("#start").value == "2026-06-01"
         assert "ÅÅÅÅ-MM-DD" in box                  # the end date is still missing
         assert layouts == []
+
+
+async def test_opening_a_screen_lays_out_nothing_twice_and_a_resize_still_does(engine,
+                                                                                monkeypatch):
+    """Opening set-up lays it out once, and not the home screen under it (Textual did both
+    again, at the same size, and redrew the whole terminal); a real resize while a dialog is
+    open still lays out the screen under it at the new size."""
+    app = new_app(engine)
+    layouts: list[str] = []
+    real = Screen._refresh_layout
+
+    def counted(self, *args, **kwargs):
+        layouts.append(type(self).__name__)
+        return real(self, *args, **kwargs)
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        monkeypatch.setattr(Screen, "_refresh_layout", counted)
+        await press(pilot, "n")
+        await pilot.pause()
+        assert "HomeScreen" not in layouts
+        assert layouts.count("SetupScreen") <= 4      # shown, then its lists added after
+        await press(pilot, "f4")
+        assert type(app.screen).__name__ == "UnitPicker"
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        await press(pilot, "escape")
+        await pilot.pause()
+        setup = app.screen
+        assert type(setup).__name__ == "SetupScreen"
+        assert setup.query_one("#eligibility").region.width <= 60
+        assert setup.query_one("#start").region.right <= 60
