@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, cast
 
 from textual import events
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -32,7 +33,24 @@ class TranslatedFooter:
                 for key, active in shown.items()}
 
 
-class UbuScreen(TranslatedFooter, Screen[None]):
+class KeepsLayout:
+    """Mixin for screens: no second layout at the size the screen was just laid out at.
+
+    A screen's first layout sends the screen itself a Resize (it is a widget newly shown),
+    and Textual answers a Resize by laying out that screen and every screen under it again and
+    redrawing the whole terminal, at the same size: for every screen opened, two layouts and a
+    full redraw more, which the keys typed just after it waited for. A real resize (another
+    size) is handled as before, and so is a layout asked for by a change (it does not come
+    this way).
+    """
+
+    def _screen_resized(self, size: Size) -> None:
+        if size == self._compositor.size:  # type: ignore[attr-defined]
+            return
+        super()._screen_resized(size)  # type: ignore[misc]
+
+
+class UbuScreen(KeepsLayout, TranslatedFooter, Screen[None]):
     _styled_at_mount = True
 
     def _on_screen_resume(self, event: events.ScreenResume) -> None:

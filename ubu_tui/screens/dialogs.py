@@ -10,18 +10,19 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ubu_tui.i18n import N_, _
-from ubu_tui.screens.base import TranslatedFooter
+from ubu_tui.screens.base import KeepsLayout, TranslatedFooter
+from ubu_tui.widgets.fields import FixedInput
 from ubu_tui.widgets.footer import UbuFooter
 
 
-class PrivacyScreen(TranslatedFooter, ModalScreen[None]):
+class PrivacyScreen(KeepsLayout, TranslatedFooter, ModalScreen[None]):
     """Blanks the display at once; the same key brings it back."""
 
     def compose(self) -> ComposeResult:
         yield Static(_("F2"))
 
 
-class ChoiceDialog(TranslatedFooter, ModalScreen[str | None]):
+class ChoiceDialog(KeepsLayout, TranslatedFooter, ModalScreen[str | None]):
     """Pick one of a few labelled choices by its key or with the arrows; Escape cancels."""
 
     BINDINGS = [Binding("escape", "cancel", N_("Tillbaka"))]  # "Avbryt" is "Break off"
@@ -51,7 +52,7 @@ class ChoiceDialog(TranslatedFooter, ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class NoticeDialog(TranslatedFooter, ModalScreen[None]):
+class NoticeDialog(KeepsLayout, TranslatedFooter, ModalScreen[None]):
     """A message the interviewer must see before going on."""
 
     BINDINGS = [Binding("enter", "close", N_("Fortsätt")), Binding("escape", "close", show=False)]
@@ -71,7 +72,7 @@ class NoticeDialog(TranslatedFooter, ModalScreen[None]):
         self.dismiss(None)
 
 
-class UnitPicker(TranslatedFooter, ModalScreen[int | None]):
+class UnitPicker(KeepsLayout, TranslatedFooter, ModalScreen[int | None]):
     """Find a provider unit by typing part of its name."""
 
     BINDINGS = [Binding("escape", "cancel", N_("Tillbaka"))]  # "Avbryt" is "Break off"
@@ -79,7 +80,8 @@ class UnitPicker(TranslatedFooter, ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(_("Välj enhet ur registret"), classes="title")
-            yield Input(placeholder=_("Skriv en del av enhetens namn"), id="unit-search")
+            # the dialog's width is fixed: a letter typed need not lay out the screen
+            yield FixedInput(placeholder=_("Skriv en del av enhetens namn"), id="unit-search")
             yield OptionList(id="unit-list")
         yield UbuFooter()
 

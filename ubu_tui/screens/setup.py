@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -23,6 +24,7 @@ from ubu_tui.interview.eligibility import (
 )
 from ubu_tui.interview.modes import MODE_LABELS, Mode
 from ubu_tui.screens.base import UbuScreen
+from ubu_tui.widgets.fields import FixedInput
 from ubu_tui.widgets.footer import UbuFooter
 from ubu_tui.widgets.select import LazySelect
 
@@ -81,7 +83,7 @@ class SetupScreen(UbuScreen):
     @staticmethod
     def _input(widget_id: str, placeholder: str, length: int, allowed: str,
                value: str = "") -> Input:
-        return Input(value, placeholder=placeholder, id=widget_id, max_length=length,
+        return FixedInput(value, placeholder=placeholder, id=widget_id, max_length=length,
                      restrict=allowed, compact=True, select_on_focus=False)
 
     def _row(self, label: str, widget: Input | Select) -> ComposeResult:  # type: ignore[type-arg]
@@ -139,8 +141,9 @@ class SetupScreen(UbuScreen):
     def on_select_changed(self) -> None:
         # For a placement that turns into LSS the date that counts is the day it turned.
         to_lss = self.query_one("#basis", Select).value == LegalBasis.SOL_LVU_TO_LSS
+        # the label's width is fixed by the grid (app.tcss): no layout for a new text
         self.query_one("#end-label", Label).update(
-            _("Övergick i LSS") if to_lss else _("Placeringen slutade"))
+            _("Övergick i LSS") if to_lss else _("Placeringen slutade"), layout=False)
         self._refresh()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -225,7 +228,24 @@ class SetupScreen(UbuScreen):
                                "täckningen)."))
             lines += [f"  • {n}" for n in verdict.notes]
         lines += [f"  – {p}" for p in problems]
-        self.query_one("#eligibility", Static).update("\n".join(lines))
+        self._show_verdict(lines)
+
+    _verdict: tuple[Static, list[str]] | None = None     # the box, and the lines it shows
+
+    def _show_verdict(self, lines: list[str]) -> None:
+        """Redraw the box only when its text changes (most characters of a date or an age
+        change nothing in it), and lay out the screen only when its height may change."""
+        box = self.query_one("#eligibility", Static)
+        shown = self._verdict[1] if self._verdict and self._verdict[0] is box else None
+        if lines == shown:
+            return
+        width = box.content_region.width
+        # Same number of lines and none wraps: same height. A line that may wrap could take
+        # another row, so then the screen is laid out (word wrap is the layout's business).
+        same_height = (shown is not None and width > 0 and len(lines) == len(shown)
+                       and all(cell_len(line) <= width for line in (*lines, *shown)))
+        self._verdict = box, lines
+        box.update("\n".join(lines), layout=not same_height)
 
     def action_start(self) -> None:
         if self._later("start"):
