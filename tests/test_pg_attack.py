@@ -692,6 +692,39 @@ def test_a_record_with_one_bad_part_is_refused_whole(shared, change):
             params=[json.dumps([record, a_record(shared)])], match="nothing was submitted")
 
 
+
+@pytest.mark.parametrize("where", ["code", "score"])
+def test_a_decimal_twin_of_a_good_value_is_refused_beside_it(shared, where):
+    """The function checks each distinct answer and score value once (schema 0157): 4.0 must
+    not pass as the 4 of the record before it, whatever JSON calls equal."""
+    from ubu_tui.instrument.loader import instrument_by_version
+
+    good, bad = a_record(shared), a_record(shared)
+    index = instrument_by_version(good["instrument"], good["version"]).indices[0].id
+    good["scores"], bad["scores"] = {index: [1, 3]}, {index: [1, 3]}
+    part = next(s for s in bad["sessions"] if s["respondent"] == "youth")
+    item, (outcome, code) = next((k, v) for k, v in part["items"].items() if v[1] >= 0)
+    if where == "code":
+        part["items"][item] = [outcome, float(code)]
+        why = "youth: items must map item ids to [outcome, code]"
+    else:
+        bad["scores"] = {index: [1, 3.0]}
+        why = "scores must map index ids to [n, total]"
+    message = refused(shared, "cw1", "SELECT public.ubu_submit_records(%s::jsonb)",
+                      params=[json.dumps([good, bad])], match="nothing was submitted")
+    assert f"record 2 ({bad['id']})" in message and why in message, message
+
+
+def test_of_two_bad_parts_the_first_is_named(shared):
+    record = a_record(shared)
+    record["sessions"][0]["disposition"] = "escaped"
+    record["sessions"][2]["mode"] = 9
+    message = refused(shared, "cw1", "SELECT public.ubu_submit_records(%s::jsonb)",
+                      params=[json.dumps([a_record(shared), record])],
+                      match="nothing was submitted")
+    assert (f"record 2 ({record['id']}), {record['sessions'][0]['respondent']}: unknown "
+            "disposition") in message, message
+
 def test_withdraw_and_export_take_extreme_arguments(shared):
     for argument in EXTREMES:
         refused(shared, "cw1", f"SELECT public.ubu_withdraw({argument})", match="")
