@@ -1,6 +1,16 @@
+# ruff: noqa: E402   (bytecode is switched on before ubu_tui is imported)
 from __future__ import annotations
 
 import os
+import sys
+
+# Where the environment says not to write bytecode (these machines set
+# PYTHONDONTWRITEBYTECODE=1), every xdist worker and every `ubu` a test starts compiled ubu_tui
+# and pytest rewrote the test modules again, each time. Written once into __pycache__ (ignored
+# by git), they are read by the rest of the run and by the next one.
+sys.dont_write_bytecode = False
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
 from datetime import date
 from pathlib import Path
 
