@@ -3,6 +3,7 @@ served from the kept per-group counts give exactly the figures computed from the
 
 from __future__ import annotations
 
+import gc
 import json
 import secrets
 from collections.abc import Iterator
@@ -142,6 +143,7 @@ def test_an_import_that_fails_while_writing_leaves_records_counts_and_triggers_a
     with pytest.raises(Exception, match="no_such_table"):
         import_jsonl(engine, tmp_path / "some.jsonl")
     assert triggers() == had and counts(engine) == before
+    assert gc.isenabled()      # the import pauses the cycle collector: on again after a failure
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM submission")).scalar() == 10
 
