@@ -84,7 +84,7 @@ def _sel() -> str:
           AND {NATIONAL_ONLY}
           -- only the current release (store/pg_release.py): padding counts once a month
           AND s.received_seq <= v_cut
-          -- with the kept counts (_kept), only the months they cannot serve
+          -- with the kept counts (v_kept), only the months they cannot serve
           AND (NOT v_kept OR s.period = ANY(v_dirty))
           AND (p_filter IS NULL OR ({_group_case('p_filter')})::integer = ANY(p_values)))"""
 
@@ -145,7 +145,6 @@ def _kept_setup(when: str) -> str:
 def _municipality(grp: str) -> str:
     """A kept municipality (an integer, as index_cube keeps it) as the records' four digits."""
     return f"pg_catalog.lpad(({grp})::text, 4, '0')"
-
 
 
 # The three lookups of ptable.py as SQL expressions of their arguments. The helper functions
