@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from ubu_tui.results import ptable
 from ubu_tui.results.query import DIMENSIONS, NATIONAL_ONLY, registry_expr
+from ubu_tui.store.cube import DIMS as CUBE_DIMS
+from ubu_tui.store.kept_items import KEPT_ITEMS
 
 # JIT off: at 100 000 follow-ups the planner's costs pass jit_above_cost and every call spent
 # 0.2-0.3 s compiling its expressions, more than some whole calls take without it.
@@ -82,7 +84,67 @@ def _sel() -> str:
           AND {NATIONAL_ONLY}
           -- only the current release (store/pg_release.py): padding counts once a month
           AND s.received_seq <= v_cut
+          -- with the kept counts (v_kept), only the months they cannot serve
+          AND (NOT v_kept OR s.period = ANY(v_dirty))
           AND (p_filter IS NULL OR ({_group_case('p_filter')})::integer = ANY(p_values)))"""
+
+
+# --- the kept counts -------------------------------------------------------------------------
+# The results layer reads the counts the database keeps per month (item_count, index_cube,
+# decline_count, ...; each with the sum of its records' keys) wherever they hold the selection
+# (results/query.py decides); the figure functions read the same, under the same conditions,
+# so that a view at 100 000 follow-ups reads some thousands of kept rows instead of every
+# record. Counts and key sums are sums over disjoint records, so the cells, and with them every
+# perturbed figure and every suppression, are those counted from the records.
+#
+# Two things the kept counts hold that the functions leave out: records of a local version
+# (then, as query._local_present, nothing is read from them) and records not yet released
+# (store/pg_release.py): the months that hold any of those (`v_dirty`, usually none or the
+# current one) are read record by record, as before, and added to the kept months.
+
+KEPT_DECLARE = """
+    v_kept boolean := false;
+    v_dirty text[] := '{}';"""
+
+# index_cube's breakdowns by the record's own answers (query._in_cube), and those that follow
+# from a follow-up's unit alone, summed from the cube's unit rows (query._by_units)
+CUBE_BREAKDOWNS = tuple(d for d in BREAKDOWNS if d in CUBE_DIMS and d not in
+                        ("unit", "municipality") and DIMENSIONS[d].registry is None)
+UNIT_BREAKDOWNS = tuple(d for d in BREAKDOWNS
+                        if d == "unit" or DIMENSIONS[d].registry is not None)
+REGISTRY_BREAKDOWNS = tuple(d for d in UNIT_BREAKDOWNS if d != "unit")
+
+
+def _listed(values: tuple[str, ...]) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+def _unit_case(param: str, unit: str) -> str:
+    """The group (an integer) of the unit `unit` of a kept row for the breakdown or filter
+    `param`: the unit itself or its registry row, read as the records' groups are read."""
+    whens = " ".join(
+        f"WHEN '{d}' THEN "
+        f"{registry_expr(DIMENSIONS[d].registry or '', 'public.').replace('s.unit_id', unit)}"
+        for d in REGISTRY_BREAKDOWNS)
+    return f"CASE {param} WHEN 'unit' THEN {unit} {whens} END"
+
+
+def _kept_setup(when: str) -> str:
+    return f"""
+    -- whether the kept counts serve this call (as query.py decides for the results layer),
+    -- never while a record of a local version is stored (query._local_present)
+    v_kept := COALESCE(({when}), false) AND NOT EXISTS (
+        SELECT 1 FROM public.submission s WHERE s.instrument_version LIKE '%+%');
+    IF v_kept THEN      -- the months holding unreleased records: read from the records
+        v_dirty := ARRAY(SELECT DISTINCT s.period FROM public.submission s
+                         WHERE s.received_seq > 0 AND s.received_seq > v_cut
+                           AND s.period BETWEEN p_from AND p_to);
+    END IF;"""
+
+
+def _municipality(grp: str) -> str:
+    """A kept municipality (an integer, as index_cube keeps it) as the records' four digits."""
+    return f"pg_catalog.lpad(({grp})::text, 4, '0')"
 
 
 # The three lookups of ptable.py as SQL expressions of their arguments. The helper functions
@@ -194,7 +256,11 @@ def _publish(codes: bool) -> str:
     WHERE f.g = '__total__' OR f.g NOT IN (SELECT x.g FROM gone x){code_rows};"""
 
 
-def _figures(name: str, key: str, cells: str, codes: bool) -> str:
+def _figures(name: str, key: str, cells: str, codes: bool, kept_when: str, kept: str,
+             declare: str = "", setup: str = "") -> str:
+    """A figure function: the cells `cells` counted from the records, and `kept` (a CTE
+    `kcells` of the same columns, plus any it needs before it) from the kept counts where
+    `kept_when` holds (see _kept_setup)."""
     return f"""
 CREATE OR REPLACE FUNCTION public.{name}(p_from text, p_to text, p_by text, p_threshold integer,
     p_items text[] DEFAULT NULL, p_filter text DEFAULT NULL, p_values integer[] DEFAULT NULL)
@@ -203,11 +269,20 @@ RETURNS TABLE({key} text, grp text, code integer, n integer, asked integer,
 {HEAD}
 DECLARE
     t integer := GREATEST(COALESCE(p_threshold, 3), 3);   -- never below the standard
-    v_cut bigint := public.ubu_release_cut();
-BEGIN{_checks()}
+    v_cut bigint := public.ubu_release_cut();{KEPT_DECLARE}{declare}
+BEGIN{_checks()}{_kept_setup(kept_when)}{setup}
     RETURN QUERY
     WITH {_sel()},
-    cells AS ({cells}),{_publish(codes)}
+    rcells AS ({cells}),{kept}
+    -- a cell is the sum of its kept and its counted parts (disjoint months): counts and keys
+    -- add exactly; a cell from one part alone is that part's row as it was
+    cells AS (
+        SELECT x.item, x.g, x.code, SUM(x.c)::bigint AS c, SUM(x.ck)::bigint AS ck,
+               SUM(x.v)::float8 AS v
+        FROM (SELECT r.item, r.g, r.code, r.c, r.ck, r.v FROM rcells r
+              UNION ALL
+              SELECT k.item, k.g, k.code, k.c, k.ck, k.v FROM kcells k) x
+        GROUP BY x.item, x.g, x.code),{_publish(codes)}
 END
 $fn$"""
 
@@ -244,16 +319,143 @@ DECLINE_CELLS = """
         GROUP BY r.respondent, sel.g, 3"""
 
 
+# The report's items (and one item without a breakdown) from item_count and item_group_count
+# (query._item_totals, query._item_groups): a code's values add up to code × count exactly.
+ITEM_KEPT_WHEN = f"""p_filter IS NULL AND (p_by = 'none' OR (
+        p_by IN ({_listed(("municipality", *UNIT_BREAKDOWNS))})
+        AND pg_catalog.cardinality(p_items) > 0
+        AND p_items <@ ARRAY[{_listed(KEPT_ITEMS)}]::text[]))"""
+
+ITEM_KEPT = f"""
+    kcells AS (
+        SELECT k.item, k.g, k.code, SUM(k.n)::bigint AS c, SUM(k.ckey)::bigint AS ck,
+               (k.code::bigint * SUM(k.n))::float8 AS v
+        FROM (SELECT c.item_id::text AS item, '0'::text AS g, c.code, c.n::bigint AS n,
+                     c.ckey::bigint AS ckey
+              FROM public.item_count c
+              WHERE v_kept AND p_by = 'none' AND c.period BETWEEN p_from AND p_to
+                AND c.period <> ALL(v_dirty)
+                AND (p_items IS NULL OR c.item_id = ANY(p_items))
+              UNION ALL
+              -- per unit or municipality first, then each unit's registry row once
+              SELECT ig.item_id::text,
+                     CASE WHEN p_by = 'municipality' THEN {_municipality('ig.grp')}
+                          ELSE ({_unit_case('p_by', 'ig.grp')})::text END,
+                     ig.code, ig.n, ig.ckey
+              FROM (SELECT c.item_id, c.grp, c.code, SUM(c.n)::bigint AS n,
+                           SUM(c.ckey)::bigint AS ckey
+                    FROM public.item_group_count c
+                    WHERE v_kept AND p_by <> 'none'
+                      AND c.dim = CASE WHEN p_by = 'municipality' THEN 'municipality'
+                                       ELSE 'unit' END
+                      AND c.item_id = ANY(p_items) AND c.period BETWEEN p_from AND p_to
+                      AND c.period <> ALL(v_dirty)
+                    GROUP BY c.item_id, c.grp, c.code) ig) k
+        GROUP BY k.item, k.g, k.code HAVING SUM(k.n) > 0),"""
+
+# Index figures from index_cube (by the record's answers, unit or municipality; unfiltered or
+# by unit type, query._in_cube) or from its unit rows added up per registry group
+# (query._by_units); whole years from index_cube_year, as query._cube_source reads them.
+CUBE_WHEN = (f"p_by IN ({_listed(('none', 'unit', 'municipality', *CUBE_BREAKDOWNS))}) "
+             "AND (p_filter IS NULL OR p_filter = 'unit_type')")
+UNITS_WHEN = (f"p_by IN ({_listed(('none', *UNIT_BREAKDOWNS))}) "
+              f"AND (p_filter IS NULL OR p_filter IN ({_listed(UNIT_BREAKDOWNS)}))")
+INDEX_DECLARE = """
+    v_units boolean;
+    v_dim text;
+    v_yf text := '9999';        -- the whole years (none: an empty range) ...
+    v_yt text := '0000';
+    v_mf text := '9999-99';     -- ... and their months, which the monthly rows leave out
+    v_mt text := '9999-99';"""
+INDEX_SETUP = f"""
+    v_units := NOT ({CUBE_WHEN});
+    v_dim := CASE WHEN v_units THEN 'unit' WHEN p_by = 'none' THEN 'unit_type' ELSE p_by END;
+    IF v_kept AND p_from ~ '^[0-9]{{4}}-[0-9]{{2}}$' AND p_to ~ '^[0-9]{{4}}-[0-9]{{2}}$' THEN
+        -- query.whole_years; a year holding a month read from the records is read by month
+        v_yf := pg_catalog.lpad((substr(p_from, 1, 4)::integer
+                                 + (substr(p_from, 6, 2) <> '01')::integer)::text, 4, '0');
+        v_yt := pg_catalog.lpad((substr(p_to, 1, 4)::integer
+                                 - (substr(p_to, 6, 2) <> '12')::integer)::text, 4, '0');
+        IF v_yf <= v_yt AND NOT EXISTS (SELECT 1 FROM pg_catalog.unnest(v_dirty) d(p)
+                                        WHERE substr(d.p, 1, 4) BETWEEN v_yf AND v_yt) THEN
+            v_mf := v_yf || '-01';
+            v_mt := v_yt || '-12';
+        ELSE
+            v_yf := '9999';
+            v_yt := '0000';
+        END IF;
+    END IF;"""
+
+
+def _cube_rows(where: str) -> str:
+    return (f"""SELECT c.index_id, c.unit_type, c.grp, c.n, c.total, c.high, c.ckey, c.hkey
+              FROM public.index_cube c
+              WHERE v_kept AND c.dim = v_dim AND c.period BETWEEN p_from AND p_to
+                AND {where} AND c.period <> ALL(v_dirty)
+                AND (p_items IS NULL OR c.index_id = ANY(p_items))""")
+
+
+INDEX_KEPT = f"""
+    kunits AS (
+        SELECT k.index_id, k.unit_type, k.grp, SUM(k.n) AS n, SUM(k.total) AS total,
+               SUM(k.high) AS high, SUM(k.ckey) AS ckey, SUM(k.hkey) AS hkey
+        FROM (SELECT c.index_id, c.unit_type, c.grp, c.n, c.total, c.high, c.ckey, c.hkey
+              FROM public.index_cube_year c
+              WHERE v_kept AND c.dim = v_dim AND c.year BETWEEN v_yf AND v_yt
+                AND (p_items IS NULL OR c.index_id = ANY(p_items))
+              UNION ALL
+              {_cube_rows('c.period < v_mf')}
+              UNION ALL
+              {_cube_rows('c.period > v_mt')}) k
+        -- the cube's unit type is the registry's, as the records' filter reads it
+        WHERE v_units OR p_filter IS NULL OR k.unit_type = ANY(p_values)
+        GROUP BY k.index_id, k.unit_type, k.grp),
+    kgroups AS (
+        SELECT ku.index_id::text AS item,
+               CASE WHEN p_by = 'none' THEN '0'
+                    WHEN p_by = 'municipality' THEN {_municipality('ku.grp')}
+                    WHEN NOT v_units THEN ku.grp::text
+                    ELSE ({_unit_case('p_by', 'ku.grp')})::text END AS g,
+               SUM(ku.n) AS n, SUM(ku.total) AS total, SUM(ku.high) AS high,
+               SUM(ku.ckey) AS ckey, SUM(ku.hkey) AS hkey
+        FROM kunits ku
+        WHERE NOT v_units OR p_filter IS NULL
+           OR ({_unit_case('p_filter', 'ku.grp')})::integer = ANY(p_values)
+        GROUP BY 1, 2 HAVING SUM(ku.n) > 0),
+    -- coded as INDEX_CELLS codes them: 4 for the scores of 4 or more, 1 for the rest; the
+    -- score sum rides on one of the two (only its sum over the codes is read)
+    kcells AS (
+        SELECT k.item, k.g, v.code, v.c, v.ck, v.v FROM kgroups k
+        CROSS JOIN LATERAL (VALUES (4, k.high::bigint, k.hkey::bigint, 0::float8),
+                                   (1, (k.n - k.high)::bigint, (k.ckey - k.hkey)::bigint,
+                                    k.total::float8)) AS v(code, c, ck, v)),"""
+
+DECLINE_KEPT = """
+    kcells AS (
+        SELECT ('decline.' || c.respondent)::text AS item, '0'::text AS g, c.reason AS code,
+               SUM(c.n)::bigint AS c, SUM(c.ckey)::bigint AS ck,
+               (c.reason::bigint * SUM(c.n))::float8 AS v
+        FROM public.decline_count c
+        WHERE v_kept AND c.period BETWEEN p_from AND p_to AND c.period <> ALL(v_dirty)
+          AND (p_items IS NULL OR ('decline.' || c.respondent) = ANY(p_items))
+        GROUP BY c.respondent, c.reason HAVING SUM(c.n) > 0),"""
+
+
 def decline_figures_sql() -> str:
-    return _figures("ubu_decline_figures", "item_id", DECLINE_CELLS, codes=True)
+    # decline_count (query.declines): without a breakdown or filter
+    return _figures("ubu_decline_figures", "item_id", DECLINE_CELLS, codes=True,
+                    kept_when="p_by = 'none' AND p_filter IS NULL", kept=DECLINE_KEPT)
 
 
 def item_figures_sql() -> str:
-    return _figures("ubu_item_figures", "item_id", ITEM_CELLS, codes=True)
+    return _figures("ubu_item_figures", "item_id", ITEM_CELLS, codes=True,
+                    kept_when=ITEM_KEPT_WHEN, kept=ITEM_KEPT)
 
 
 def index_figures_sql() -> str:
-    return _figures("ubu_index_figures", "index_id", INDEX_CELLS, codes=False)
+    return _figures("ubu_index_figures", "index_id", INDEX_CELLS, codes=False,
+                    kept_when=f"({CUBE_WHEN}) OR ({UNITS_WHEN})", kept=INDEX_KEPT,
+                    declare=INDEX_DECLARE, setup=INDEX_SETUP)
 
 
 def disposition_figures_sql() -> str:
@@ -264,15 +466,36 @@ RETURNS TABLE(respondent text, grp text, disposition text, n integer, rate float
 {HEAD}
 DECLARE
     t integer := GREATEST(COALESCE(p_threshold, 3), 3);
-    v_cut bigint := public.ubu_release_cut();
-BEGIN{_checks()}
+    v_cut bigint := public.ubu_release_cut();{KEPT_DECLARE}
+BEGIN{_checks()}{_kept_setup("p_by IN ('none', 'unit') AND p_filter IS NULL")}
     RETURN QUERY
     WITH {_sel()},
-    cells AS (
+    rcells AS (
         SELECT r.respondent::text AS resp, sel.g, r.disposition::text AS disp,
                COUNT(*)::bigint AS c, SUM(sel.k)::bigint AS ck
         FROM sel JOIN public.session_record r ON r.submission_id = sel.sid
         GROUP BY r.respondent, sel.g, r.disposition),
+    -- disposition_count and, per unit, disposition_unit_count (query.dispositions)
+    kcells AS (
+        SELECT c.respondent::text AS resp, '0'::text AS g, c.disposition::text AS disp,
+               SUM(c.n)::bigint AS c, SUM(c.ckey)::bigint AS ck
+        FROM public.disposition_count c
+        WHERE v_kept AND p_by = 'none' AND c.period BETWEEN p_from AND p_to
+          AND c.period <> ALL(v_dirty)
+        GROUP BY c.respondent, c.disposition HAVING SUM(c.n) > 0
+        UNION ALL
+        SELECT c.respondent::text, c.unit_id::text, c.disposition::text,
+               SUM(c.n)::bigint, SUM(c.ckey)::bigint
+        FROM public.disposition_unit_count c
+        WHERE v_kept AND p_by = 'unit' AND c.period BETWEEN p_from AND p_to
+          AND c.period <> ALL(v_dirty)
+        GROUP BY c.respondent, c.unit_id, c.disposition HAVING SUM(c.n) > 0),
+    cells AS (      -- kept and counted months together (see _figures)
+        SELECT x.resp, x.g, x.disp, SUM(x.c)::bigint AS c, SUM(x.ck)::bigint AS ck
+        FROM (SELECT r.resp, r.g, r.disp, r.c, r.ck FROM rcells r
+              UNION ALL
+              SELECT k.resp, k.g, k.disp, k.c, k.ck FROM kcells k) x
+        GROUP BY x.resp, x.g, x.disp),
     withtotal AS (
         SELECT c.resp, c.g, c.disp, c.c, c.ck FROM cells c
         UNION ALL
@@ -341,16 +564,29 @@ RETURNS TABLE(method integer, applied integer, n integer)
 DECLARE
     t integer := GREATEST(COALESCE(p_threshold, 3), 3);
     v_cut bigint := public.ubu_release_cut();
-    p_by text := 'none';
-BEGIN{_checks()}
+    p_by text := 'none';{KEPT_DECLARE}
+BEGIN{_checks()}{_kept_setup("p_filter IS NULL")}
     RETURN QUERY
     WITH {_sel()},
-    cells AS (
+    rcells AS (
         SELECT m.method AS meth, m.applied AS app, COUNT(*)::bigint AS c,
                SUM(sel.k)::bigint AS ck
         FROM sel JOIN public.method_record m ON m.submission_id = sel.sid
         WHERE m.item_id = p_item
         GROUP BY m.method, m.applied),
+    kcells AS (     -- method_count (split_query.method_counts)
+        SELECT c.method AS meth, c.applied AS app, SUM(c.n)::bigint AS c,
+               SUM(c.ckey)::bigint AS ck
+        FROM public.method_count c
+        WHERE v_kept AND c.item_id = p_item AND c.period BETWEEN p_from AND p_to
+          AND c.period <> ALL(v_dirty)
+        GROUP BY c.method, c.applied HAVING SUM(c.n) > 0),
+    cells AS (      -- kept and counted months together (see _figures)
+        SELECT x.meth, x.app, SUM(x.c)::bigint AS c, SUM(x.ck)::bigint AS ck
+        FROM (SELECT r.meth, r.app, r.c, r.ck FROM rcells r
+              UNION ALL
+              SELECT k.meth, k.app, k.c, k.ck FROM kcells k) x
+        GROUP BY x.meth, x.app),
     used AS (
         SELECT c.meth, SUM(c.c) AS c, SUM(c.ck) AS ck FROM cells c GROUP BY c.meth),
     shown AS (
