@@ -142,6 +142,19 @@ class Terminal:
                     if strip is not None and x <= x2 and end > x1:
                         self.put(x, y, strip, x1, x2 + 1)
 
+    @classmethod
+    def of(cls, app) -> Terminal:
+        """A terminal that keeps every frame `app` sends (the headless driver writes nothing)."""
+        terminal = cls()
+        display = app._display
+
+        def shown(screen, update, display=display, terminal=terminal):
+            terminal.frame(update)
+            display(screen, update)
+
+        app._display = shown
+        return terminal
+
     def text(self, width: int, height: int) -> list[str]:
         return ["".join(self.cells.get((x, y), ("?", None))[0] for x in range(width))
                 for y in range(height)]
@@ -155,15 +168,8 @@ async def test_what_the_terminal_shows_after_each_key_is_what_a_full_redraw_show
     drawing the whole screen afresh gives, character and style."""
     # (one test per mode, so that the two whole parts are typed side by side)
     app = new_app(engine, enter_confirms=enter_confirms)
-    terminal = Terminal()
     async with app.run_test(size=(80, 24)) as pilot:
-        display = app._display
-
-        def shown(screen, update, display=display, terminal=terminal):
-            terminal.frame(update)
-            display(screen, update)
-
-        app._display = shown  # the headless driver writes nothing: keep what it would
+        terminal = Terminal.of(app)
         await start_followup(pilot)
         await press(pilot, "1", "1", "enter")
         await pilot.pause()

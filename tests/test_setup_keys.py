@@ -23,15 +23,8 @@ KEYS = ["n", *"2026-09-01", "tab", *"2026-09-05", "tab", "enter", "down", "down"
 
 async def test_the_setup_form_after_each_key_is_what_a_full_layout_and_redraw_show(engine):
     app = new_app(engine)
-    terminal = Terminal()
     async with app.run_test(size=(80, 24)) as pilot:
-        display = app._display
-
-        def shown(screen, update, display=display, terminal=terminal):
-            terminal.frame(update)
-            display(screen, update)
-
-        app._display = shown  # the headless driver writes nothing: keep what it would
+        terminal = Terminal.of(app)
         checked = 0
         verdicts = set()
         for key in KEYS:
