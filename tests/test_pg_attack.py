@@ -698,15 +698,22 @@ def test_a_decimal_twin_of_a_good_value_is_refused_beside_it(shared, where):
     """The function checks each distinct answer and score value once (schema 0157): 4.0 must
     not pass as the 4 of the record before it, whatever JSON calls equal."""
     from ubu_tui.instrument.loader import instrument_by_version
+    from ubu_tui.store.engine import session_for
+    from ubu_tui.store.pg_records import export_records
 
-    good, bad = a_record(shared), a_record(shared)
+    # a record with an answered item (the first exported one depends on what other tests of
+    # this module stored before: it may be one whose every part was declined)
+    with session_for(shared.owner) as session:
+        found = next(dict(r) for r in export_records(session, "0001") if any(
+            v[1] >= 0 for part in r["sessions"] for v in part["items"].values()))
+    good, bad = a_record(shared), {**found, "id": secrets.token_hex(16)}
     index = instrument_by_version(good["instrument"], good["version"]).indices[0].id
     good["scores"], bad["scores"] = {index: [1, 3]}, {index: [1, 3]}
-    part = next(s for s in bad["sessions"] if s["respondent"] == "youth")
-    item, (outcome, code) = next((k, v) for k, v in part["items"].items() if v[1] >= 0)
+    part, item, (outcome, code) = next((p, k, v) for p in bad["sessions"]
+                                       for k, v in p["items"].items() if v[1] >= 0)
     if where == "code":
         part["items"][item] = [outcome, float(code)]
-        why = "youth: items must map item ids to [outcome, code]"
+        why = f"{part['respondent']}: items must map item ids to [outcome, code]"
     else:
         bad["scores"] = {index: [1, 3.0]}
         why = "scores must map index ids to [n, total]"
