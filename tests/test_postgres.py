@@ -183,8 +183,8 @@ def test_figure_functions_publish_exactly_what_the_results_layer_publishes(pg_en
                 for x, y in zip((*a.rows, a.total), (*b.rows, b.total), strict=True):
                     assert (x.hidden, x.n, x.asked, x.distribution, x.nonresponse) == (
                         y.hidden, y.n, y.asked, y.distribution, y.nonresponse), (by, a.id)
-                    assert x.mean == pytest.approx(y.mean, abs=1e-9)
-                    assert x.share_high == pytest.approx(y.share_high, abs=1e-9)
+                    assert x.mean == y.mean
+                    assert x.share_high == y.share_high
                     seen += 1
     assert seen > 1000
 
@@ -228,8 +228,8 @@ def test_the_figure_functions_read_the_kept_counts_over_years_and_registry_group
                     for x, y in zip((*a.rows, a.total), (*b.rows, b.total), strict=True):
                         assert (x.hidden, x.n, x.asked, x.distribution) == (
                             y.hidden, y.n, y.asked, y.distribution), (period, by, a.id)
-                        assert x.mean == pytest.approx(y.mean, abs=1e-9)
-                        assert x.share_high == pytest.approx(y.share_high, abs=1e-9)
+                        assert x.mean == y.mean
+                        assert x.share_high == y.share_high
                         seen += 1
     assert seen > 500
 
@@ -540,11 +540,9 @@ def test_the_figure_functions_leave_a_local_versions_records_out(pg_engine, monk
     assert national_only[0]                          # there is something to compare
     monkeypatch.undo()
     _local_and_national(pg_engine, monkeypatch, national=0, local=7)
-    # (the figures are now counted from the records, the national ones before from the kept
-    # counts: an index mean's score sum is added in another order, its last bits may differ)
-    after = published()
-    for got, want in zip(after, national_only, strict=True):
-        assert same_figures(got, want, tolerance=1e-9)
+    # counted from the records now, from the kept counts before: the same floats to the last
+    # bit, or the mean would tell a login that a local version is stored (schema 0162)
+    assert published() == national_only
     assert len(records) == 8
 
 

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import random
 from bisect import bisect_right
+from fractions import Fraction
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ubu_tui.results import ptable
 
@@ -60,3 +64,33 @@ def test_published_counts_means_and_shares_are_those_of_the_plain_definitions():
             assert ptable.share(count, n, key) == _share(count, n, key)
             assert ptable.share(count, n, key) == min(1.0, max(0.0, (
                 count + ptable.share_noise(key)) / n))
+
+
+def test_every_index_of_every_version_scores_on_the_grid_of_exact_totals():
+    """exact_total gives the same float for the same scores only if every score is a whole
+    multiple of 1/SCORE_GRID: an index of more items than the grid divides would need a new
+    grid (and a migration re-creating the figure functions)."""
+    from ubu_tui.instrument.loader import available_instruments, instrument_by_version
+
+    sizes = {len(ix.items) for key in available_instruments()
+             for ix in instrument_by_version(*key).indices}
+    assert sizes and all(ptable.SCORE_GRID % n == 0 for n in range(1, max(sizes) + 1))
+
+
+@settings(max_examples=300)
+@given(st.lists(st.tuples(st.integers(1, 13), st.data()), min_size=1, max_size=400),
+       st.randoms(use_true_random=False))
+def test_a_score_total_is_the_same_float_however_it_was_added_up(scored, rng):
+    """The mean of an index is published from exact_total of its score sum: summed per record,
+    per kept cell of a few records, in any order (the two ways the figure functions count a
+    month), the total comes out the same float, and it is the exact sum of the scores."""
+    scores = []
+    for n, data in scored:
+        total = data.draw(st.integers(n, 5 * n))          # n answered items coded 1..5
+        scores.append((total, n))
+    by_record = ptable.exact_total(sum(t / n for t, n in scores))
+    shuffled = scores[:]
+    rng.shuffle(shuffled)
+    cells = [shuffled[i:i + 7] for i in range(0, len(shuffled), 7)]
+    by_cell = ptable.exact_total(sum(sum(t * 1.0 / n for t, n in cell) for cell in cells))
+    assert by_cell == by_record == float(sum(Fraction(t, n) for t, n in scores))

@@ -226,7 +226,8 @@ def _index_row(key: object, label: str, got: IndexCell | None, threshold: int) -
     published = ptable.count(n, nkey)
     if published < threshold:       # disclosure.hidden, with the count looked up once
         return Row(key, label, hidden=HIDDEN)
-    mean = _clip((total + ptable.sum_noise(nkey, SCALE_SPAN)) / published, 1.0, 5.0)
+    mean = _clip((ptable.exact_total(total) + ptable.sum_noise(nkey, SCALE_SPAN)) / published,
+                 1.0, 5.0)
     share = ptable.share(high, published, nkey)   # over the published count, as above
     return Row(key, label, published, published, mean, share)
 

@@ -179,6 +179,13 @@ def sum_deviation_sql(key: str, span: str) -> str:
             f" < {ptable.KEY_SPACE // 2} THEN {ptable.HALF_STEP} ELSE -{ptable.HALF_STEP} END)")
 
 
+def exact_total_sql(total: str) -> str:
+    """ptable.exact_total: a float8 sum of scores as the multiple of 1/SCORE_GRID it stands for
+    (round() of a float8 rounds to a whole float8, and an integer divisor keeps it float8: the
+    same two IEEE operations as Python's round(total * grid) / grid)."""
+    return f"(pg_catalog.round(({total}) * {ptable.SCORE_GRID}) / {ptable.SCORE_GRID})"
+
+
 def share_sql(count: str, n: str, key: str) -> str:
     """ubu_share(count, n, key): a share of a published base n, its noise drawn from key."""
     count, n, key = f"({count})::numeric", f"({n})::numeric", f"({key})::numeric"
@@ -250,7 +257,8 @@ def _publish(codes: bool) -> str:
            CASE WHEN NOT f.hid THEN f.pn END,
            CASE WHEN NOT f.hid THEN {perturb_sql('f.na', 'f.nak')} END,
            CASE WHEN NOT f.hid THEN LEAST(5.0, GREATEST(1.0,
-               (f.total + {sum_deviation_sql('f.nk', '4.0')}) / f.pn)) END,
+               ({exact_total_sql('f.total')} + {sum_deviation_sql('f.nk', '4.0')}) / f.pn))
+               END,
            CASE WHEN NOT f.hid THEN {share_sql('f.h', 'f.pn', 'f.nk')} END
     FROM flagged f
     WHERE f.g = '__total__' OR f.g NOT IN (SELECT x.g FROM gone x){code_rows};"""
