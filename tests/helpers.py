@@ -86,29 +86,54 @@ def ubu_here(*args: str, cwd: Path | None = None,
     return subprocess.CompletedProcess(["ubu", *args], code, out.getvalue(), err.getvalue())
 
 
+TEMPLATES_KEPT = 6
+
+
+def _schema_code_digest() -> str:
+    """The migrations and the modules they generate their SQL from (the figure functions,
+    the triggers, the instruments they sync): a template made by other code is another one."""
+    import hashlib
+
+    from ubu_tui.store.schema import migrations_digest
+
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256(migrations_digest().encode())
+    for path in sorted([*(root / "ubu_tui").glob("store/*.py"),
+                        *(root / "ubu_tui").glob("results/*.py"),
+                        *(root / "ubu_tui").glob("instrument/*.py"),
+                        *(root / "data" / "instruments").rglob("*.toml")]):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def fresh_pg_database(admin: Engine) -> str:
     """Create a database already at ubu's schema; return its name.
 
     It is copied from a template database that every test process shares, migrated once per
-    version of the migrations (its name carries their digest): running every migration
-    cost about a second of CPU per database, client and server together, and CREATE DATABASE
-    ... TEMPLATE is a file copy. Tests of migrating itself make their own empty databases."""
+    version of the code that makes the schema (its name carries a digest of it): running every
+    migration cost about a second of CPU per database, client and server together, and CREATE
+    DATABASE ... TEMPLATE is a file copy. Tests of migrating itself make their own empty
+    databases."""
     import secrets
 
     from sqlalchemy import text
 
     from ubu_tui.store import open_store
-    from ubu_tui.store.schema import HEAD, migrations_digest
+    from ubu_tui.store.schema import HEAD
 
-    template = f"ubu_tmpl_{HEAD}_{migrations_digest()[:12]}"
+    template = f"ubu_tmpl_{HEAD}_{_schema_code_digest()[:12]}"
     with admin.connect() as conn:
         # one process migrates the template; the others wait here for it
         conn.execute(text("SELECT pg_advisory_lock(hashtext('ubu test template'))"))
         try:
-            known = set(conn.execute(text(
-                "SELECT datname FROM pg_database WHERE datname LIKE 'ubu\\_tmpl\\_%'")).scalars())
+            known = list(conn.execute(text(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'ubu\\_tmpl\\_%' "
+                "ORDER BY oid DESC")).scalars())
             if template not in known:
-                for stale in known:        # made from migrations that have since changed
+                # the oldest go; the newest few stay, for other checkouts of other code
+                # testing against the same server at the same time
+                for stale in known[TEMPLATES_KEPT - 1:]:
                     conn.execute(text(f"DROP DATABASE IF EXISTS {stale} WITH (FORCE)"))
                 conn.execute(text(f"CREATE DATABASE {template}"))
                 made = open_store(admin.url.set(database=template).render_as_string(
