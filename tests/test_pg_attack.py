@@ -494,6 +494,44 @@ def test_an_index_mean_does_not_tell_that_a_month_holds_unreleased_records(share
         assert figures(shared, "analyst", "ubu_index_figures", by) == before[by], by
 
 
+def test_padding_the_coverage_counts_draws_no_fresh_noise(shared):
+    """The same averaging attack on coverage: a caseworker login adds set-up decisions, naming
+    a month already published, and reads the coverage figures after each. Its decisions go into
+    the month received, which is published only once it is over; a made-up outcome is refused."""
+    from datetime import date
+
+    from ubu_tui.store.coverage import count_decision, set_ended
+
+    for municipality, started in (("0001", 9), ("0002", 6)):
+        for day in range(1, started + 1):
+            count_decision(shared.owner, municipality, ["due", "started"], date(2026, 5, day))
+        set_ended(shared.owner, municipality, PERIOD, started + 3)
+
+    def coverage(period_from: str = PERIOD, period_to: str = PERIOD) -> list[Any]:
+        return run_as(shared, "analyst", "SELECT * FROM public.ubu_coverage_figures("
+                      f"'{period_from}', '{period_to}', 3) ORDER BY 1, 2")
+
+    published, everything = coverage(), coverage("2000-01", "2999-12")
+    assert any(row[:2] == ("0001", "started") for row in published)
+    for _ in range(4):
+        run_as(shared, "cw1", f"SELECT public.ubu_count_decision('0001', '{PERIOD}', "
+                              "'started', 123456789)")
+        assert coverage() == published
+        assert coverage("2000-01", "2999-12") == everything
+    refused(shared, "cw1", "SELECT public.ubu_count_decision('0001', '2026-05', 'made up', 1)",
+            match="unknown coverage outcome")
+    with shared.owner.begin() as conn:
+        landed = conn.execute(text(
+            "SELECT period, n FROM public.coverage_count WHERE municipality = '0001' "
+            "AND outcome = 'started' ORDER BY period")).all()
+        assert landed[0] == (PERIOD, 9) and landed[-1][1] == 4
+        # the first of next month: the padding is published, once
+        conn.execute(text("UPDATE public.coverage_count SET period = '2000-02' "
+                          "WHERE period >= to_char(now(), 'YYYY-MM')"))
+    assert coverage() == published
+    assert coverage("2000-01", "2999-12") != everything
+
+
 @pytest.mark.parametrize("who", [*EVERYONE, "admin"])
 def test_no_login_makes_a_release(shared, who):
     refused(shared, who, "SELECT public.ubu_release(true)")

@@ -620,16 +620,19 @@ RETURNS TABLE(grp text, outcome text, n integer)
 {HEAD}
 DECLARE
     t integer := GREATEST(COALESCE(p_threshold, 3), 3);
+    -- a month's counts are published once it is over (store/coverage.py: a login's decisions
+    -- count in the month received, so padding cannot draw fresh noise query after query)
+    v_now text := pg_catalog.to_char(pg_catalog.now(), 'YYYY-MM');
 BEGIN{_guard()}
     RETURN QUERY
     WITH dec AS (
         SELECT c.municipality::text AS m, c.outcome::text AS o, SUM(c.n) AS c,
                SUM(c.ckey) AS ck
-        FROM public.coverage_count c WHERE c.period BETWEEN p_from AND p_to
+        FROM public.coverage_count c WHERE c.period BETWEEN p_from AND p_to AND c.period < v_now
         GROUP BY c.municipality, c.outcome),
     ended AS (
         SELECT e.municipality::text AS m, SUM(e.n) AS c, SUM(e.ckey) AS ck
-        FROM public.ended_count e WHERE e.period BETWEEN p_from AND p_to
+        FROM public.ended_count e WHERE e.period BETWEEN p_from AND p_to AND e.period < v_now
         GROUP BY e.municipality),
     groups AS (
         SELECT g.m FROM (SELECT d.m FROM dec d UNION SELECT x.m FROM ended x) g),

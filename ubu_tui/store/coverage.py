@@ -36,10 +36,21 @@ def functions_sql() -> list[str]:
             MESSAGE = 'this login does not act for municipality ' || p_municipality;
     END IF;"""
     return [
+        # A login's decision counts in the month the server received it, whatever month it
+        # names, and a login's months are published once they are over (ubu_coverage_figures):
+        # as with records (pg_release.py), padding the counts buys one fresh draw of the noise
+        # a month, not one a query, and never reopens a month already published.
         definer("ubu_count_decision", "p_municipality text, p_period text, p_outcome text, "
-                "p_key bigint", "void", f"""BEGIN{refuse}
+                "p_key bigint", "void", f"""DECLARE
+    v_period text := CASE WHEN public.ubu_caller_is_owner() THEN p_period
+                          ELSE pg_catalog.to_char(pg_catalog.now(), 'YYYY-MM') END;
+BEGIN{refuse}
+    IF NOT p_outcome = ANY(ARRAY[{", ".join(f"'{o}'" for o in (*OUTCOMES, "not_due"))}]) THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = 'unknown coverage outcome ' || pg_catalog.quote_literal(p_outcome);
+    END IF;
     INSERT INTO public.coverage_count (municipality, period, outcome, n, ckey)
-    VALUES (p_municipality, p_period, p_outcome, 1, p_key)
+    VALUES (p_municipality, v_period, p_outcome, 1, p_key)
     ON CONFLICT (municipality, period, outcome)
     DO UPDATE SET n = public.coverage_count.n + 1,
                   ckey = public.coverage_count.ckey + p_key;
