@@ -257,6 +257,7 @@ def test_restricted_roles_get_the_report_through_the_functions(pg_engine, tmp_pa
 
     from ubu_tui.instrument import default_instrument
     from ubu_tui.results.aggregate import Context, index_tables
+    from ubu_tui.results.coverage import open_month_note
     from ubu_tui.results.query import Selection
     from ubu_tui.results.render import rows_of
     from ubu_tui.results.report import standard_report
@@ -281,6 +282,9 @@ def test_restricted_roles_get_the_report_through_the_functions(pg_engine, tmp_pa
     # every part of the owner's report, methods, indices per respondent and coverage included
     owner = rows_of(mine)
     assert len(owner) > 100
+    # the owner reads the counts: every month at once, nothing to tell
+    assert open_month_note(Context.open(pg_engine, instrument, sel),
+                           today=date(2026, 4, 30)) is None
     for role in ("ubu_analyst", "ubu_caseworker"):
         engine = create_engine(_pg_url_of(pg_engine), connect_args={"options": f"-c role={role}"})
         try:
@@ -290,6 +294,9 @@ def test_restricted_roles_get_the_report_through_the_functions(pg_engine, tmp_pa
             ctx = Context.open(engine, instrument, Selection("2026-04", "2026-04",
                                                              (("unit_type", (1,)),)))
             assert ctx.functions and index_tables(ctx, "sex")
+            # April's coverage is published once April is over: told while it is not
+            assert open_month_note(ctx, today=date(2026, 5, 1)) is None
+            assert "när månaden är slut" in str(open_month_note(ctx, today=date(2026, 4, 30)))
         finally:
             engine.dispose()
 

@@ -113,7 +113,7 @@ def coverage(ctx: Context) -> int:
     from ubu_tui.i18n import format_percent
     from ubu_tui.instrument.loader import default_instrument
     from ubu_tui.results.aggregate import Context as Results
-    from ubu_tui.results.coverage import OUTCOME_LABELS, coverage_tables
+    from ubu_tui.results.coverage import OUTCOME_LABELS, coverage_tables, open_month_note
     from ubu_tui.results.disclosure import SYMBOL
     from ubu_tui.results.query import Selection
 
@@ -124,10 +124,12 @@ def coverage(ctx: Context) -> int:
     if not first:
         raise InputRejected(_("ange --from ÅÅÅÅ-MM (och --to), eller --month med --ended"))
     sel = Selection(first, args.period_to or first)
-    got = coverage_tables(Results.open(engine, default_instrument(), sel,
-                                       ctx.settings.threshold_in_force()))
+    results = Results.open(engine, default_instrument(), sel, ctx.settings.threshold_in_force())
+    got, note = coverage_tables(results), open_month_note(results)
     if got is None:
         say(_("inga täckningsuppgifter för perioden"))
+        if note:
+            say(note)
         return 0
     table, reasons = got
     say(_("{title}, {period}").format(title=table.title, period=f"{sel.period_from} – "
@@ -140,6 +142,8 @@ def coverage(ctx: Context) -> int:
     for r in reasons.rows:
         say(f"  {OUTCOME_LABELS['not_due:' + str(r.key)]:<34} {r.n:>5}  "
             f"{fmt(r.share_high)}")
+    if note:
+        say(note)
     return 0
 
 

@@ -8,12 +8,24 @@ when the counts were made, and a municipality under the threshold has no row.
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 
+from ubu_tui.i18n import N_, _
 from ubu_tui.interview.eligibility import NOT_DUE
 from ubu_tui.results import ptable
 from ubu_tui.results.aggregate import TOTAL, Context, Row, Table, _clip, _merge
 from ubu_tui.results.disclosure import HIDDEN, hidden
 from ubu_tui.results.query import Cell, _run
+
+OPEN_MONTH = N_("I den gemensamma databasen visas en månads täckning först när månaden är slut.")
+
+
+def open_month_note(ctx: Context, today: date | None = None) -> str | None:
+    """What a login reading through ubu_coverage_figures is told when the period reaches into
+    the current month: its counts are published once the month is over (schema 0165)."""
+    month = (today or date.today()).strftime("%Y-%m")
+    return _(OPEN_MONTH) if ctx.functions and ctx.selection.period_to >= month else None
+
 
 OUTCOME_LABELS = {"due": "Ska göras", "started": "Påbörjade", "not_due": "Ska inte göras",
                   **{f"not_due:{k}": v for k, v in NOT_DUE.items()}}

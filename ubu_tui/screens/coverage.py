@@ -110,7 +110,7 @@ class CoverageScreen(UbuScreen):
     @work(thread=True, exclusive=True, group="coverage")
     def compute(self, period_from: str, period_to: str) -> None:
         from ubu_tui.results.aggregate import Context
-        from ubu_tui.results.coverage import coverage_tables
+        from ubu_tui.results.coverage import coverage_tables, open_month_note
         from ubu_tui.results.query import Selection
 
         try:
@@ -121,19 +121,22 @@ class CoverageScreen(UbuScreen):
         except UbuError as err:
             self.app.call_from_thread(self._show_text, Text(str(err), style="bold red"))
             return
-        self.app.call_from_thread(self._show, got, period_from, period_to)
+        self.app.call_from_thread(self._show, got, period_from, period_to,
+                                  open_month_note(ctx))
 
     def _show_text(self, text: Text | str) -> None:
         self.query_one("#cov-table", Static).update(text)
 
-    def _show(self, got: object, period_from: str, period_to: str) -> None:
+    def _show(self, got: object, period_from: str, period_to: str,
+              note: str | None = None) -> None:
         from ubu_tui.results.aggregate import Table
         from ubu_tui.results.coverage import OUTCOME_LABELS
         from ubu_tui.results.disclosure import SYMBOL, method_text
 
         if got is None:
             self._show_text(_("Inga täckningsuppgifter {start} – {end}.")
-                            .format(start=period_from, end=period_to))
+                            .format(start=period_from, end=period_to)
+                            + (f" {note}" if note else ""))
             return
         assert isinstance(got, tuple) and len(got) == 2
         table: Table = got[0]
@@ -172,5 +175,5 @@ class CoverageScreen(UbuScreen):
         self._show_text(Group(grid, Text(""), why,  # type: ignore[arg-type]
                               Text(_("Täckning = påbörjade uppföljningar / avslutade "
                                      "placeringar. Röjandeskydd: {method}.")
-                                   .format(method=method_text(table.threshold)),
-                                   style="dim")))
+                                   .format(method=method_text(table.threshold))
+                                   + (f" {note}" if note else ""), style="dim")))
