@@ -15,8 +15,9 @@ from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.css.scalar import Unit
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.widgets import Static
 
 from ubu_tui.i18n import RTL, _, bidi
@@ -48,6 +49,11 @@ class Part(Static):
     differ, when its height stays and each of its lines is one row (see `_put`)."""
 
     _only_rows: tuple[Region, ...] | None = None
+    # A layout that gives a part another height sets its virtual size, and Textual's virtual
+    # size asks for a second layout of the whole screen when it changes; the first one already
+    # arranged everything at that size. A part never scrolls (its height follows its content),
+    # so its virtual size only needs it drawn again (see widgets/fields.FixedInput).
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
     def update_rows(self, content: Text | str, rows: Sequence[int]) -> None:
         """New content, of which only `rows` (of the content area) are drawn again."""
