@@ -24,7 +24,7 @@ from ubu_tui.interview.eligibility import (
 )
 from ubu_tui.interview.modes import MODE_LABELS, Mode
 from ubu_tui.screens.base import UbuScreen
-from ubu_tui.widgets.fields import FixedInput
+from ubu_tui.widgets.fields import FixedInput, ShownStatic
 from ubu_tui.widgets.footer import UbuFooter
 from ubu_tui.widgets.select import LazySelect
 
@@ -75,7 +75,7 @@ class SetupScreen(UbuScreen):
             yield from self._row(_("Intervjuform"), LazySelect(
                 [(_(label), int(mode)) for mode, label in MODE_LABELS.items()], id="mode",
                 value=int(Mode.IN_PERSON), allow_blank=False, compact=True))
-        yield Static(id="eligibility")
+        yield ShownStatic(id="eligibility")
         yield Button(_("Starta uppföljningen (Ctrl+S)"), id="go", variant="primary",
                      compact=True)
         yield UbuFooter()
