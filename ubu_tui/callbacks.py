@@ -42,7 +42,7 @@ def _parameters(func: FunctionType) -> int:
 def count_parameters(func: Callable[..., object]) -> int:
     """Textual's count; a partial's inner function or method is counted once, not per call."""
     assert _textuals is not None
-    if type(func) is partial:
+    if type(func) is partial and not hasattr(func, "_param_count"):   # else Textual reads it
         inner = func.func
         bound = 0
         if type(inner) is MethodType and type(inner.__func__) is FunctionType:
