@@ -47,7 +47,8 @@ async def test_the_setup_form_after_each_key_is_what_a_full_layout_and_redraw_sh
                 widget.refresh(layout=True)
             await pilot.pause()
             assert {id(w): (w.region, w.virtual_size.height) for w in widgets} == drawn, key
-            verdicts.add(str(screen.query_one("#eligibility").render()))
+            # as read: the box wraps its lines itself (with a hanging indent)
+            verdicts.add(" ".join(str(screen.query_one("#eligibility").render()).split()))
             checked += 1
         assert checked == len(KEYS)
         assert app.screen.query_one("#start").value == "2026-09-01"
@@ -112,3 +113,19 @@ async def test_opening_a_screen_lays_out_nothing_twice_and_a_resize_still_does(e
         assert type(setup).__name__ == "SetupScreen"
         assert setup.query_one("#eligibility").region.width <= 60
         assert setup.query_one("#start").region.right <= 60
+
+
+async def test_a_wrapped_verdict_line_continues_under_its_text_not_under_its_bullet(engine):
+    """At 80 columns the reason a too-short placement is not followed up takes two rows; the
+    second starts where the reason's text starts, so the bullets stand out."""
+    app = new_app(engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press(pilot, "n", *"2026-11-01", "tab", *"2026-11-03", "tab", "enter", "down",
+                    "down", "enter", "tab", *"16")
+        await pilot.pause()
+        rows = str(app.screen.query_one("#eligibility").render()).split("\n")
+        first = next(n for n, row in enumerate(rows) if "• Placeringen varade" in row)
+        text_starts = rows[first].index("Placeringen")
+        follow = rows[first + 1]
+        assert follow[:text_starts].strip() == "" and follow[text_starts] != " ", rows
+        assert "minst 7 dagar" in " ".join(" ".join(rows[first:first + 2]).split())

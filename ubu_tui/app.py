@@ -279,4 +279,7 @@ def make_app(settings: Settings, engine: Engine | None = None, **kwargs: object)
 
     Without an engine the app opens the store from `settings` itself, after its first frame.
     """
+    from ubu_tui import callbacks
+
+    callbacks.install()
     return UbuApp(settings, engine, **kwargs)  # type: ignore[arg-type]

@@ -22,6 +22,7 @@ from textual.widgets import Header, Input, Label, Static
 from ubu_tui.errors import UbuError
 from ubu_tui.i18n import N_, _, format_percent
 from ubu_tui.screens.base import UbuScreen
+from ubu_tui.widgets.fields import FixedInput
 from ubu_tui.widgets.footer import UbuFooter
 
 
@@ -51,20 +52,20 @@ class CoverageScreen(UbuScreen):
                      classes="muted")
         with Horizontal(classes="row", id="coverage-entry"):
             yield Label(_("Kommunkod"))
-            yield Input(municipality, placeholder="0180", max_length=4, id="cov-municipality",
+            yield FixedInput(municipality, placeholder="0180", max_length=4, id="cov-municipality",
                         disabled=bool(municipality), compact=True)
             yield Label(_("Månad"))
-            yield Input(_previous_month(self.today), placeholder="ÅÅÅÅ-MM", max_length=7,
+            yield FixedInput(_previous_month(self.today), placeholder="ÅÅÅÅ-MM", max_length=7,
                         id="cov-month", compact=True)
             yield Label(_("Avslutade"))
-            yield Input(placeholder="0", type="integer", max_length=6, id="cov-ended",
+            yield FixedInput(placeholder="0", type="integer", max_length=6, id="cov-ended",
                         compact=True)
         yield Static(id="cov-message")
         with Horizontal(classes="row", id="coverage-period"):
             yield Label(_("Visa från"))
-            yield Input(f"{self.today.year:04d}-01", max_length=7, id="cov-from", compact=True)
+            yield FixedInput(f"{self.today.year:04d}-01", max_length=7, id="cov-from", compact=True)
             yield Label(_("till"))
-            yield Input(_month(self.today), max_length=7, id="cov-to", compact=True)
+            yield FixedInput(_month(self.today), max_length=7, id="cov-to", compact=True)
         with VerticalScroll():
             yield Static(_("Räknar …"), id="cov-table")
         yield UbuFooter()

@@ -11,7 +11,7 @@ from textual.widgets.option_list import Option
 
 from ubu_tui.i18n import N_, _
 from ubu_tui.screens.base import KeepsLayout, TranslatedFooter
-from ubu_tui.widgets.fields import FixedInput
+from ubu_tui.widgets.fields import DialogBox, FixedInput, UnitList
 from ubu_tui.widgets.footer import UbuFooter
 
 
@@ -78,11 +78,11 @@ class UnitPicker(KeepsLayout, TranslatedFooter, ModalScreen[int | None]):
     BINDINGS = [Binding("escape", "cancel", N_("Tillbaka"))]  # "Avbryt" is "Break off"
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with DialogBox(classes="dialog"):
             yield Static(_("Välj enhet ur registret"), classes="title")
             # the dialog's width is fixed: a letter typed need not lay out the screen
             yield FixedInput(placeholder=_("Skriv en del av enhetens namn"), id="unit-search")
-            yield OptionList(id="unit-list")
+            yield UnitList(id="unit-list")
         yield UbuFooter()
 
     def on_mount(self) -> None:
@@ -92,18 +92,17 @@ class UnitPicker(KeepsLayout, TranslatedFooter, ModalScreen[int | None]):
         self._fill(event.value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        units = self.query_one("#unit-list", OptionList)
+        units = self.query_one("#unit-list", UnitList)
         if units.option_count:
             self.dismiss(int(units.get_option_at_index(0).id or 0))
 
     def _fill(self, text: str) -> None:
         from ubu_tui.store.registry import UNIT_TYPES, find_units
 
-        units = self.query_one("#unit-list", OptionList)
-        units.clear_options()
+        units = self.query_one("#unit-list", UnitList)
         engine = self.app.engine  # type: ignore[attr-defined]
-        units.add_options([Option(f"{u.name} ({UNIT_TYPES.get(u.unit_type, '?')})", id=str(u.id))
-                           for u in find_units(engine, text, limit=8)])
+        units.replace_options([Option(f"{u.name} ({UNIT_TYPES.get(u.unit_type, '?')})",
+                                      id=str(u.id)) for u in find_units(engine, text, limit=8)])
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(int(event.option.id or 0))

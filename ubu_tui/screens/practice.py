@@ -25,6 +25,7 @@ from ubu_tui.practice.run import PracticeRun
 from ubu_tui.practice.scenario import Scenario
 from ubu_tui.screens.base import UbuScreen
 from ubu_tui.screens.followup import RESPONDENT_LABELS
+from ubu_tui.widgets.fields import FixedInput
 from ubu_tui.widgets.footer import UbuFooter
 from ubu_tui.widgets.question import describe_response
 
@@ -72,7 +73,7 @@ class PracticeScreen(UbuScreen):
                            for n, s in enumerate(self.scenarios, 1)], id="scenarios")
         with Horizontal(classes="row", id="participant-row"):
             yield Label(_("Deltagarnummer (valfritt): "))
-            yield Input(placeholder="1–99", id="participant", max_length=2, restrict=r"[0-9]*",
+            yield FixedInput(placeholder="1–99", id="participant", max_length=2, restrict=r"[0-9]*",
                         compact=True)
         yield Static(id="practice-mode", classes="muted")
         yield UbuFooter()

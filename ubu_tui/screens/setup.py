@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import textwrap
 from datetime import date
 
 from rich.cells import cell_len
@@ -24,11 +26,49 @@ from ubu_tui.interview.eligibility import (
 )
 from ubu_tui.interview.modes import MODE_LABELS, Mode
 from ubu_tui.screens.base import UbuScreen
-from ubu_tui.widgets.fields import FixedInput
+from ubu_tui.widgets.fields import FixedInput, ShownStatic
 from ubu_tui.widgets.footer import UbuFooter
 from ubu_tui.widgets.select import LazySelect
 
 MIN_AGE, MAX_AGE = 0, 25   # the range of the caseworker's age item
+
+
+# What a verdict line starts with, before its text: its continuation rows line up after it.
+_LEAD = re.compile(r"\s*(?:[•–✔✘]\s+)?")
+
+
+def hanging(line: str, width: int) -> list[str]:
+    """A line as the rows it takes at `width`, the rows after the first indented to where its
+    text starts (under the text after a bullet, not under the bullet)."""
+    if width <= 0 or cell_len(line) <= width:
+        return [line]
+    lead = _LEAD.match(line)
+    indent = " " * cell_len(lead.group(0) if lead else "")
+    return textwrap.wrap(line, width, subsequent_indent=indent,
+                         break_on_hyphens=False) or [line]
+
+
+class Verdict(ShownStatic):
+    """The eligibility verdict: its lines, wrapped with a hanging indent, redrawn only when
+    its text changes, and the screen laid out only when its height may change."""
+
+    _lines: list[str] | None = None
+    _rows: list[str] | None = None
+
+    def show(self, lines: list[str]) -> None:
+        self._lines = lines
+        width = self.content_region.width
+        rows = [row for line in lines for row in hanging(line, width)]
+        if rows == self._rows:
+            return      # most characters of a date or an age change nothing in it
+        # wrapped here, every row fits: the same number of rows is the same height
+        same_height = self._rows is not None and width > 0 and len(rows) == len(self._rows)
+        self._rows = rows
+        self.update("\n".join(rows), layout=not same_height)
+
+    def on_resize(self) -> None:
+        if self._lines is not None:     # wrapped anew at the width it now has
+            self.show(self._lines)
 
 
 class SetupScreen(UbuScreen):
@@ -75,7 +115,7 @@ class SetupScreen(UbuScreen):
             yield from self._row(_("Intervjuform"), LazySelect(
                 [(_(label), int(mode)) for mode, label in MODE_LABELS.items()], id="mode",
                 value=int(Mode.IN_PERSON), allow_blank=False, compact=True))
-        yield Static(id="eligibility")
+        yield Verdict(id="eligibility")
         yield Button(_("Starta uppföljningen (Ctrl+S)"), id="go", variant="primary",
                      compact=True)
         yield UbuFooter()
@@ -230,22 +270,8 @@ class SetupScreen(UbuScreen):
         lines += [f"  – {p}" for p in problems]
         self._show_verdict(lines)
 
-    _verdict: tuple[Static, list[str]] | None = None     # the box, and the lines it shows
-
     def _show_verdict(self, lines: list[str]) -> None:
-        """Redraw the box only when its text changes (most characters of a date or an age
-        change nothing in it), and lay out the screen only when its height may change."""
-        box = self.query_one("#eligibility", Static)
-        shown = self._verdict[1] if self._verdict and self._verdict[0] is box else None
-        if lines == shown:
-            return
-        width = box.content_region.width
-        # Same number of lines and none wraps: same height. A line that may wrap could take
-        # another row, so then the screen is laid out (word wrap is the layout's business).
-        same_height = (shown is not None and width > 0 and len(lines) == len(shown)
-                       and all(cell_len(line) <= width for line in (*lines, *shown)))
-        self._verdict = box, lines
-        box.update("\n".join(lines), layout=not same_height)
+        self.query_one("#eligibility", Verdict).show(lines)
 
     def action_start(self) -> None:
         if self._later("start"):

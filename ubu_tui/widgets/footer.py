@@ -11,7 +11,7 @@ once, for the screen on top, and only when the keys shown differ.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
@@ -26,6 +26,16 @@ Shown = tuple[tuple[object, ...], ...]
 class UbuFooter(Footer):
     _rebuild_pending = False
     _shown: Shown | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Textual's Footer composes empty and waits for the screen to announce its bindings,
+        # after its first frame, to compose again with the keys: on every screen opened, a
+        # second compose, a layout for the keys mounted and another for their sizes, often
+        # still under way when the first key came (25 ms of it on the question screen). A
+        # screen's bindings are known when its footer is composed; if they change once it is
+        # mounted (focus, a check_action), `_rebuild` finds them different and composes again.
+        self.set_reactive(Footer._bindings_ready, True)
 
     def _keys_shown(self) -> Shown:
         """What compose would draw, as a comparable value."""

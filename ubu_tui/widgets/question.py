@@ -15,8 +15,9 @@ from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.css.scalar import Unit
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.widgets import Static
 
 from ubu_tui.i18n import RTL, _, bidi
@@ -48,6 +49,11 @@ class Part(Static):
     differ, when its height stays and each of its lines is one row (see `_put`)."""
 
     _only_rows: tuple[Region, ...] | None = None
+    # A layout that gives a part another height sets its virtual size, and Textual's virtual
+    # size asks for a second layout of the whole screen when it changes; the first one already
+    # arranged everything at that size. A part never scrolls (its height follows its content),
+    # so its virtual size only needs it drawn again (see widgets/fields.FixedInput).
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
     def update_rows(self, content: Text | str, rows: Sequence[int]) -> None:
         """New content, of which only `rows` (of the content area) are drawn again."""
@@ -68,7 +74,37 @@ class Part(Static):
                 recompose: bool = False) -> Self:
         if self._only_rows and not regions and not layout and not recompose:
             regions = self._only_rows       # `update` asks for the whole part: these will do
+        if repaint and not layout and not recompose and self._repaint_at_once(regions):
+            return self
         return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    def _repaint_at_once(self, regions: tuple[Region, ...]) -> bool:
+        """Mark the part for the next frame and tell the screen at once; True when done.
+
+        Textual's `refresh` marks the widget and then wakes the widget's own message loop,
+        whose idle pass sends the screen a message, whose handler adds the widget to the ones
+        the next frame draws: two messages, two tasks woken and each handler looked up along
+        the class hierarchy, for every part a key changes (four or five), before the frame
+        could start. This does Textual's marking and what that handler does, with nothing in
+        between. Anything but a plain repaint of a mounted part goes Textual's way.
+        """
+        if not self._is_mounted or self._closing or self._parent is None:
+            return False
+        try:
+            screen = self.screen
+            dirty = screen._dirty_widgets
+        except Exception:       # noqa: BLE001 (no screen, or Textual changed): Textual's way
+            return False
+        # what Widget.refresh does for a repaint
+        self._layout_cache.clear()
+        self._set_dirty(*regions)
+        self.clear_cached_dimensions()
+        self._rich_style_cache.clear()
+        # what the widget's idle pass and then the screen's `_on_update` would do
+        if self.display and screen in screen._compositor:
+            dirty.add(self)
+            screen.check_idle()
+        return True
 
 
 def _lines(content: Text) -> list[tuple[str, tuple[tuple[int, int, object], ...]]]:
