@@ -96,7 +96,24 @@ def _selected() -> str:
           AND s.received_seq <= v_cut
           -- with the kept counts (v_kept), only the months they cannot serve
           AND (NOT v_kept OR s.period = ANY(v_dirty))
-          AND (p_filter IS NULL OR ({_group_case('p_filter', 'fu')})::integer = ANY(p_values))"""
+          AND {_filtered()}"""
+
+
+def _filtered() -> str:
+    """The filter of _selected. Within registry groups that surely exclude MISSING, the units
+    of those groups (as query._placed finds them: the unit index serves, and only their
+    follow-ups are joined); otherwise the follow-up's own group. The two agree: a follow-up whose
+    unit is not registered, or has no value, is in MISSING alone. With the filter known when the
+    query is planned (custom plans), only one of the two is left in the plan."""
+    registry = tuple(d for d in BREAKDOWNS if DIMENSIONS[d].registry is not None)
+    column = " ".join(f"WHEN '{d}' THEN u.{DIMENSIONS[d].registry}" for d in registry)
+    # (IS FALSE: values holding a NULL, as a direct call may pass, take the second way)
+    units = f"p_filter IN ({_listed(registry)}) AND ({MISSING} = ANY(p_values)) IS FALSE"
+    return f"""(p_filter IS NULL
+               OR ({units} AND s.unit_id IN (SELECT u.id FROM public.unit u
+                                             WHERE (CASE p_filter {column} END) = ANY(p_values)))
+               OR (NOT ({units})
+                   AND ({_group_case('p_filter', 'fu')})::integer = ANY(p_values)))"""
 
 
 def _sel() -> str:
