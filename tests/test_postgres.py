@@ -234,6 +234,54 @@ def test_the_figure_functions_read_the_kept_counts_over_years_and_registry_group
     assert seen > 500
 
 
+def test_the_figure_functions_ptable_arrays_find_what_the_table_holds(pg_engine):
+    """The figure functions read ptable once per call into two arrays and look each figure up
+    by a binary search of them (schema 0163); the deviation found is the one the table's
+    subquery finds: at every band's edges, around them, at random key positions (a key taken
+    modulo the key space, so -SPACE < position < SPACE), for every class a lookup asks for;
+    also in a table with a gap, a class starting late, one missing, one ending early and rows
+    no lookup reaches."""
+    import random
+
+    from ubu_tui.results.pg_functions import PTABLE_DECLARE, PTABLE_SETUP, _deviation
+    from ubu_tui.results.ptable import KEY_SPACE, LAST_CLASS
+
+    arrays, table = _deviation("q.c", "q.at", True), _deviation("q.c", "q.at", False)
+    rng = random.Random(3)
+    with pg_engine.connect() as conn:
+        conn.execute(text(f"""
+            CREATE FUNCTION pg_temp.ubu_lookups_differ(p_c integer[], p_at bigint[])
+            RETURNS bigint LANGUAGE plpgsql AS $f$
+            DECLARE{PTABLE_DECLARE}
+            BEGIN{PTABLE_SETUP}
+                RETURN (SELECT count(*) FROM unnest(p_c, p_at) AS q(c, at)
+                        WHERE {arrays} IS DISTINCT FROM {table});
+            END $f$"""))
+
+        def differing() -> tuple[int, int]:
+            edges = {e for row in conn.execute(text("SELECT lo, hi FROM ptable")) for e in row}
+            at = {0, 1, -1, KEY_SPACE - 1, 1 - KEY_SPACE}
+            at |= {p for e in edges for p in (e - 1, e, e + 1, -e, 1 - e)
+                   if -KEY_SPACE < p < KEY_SPACE}
+            at |= {rng.randrange(1 - KEY_SPACE, KEY_SPACE) for _ in range(500)}
+            cases = [(c, p) for c in range(-1, LAST_CLASS + 1) for p in sorted(at)]
+            found = conn.execute(text("SELECT pg_temp.ubu_lookups_differ(:c, :at)"),
+                                 {"c": [c for c, _p in cases], "at": [p for _c, p in cases]})
+            return int(found.scalar_one()), len(cases)
+
+        bad, seen = differing()
+        assert bad == 0 and seen > 3000
+        conn.execute(text("DELETE FROM ptable WHERE n_class = 3 AND lo = 0"))
+        conn.execute(text("UPDATE ptable SET hi = hi - 1000 WHERE n_class = 7 AND lo = 0"))
+        conn.execute(text("DELETE FROM ptable WHERE n_class = 5"))
+        conn.execute(text("UPDATE ptable SET hi = 3000000000 WHERE n_class = 0"))
+        conn.execute(text(f"INSERT INTO ptable VALUES (6, {KEY_SPACE}, {2 * KEY_SPACE}, 9)"))
+        conn.execute(text(f"INSERT INTO ptable VALUES ({LAST_CLASS + 1}, 0, {KEY_SPACE}, 7)"))
+        bad, seen = differing()
+        assert bad == 0 and seen > 3000
+        conn.rollback()
+
+
 def same_figures(rows: list[tuple], expected: list[tuple], tolerance: float = 0.0011) -> bool:
     """Row by row equal; a mean may differ in its third decimal only, where the two paths add
     the same per-record scores in another order (a float sum's last bit), never more."""

@@ -17,7 +17,7 @@ Style (as the role model of the store asks): search_path fixed to pg_catalog, pu
 from __future__ import annotations
 
 from ubu_tui.results import ptable
-from ubu_tui.results.query import DIMENSIONS, NATIONAL_ONLY, registry_expr
+from ubu_tui.results.query import DIMENSIONS, MISSING, NATIONAL_ONLY, registry_expr
 from ubu_tui.store.cube import DIMS as CUBE_DIMS
 from ubu_tui.store.kept_items import KEPT_ITEMS
 
@@ -41,11 +41,15 @@ SIGNATURES = (f"public.ubu_item_figures({ITEM_ARGS})", f"public.ubu_index_figure
               f"public.ubu_decline_figures({ITEM_ARGS})")
 
 
-def _expr(dim_id: str) -> str:
-    """The group key of a follow-up `s` as text, as query._selected places it."""
+def _expr(dim_id: str, unit: str = "gu") -> str:
+    """The group key of a follow-up `s` as text, as query._selected places it; a registry
+    group from `unit`, the follow-up's unit row LEFT JOINed (UNIT_JOINS)."""
     dim = DIMENSIONS[dim_id]
-    if dim.registry is not None:    # the owner's read of public.unit, schema-qualified
-        return f"({registry_expr(dim.registry, 'public.')})::text"
+    if dim.registry is not None:
+        # the registry row joined once, as query._placed joins it: the scalar subquery of
+        # registry_expr ran once per row (per answer, when the answers are read first); the
+        # unit's id is its key, so the join finds the row the subquery found, or none (MISSING)
+        return f"(COALESCE({unit}.{dim.registry}, {MISSING}))::text"
     if dim.item is None or "bg." not in dim.expr:
         # the caseworker's background answers are columns of the submission row
         # (store/background.py): reading them needs no probe of answer_record per follow-up
@@ -56,9 +60,17 @@ def _expr(dim_id: str) -> str:
             f"ON bg.submission_id = s.id AND bg.item_id = '{dim.item}')")
 
 
-def _group_case(param: str) -> str:
-    whens = " ".join(f"WHEN '{d}' THEN {_expr(d)}" for d in BREAKDOWNS)
+def _group_case(param: str, unit: str) -> str:
+    whens = " ".join(f"WHEN '{d}' THEN {_expr(d, unit)}" for d in BREAKDOWNS)
     return f"CASE {param} {whens} ELSE '0' END"
+
+
+# The unit rows of the breakdown's (gu) and the filter's (fu) registry groups. With the
+# breakdown and the filter known when the query is planned (custom plans, HEAD), a join whose
+# columns the chosen CASE arm does not read is removed by the planner (unit.id is unique).
+UNIT_JOINS = """
+        LEFT JOIN public.unit gu ON gu.id = s.unit_id
+        LEFT JOIN public.unit fu ON fu.id = s.unit_id"""
 
 
 def _checks() -> str:
@@ -75,18 +87,40 @@ def _checks() -> str:
     END IF;"""
 
 
-def _sel() -> str:
-    return f"""sel AS MATERIALIZED (
-        SELECT s.id AS sid, s.record_key AS k, {_group_case('p_by')} AS g
-        FROM public.submission s
-        WHERE s.period BETWEEN p_from AND p_to
+def _selected() -> str:
+    """The WHERE of the selected follow-ups `s` (UNIT_JOINS joined)."""
+    return f"""s.period BETWEEN p_from AND p_to
           -- national versions only, as the results layer counts (query.NATIONAL_ONLY)
           AND {NATIONAL_ONLY}
           -- only the current release (store/pg_release.py): padding counts once a month
           AND s.received_seq <= v_cut
           -- with the kept counts (v_kept), only the months they cannot serve
           AND (NOT v_kept OR s.period = ANY(v_dirty))
-          AND (p_filter IS NULL OR ({_group_case('p_filter')})::integer = ANY(p_values)))"""
+          AND {_filtered()}"""
+
+
+def _filtered() -> str:
+    """The filter of _selected. Within registry groups that surely exclude MISSING, the units
+    of those groups (as query._placed finds them: the unit index serves, and only their
+    follow-ups are joined); otherwise the follow-up's own group. The two agree: a follow-up whose
+    unit is not registered, or has no value, is in MISSING alone. With the filter known when the
+    query is planned (custom plans), only one of the two is left in the plan."""
+    registry = tuple(d for d in BREAKDOWNS if DIMENSIONS[d].registry is not None)
+    column = " ".join(f"WHEN '{d}' THEN u.{DIMENSIONS[d].registry}" for d in registry)
+    # (IS FALSE: values holding a NULL, as a direct call may pass, take the second way)
+    units = f"p_filter IN ({_listed(registry)}) AND ({MISSING} = ANY(p_values)) IS FALSE"
+    return f"""(p_filter IS NULL
+               OR ({units} AND s.unit_id IN (SELECT u.id FROM public.unit u
+                                             WHERE (CASE p_filter {column} END) = ANY(p_values)))
+               OR (NOT ({units})
+                   AND ({_group_case('p_filter', 'fu')})::integer = ANY(p_values)))"""
+
+
+def _sel() -> str:
+    return f"""sel AS MATERIALIZED (
+        SELECT s.id AS sid, s.record_key AS k, {_group_case('p_by', 'gu')} AS g
+        FROM public.submission s{UNIT_JOINS}
+        WHERE {_selected()})"""
 
 
 # --- the kept counts -------------------------------------------------------------------------
@@ -157,23 +191,64 @@ def _municipality(grp: str) -> str:
 # that they use ptable's key (n_class, lo): a count and a key sum are whole numbers and a key
 # taken modulo the key space fits a bigint, so the casts change no value.
 
-def perturb_sql(n: str, key: str) -> str:
+# In the PL/pgSQL figure functions the table is read once per call, into two arrays (PTABLE_*),
+# and each lookup is a binary search of them (width_bucket, in C): the correlated subqueries,
+# four or five per published group, were most of an index call by unit (52 500 groups, 8 times
+# SQLite's time at 100 000 follow-ups). The arrays cut the line of (class, key position) into
+# the table's bands and the gaps between them, class c's key positions at 2c·SPACE + position
+# and nothing (NULL) from (2c+1)·SPACE on, so that every position the subquery finds no band
+# for (a gap, a position outside [0, SPACE)) has NULL, and every other one its band's deviation:
+# the same value the subquery returns, for any rows the table's key (n_class, lo) allows that
+# do not overlap (overlapping bands made the subquery fail).
+PTABLE_DECLARE = """
+    v_pat bigint[];     -- ptable as the starts of its bands and gaps, and their deviations
+    v_pdev integer[];"""
+PTABLE_SETUP = f"""
+    SELECT pg_catalog.array_agg(b.at ORDER BY b.at), pg_catalog.array_agg(b.dev ORDER BY b.at)
+    INTO v_pat, v_pdev
+    FROM (SELECT DISTINCT ON (x.at) x.at, x.dev
+          FROM (SELECT 2 * {SPACE} * p.n_class::bigint + GREATEST(p.lo, 0) AS at,
+                       p.deviation AS dev, 0 AS gap
+                FROM public.ptable p
+                WHERE p.n_class BETWEEN 0 AND {ptable.LAST_CLASS} AND p.lo < {SPACE}
+                  AND p.hi > GREATEST(p.lo, 0)
+                UNION ALL       -- a band's end, unless another band starts there
+                SELECT 2 * {SPACE} * p.n_class::bigint + p.hi, NULL, 1
+                FROM public.ptable p
+                WHERE p.n_class BETWEEN 0 AND {ptable.LAST_CLASS} AND p.hi < {SPACE}
+                  AND p.hi > GREATEST(p.lo, 0)
+                UNION ALL       -- each class's start and end
+                SELECT 2 * {SPACE} * c::bigint + e.o * {SPACE}, NULL, 1
+                FROM pg_catalog.generate_series(0, {ptable.LAST_CLASS}) c,
+                     (VALUES (0), (1)) e(o)) x
+          ORDER BY x.at, x.gap) b;"""
+
+
+def _deviation(n_class: str, at: str, arrays: bool) -> str:
+    """The deviation of the band of class `n_class` (integer) holding key position `at`
+    (bigint), NULL if none: from the table, or (`arrays`) from PTABLE_SETUP's arrays."""
+    if arrays:
+        return (f"v_pdev[pg_catalog.width_bucket(2 * {SPACE} * ({n_class})::bigint + {at}, "
+                f"v_pat)]")
+    return (f"(SELECT p.deviation FROM public.ptable p WHERE p.n_class = {n_class} "
+            f"AND p.lo <= {at} AND {at} < p.hi)")
+
+
+def perturb_sql(n: str, key: str, arrays: bool = False) -> str:
     """ubu_perturb(n, key): the published count of a cell of true count n and key sum key."""
     n, key = f"({n})::numeric", f"({key})::numeric"
     at = f"({key} % {SPACE})::bigint"
-    return (f"({n} + COALESCE((SELECT p.deviation FROM public.ptable p "
-            f"WHERE p.n_class = (LEAST({n}, {ptable.LAST_CLASS}))::integer AND p.lo <= {at} "
-            f"AND {at} < p.hi), 0))::integer")
+    dev = _deviation(f"(LEAST({n}, {ptable.LAST_CLASS}))::integer", at, arrays)
+    return f"({n} + COALESCE({dev}, 0))::integer"
 
 
-def sum_deviation_sql(key: str, span: str) -> str:
+def sum_deviation_sql(key: str, span: str, arrays: bool = False) -> str:
     """ubu_sum_deviation(key, span): the noise of a sum of values spanning `span`."""
     key, span = f"({key})::numeric", f"({span})::float8"
     scrambled = (f"((({key} % {SPACE}) * {ptable.SCRAMBLE_MUL} + {ptable.SCRAMBLE_ADD}) "
                  f"% {SPACE})::bigint")
-    return (f"({ptable.SUM_STEP} * {span} * (SELECT p.deviation FROM public.ptable p "
-            f"WHERE p.n_class = {ptable.LAST_CLASS} AND p.lo <= {scrambled} "
-            f"AND {scrambled} < p.hi) "
+    dev = _deviation(str(ptable.LAST_CLASS), scrambled, arrays)
+    return (f"({ptable.SUM_STEP} * {span} * {dev} "
             # ptable.half_step: hides the parity of the true sum
             f"+ CASE WHEN (({key} % {SPACE}) * {ptable.HALF_MUL} + {ptable.HALF_ADD}) % {SPACE}"
             f" < {ptable.KEY_SPACE // 2} THEN {ptable.HALF_STEP} ELSE -{ptable.HALF_STEP} END)")
@@ -186,14 +261,13 @@ def exact_total_sql(total: str) -> str:
     return f"(pg_catalog.round(({total}) * {ptable.SCORE_GRID}) / {ptable.SCORE_GRID})"
 
 
-def share_sql(count: str, n: str, key: str) -> str:
+def share_sql(count: str, n: str, key: str, arrays: bool = False) -> str:
     """ubu_share(count, n, key): a share of a published base n, its noise drawn from key."""
     count, n, key = f"({count})::numeric", f"({n})::numeric", f"({key})::numeric"
     scrambled = (f"((({key} % {SPACE}) * {ptable.SHARE_MUL} + {ptable.SHARE_ADD}) "
                  f"% {SPACE})::bigint")
-    return (f"LEAST(1.0, GREATEST(0.0, ({count} + {ptable.SUM_STEP} * ("
-            f"SELECT p.deviation FROM public.ptable p WHERE p.n_class = {ptable.LAST_CLASS} "
-            f"AND p.lo <= {scrambled} AND {scrambled} < p.hi))::float8 / {n}))")
+    return (f"LEAST(1.0, GREATEST(0.0, ({count} + {ptable.SUM_STEP} * "
+            f"{_deviation(str(ptable.LAST_CLASS), scrambled, arrays)})::float8 / {n}))")
 
 
 def helpers_sql() -> list[str]:
@@ -225,8 +299,8 @@ def _publish(codes: bool) -> str:
               "array_agg(w.ck) AS cks") if codes else ""
     code_rows = f"""
     UNION ALL
-    SELECT f.item, f.g, u.code, {perturb_sql('u.c', 'u.ck')}, NULL::integer, NULL::float8,
-           NULL::float8
+    SELECT f.item, f.g, u.code, {perturb_sql('u.c', 'u.ck', arrays=True)}, NULL::integer,
+           NULL::float8, NULL::float8
     FROM flagged f CROSS JOIN LATERAL unnest(f.codes, f.cs, f.cks) AS u(code, c, ck)
     -- (g IS NOT NULL: the join of the cells to their group, which this replaces, never
     -- matched a NULL group)
@@ -249,17 +323,20 @@ def _publish(codes: bool) -> str:
         FROM withtotal w WHERE p_by <> 'none' OR w.g = '__total__'
         GROUP BY w.item, w.g),
     perturbed AS (
-        SELECT gr.*, {perturb_sql('gr.n', 'gr.nk')} AS pn FROM grouped gr),
+        SELECT gr.*, {perturb_sql('gr.n', 'gr.nk', arrays=True)} AS pn FROM grouped gr),
     flagged AS (
         SELECT pe.*, (pe.n < t OR pe.pn < t) AS hid FROM perturbed pe),
     gone AS (SELECT DISTINCT f.g FROM flagged f WHERE f.hid AND f.g <> '__total__')
     SELECT f.item, f.g, NULL::integer,
            CASE WHEN NOT f.hid THEN f.pn END,
-           CASE WHEN NOT f.hid THEN {perturb_sql('f.na', 'f.nak')} END,
+           -- asked: the answered count's own figure when no non-response adds to it (always so
+           -- for an index): the same cell, so the same lookup
+           CASE WHEN NOT f.hid THEN CASE WHEN f.na = f.n AND f.nak = f.nk THEN f.pn
+               ELSE {perturb_sql('f.na', 'f.nak', arrays=True)} END END,
            CASE WHEN NOT f.hid THEN LEAST(5.0, GREATEST(1.0,
-               ({exact_total_sql('f.total')} + {sum_deviation_sql('f.nk', '4.0')}) / f.pn))
-               END,
-           CASE WHEN NOT f.hid THEN {share_sql('f.h', 'f.pn', 'f.nk')} END
+               ({exact_total_sql('f.total')} + {sum_deviation_sql('f.nk', '4.0', arrays=True)})
+               / f.pn)) END,
+           CASE WHEN NOT f.hid THEN {share_sql('f.h', 'f.pn', 'f.nk', arrays=True)} END
     FROM flagged f
     WHERE f.g = '__total__' OR f.g NOT IN (SELECT x.g FROM gone x){code_rows};"""
 
@@ -277,10 +354,10 @@ RETURNS TABLE({key} text, grp text, code integer, n integer, asked integer,
 {HEAD}
 DECLARE
     t integer := GREATEST(COALESCE(p_threshold, 3), 3);   -- never below the standard
-    v_cut bigint := public.ubu_release_cut();{KEPT_DECLARE}{declare}
-BEGIN{_checks()}{_kept_setup(kept_when)}{setup}
+    v_cut bigint := public.ubu_release_cut();{KEPT_DECLARE}{PTABLE_DECLARE}{declare}
+BEGIN{_checks()}{_kept_setup(kept_when)}{setup}{PTABLE_SETUP}
     RETURN QUERY
-    WITH {_sel()},
+    WITH {_sel() + "," if "FROM sel" in cells else ""}
     rcells AS ({cells}),{kept}
     -- a cell is the sum of its kept and its counted parts (disjoint months): counts and keys
     -- add exactly; a cell from one part alone is that part's row as it was
@@ -295,13 +372,21 @@ END
 $fn$"""
 
 
-ITEM_CELLS = """
-        SELECT a.item_id::text AS item, sel.g, a.code, COUNT(*)::bigint AS c,
-               SUM(sel.k)::bigint AS ck, SUM(a.code)::float8 AS v
-        FROM sel JOIN public.answer_record a ON a.submission_id = sel.sid
+# From the asked items' answers to their follow-ups, as the results layer counts them
+# (query._item_counts): ix_answer_item_covering holds an item's answers with their outcome and
+# code, and the follow-ups are found by their ids (one hash of the selected submissions, or a
+# probe each, as the planner finds cheaper). Gathering every selected follow-up with its group
+# first (the `sel` CTE) and then probing answer_record for each cost 2.7 times SQLite's time for
+# an item by a breakdown at 100 000 follow-ups. The selection is the one `sel` makes (_selected).
+ITEM_CELLS = f"""
+        SELECT a.item_id::text AS item, {_group_case('p_by', 'gu')} AS g, a.code,
+               COUNT(*)::bigint AS c, SUM(s.record_key)::bigint AS ck,
+               SUM(a.code)::float8 AS v
+        FROM public.answer_record a JOIN public.submission s ON s.id = a.submission_id{UNIT_JOINS}
         WHERE a.outcome IN ('value', 'nonresponse')
           AND (p_items IS NULL OR a.item_id = ANY(p_items))
-        GROUP BY a.item_id, sel.g, a.code"""
+          AND {_selected()}
+        GROUP BY a.item_id, 2, a.code"""
 
 # An index cell is coded as an item: code 4 for a follow-up scoring 4 or more, else 1, and the
 # score itself as the value, so that one publishing step serves both.
@@ -396,6 +481,11 @@ INDEX_SETUP = f"""
 
 
 def _cube_rows(where: str) -> str:
+    # `where` starts with a test of the parameters alone (p_from < v_mf: any month before the
+    # whole years), folded to a constant in the custom plan: when it fails the scan is left out.
+    # index_cube's key (dim, index_id, period, ...) cannot bound the period without the index,
+    # and the empty months before a whole year scanned every unit row of the dimension
+    # (0.2 s each, for the months before and after, of an index call by unit at 100 000).
     return (f"""SELECT c.index_id, c.unit_type, c.grp, c.n, c.total, c.high, c.ckey, c.hkey
               FROM public.index_cube c
               WHERE v_kept AND c.dim = v_dim AND c.period BETWEEN p_from AND p_to
@@ -412,9 +502,9 @@ INDEX_KEPT = f"""
               WHERE v_kept AND c.dim = v_dim AND c.year BETWEEN v_yf AND v_yt
                 AND (p_items IS NULL OR c.index_id = ANY(p_items))
               UNION ALL
-              {_cube_rows('c.period < v_mf')}
+              {_cube_rows('p_from < v_mf AND c.period < v_mf')}
               UNION ALL
-              {_cube_rows('c.period > v_mt')}) k
+              {_cube_rows('p_to > v_mt AND c.period > v_mt')}) k
         -- the cube's unit type is the registry's, as the records' filter reads it
         WHERE v_units OR p_filter IS NULL OR k.unit_type = ANY(p_values)
         GROUP BY k.index_id, k.unit_type, k.grp),
@@ -474,8 +564,8 @@ RETURNS TABLE(respondent text, grp text, disposition text, n integer, rate float
 {HEAD}
 DECLARE
     t integer := GREATEST(COALESCE(p_threshold, 3), 3);
-    v_cut bigint := public.ubu_release_cut();{KEPT_DECLARE}
-BEGIN{_checks()}{_kept_setup("p_by IN ('none', 'unit') AND p_filter IS NULL")}
+    v_cut bigint := public.ubu_release_cut();{KEPT_DECLARE}{PTABLE_DECLARE}
+BEGIN{_checks()}{_kept_setup("p_by IN ('none', 'unit') AND p_filter IS NULL")}{PTABLE_SETUP}
     RETURN QUERY
     WITH {_sel()},
     rcells AS (
@@ -521,15 +611,16 @@ BEGIN{_checks()}{_kept_setup("p_by IN ('none', 'unit') AND p_filter IS NULL")}
         FROM withtotal w WHERE p_by <> 'none' OR w.g = '__total__'
         GROUP BY w.resp, w.g),
     perturbed AS (
-        SELECT gr.*, {perturb_sql('gr.n', 'gr.nk')} AS pn,
-               {perturb_sql('gr.e', 'gr.ek')} AS pe
+        SELECT gr.*, {perturb_sql('gr.n', 'gr.nk', arrays=True)} AS pn,
+               {perturb_sql('gr.e', 'gr.ek', arrays=True)} AS pe
         FROM grouped gr),
     flagged AS (
         SELECT pt.*, (pt.n < t OR pt.pn < t) AS hid, (pt.e < t OR pt.pe < t) AS ehid
         FROM perturbed pt),
     gone AS (SELECT DISTINCT f.g FROM flagged f WHERE f.hid AND f.g <> '__total__')
     SELECT f.resp, f.g, NULL::text, CASE WHEN NOT f.hid THEN f.pn END,
-           CASE WHEN NOT f.hid AND NOT f.ehid THEN {share_sql('f.a', 'f.pe', 'f.ek')} END
+           CASE WHEN NOT f.hid AND NOT f.ehid
+                THEN {share_sql('f.a', 'f.pe', 'f.ek', arrays=True)} END
     FROM flagged f WHERE f.g = '__total__' OR f.g NOT IN (SELECT x.g FROM gone x)
     UNION ALL
     -- the rate's base (published), on a row of its own: the signature stays as granted
@@ -537,7 +628,7 @@ BEGIN{_checks()}{_kept_setup("p_by IN ('none', 'unit') AND p_filter IS NULL")}
     FROM flagged f WHERE NOT f.hid
       AND (f.g = '__total__' OR f.g NOT IN (SELECT x.g FROM gone x))
     UNION ALL
-    SELECT f.resp, f.g, u.disp, {perturb_sql('u.c', 'u.ck')}, NULL::float8
+    SELECT f.resp, f.g, u.disp, {perturb_sql('u.c', 'u.ck', arrays=True)}, NULL::float8
     FROM flagged f CROSS JOIN LATERAL unnest(f.disps, f.cs, f.cks) AS u(disp, c, ck)
     -- (g IS NOT NULL: as the join of the cells to their group, which this replaces)
     WHERE NOT f.hid AND f.g IS NOT NULL
