@@ -49,6 +49,18 @@ def remove(op: Any, counter: Counter) -> None:
 # A row trigger ran three queries per answer: a push of 2 000 follow-ups took 149 s. A statement
 # trigger sees every row the statement wrote as a transition table and updates each count once.
 
+def batch_of(rows: str) -> str:
+    """public.submission narrowed to the records of the transition table `rows`, for a
+    statement trigger to join its rows to (as `... JOIN {batch_of('new_rows')} s ON ...`).
+
+    Joined to the whole table instead, the planner hashed every submission in the store for
+    each trigger and batch (a sequential scan), so a push cost more the more the national
+    store held; this way a batch's thousand records are found through the primary key
+    whatever the store's size (schema 0164)."""
+    return ("(SELECT * FROM public.submission WHERE id IN "
+            f"(SELECT submission_id FROM {rows}))")
+
+
 @dataclass(frozen=True)
 class StatementCounter:
     source: str          # the counted table
@@ -64,7 +76,7 @@ STATEMENT_COUNTERS = (
         on_insert="""
         INSERT INTO public.item_count AS c (period, item_id, code, n, ckey)
         SELECT s.period, a.item_id, a.code, pg_catalog.count(*), pg_catalog.sum(s.record_key)
-        FROM new_rows a JOIN public.submission s ON s.id = a.submission_id
+        FROM new_rows a JOIN """ + batch_of("new_rows") + """ s ON s.id = a.submission_id
         WHERE a.outcome IN ('value', 'nonresponse')
         GROUP BY s.period, a.item_id, a.code
         ON CONFLICT (period, item_id, code) DO UPDATE SET n = c.n + EXCLUDED.n,
@@ -73,7 +85,7 @@ STATEMENT_COUNTERS = (
         UPDATE public.item_count c SET n = c.n - d.k, ckey = c.ckey - d.ck
         FROM (SELECT s.period, a.item_id, a.code, pg_catalog.count(*) AS k,
                      pg_catalog.sum(s.record_key) AS ck
-              FROM old_rows a JOIN public.submission s ON s.id = a.submission_id
+              FROM old_rows a JOIN """ + batch_of("old_rows") + """ s ON s.id = a.submission_id
               WHERE a.outcome IN ('value', 'nonresponse')
               GROUP BY s.period, a.item_id, a.code) d
         WHERE c.period = d.period AND c.item_id = d.item_id AND c.code = d.code"""),
@@ -87,7 +99,7 @@ STATEMENT_COUNTERS = (
                pg_catalog.count(*) FILTER (WHERE x.total >= 4 * x.n),
                pg_catalog.sum(s.record_key),
                COALESCE(pg_catalog.sum(s.record_key) FILTER (WHERE x.total >= 4 * x.n), 0)
-        FROM new_rows x JOIN public.submission s ON s.id = x.submission_id
+        FROM new_rows x JOIN """ + batch_of("new_rows") + """ s ON s.id = x.submission_id
         WHERE x.n > 0
         GROUP BY s.period, s.unit_id, x.index_id
         ON CONFLICT (period, unit_id, index_id) DO UPDATE
@@ -104,7 +116,7 @@ STATEMENT_COUNTERS = (
                      pg_catalog.sum(s.record_key) AS ck,
                      COALESCE(pg_catalog.sum(s.record_key)
                               FILTER (WHERE x.total >= 4 * x.n), 0) AS hk
-              FROM old_rows x JOIN public.submission s ON s.id = x.submission_id
+              FROM old_rows x JOIN """ + batch_of("old_rows") + """ s ON s.id = x.submission_id
               WHERE x.n > 0
               GROUP BY s.period, s.unit_id, x.index_id) d
         WHERE c.period = d.period AND c.unit_id = d.unit_id AND c.index_id = d.index_id"""),
@@ -115,7 +127,7 @@ STATEMENT_COUNTERS = (
         INSERT INTO public.disposition_count AS c (period, respondent, disposition, n, ckey)
         SELECT s.period, r.respondent, r.disposition, pg_catalog.count(*),
                pg_catalog.sum(s.record_key)
-        FROM new_rows r JOIN public.submission s ON s.id = r.submission_id
+        FROM new_rows r JOIN """ + batch_of("new_rows") + """ s ON s.id = r.submission_id
         GROUP BY s.period, r.respondent, r.disposition
         ON CONFLICT (period, respondent, disposition) DO UPDATE SET n = c.n + EXCLUDED.n,
             ckey = c.ckey + EXCLUDED.ckey""",
@@ -123,7 +135,7 @@ STATEMENT_COUNTERS = (
         UPDATE public.disposition_count c SET n = c.n - d.k, ckey = c.ckey - d.ck
         FROM (SELECT s.period, r.respondent, r.disposition, pg_catalog.count(*) AS k,
                      pg_catalog.sum(s.record_key) AS ck
-              FROM old_rows r JOIN public.submission s ON s.id = r.submission_id
+              FROM old_rows r JOIN """ + batch_of("old_rows") + """ s ON s.id = r.submission_id
               GROUP BY s.period, r.respondent, r.disposition) d
         WHERE c.period = d.period AND c.respondent = d.respondent
           AND c.disposition = d.disposition"""),

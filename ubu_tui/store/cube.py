@@ -23,6 +23,7 @@ triggers on `unit` move a unit's sums to its new type when the registry changes 
 from __future__ import annotations
 
 from ubu_tui.store import kept_items
+from ubu_tui.store.counters import batch_of
 
 # dimension id → its group on the submission row `s` (the results' partition DIMENSIONS; the
 # method dimension, where a record is in one group per method, is kept apart below)
@@ -274,18 +275,25 @@ _PG_SUMS = ("pg_catalog.count(*), pg_catalog.sum(x.total * 1.0 / x.n), "
 
 
 def _pg_grouped(rows: str, unit_type: str, join: str) -> str:
-    """Per cube row: the sums of the index scores in the transition table `rows`."""
-    methods = ("(SELECT DISTINCT submission_id, method FROM public.method_record "
-               f"WHERE submission_id IN (SELECT submission_id FROM {rows}))")
-    return (f"SELECT d.dim, x.index_id, s.period, {unit_type} AS unit_type, {GROUP} AS grp, "
-            f"{_PG_SUMS} FROM {rows} x JOIN public.submission s ON s.id = x.submission_id{join} "
+    """Per cube row: the sums of the index scores in the transition table `rows`.
+
+    The batch's records are found first, by their ids (`b`, with their unit type), and the
+    scores joined to those: joined to the whole submission table, each batch hashed every
+    record in the store and scanned every method row (schema 0164)."""
+    return (f"WITH b AS MATERIALIZED (SELECT s.*, {unit_type} AS ubu_unit_type "
+            f"FROM public.submission s{join} "
+            f"WHERE s.id IN (SELECT submission_id FROM {rows})), "
+            "m AS MATERIALIZED (SELECT DISTINCT submission_id, method "
+            "FROM public.method_record WHERE submission_id IN (SELECT id FROM b)) "
+            f"SELECT d.dim, x.index_id, s.period, s.ubu_unit_type AS unit_type, {GROUP} AS grp, "
+            f"{_PG_SUMS} FROM {rows} x JOIN b s ON s.id = x.submission_id "
             f"CROSS JOIN {DIM_ROWS} d WHERE x.n > 0 "
-            f"GROUP BY d.dim, x.index_id, s.period, {unit_type}, {GROUP} "
+            f"GROUP BY d.dim, x.index_id, s.period, s.ubu_unit_type, {GROUP} "
             "UNION ALL "
-            f"SELECT 'method', x.index_id, s.period, {unit_type}, m.method, "
-            f"{_PG_SUMS} FROM {rows} x JOIN public.submission s ON s.id = x.submission_id{join} "
-            f"JOIN {methods} m ON m.submission_id = s.id "
-            f"WHERE x.n > 0 GROUP BY x.index_id, s.period, {unit_type}, m.method")
+            "SELECT 'method', x.index_id, s.period, s.ubu_unit_type, m.method, "
+            f"{_PG_SUMS} FROM {rows} x JOIN b s ON s.id = x.submission_id "
+            "JOIN m ON m.submission_id = s.id "
+            "WHERE x.n > 0 GROUP BY x.index_id, s.period, s.ubu_unit_type, m.method")
 
 
 def pg_score_statements(unit_type: str = UNIT_TYPE, join: str = JOIN_UNIT.format(
@@ -406,14 +414,15 @@ UNIT_DISPOSITIONS_PG = ("""
                                                         disposition, n, ckey)
         SELECT s.period, s.unit_id, r.respondent, r.disposition, pg_catalog.count(*),
                pg_catalog.sum(s.record_key)
-        FROM new_rows r JOIN public.submission s ON s.id = r.submission_id
+        FROM new_rows r JOIN """ + batch_of("new_rows") + """ s ON s.id = r.submission_id
         GROUP BY s.period, s.unit_id, r.respondent, r.disposition
         ON CONFLICT (period, unit_id, respondent, disposition) DO UPDATE
         SET n = c.n + EXCLUDED.n, ckey = c.ckey + EXCLUDED.ckey""", """
         UPDATE public.disposition_unit_count c SET n = c.n - d.k, ckey = c.ckey - d.ck
         FROM (SELECT s.period, s.unit_id, r.respondent, r.disposition, pg_catalog.count(*) AS k,
                      pg_catalog.sum(s.record_key) AS ck
-              FROM old_rows r JOIN public.submission s ON s.id = r.submission_id
+              FROM old_rows r JOIN """ + batch_of("old_rows") + """ s
+                   ON s.id = r.submission_id
               GROUP BY s.period, s.unit_id, r.respondent, r.disposition) d
         WHERE c.period = d.period AND c.unit_id = d.unit_id AND c.respondent = d.respondent
           AND c.disposition = d.disposition""")
