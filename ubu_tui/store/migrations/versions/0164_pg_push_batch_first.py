@@ -1,4 +1,5 @@
-"""PostgreSQL: a push's statement triggers read the batch's records only.
+"""PostgreSQL: a push's statement triggers read the batch's records only; the submit function
+expands a batch's answers once.
 
 Every kept count's statement trigger joined the rows a statement wrote to the whole
 submission table, and the cube's also to every method row: the planner hashed every record
@@ -6,6 +7,11 @@ in the store for each trigger and batch, so a push cost more the more the nation
 held. The triggers now find the batch's records first, through the primary key
 (counters.batch_of), and the cube's the batch's methods through their index. The counts they
 add are the same, row for row.
+
+ubu_submit_records read a batch's ~97 000 answers out of the JSON three times (the shape
+check, the instrument check, the insert); it now expands them once into a temporary table of
+its own that the checks and the insert share (see pg_records.SUBMIT_BODY for why no caller
+can put one in its place). Every refusal and its message are as before.
 
 Signatures, owners, grants and settings are unchanged (CREATE OR REPLACE). SQLite has neither
 statement triggers nor a submit function: nothing changes there.
