@@ -277,18 +277,27 @@ _PG_SUMS = ("pg_catalog.count(*), pg_catalog.sum(x.total * 1.0 / x.n), "
 def _pg_grouped(rows: str, unit_type: str, join: str) -> str:
     """Per cube row: the sums of the index scores in the transition table `rows`.
 
-    The batch's records are found first, by their ids (`b`, with their unit type), and the
-    scores joined to those: joined to the whole submission table, each batch hashed every
-    record in the store and scanned every method row (schema 0164)."""
-    return (f"WITH b AS MATERIALIZED (SELECT s.*, {unit_type} AS ubu_unit_type "
+    The batch's records are found first, by their ids (`b`, with their unit type and their
+    group in every dimension), and the scores joined to those: joined to the whole
+    submission table, each batch hashed every record in the store and scanned every method
+    row. The dimensions are grouping sets of one pass over the batch's scores, not a cross
+    join that grouped every score once per dimension (schema 0164)."""
+    groups = ", ".join(f"{expr} AS g_{dim}" for dim, expr in DIMS.items())
+    which = " ".join(f"WHEN GROUPING(s.g_{dim}) = 0 THEN '{dim}'" for dim in DIMS)
+    grp = " ".join(f"WHEN GROUPING(s.g_{dim}) = 0 THEN s.g_{dim}" for dim in DIMS)
+    sets = ", ".join(f"(s.g_{dim})" for dim in DIMS)
+    return (f"WITH b AS MATERIALIZED (SELECT s.id, s.period COLLATE \"C\" AS period, s.record_key, "
+            f"{unit_type} AS ubu_unit_type, {groups} "
             f"FROM public.submission s{join} "
-            f"WHERE s.id IN (SELECT submission_id FROM {rows})), "
+            f"WHERE s.id = ANY (ARRAY(SELECT DISTINCT submission_id FROM {rows}))), "
             "m AS MATERIALIZED (SELECT DISTINCT submission_id, method "
-            "FROM public.method_record WHERE submission_id IN (SELECT id FROM b)) "
-            f"SELECT d.dim, x.index_id, s.period, s.ubu_unit_type AS unit_type, {GROUP} AS grp, "
-            f"{_PG_SUMS} FROM {rows} x JOIN b s ON s.id = x.submission_id "
-            f"CROSS JOIN {DIM_ROWS} d WHERE x.n > 0 "
-            f"GROUP BY d.dim, x.index_id, s.period, s.ubu_unit_type, {GROUP} "
+            "FROM public.method_record WHERE submission_id = ANY (ARRAY(SELECT id FROM b))) "
+            f"SELECT CASE {which} END, x.index_id, s.period, s.ubu_unit_type AS unit_type, "
+            f"CASE {grp} END AS grp, "
+            f"{_PG_SUMS} FROM (SELECT submission_id, index_id COLLATE \"C\" AS index_id, n, "
+            f"total FROM {rows}) x JOIN b s ON s.id = x.submission_id "
+            "WHERE x.n > 0 "
+            f"GROUP BY x.index_id, s.period, s.ubu_unit_type, GROUPING SETS ({sets}) "
             "UNION ALL "
             "SELECT 'method', x.index_id, s.period, s.ubu_unit_type, m.method, "
             f"{_PG_SUMS} FROM {rows} x JOIN b s ON s.id = x.submission_id "
