@@ -234,7 +234,7 @@ def test_every_definer_function_is_written_safely(shared):
         assert config[0] == "search_path=pg_catalog, public, pg_temp", name
         assert set(config[1:]) <= {"jit=off", "work_mem=32MB",
                                    "plan_cache_mode=force_custom_plan", "enable_sort=off",
-                                   "enable_nestloop=off"}, name
+                                   "enable_nestloop=off", "enable_seqscan=off"}, name
         bare = re.findall(rf"(?:FROM|JOIN|INTO|UPDATE)\s+({tables})\b", source)
         assert not bare, f"{name} names {bare} without public."
 
