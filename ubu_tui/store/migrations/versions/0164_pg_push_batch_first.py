@@ -9,7 +9,8 @@ held. The triggers now find the batch's records first, through the primary key
 dimensions are grouping sets of one pass over the batch's scores instead of a cross join that
 grouped every score once per dimension. The planner guesses a batch's records at ten rows and
 then chose nested loops and text sorts, so the counter functions run with hash joins and hash
-aggregates only (enable_nestloop and enable_sort off, per function). The counts they add are
+aggregates only, the batch read through the index (enable_nestloop, enable_sort and
+enable_seqscan off, per function). The counts they add are
 the same, row for row (index_cube_year's float sums to the last bit only where the order of
 their summands changed: the cube's rows come in another order).
 
