@@ -19,7 +19,8 @@ check, the instrument check, the insert); it now expands them once into a tempor
 its own that the checks and the insert share (see pg_records.SUBMIT_BODY for why no caller
 can put one in its place). Every refusal and its message are as before.
 
-Signatures, owners, grants and settings are unchanged (CREATE OR REPLACE). SQLite has neither
+Signatures, owners and grants are unchanged (CREATE OR REPLACE); the submit function keeps its
+settings. SQLite has neither
 statement triggers nor a submit function: nothing changes there.
 
 Revision ID: 0164
