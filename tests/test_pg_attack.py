@@ -229,10 +229,12 @@ def test_every_definer_function_is_written_safely(shared):
     tables = "|".join(COUNTED + ("unit", "draft"))
     for name, config, source in rows:
         # (the submit function also turns JIT off and sorts in memory, the figure functions
-        # turn JIT off and plan every call for its arguments: settings that change no result)
+        # turn JIT off and plan every call for its arguments, the counters' trigger functions
+        # hash instead of sorting or looping: settings that change no result)
         assert config[0] == "search_path=pg_catalog, public, pg_temp", name
         assert set(config[1:]) <= {"jit=off", "work_mem=32MB",
-                                   "plan_cache_mode=force_custom_plan"}, name
+                                   "plan_cache_mode=force_custom_plan", "enable_sort=off",
+                                   "enable_nestloop=off", "enable_seqscan=off"}, name
         bare = re.findall(rf"(?:FROM|JOIN|INTO|UPDATE)\s+({tables})\b", source)
         assert not bare, f"{name} names {bare} without public."
 
@@ -286,6 +288,32 @@ def test_the_owner_granting_insert_by_mistake_still_adds_no_row(shared):
         with shared.owner.begin() as conn:
             conn.execute(text(f"REVOKE ALL ON public.answer_record, public.submission "
                               f"FROM {cw}"))
+
+
+def test_submit_reads_no_temporary_table_but_its_own(shared):
+    """ubu_submit_records reads a batch's answers through a temporary table it makes
+    (schema 0164). Were TEMP granted back by mistake, a table of that name made beforehand,
+    holding answers the checks would refuse, stops the submission instead of being read;
+    and a submission leaves no table behind for the caller to read."""
+    cw = shared.logins["cw1"]
+    record = a_record(shared)
+    with shared.owner.begin() as conn:
+        conn.execute(text(f"GRANT TEMPORARY ON DATABASE {shared.name} TO {cw}"))
+    try:
+        refused(shared, "cw1",
+                "CREATE TEMP TABLE ubu_submit_items (ord bigint, sord bigint, id text, "
+                "resp text, iv text, item text, v text, outcome text, code text)",
+                "INSERT INTO ubu_submit_items VALUES (1, 1, %(id)s, 'youth', 'x', "
+                "'name_of_child', '[\"value\", 3]', 'value', '3')",
+                "SELECT public.ubu_submit_records(%(p)s::jsonb)",
+                params={"id": record["id"], "p": json.dumps([record])},
+                match="already exists")
+        assert run_as(shared, "cw1", "SELECT public.ubu_submit_records(%s::jsonb)",
+                      "SELECT pg_catalog.to_regclass('pg_temp.ubu_submit_items') IS NULL",
+                      params=[json.dumps([record])]) == [(True,)]
+    finally:
+        with shared.owner.begin() as conn:
+            conn.execute(text(f"REVOKE TEMPORARY ON DATABASE {shared.name} FROM {cw}"))
 
 
 def test_a_record_submitted_again_adds_nothing_to_the_stored_one(shared):

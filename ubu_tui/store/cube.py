@@ -23,6 +23,7 @@ triggers on `unit` move a unit's sums to its new type when the registry changes 
 from __future__ import annotations
 
 from ubu_tui.store import kept_items
+from ubu_tui.store.counters import batch_of
 
 # dimension id → its group on the submission row `s` (the results' partition DIMENSIONS; the
 # method dimension, where a record is in one group per method, is kept apart below)
@@ -274,18 +275,34 @@ _PG_SUMS = ("pg_catalog.count(*), pg_catalog.sum(x.total * 1.0 / x.n), "
 
 
 def _pg_grouped(rows: str, unit_type: str, join: str) -> str:
-    """Per cube row: the sums of the index scores in the transition table `rows`."""
-    methods = ("(SELECT DISTINCT submission_id, method FROM public.method_record "
-               f"WHERE submission_id IN (SELECT submission_id FROM {rows}))")
-    return (f"SELECT d.dim, x.index_id, s.period, {unit_type} AS unit_type, {GROUP} AS grp, "
-            f"{_PG_SUMS} FROM {rows} x JOIN public.submission s ON s.id = x.submission_id{join} "
-            f"CROSS JOIN {DIM_ROWS} d WHERE x.n > 0 "
-            f"GROUP BY d.dim, x.index_id, s.period, {unit_type}, {GROUP} "
+    """Per cube row: the sums of the index scores in the transition table `rows`.
+
+    The batch's records are found first, by their ids (`b`, with their unit type and their
+    group in every dimension), and the scores joined to those: joined to the whole
+    submission table, each batch hashed every record in the store and scanned every method
+    row. The dimensions are grouping sets of one pass over the batch's scores, not a cross
+    join that grouped every score once per dimension (schema 0164)."""
+    groups = ", ".join(f"{expr} AS g_{dim}" for dim, expr in DIMS.items())
+    which = " ".join(f"WHEN GROUPING(s.g_{dim}) = 0 THEN '{dim}'" for dim in DIMS)
+    grp = " ".join(f"WHEN GROUPING(s.g_{dim}) = 0 THEN s.g_{dim}" for dim in DIMS)
+    sets = ", ".join(f"(s.g_{dim})" for dim in DIMS)
+    return (f"WITH b AS MATERIALIZED (SELECT s.id, s.period COLLATE \"C\" AS period, s.record_key, "
+            f"{unit_type} AS ubu_unit_type, {groups} "
+            f"FROM public.submission s{join} "
+            f"WHERE s.id = ANY (ARRAY(SELECT DISTINCT submission_id FROM {rows}))), "
+            "m AS MATERIALIZED (SELECT DISTINCT submission_id, method "
+            "FROM public.method_record WHERE submission_id = ANY (ARRAY(SELECT id FROM b))) "
+            f"SELECT CASE {which} END, x.index_id, s.period, s.ubu_unit_type AS unit_type, "
+            f"CASE {grp} END AS grp, "
+            f"{_PG_SUMS} FROM (SELECT submission_id, index_id COLLATE \"C\" AS index_id, n, "
+            f"total FROM {rows}) x JOIN b s ON s.id = x.submission_id "
+            "WHERE x.n > 0 "
+            f"GROUP BY x.index_id, s.period, s.ubu_unit_type, GROUPING SETS ({sets}) "
             "UNION ALL "
-            f"SELECT 'method', x.index_id, s.period, {unit_type}, m.method, "
-            f"{_PG_SUMS} FROM {rows} x JOIN public.submission s ON s.id = x.submission_id{join} "
-            f"JOIN {methods} m ON m.submission_id = s.id "
-            f"WHERE x.n > 0 GROUP BY x.index_id, s.period, {unit_type}, m.method")
+            "SELECT 'method', x.index_id, s.period, s.ubu_unit_type, m.method, "
+            f"{_PG_SUMS} FROM {rows} x JOIN b s ON s.id = x.submission_id "
+            "JOIN m ON m.submission_id = s.id "
+            "WHERE x.n > 0 GROUP BY x.index_id, s.period, s.ubu_unit_type, m.method")
 
 
 def pg_score_statements(unit_type: str = UNIT_TYPE, join: str = JOIN_UNIT.format(
@@ -406,14 +423,15 @@ UNIT_DISPOSITIONS_PG = ("""
                                                         disposition, n, ckey)
         SELECT s.period, s.unit_id, r.respondent, r.disposition, pg_catalog.count(*),
                pg_catalog.sum(s.record_key)
-        FROM new_rows r JOIN public.submission s ON s.id = r.submission_id
+        FROM new_rows r JOIN """ + batch_of("new_rows") + """ s ON s.id = r.submission_id
         GROUP BY s.period, s.unit_id, r.respondent, r.disposition
         ON CONFLICT (period, unit_id, respondent, disposition) DO UPDATE
         SET n = c.n + EXCLUDED.n, ckey = c.ckey + EXCLUDED.ckey""", """
         UPDATE public.disposition_unit_count c SET n = c.n - d.k, ckey = c.ckey - d.ck
         FROM (SELECT s.period, s.unit_id, r.respondent, r.disposition, pg_catalog.count(*) AS k,
                      pg_catalog.sum(s.record_key) AS ck
-              FROM old_rows r JOIN public.submission s ON s.id = r.submission_id
+              FROM old_rows r JOIN """ + batch_of("old_rows") + """ s
+                   ON s.id = r.submission_id
               GROUP BY s.period, s.unit_id, r.respondent, r.disposition) d
         WHERE c.period = d.period AND c.unit_id = d.unit_id AND c.respondent = d.respondent
           AND c.disposition = d.disposition""")

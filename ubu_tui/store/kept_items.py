@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ubu_tui.store.counters import batch_of
+
 KEPT_ITEMS = ("y_violation", "cw_end")
 ITEMS_SQL = "('" + "', '".join(KEPT_ITEMS) + "')"
 # dimension → the group on the submission row `s` (integer, as index_cube keeps them)
@@ -103,7 +105,7 @@ DECLINE_TRIGGERS_SQLITE = (
 def _pg_items(rows: str) -> str:
     return (f"SELECT d.dim, a.item_id, s.period, {GROUP} AS grp, a.code, pg_catalog.count(*) "
             "AS k, pg_catalog.sum(s.record_key) AS ck "
-            f"FROM {rows} a JOIN public.submission s ON s.id = a.submission_id "
+            f"FROM {rows} a JOIN {batch_of(rows)} s ON s.id = a.submission_id "
             f"CROSS JOIN {DIM_ROWS} d "
             f"WHERE a.item_id IN {ITEMS_SQL} AND a.outcome IN {COUNTED} "
             f"GROUP BY d.dim, a.item_id, s.period, {GROUP}, a.code")
@@ -112,14 +114,14 @@ def _pg_items(rows: str) -> str:
 def _pg_methods(rows: str) -> str:
     return ("SELECT r.item_id, s.period, r.method, r.applied, pg_catalog.count(*) AS k, "
             "pg_catalog.sum(s.record_key) AS ck "
-            f"FROM {rows} r JOIN public.submission s ON s.id = r.submission_id "
+            f"FROM {rows} r JOIN {batch_of(rows)} s ON s.id = r.submission_id "
             "GROUP BY r.item_id, s.period, r.method, r.applied")
 
 
 def _pg_declines(rows: str) -> str:
     return (f"SELECT s.period, r.respondent, {REASON.format(r='r')} AS reason, "
             "pg_catalog.count(*) AS k, pg_catalog.sum(s.record_key) AS ck "
-            f"FROM {rows} r JOIN public.submission s ON s.id = r.submission_id "
+            f"FROM {rows} r JOIN {batch_of(rows)} s ON s.id = r.submission_id "
             f"WHERE r.disposition = 'declined' "
             f"GROUP BY s.period, r.respondent, {REASON.format(r='r')}")
 

@@ -147,19 +147,32 @@ BEGIN
         END AS why) f
     WHERE f.why IS NOT NULL ORDER BY e.ord LIMIT 1;
     IF v_bad IS NULL THEN
-        -- the ~97 000 [outcome, code] pairs of a batch take a few hundred distinct values:
-        -- each is checked once (by its JSON text, as the scores above)
-        WITH it AS MATERIALIZED (
-            SELECT e.ord, x.sord, i.value::text AS v
-            FROM pg_catalog.jsonb_array_elements(p_records) WITH ORDINALITY AS e(r, ord)
-            CROSS JOIN LATERAL pg_catalog.jsonb_array_elements(e.r->'sessions')
-                WITH ORDINALITY AS x(s, sord)
-            CROSS JOIN LATERAL pg_catalog.jsonb_each(
-                CASE WHEN pg_catalog.jsonb_typeof(x.s->'items') = 'object'
-                     THEN x.s->'items' END) i),
-        item_values AS MATERIALIZED (SELECT DISTINCT it.v FROM it),
+        -- The batch's ~97 000 answers, read out of the JSON once for the checks below, the
+        -- instrument's (CHECK_SQL) and the insert: each of the three expanded them afresh
+        -- (schema 0164). A temporary table of this function's own making, named with its
+        -- schema: made without IF NOT EXISTS, so that one a caller made beforehand (none
+        -- can: TEMP is revoked from PUBLIC) stops the submission instead of being read;
+        -- dropped again before the function returns, and with the transaction it was made
+        -- in when the function fails. Its rows are the owner's, unreadable to the caller.
+        -- Values are kept as their JSON text (checked as such, as the scores above), and
+        -- their outcome and code as text, cast once that check has passed.
+        CREATE TEMPORARY TABLE pg_temp.ubu_submit_items (
+            ord bigint NOT NULL, sord bigint NOT NULL, id text, resp text, iv text,
+            item text NOT NULL, v text NOT NULL, outcome text, code text) ON COMMIT DROP;
+        INSERT INTO pg_temp.ubu_submit_items (ord, sord, id, resp, iv, item, v, outcome, code)
+        SELECT e.ord, x.sord, e.r->>'id', x.s->>'respondent',
+               (e.r->>'instrument') || ' ' || (e.r->>'version'), i.key, i.value::text,
+               i.value->>0, i.value->>1
+        FROM pg_catalog.jsonb_array_elements(p_records) WITH ORDINALITY AS e(r, ord)
+        CROSS JOIN LATERAL pg_catalog.jsonb_array_elements(e.r->'sessions')
+            WITH ORDINALITY AS x(s, sord)
+        CROSS JOIN LATERAL pg_catalog.jsonb_each(
+            CASE WHEN pg_catalog.jsonb_typeof(x.s->'items') = 'object'
+                 THEN x.s->'items' END) i;
+        -- the [outcome, code] pairs take a few hundred distinct values: each is checked once
+        WITH item_values AS MATERIALIZED (SELECT DISTINCT it.v FROM pg_temp.ubu_submit_items it),
         bad_items AS (
-            SELECT it.ord, it.sord FROM it
+            SELECT it.ord, it.sord FROM pg_temp.ubu_submit_items it
             WHERE it.v IN (SELECT d.v FROM item_values d
                            CROSS JOIN LATERAL (SELECT d.v::jsonb AS value) i
                            WHERE pg_catalog.jsonb_typeof(i.value) <> 'array'
@@ -258,10 +271,10 @@ BEGIN
     SELECT pg_catalog.array_agg(ins.id) INTO v_new FROM ins;
     v_count := COALESCE(pg_catalog.cardinality(v_new), 0);
     IF v_count = 0 THEN
+        DROP TABLE pg_temp.ubu_submit_items;
         RETURN 0;
     END IF;
-    -- the parts of the new records only (no temporary table: nothing a caller could
-    -- have put in its place beforehand)
+    -- the parts of the new records only
     INSERT INTO public.session_record (submission_id, respondent, disposition, break_reason,
                                        decline_reason, mode, language, adhoc)
     SELECT e->>'id', s->>'respondent', s->>'disposition', (s->>'break_reason')::integer,
@@ -271,9 +284,8 @@ BEGIN
                      FROM pg_catalog.jsonb_array_elements(COALESCE(s->'adhoc', '[]')) a), '')
     {PARTS};
     INSERT INTO public.answer_record (submission_id, respondent, item_id, outcome, code)
-    SELECT e->>'id', s->>'respondent', i.key, i.value->>0, (i.value->>1)::integer
-    {PARTS}
-    CROSS JOIN LATERAL pg_catalog.jsonb_each(s->'items') i;
+    SELECT t.id, t.resp, t.item, t.outcome, t.code::integer
+    FROM pg_temp.ubu_submit_items t JOIN pg_catalog.unnest(v_new) AS n(id) ON n.id = t.id;
     INSERT INTO public.method_record (submission_id, item_id, method, applied)
     SELECT e->>'id', m.key, (x->>0)::integer, (x->>1)::integer
     {PARTS}
@@ -284,6 +296,7 @@ BEGIN
     FROM pg_catalog.jsonb_array_elements(p_records) e
     JOIN pg_catalog.unnest(v_new) AS n(id) ON n.id = e->>'id'
     CROSS JOIN LATERAL pg_catalog.jsonb_each(COALESCE(e->'scores', '{}')) x;
+    DROP TABLE pg_temp.ubu_submit_items;
     RETURN v_count;
 END""".replace("{PARTS}", _PARTS).replace("{INSTRUMENT_CHECKS}", CHECK_SQL).replace(
     "{GROUP_COLUMNS}", ", ".join(GROUPS)).replace(
