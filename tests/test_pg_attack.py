@@ -532,6 +532,32 @@ def test_padding_the_coverage_counts_draws_no_fresh_noise(shared):
     assert coverage("2000-01", "2999-12") != everything
 
 
+# --- the threshold a login names ---------------------------------------------------------------
+
+def _shown(db: Shared, function: str, threshold: int) -> dict[tuple[str, str], int]:
+    """Published count of every shown group (summary rows: the code or disposition is NULL)."""
+    rows = run_as(db, "analyst", f"SELECT * FROM public.{function}('2000-01', '2999-12', "
+                                 f"'unit', {threshold})")
+    return {(row[0], row[1]): row[3] for row in rows if row[2] is None and row[3] is not None}
+
+
+@pytest.mark.parametrize("function", [*FIGURES, "ubu_disposition_figures"])
+def test_a_raised_threshold_does_not_tell_a_groups_true_count(shared, function):
+    """Every login names the threshold. Were a group hidden at a raised threshold by its true
+    count, asking at 4, 5, 6, ... would find the first threshold at which a group vanishes
+    while its published count still reaches it: that threshold is the true count plus one.
+    What a raised threshold hides must follow from what is published at the standard one:
+    a group is shown at t exactly when every published count of its group in the call is t
+    or more, and with the same figures."""
+    standard = _shown(shared, function, 3)
+    assert any(g != "__total__" for _item, g in standard)
+    for t in range(4, max(standard.values()) + 2):
+        gone = {g for (_item, g), n in standard.items() if n < t and g != "__total__"}
+        expected = {(item, g): n for (item, g), n in standard.items()
+                    if n >= t and g not in gone}
+        assert _shown(shared, function, t) == expected, t
+
+
 @pytest.mark.parametrize("who", [*EVERYONE, "admin"])
 def test_no_login_makes_a_release(shared, who):
     refused(shared, who, "SELECT public.ubu_release(true)")

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 
 from ubu_tui.instrument.model import NONRESPONSE_BY_CODE, AnswerType, Instrument, Item
 from ubu_tui.results import ptable, query
-from ubu_tui.results.disclosure import HIDDEN, Threshold, hidden, method_text
+from ubu_tui.results.disclosure import DEFAULT_THRESHOLD, HIDDEN, Threshold, hidden, method_text
 from ubu_tui.results.query import DIMENSIONS, MISSING, Cell, IndexCell, Selection
 
 TOTAL = "__total__"
@@ -220,7 +220,7 @@ def _sort_key(key: object) -> tuple[bool, str, object]:
 
 
 def _index_row(key: object, label: str, got: IndexCell | None, threshold: int) -> Row:
-    if not got or got[0] < threshold:
+    if not got or got[0] < DEFAULT_THRESHOLD:     # disclosure.hidden
         return Row(key, label, hidden=HIDDEN)
     n, total, high, nkey, _hkey = got
     published = ptable.count(n, nkey)

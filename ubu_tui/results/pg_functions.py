@@ -17,6 +17,7 @@ Style (as the role model of the store asks): search_path fixed to pg_catalog, pu
 from __future__ import annotations
 
 from ubu_tui.results import ptable
+from ubu_tui.results.disclosure import DEFAULT_THRESHOLD as STANDARD
 from ubu_tui.results.query import DIMENSIONS, NATIONAL_ONLY, registry_expr
 from ubu_tui.store.cube import DIMS as CUBE_DIMS
 from ubu_tui.store.kept_items import KEPT_ITEMS
@@ -251,7 +252,9 @@ def _publish(codes: bool) -> str:
     perturbed AS (
         SELECT gr.*, {perturb_sql('gr.n', 'gr.nk')} AS pn FROM grouped gr),
     flagged AS (
-        SELECT pe.*, (pe.n < t OR pe.pn < t) AS hid FROM perturbed pe),
+        -- disclosure.hidden: the true count against the standard only, else a raised
+        -- threshold read the exact count out (a group vanishing at n + 1 while pn >= t)
+        SELECT pe.*, (pe.n < {STANDARD} OR pe.pn < t) AS hid FROM perturbed pe),
     gone AS (SELECT DISTINCT f.g FROM flagged f WHERE f.hid AND f.g <> '__total__')
     SELECT f.item, f.g, NULL::integer,
            CASE WHEN NOT f.hid THEN f.pn END,
@@ -525,7 +528,9 @@ BEGIN{_checks()}{_kept_setup("p_by IN ('none', 'unit') AND p_filter IS NULL")}
                {perturb_sql('gr.e', 'gr.ek')} AS pe
         FROM grouped gr),
     flagged AS (
-        SELECT pt.*, (pt.n < t OR pt.pn < t) AS hid, (pt.e < t OR pt.pe < t) AS ehid
+        -- disclosure.hidden (see _publish)
+        SELECT pt.*, (pt.n < {STANDARD} OR pt.pn < t) AS hid,
+               (pt.e < {STANDARD} OR pt.pe < t) AS ehid
         FROM perturbed pt),
     gone AS (SELECT DISTINCT f.g FROM flagged f WHERE f.hid AND f.g <> '__total__')
     SELECT f.resp, f.g, NULL::text, CASE WHEN NOT f.hid THEN f.pn END,
@@ -599,7 +604,7 @@ BEGIN{_checks()}{_kept_setup("p_filter IS NULL")}
         SELECT c.meth, SUM(c.c) AS c, SUM(c.ck) AS ck FROM cells c GROUP BY c.meth),
     shown AS (
         SELECT u.meth, public.ubu_perturb(u.c, u.ck) AS pn FROM used u
-        WHERE u.c >= t AND public.ubu_perturb(u.c, u.ck) >= t)
+        WHERE u.c >= {STANDARD} AND public.ubu_perturb(u.c, u.ck) >= t)   -- disclosure.hidden
     SELECT s.meth, NULL::integer, s.pn FROM shown s
     UNION ALL
     SELECT c.meth, c.app, public.ubu_perturb(c.c, c.ck)
@@ -643,7 +648,7 @@ BEGIN{_guard()}
         SELECT '__total__', COALESCE(SUM(x.c), 0), COALESCE(SUM(x.ck), 0) FROM ended x),
     flagged AS (
         SELECT b.m, public.ubu_perturb(b.c, b.ck) AS pn,
-               (b.c < t OR public.ubu_perturb(b.c, b.ck) < t) AS hid FROM base b),
+               (b.c < {STANDARD} OR public.ubu_perturb(b.c, b.ck) < t) AS hid FROM base b),
     alldec AS (
         SELECT d.m, d.o, d.c, d.ck FROM dec d
         UNION ALL
@@ -662,8 +667,8 @@ BEGIN{_guard()}
     UNION ALL
     SELECT '{REASONS_GROUP}', r.o, public.ubu_perturb(r.c, r.ck)
     FROM reasons r, not_due nd
-    WHERE nd.c >= t AND public.ubu_perturb(nd.c, nd.ck) >= t
-      AND r.c > 0 AND r.c >= t AND public.ubu_perturb(r.c, r.ck) >= t;
+    WHERE nd.c >= {STANDARD} AND public.ubu_perturb(nd.c, nd.ck) >= t     -- disclosure.hidden
+      AND r.c > 0 AND r.c >= {STANDARD} AND public.ubu_perturb(r.c, r.ck) >= t;
 END
 $fn$"""
 
