@@ -14,8 +14,9 @@ report and database function:
    published count is under the threshold in force, is not published at all: no row, no
    figure, no reason. A raised threshold is held against the published count alone: held
    against the true count, a login asking at threshold 4, 5, 6, ... would see a group vanish
-   at n + 1 while its published count still reached the threshold, and so read n exactly. A hidden group and a group with no follow-ups look
-   the same, so a missing row says neither "one or two" nor "none". The total row is always
+   at n + 1 while its published count still reached the threshold, and so read n exactly.
+   A hidden group and a group with no follow-ups look the same, so a missing row says
+   neither "one or two" nor "none". The total row is always
    listed and shows one symbol when it is hidden.
 3. Consistency: within a set of tables built together (a report, a view), a group hidden in
    one table is hidden in all of them.
