@@ -532,6 +532,51 @@ def test_padding_the_coverage_counts_draws_no_fresh_noise(shared):
     assert coverage("2000-01", "2999-12") != everything
 
 
+def test_ended_placements_are_entered_only_for_months_not_yet_published(shared):
+    """ubu_set_ended took any month, any number and the caller's key. A caseworker login
+    entered 0 ended placements for months long past, each row with a fresh key, and read the
+    national total over a range starting at each month: a fresh draw of the noise per range,
+    averaged to the other municipalities' exact total; and it could rewrite its own count of a
+    published month, stepping the total through the threshold. A login now enters a number
+    from 0 to the most a month can hold, for this month or the last one, which are published
+    once the month after them is over; the server draws its key."""
+    from datetime import date, timedelta
+
+    from ubu_tui.store.coverage import set_ended
+
+    set_ended(shared.owner, "0002", "2001-03", 2)     # the hidden cell the login is after
+
+    def coverage(period_from: str = "2000-01", period_to: str = "2999-12") -> list[Any]:
+        return run_as(shared, "analyst", "SELECT * FROM public.ubu_coverage_figures("
+                      f"'{period_from}', '{period_to}', 3) ORDER BY 1, 2")
+
+    def ended_rows() -> list[Any]:
+        with shared.owner.connect() as conn:
+            return conn.execute(text("SELECT * FROM public.ended_count ORDER BY 1, 2")).all()
+
+    published, rows = coverage(), ended_rows()
+    for month in ("2001-01", "2001-02", "2001-03", PERIOD):
+        refused(shared, "cw1", f"SELECT public.ubu_set_ended('0001', '{month}', 0, 7)",
+                match="this month or the last one only")
+    this = date.today().strftime("%Y-%m")
+    last = (date.today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    for bad in (-5, 100_001, "NULL"):
+        refused(shared, "cw1", f"SELECT public.ubu_set_ended('0001', '{this}', {bad}, 7)",
+                match="a number from 0 to")
+    refused(shared, "cw1", "SELECT public.ubu_set_ended('0001', '2026-13', 1, 7)",
+            match="a month written YYYY-MM")
+    assert ended_rows() == rows and coverage() == published
+    # what the app does: this month's and last month's figures, corrected at will
+    for month in (this, last, this):
+        run_as(shared, "cw1", f"SELECT public.ubu_set_ended('0001', '{month}', 4, 12345)")
+    with shared.owner.connect() as conn:
+        keys = conn.execute(text("SELECT ckey FROM public.ended_count WHERE municipality = "
+                                 "'0001' AND period IN (:a, :b)"), {"a": this, "b": last}
+                            ).scalars().all()
+    assert len(keys) == 2 and 12345 not in keys
+    assert coverage() == published and coverage(last, this) == []
+
+
 # --- the threshold a login names ---------------------------------------------------------------
 
 def _shown(db: Shared, function: str, threshold: int) -> dict[tuple[str, str], int]:

@@ -625,9 +625,11 @@ RETURNS TABLE(grp text, outcome text, n integer)
 {HEAD}
 DECLARE
     t integer := GREATEST(COALESCE(p_threshold, 3), 3);
-    -- a month's counts are published once it is over (store/coverage.py: a login's decisions
-    -- count in the month received, so padding cannot draw fresh noise query after query)
-    v_now text := pg_catalog.to_char(pg_catalog.now(), 'YYYY-MM');
+    -- a month's counts are published once the month after it is over too (store/coverage.py:
+    -- a login's decisions count in the month received, and its ended placements are entered
+    -- for this month or the last one only, so every count a login can write or correct is
+    -- unpublished, and padding cannot draw fresh noise query after query)
+    v_now text := pg_catalog.to_char(pg_catalog.now() - interval '1 month', 'YYYY-MM');
 BEGIN{_guard()}
     RETURN QUERY
     WITH dec AS (

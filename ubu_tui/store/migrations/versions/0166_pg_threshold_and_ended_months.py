@@ -1,4 +1,5 @@
-"""PostgreSQL: a raised threshold is held against the published count, not the true one.
+"""PostgreSQL: a raised threshold is held against the published count, not the true one; a
+login enters ended placements only for months not yet published.
 
 A group was hidden when its true count n or its published count was under the threshold the
 caller named. Every login names the threshold (p_threshold, 3 or more), so asking at 4, 5,
@@ -10,6 +11,15 @@ only, which no caller can move, and a raised threshold against the published cou
 caller sees anyway; at the standard threshold every figure is what it was. The results layer
 (disclosure.hidden) changes with it, so the two stay bit-identical. Signatures, owners and
 grants are unchanged.
+
+ubu_set_ended took any month, any number (negative too) and the caller's key. A caseworker
+login entered 0 ended placements for months long past, each row with a fresh key, and read the
+national total over a range starting at each: a fresh draw of the noise per range, averaged to
+the other municipalities' exact total (80 draws read 14 where the total was 14); and it could
+rewrite its count of a published month, stepping the total through the threshold. Now a login
+enters a number from 0 to 100 000 for this month or the last one, the server draws its key,
+and ubu_coverage_figures publishes a month once the month after it is over, so that every
+count a login can write or correct is unpublished.
 
 Revision ID: 0166
 Revises: 0165
@@ -28,8 +38,9 @@ def upgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
     from ubu_tui.results.pg_functions import all_sql, more_sql
+    from ubu_tui.store.coverage import functions_sql
 
-    for sql in (*all_sql(), *more_sql()):
+    for sql in (*all_sql(), *more_sql(), *functions_sql()):
         op.execute(text(sql))
 
 
