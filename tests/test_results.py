@@ -120,11 +120,11 @@ def test_shown_figures_are_the_reference_perturbed_and_nothing_small_shows(
         n = sum(1 for u, _t, s, _p in followups if u == unit and s > 0)
         key = sum(k for (u, _t, s, _p), k in zip(followups, keys, strict=True)
                   if u == unit and s > 0)
-        assert n < threshold or ptable.count(n, key) < threshold
+        assert n < DEFAULT_THRESHOLD or ptable.count(n, key) < threshold
     answered = [(s, k) for (_u, _t, s, _p), k in zip(followups, keys, strict=True) if s > 0]
     n, key = len(answered), sum(k for _s, k in answered)
     total = table.total
-    assert total.shown == (n >= threshold and ptable.count(n, key) >= threshold)
+    assert total.shown == (n >= DEFAULT_THRESHOLD and ptable.count(n, key) >= threshold)
     if total.shown:
         assert total.n == ptable.count(n, key)
     # The same cell gets the same figures whatever query produced it: the total from the
