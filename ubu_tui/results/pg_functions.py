@@ -73,6 +73,14 @@ def _checks() -> str:
     END IF;
     IF p_filter IS NOT NULL AND p_filter NOT IN ({filters}) THEN
         RAISE EXCEPTION 'unknown filter %; use one of {filters.replace("'", "")}', p_filter;
+    END IF;
+    -- one value a filter: a list of any values made a new cell of every subset, each with its
+    -- own draw of the noise, and a group hidden under the threshold was the mean of
+    -- (subset with it) - (subset without it) over the subsets of the shown ones
+    IF pg_catalog.cardinality(p_values) > 1 THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = 'a filter takes one value; ' || pg_catalog.cardinality(p_values)
+                      || ' were given';
     END IF;"""
 
 

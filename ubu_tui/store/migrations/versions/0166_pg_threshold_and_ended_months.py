@@ -21,6 +21,11 @@ enters a number from 0 to 100 000 for this month or the last one, the server dra
 and ubu_coverage_figures publishes a month once the month after it is over, so that every
 count a login can write or correct is unpublished.
 
+A filter (p_filter, p_values) takes one value: with a list, every subset of the units was a
+new cell with its own draw of the noise, and a unit hidden under the threshold was the mean of
+(subset with it) - (subset without it) over the subsets of the shown ones (63 subsets put each
+hidden unit of 1 or 2 answers within 0.13 of its count). The app only ever asks with one.
+
 Revision ID: 0166
 Revises: 0165
 """
