@@ -595,12 +595,28 @@ def test_a_filter_takes_one_value(shared, call):
         is not None
 
 
+@pytest.mark.parametrize("call", [
+    *(f"{function}('2000-01', '2999-12', 'unit', 3)" for function in FIGURES),
+    "ubu_disposition_figures('2000-01', '2999-12', 'unit', 3) WHERE disposition <> '__asked__'",
+    "ubu_method_figures('2000-01', '2999-12', 3, 'cw_methods')"])
+def test_a_published_zero_looks_like_no_row(shared, call):
+    """A code row (an answer code, a disposition, a method applied) exists only where the code
+    had a record, so a row published as 0 said "one or two" where a missing row says "none":
+    that some youth at a unit gave a certain answer, or that a unit had someone aged 12 (541
+    such rows on the test data, each a cell of 1 to 4). The perturbation's 0 is there to hide
+    exactly that; a part published as 0 has no row, as a part without records."""
+    counts = [n for (n,) in run_as(shared, "analyst", f"SELECT n FROM public.{call}")]
+    assert counts and 0 not in counts
+
+
 # --- the threshold a login names ---------------------------------------------------------------
 
 def _shown(db: Shared, function: str, threshold: int) -> dict[tuple[str, str], int]:
-    """Published count of every shown group (summary rows: the code or disposition is NULL)."""
+    """Published count of every shown group (summary rows: the code or disposition is NULL);
+    by unit, or by municipality for the declines (too few a unit on the test data)."""
+    by = "municipality" if function == "ubu_decline_figures" else "unit"
     rows = run_as(db, "analyst", f"SELECT * FROM public.{function}('2000-01', '2999-12', "
-                                 f"'unit', {threshold})")
+                                 f"'{by}', {threshold})")
     return {(row[0], row[1]): row[3] for row in rows if row[2] is None and row[3] is not None}
 
 

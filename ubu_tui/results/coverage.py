@@ -12,7 +12,7 @@ from collections import defaultdict
 from ubu_tui.interview.eligibility import NOT_DUE
 from ubu_tui.results import ptable
 from ubu_tui.results.aggregate import TOTAL, Context, Row, Table, _clip, _merge
-from ubu_tui.results.disclosure import HIDDEN, hidden
+from ubu_tui.results.disclosure import HIDDEN, hidden, published_parts
 from ubu_tui.results.query import Cell, _run
 
 OUTCOME_LABELS = {"due": "Ska göras", "started": "Påbörjade", "not_due": "Ska inte göras",
@@ -47,7 +47,7 @@ def coverage_tables(ctx: Context) -> tuple[Table, Table] | None:
         if hidden(*base, t):
             return Row(key, label, hidden=HIDDEN)
         published = ptable.count(*base)
-        counts = {o: ptable.count(*cell) for o, cell in got.items()}
+        counts = published_parts(got)
         started = counts.get("started", 0)
         return Row(key, label, published, published, None,
                    _clip(started / published, 0.0, 1.0) if published else None, None, counts)

@@ -24,12 +24,15 @@ report and database function:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from ubu_tui.i18n import N_, _
 from ubu_tui.results import ptable
 
 DEFAULT_THRESHOLD = 3
+K = TypeVar("K")
 HIDDEN = "hidden"
 SYMBOL = "•"                 # the one mark for every hidden figure
 METHOD = N_("cellnyckelmetoden: varje antal flyttas högst ±{d} (varians {v}), aldrig till 1 eller "
@@ -59,6 +62,14 @@ def method_text(threshold: int) -> str:
 
 def small(n: int, threshold: int) -> bool:
     return 0 < n < threshold
+
+
+def published_parts(cells: Mapping[K, tuple[int, int]]) -> dict[K, int]:
+    """The published counts of a shown group's parts (its codes, dispositions, outcomes), a
+    published 0 left out: a part is a row only where it had a record, so a row of 0 said
+    "one or two (or a few)" where no row says "none", and a 0 must look like no row. Readers
+    take a missing part as 0."""
+    return {part: count for part, cell in cells.items() if (count := ptable.count(*cell))}
 
 
 def hidden(n: int, key: int, threshold: int) -> bool:

@@ -234,12 +234,14 @@ def _publish(codes: bool) -> str:
               "array_agg(w.ck) AS cks") if codes else ""
     code_rows = f"""
     UNION ALL
-    SELECT f.item, f.g, u.code, {perturb_sql('u.c', 'u.ck')}, NULL::integer, NULL::float8,
-           NULL::float8
+    SELECT f.item, f.g, u.code, p.pn, NULL::integer, NULL::float8, NULL::float8
     FROM flagged f CROSS JOIN LATERAL unnest(f.codes, f.cs, f.cks) AS u(code, c, ck)
+    CROSS JOIN LATERAL (SELECT {perturb_sql('u.c', 'u.ck')} AS pn) p
     -- (g IS NOT NULL: the join of the cells to their group, which this replaces, never
     -- matched a NULL group)
-    WHERE NOT f.hid AND f.g IS NOT NULL
+    -- a code published as 0 has no row (disclosure.published_parts): a row exists only where
+    -- the code had an answer, so a row of 0 told "a few" from "none"
+    WHERE NOT f.hid AND f.g IS NOT NULL AND p.pn > 0
       AND (f.g = '__total__' OR f.g NOT IN (SELECT x.g FROM gone x))""" if codes else ""
     return f"""
     withtotal AS (
@@ -550,10 +552,12 @@ BEGIN{_checks()}{_kept_setup("p_by IN ('none', 'unit') AND p_filter IS NULL")}
     FROM flagged f WHERE NOT f.hid
       AND (f.g = '__total__' OR f.g NOT IN (SELECT x.g FROM gone x))
     UNION ALL
-    SELECT f.resp, f.g, u.disp, {perturb_sql('u.c', 'u.ck')}, NULL::float8
+    SELECT f.resp, f.g, u.disp, p.pn, NULL::float8
     FROM flagged f CROSS JOIN LATERAL unnest(f.disps, f.cs, f.cks) AS u(disp, c, ck)
-    -- (g IS NOT NULL: as the join of the cells to their group, which this replaces)
-    WHERE NOT f.hid AND f.g IS NOT NULL
+    CROSS JOIN LATERAL (SELECT {perturb_sql('u.c', 'u.ck')} AS pn) p
+    -- (g IS NOT NULL: as the join of the cells to their group, which this replaces; a
+    -- disposition published as 0 has no row: disclosure.published_parts)
+    WHERE NOT f.hid AND f.g IS NOT NULL AND p.pn > 0
       AND (f.g = '__total__' OR f.g NOT IN (SELECT x.g FROM gone x));
 END
 $fn$"""
@@ -616,7 +620,8 @@ BEGIN{_checks()}{_kept_setup("p_filter IS NULL")}
     SELECT s.meth, NULL::integer, s.pn FROM shown s
     UNION ALL
     SELECT c.meth, c.app, public.ubu_perturb(c.c, c.ck)
-    FROM cells c JOIN shown s ON s.meth = c.meth;
+    FROM cells c JOIN shown s ON s.meth = c.meth
+    WHERE public.ubu_perturb(c.c, c.ck) > 0;     -- disclosure.published_parts
 END
 $fn$"""
 
@@ -673,7 +678,8 @@ BEGIN{_guard()}
     WHERE (f.m = '__total__' AND EXISTS (SELECT 1 FROM groups)) OR NOT f.hid
     UNION ALL
     SELECT a.m, a.o, public.ubu_perturb(a.c, a.ck)
-    FROM alldec a JOIN flagged f ON f.m = a.m WHERE NOT f.hid
+    FROM alldec a JOIN flagged f ON f.m = a.m
+    WHERE NOT f.hid AND public.ubu_perturb(a.c, a.ck) > 0     -- disclosure.published_parts
     UNION ALL
     SELECT '{REASONS_GROUP}', r.o, public.ubu_perturb(r.c, r.ck)
     FROM reasons r, not_due nd

@@ -26,6 +26,11 @@ new cell with its own draw of the noise, and a unit hidden under the threshold w
 (subset with it) - (subset without it) over the subsets of the shown ones (63 subsets put each
 hidden unit of 1 or 2 answers within 0.13 of its count). The app only ever asks with one.
 
+A part of a shown group (an answer code, a disposition, a method applied, a coverage outcome)
+published as 0 has no row: a part was a row only where it had a record, so a row of 0 told
+"one or two" from "none" (541 such rows on the attack test's data), which the perturbation's 0
+is there to hide. The results layer leaves them out alike (disclosure.published_parts).
+
 Revision ID: 0166
 Revises: 0165
 """
