@@ -35,7 +35,7 @@ from ubu_tui.instrument import default_instrument
 from ubu_tui.instrument.model import AnswerType
 from ubu_tui.results import ptable
 from ubu_tui.results.aggregate import TOTAL, Context, index_tables, item_tables
-from ubu_tui.results.disclosure import Threshold
+from ubu_tui.results.disclosure import DEFAULT_THRESHOLD, Threshold
 from ubu_tui.results.query import Selection
 from ubu_tui.results.report import standard_report
 from ubu_tui.scripts.synth import Synthetic, _scores, generate, insert
@@ -191,7 +191,9 @@ def hidden_count_intervals(data: Data, published: dict[Cell, object], measure: s
         n = row.n                                      # type: ignore[attr-defined]
         c = row_of(cell.view, cell.group)
         _c, low, high = known.get(c.tobytes(), (c, -math.inf, math.inf))
-        known[c.tobytes()] = (c, max(low, threshold, n - D), min(high, n + D))
+        # a shown group has at least the standard threshold (disclosure.hidden): a raised
+        # one is held against the published count, which the constraint holds already
+        known[c.tobytes()] = (c, max(low, DEFAULT_THRESHOLD, n - D), min(high, n + D))
     constraint = LinearConstraint(np.array([c for c, _l, _h in known.values()]),
                                   [low for _c, low, _h in known.values()],
                                   [high for _c, _l, high in known.values()])

@@ -126,10 +126,11 @@ def test_a_caseworker_counts_only_for_the_own_municipality_and_reads_no_count(sh
     from tests.test_pg_attack import run_as
 
     db = shared_db
+    this = date.today().strftime("%Y-%m")   # a login enters this month's or last month's
     run_as(db, "cw1", "SELECT public.ubu_count_decision('0001', '2026-05', 'due', 7)",
-           "SELECT public.ubu_set_ended('0001', '2026-05', 12, 9)")
+           f"SELECT public.ubu_set_ended('0001', '{this}', 12, 9)")
     for who, sql in (("cw1", "SELECT public.ubu_count_decision('0002', '2026-05', 'due', 7)"),
-                     ("cw1", "SELECT public.ubu_set_ended('0002', '2026-05', 1, 1)"),
+                     ("cw1", f"SELECT public.ubu_set_ended('0002', '{this}', 1, 1)"),
                      ("cw1", "SELECT * FROM public.coverage_count"),
                      ("cw1", "INSERT INTO public.ended_count VALUES ('0001', '2026-06', 1, 1)"),
                      ("analyst", "SELECT * FROM public.ended_count")):

@@ -560,6 +560,111 @@ def test_padding_the_coverage_counts_draws_no_fresh_noise(shared):
     assert coverage("2000-01", "2999-12") != everything
 
 
+def test_ended_placements_are_entered_only_for_months_not_yet_published(shared):
+    """ubu_set_ended took any month, any number and the caller's key. A caseworker login
+    entered 0 ended placements for months long past, each row with a fresh key, and read the
+    national total over a range starting at each month: a fresh draw of the noise per range,
+    averaged to the other municipalities' exact total; and it could rewrite its own count of a
+    published month, stepping the total through the threshold. A login now enters a number
+    from 0 to the most a month can hold, for this month or the last one, which are published
+    once the month after them is over; the server draws its key."""
+    from datetime import date, timedelta
+
+    from ubu_tui.store.coverage import set_ended
+
+    set_ended(shared.owner, "0002", "2001-03", 2)     # the hidden cell the login is after
+
+    def coverage(period_from: str = "2000-01", period_to: str = "2999-12") -> list[Any]:
+        return run_as(shared, "analyst", "SELECT * FROM public.ubu_coverage_figures("
+                      f"'{period_from}', '{period_to}', 3) ORDER BY 1, 2")
+
+    def ended_rows() -> list[Any]:
+        with shared.owner.connect() as conn:
+            return conn.execute(text("SELECT * FROM public.ended_count ORDER BY 1, 2")).all()
+
+    published, rows = coverage(), ended_rows()
+    for month in ("2001-01", "2001-02", "2001-03", PERIOD):
+        refused(shared, "cw1", f"SELECT public.ubu_set_ended('0001', '{month}', 0, 7)",
+                match="this month or the last one only")
+    this = date.today().strftime("%Y-%m")
+    last = (date.today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    for bad in (-5, 100_001, "NULL"):
+        refused(shared, "cw1", f"SELECT public.ubu_set_ended('0001', '{this}', {bad}, 7)",
+                match="a number from 0 to")
+    refused(shared, "cw1", "SELECT public.ubu_set_ended('0001', '2026-13', 1, 7)",
+            match="a month written YYYY-MM")
+    assert ended_rows() == rows and coverage() == published
+    # what the app does: this month's and last month's figures, corrected at will
+    for month in (this, last, this):
+        run_as(shared, "cw1", f"SELECT public.ubu_set_ended('0001', '{month}', 4, 12345)")
+    with shared.owner.connect() as conn:
+        keys = conn.execute(text("SELECT ckey FROM public.ended_count WHERE municipality = "
+                                 "'0001' AND period IN (:a, :b)"), {"a": this, "b": last}
+                            ).scalars().all()
+    assert len(keys) == 2 and 12345 not in keys
+    assert coverage() == published and coverage(last, this) == []
+
+
+@pytest.mark.parametrize("call", [
+    *(f"{function}('2000-01', '2999-12', 'none', 3, NULL, 'unit', %s)" for function in FIGURES),
+    "ubu_disposition_figures('2000-01', '2999-12', 'none', 3, 'unit', %s)",
+    "ubu_method_figures('2000-01', '2999-12', 3, 'cw_methods', 'unit', %s)"])
+def test_a_filter_takes_one_value(shared, call):
+    """With a list of values a filter made a new cell of every subset of the units, each with
+    its own draw of the noise: a unit hidden under the threshold was the mean of (subset with
+    it) - (subset without it) over the subsets of the shown units (63 subsets of 6 shown
+    units put each hidden unit of 1 or 2 answers within 0.13 of its true count). One value a
+    filter is all the app asks for."""
+    refused(shared, "analyst", f"SELECT * FROM public.{call}", params=[[1001, 1002]],
+            match="a filter takes one value")
+    refused(shared, "cw1", f"SELECT * FROM public.{call}", params=[[[1001], [1002]]],
+            match="a filter takes one value")
+    assert run_as(shared, "analyst", f"SELECT * FROM public.{call}", params=[[1001]]) \
+        is not None
+
+
+@pytest.mark.parametrize("call", [
+    *(f"{function}('2000-01', '2999-12', 'unit', 3)" for function in FIGURES),
+    "ubu_disposition_figures('2000-01', '2999-12', 'unit', 3) WHERE disposition <> '__asked__'",
+    "ubu_method_figures('2000-01', '2999-12', 3, 'cw_methods')"])
+def test_a_published_zero_looks_like_no_row(shared, call):
+    """A code row (an answer code, a disposition, a method applied) exists only where the code
+    had a record, so a row published as 0 said "one or two" where a missing row says "none":
+    that some youth at a unit gave a certain answer, or that a unit had someone aged 12 (541
+    such rows on the test data, each a cell of 1 to 4). The perturbation's 0 is there to hide
+    exactly that; a part published as 0 has no row, as a part without records."""
+    counts = [n for (n,) in run_as(shared, "analyst", f"SELECT n FROM public.{call}")]
+    assert counts and 0 not in counts
+
+
+# --- the threshold a login names ---------------------------------------------------------------
+
+def _shown(db: Shared, function: str, threshold: int) -> dict[tuple[str, str], int]:
+    """Published count of every shown group (summary rows: the code or disposition is NULL);
+    by unit, or by municipality for the declines (too few a unit on the test data)."""
+    by = "municipality" if function == "ubu_decline_figures" else "unit"
+    rows = run_as(db, "analyst", f"SELECT * FROM public.{function}('2000-01', '2999-12', "
+                                 f"'{by}', {threshold})")
+    return {(row[0], row[1]): row[3] for row in rows if row[2] is None and row[3] is not None}
+
+
+@pytest.mark.parametrize("function", [*FIGURES, "ubu_disposition_figures"])
+def test_a_raised_threshold_does_not_tell_a_groups_true_count(shared, function):
+    """Every login names the threshold. Were a group hidden at a raised threshold by its true
+    count, asking at 4, 5, 6, ... would find the first threshold at which a group vanishes
+    while its published count still reaches it: that threshold is the true count plus one.
+    What a raised threshold hides must follow from what is published at the standard one:
+    a group is shown at t exactly when every published count of its group in the call is t
+    or more, and with the same figures."""
+    standard = _shown(shared, function, 3)
+    assert any(g != "__total__" for _item, g in standard)
+    for t in range(4, max(standard.values()) + 2):
+        gone = {g for (_item, g), n in standard.items() if n < t and g != "__total__"}
+        expected = {(item, g): n for (item, g), n in standard.items()
+                    if n >= t and g not in gone}
+        assert _shown(shared, function, t) == expected, t
+
+
 @pytest.mark.parametrize("who", [*EVERYONE, "admin"])
 def test_no_login_makes_a_release(shared, who):
     refused(shared, who, "SELECT public.ubu_release(true)")
@@ -595,6 +700,78 @@ def test_an_admin_login_holds_no_caseworker_right(shared):
         run_as(shared, "admin",
                f"REVOKE {shared.prefix}_caseworker FROM {shared.logins['analyst']}")
     assert figures(shared, "admin") == figures(shared, "analyst")
+
+
+@pytest.mark.xfail(strict=True, reason="open: registry groups are read as the registry is at "
+                   "the call; a release-bound snapshot of the registry is not built yet")
+def test_an_admin_login_cannot_regroup_the_units_for_fresh_noise(shared):
+    """ubu_admin edits the unit registry and reads the figures. Grouped by unit type (or
+    operating form, orientation), a group is whatever units the registry puts in it at the
+    call: the admin puts a hidden unit and a set of shown units in one type, reads the type's
+    count, moves the hidden unit out, reads again, and repeats with another set. Each set is
+    a new cell with its own draw of the noise; the mean difference is the hidden unit's count
+    (24 sets put a unit of 1 answer at 1.33, 63 filter subsets at 1.13). As with padding, a
+    change of the registry should reach the figures at the next release, not at once."""
+    def by_type() -> list[Any]:
+        return run_as(shared, "admin", "SELECT * FROM public.ubu_item_figures('2000-01', "
+                      "'2999-12', 'unit_type', 3, ARRAY['y_respected']) ORDER BY 1, 2, 3")
+
+    with shared.owner.connect() as conn:
+        before_types = conn.execute(text("SELECT id, unit_type FROM public.unit")).all()
+    before = by_type()
+    try:
+        run_as(shared, "admin", "UPDATE public.unit SET unit_type = 4 WHERE id = 1001")
+        assert by_type() == before
+    finally:
+        with shared.owner.begin() as conn:
+            for unit, unit_type in before_types:
+                conn.execute(text("UPDATE public.unit SET unit_type = :t WHERE id = :u "
+                                  "AND unit_type IS DISTINCT FROM :t"),
+                             {"t": unit_type, "u": unit})
+
+
+@pytest.mark.xfail(strict=True, reason="open: any period range is a new cell with its own "
+                   "draw; averaging over ranges needs a coarser query space (fixed period grids)")
+def test_period_ranges_do_not_average_a_hidden_group_out():
+    """One unit holds one follow-up; four units are shown in every range. For each period
+    range holding its month, total - (sum of the shown units) is the hidden unit's count plus
+    noise, and each range is a cell of its own with its own draw: the mean over the ranges
+    comes to the count (90 ranges over 18 months: 1.1 for 1, sd 2.06 a range). No filter, no
+    padding, one analyst login."""
+    import statistics
+
+    from ubu_tui.scripts.synth import generate, insert, months_until
+    from ubu_tui.store.shared import create_roles
+
+    db = Shared()
+    try:
+        import_units(db.owner, DEMO_UNITS)
+        months = months_until("2026-06", 12)
+        target = "t" * 32
+        insert(db.owner, list(generate(default_instrument(), 480, [1001, 1002, 1003, 1004],
+                                       months, municipalities=2, seed=5))
+               + list(generate(default_instrument(), 1, [1005], [months[5]], seed=99,
+                               municipalities=2, ids=iter([target]))))
+        create_roles(db.owner, db.prefix)
+        with db.owner.begin() as conn:
+            conn.execute(text(f"CREATE ROLE {db.logins['analyst']} LOGIN IN ROLE "
+                              f"{db.prefix}_analyst"))
+            true = conn.execute(text(
+                "SELECT count(*) FROM public.answer_record WHERE submission_id = :i AND "
+                "item_id = 'cw_goal_health_set' AND code >= 0"), {"i": target}).scalar()
+        differences = []
+        for first in months[:6]:
+            for last in months[5:]:
+                got = dict(run_as(db, "analyst", "SELECT grp, n FROM public.ubu_item_figures("
+                                  f"'{first}', '{last}', 'unit', 3, "
+                                  "ARRAY['cw_goal_health_set']) WHERE code IS NULL"))
+                if got.get("__total__") is not None and len(got) == 5:
+                    differences.append(got["__total__"] - sum(
+                        n for g, n in got.items() if g != "__total__"))
+        assert len(differences) > 30
+        assert abs(statistics.mean(differences) - true) > 0.5, (differences, true)
+    finally:
+        db.close()
 
 
 # --- statistics ------------------------------------------------------------------------------

@@ -15,7 +15,14 @@ from sqlalchemy.engine import Engine
 
 from ubu_tui.instrument.model import NONRESPONSE_BY_CODE, AnswerType, Instrument, Item
 from ubu_tui.results import ptable, query
-from ubu_tui.results.disclosure import HIDDEN, Threshold, hidden, method_text
+from ubu_tui.results.disclosure import (
+    DEFAULT_THRESHOLD,
+    HIDDEN,
+    Threshold,
+    hidden,
+    method_text,
+    published_parts,
+)
 from ubu_tui.results.query import DIMENSIONS, MISSING, Cell, IndexCell, Selection
 
 TOTAL = "__total__"
@@ -93,9 +100,9 @@ def _row_from_counts(key: object, label: str, item: Item, counts: dict[int, Cell
         return Row(key, label, hidden=HIDDEN)
     published = ptable.count(n, nkey)
     everyone = _merge(counts.values())
-    distribution = {c: ptable.count(*cell) for c, cell in values.items()}
-    nonresponse = {NONRESPONSE_BY_CODE[c].key: ptable.count(*cell)
-                   for c, cell in counts.items() if c < 0}
+    distribution = published_parts(values)
+    nonresponse = {NONRESPONSE_BY_CODE[c].key: k for c, k in
+                   published_parts({c: cell for c, cell in counts.items() if c < 0}).items()}
     mean = share = None
     if item.type is AnswerType.SCALE:
         total = sum(c * cell[0] for c, cell in values.items())
@@ -220,7 +227,7 @@ def _sort_key(key: object) -> tuple[bool, str, object]:
 
 
 def _index_row(key: object, label: str, got: IndexCell | None, threshold: int) -> Row:
-    if not got or got[0] < threshold:
+    if not got or got[0] < DEFAULT_THRESHOLD:     # disclosure.hidden
         return Row(key, label, hidden=HIDDEN)
     n, total, high, nkey, _hkey = got
     published = ptable.count(n, nkey)
@@ -290,7 +297,7 @@ def disposition_tables(ctx: Context, by: str | None = None) -> list[Table]:
         answered = sum(counts[d][0] for d in RESPONDED if d in counts)
         rate = None if hidden(en, ekey, t) else ptable.share(answered, base, ekey)
         return Row(key, label, published, base, None, rate, None,
-                   {d: ptable.count(*cell) for d, cell in counts.items()})
+                   published_parts(counts))
 
     for respondent, title in titles.items():
         total = row(TOTAL, "Samtliga", totals.get((respondent, 0), {}))

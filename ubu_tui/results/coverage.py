@@ -14,17 +14,20 @@ from ubu_tui.i18n import N_, _
 from ubu_tui.interview.eligibility import NOT_DUE
 from ubu_tui.results import ptable
 from ubu_tui.results.aggregate import TOTAL, Context, Row, Table, _clip, _merge
-from ubu_tui.results.disclosure import HIDDEN, hidden
+from ubu_tui.results.disclosure import HIDDEN, hidden, published_parts
 from ubu_tui.results.query import Cell, _run
 
-OPEN_MONTH = N_("I den gemensamma databasen visas en månads täckning först när månaden är slut.")
+OPEN_MONTH = N_("I den gemensamma databasen visas en månads täckning när också månaden efter den "
+                "är slut.")
 
 
 def open_month_note(ctx: Context, today: date | None = None) -> str | None:
     """What a login reading through ubu_coverage_figures is told when the period reaches into
-    the current month: its counts are published once the month is over (schema 0165)."""
-    month = (today or date.today()).strftime("%Y-%m")
-    return _(OPEN_MONTH) if ctx.functions and ctx.selection.period_to >= month else None
+    last month or this one: a month's counts are published once the month after it is over
+    (schema 0166: a login may still enter last month's ended placements)."""
+    day = today or date.today()
+    last = f"{day.year - (day.month == 1):04d}-{(day.month - 2) % 12 + 1:02d}"
+    return _(OPEN_MONTH) if ctx.functions and ctx.selection.period_to >= last else None
 
 
 OUTCOME_LABELS = {"due": "Ska göras", "started": "Påbörjade", "not_due": "Ska inte göras",
@@ -59,7 +62,7 @@ def coverage_tables(ctx: Context) -> tuple[Table, Table] | None:
         if hidden(*base, t):
             return Row(key, label, hidden=HIDDEN)
         published = ptable.count(*base)
-        counts = {o: ptable.count(*cell) for o, cell in got.items()}
+        counts = published_parts(got)
         started = counts.get("started", 0)
         return Row(key, label, published, published, None,
                    _clip(started / published, 0.0, 1.0) if published else None, None, counts)

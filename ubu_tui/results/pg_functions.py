@@ -17,6 +17,7 @@ Style (as the role model of the store asks): search_path fixed to pg_catalog, pu
 from __future__ import annotations
 
 from ubu_tui.results import ptable
+from ubu_tui.results.disclosure import DEFAULT_THRESHOLD as STANDARD
 from ubu_tui.results.query import DIMENSIONS, MISSING, NATIONAL_ONLY, registry_expr
 from ubu_tui.store.cube import DIMS as CUBE_DIMS
 from ubu_tui.store.kept_items import KEPT_ITEMS
@@ -84,6 +85,14 @@ def _checks() -> str:
     END IF;
     IF p_filter IS NOT NULL AND p_filter NOT IN ({filters}) THEN
         RAISE EXCEPTION 'unknown filter %; use one of {filters.replace("'", "")}', p_filter;
+    END IF;
+    -- one value a filter: a list of any values made a new cell of every subset, each with its
+    -- own draw of the noise, and a group hidden under the threshold was the mean of
+    -- (subset with it) - (subset without it) over the subsets of the shown ones
+    IF pg_catalog.cardinality(p_values) > 1 THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = 'a filter takes one value; ' || pg_catalog.cardinality(p_values)
+                      || ' were given';
     END IF;"""
 
 
@@ -299,12 +308,14 @@ def _publish(codes: bool) -> str:
               "array_agg(w.ck) AS cks") if codes else ""
     code_rows = f"""
     UNION ALL
-    SELECT f.item, f.g, u.code, {perturb_sql('u.c', 'u.ck', arrays=True)}, NULL::integer,
-           NULL::float8, NULL::float8
+    SELECT f.item, f.g, u.code, p.pn, NULL::integer, NULL::float8, NULL::float8
     FROM flagged f CROSS JOIN LATERAL unnest(f.codes, f.cs, f.cks) AS u(code, c, ck)
+    CROSS JOIN LATERAL (SELECT {perturb_sql('u.c', 'u.ck', arrays=True)} AS pn) p
     -- (g IS NOT NULL: the join of the cells to their group, which this replaces, never
     -- matched a NULL group)
-    WHERE NOT f.hid AND f.g IS NOT NULL
+    -- a code published as 0 has no row (disclosure.published_parts): a row exists only where
+    -- the code had an answer, so a row of 0 told "a few" from "none"
+    WHERE NOT f.hid AND f.g IS NOT NULL AND p.pn > 0
       AND (f.g = '__total__' OR f.g NOT IN (SELECT x.g FROM gone x))""" if codes else ""
     return f"""
     withtotal AS (
@@ -325,7 +336,9 @@ def _publish(codes: bool) -> str:
     perturbed AS (
         SELECT gr.*, {perturb_sql('gr.n', 'gr.nk', arrays=True)} AS pn FROM grouped gr),
     flagged AS (
-        SELECT pe.*, (pe.n < t OR pe.pn < t) AS hid FROM perturbed pe),
+        -- disclosure.hidden: the true count against the standard only, else a raised
+        -- threshold read the exact count out (a group vanishing at n + 1 while pn >= t)
+        SELECT pe.*, (pe.n < {STANDARD} OR pe.pn < t) AS hid FROM perturbed pe),
     gone AS (SELECT DISTINCT f.g FROM flagged f WHERE f.hid AND f.g <> '__total__')
     SELECT f.item, f.g, NULL::integer,
            CASE WHEN NOT f.hid THEN f.pn END,
@@ -615,7 +628,9 @@ BEGIN{_checks()}{_kept_setup("p_by IN ('none', 'unit') AND p_filter IS NULL")}{P
                {perturb_sql('gr.e', 'gr.ek', arrays=True)} AS pe
         FROM grouped gr),
     flagged AS (
-        SELECT pt.*, (pt.n < t OR pt.pn < t) AS hid, (pt.e < t OR pt.pe < t) AS ehid
+        -- disclosure.hidden (see _publish)
+        SELECT pt.*, (pt.n < {STANDARD} OR pt.pn < t) AS hid,
+               (pt.e < {STANDARD} OR pt.pe < t) AS ehid
         FROM perturbed pt),
     gone AS (SELECT DISTINCT f.g FROM flagged f WHERE f.hid AND f.g <> '__total__')
     SELECT f.resp, f.g, NULL::text, CASE WHEN NOT f.hid THEN f.pn END,
@@ -628,10 +643,12 @@ BEGIN{_checks()}{_kept_setup("p_by IN ('none', 'unit') AND p_filter IS NULL")}{P
     FROM flagged f WHERE NOT f.hid
       AND (f.g = '__total__' OR f.g NOT IN (SELECT x.g FROM gone x))
     UNION ALL
-    SELECT f.resp, f.g, u.disp, {perturb_sql('u.c', 'u.ck', arrays=True)}, NULL::float8
+    SELECT f.resp, f.g, u.disp, p.pn, NULL::float8
     FROM flagged f CROSS JOIN LATERAL unnest(f.disps, f.cs, f.cks) AS u(disp, c, ck)
-    -- (g IS NOT NULL: as the join of the cells to their group, which this replaces)
-    WHERE NOT f.hid AND f.g IS NOT NULL
+    CROSS JOIN LATERAL (SELECT {perturb_sql('u.c', 'u.ck', arrays=True)} AS pn) p
+    -- (g IS NOT NULL: as the join of the cells to their group, which this replaces; a
+    -- disposition published as 0 has no row: disclosure.published_parts)
+    WHERE NOT f.hid AND f.g IS NOT NULL AND p.pn > 0
       AND (f.g = '__total__' OR f.g NOT IN (SELECT x.g FROM gone x));
 END
 $fn$"""
@@ -690,11 +707,12 @@ BEGIN{_checks()}{_kept_setup("p_filter IS NULL")}
         SELECT c.meth, SUM(c.c) AS c, SUM(c.ck) AS ck FROM cells c GROUP BY c.meth),
     shown AS (
         SELECT u.meth, public.ubu_perturb(u.c, u.ck) AS pn FROM used u
-        WHERE u.c >= t AND public.ubu_perturb(u.c, u.ck) >= t)
+        WHERE u.c >= {STANDARD} AND public.ubu_perturb(u.c, u.ck) >= t)   -- disclosure.hidden
     SELECT s.meth, NULL::integer, s.pn FROM shown s
     UNION ALL
     SELECT c.meth, c.app, public.ubu_perturb(c.c, c.ck)
-    FROM cells c JOIN shown s ON s.meth = c.meth;
+    FROM cells c JOIN shown s ON s.meth = c.meth
+    WHERE public.ubu_perturb(c.c, c.ck) > 0;     -- disclosure.published_parts
 END
 $fn$"""
 
@@ -711,9 +729,11 @@ RETURNS TABLE(grp text, outcome text, n integer)
 {HEAD}
 DECLARE
     t integer := GREATEST(COALESCE(p_threshold, 3), 3);
-    -- a month's counts are published once it is over (store/coverage.py: a login's decisions
-    -- count in the month received, so padding cannot draw fresh noise query after query)
-    v_now text := pg_catalog.to_char(pg_catalog.now(), 'YYYY-MM');
+    -- a month's counts are published once the month after it is over too (store/coverage.py:
+    -- a login's decisions count in the month received, and its ended placements are entered
+    -- for this month or the last one only, so every count a login can write or correct is
+    -- unpublished, and padding cannot draw fresh noise query after query)
+    v_now text := pg_catalog.to_char(pg_catalog.now() - interval '1 month', 'YYYY-MM');
 BEGIN{_guard()}
     RETURN QUERY
     WITH dec AS (
@@ -734,7 +754,7 @@ BEGIN{_guard()}
         SELECT '__total__', COALESCE(SUM(x.c), 0), COALESCE(SUM(x.ck), 0) FROM ended x),
     flagged AS (
         SELECT b.m, public.ubu_perturb(b.c, b.ck) AS pn,
-               (b.c < t OR public.ubu_perturb(b.c, b.ck) < t) AS hid FROM base b),
+               (b.c < {STANDARD} OR public.ubu_perturb(b.c, b.ck) < t) AS hid FROM base b),
     alldec AS (
         SELECT d.m, d.o, d.c, d.ck FROM dec d
         UNION ALL
@@ -749,12 +769,13 @@ BEGIN{_guard()}
     WHERE (f.m = '__total__' AND EXISTS (SELECT 1 FROM groups)) OR NOT f.hid
     UNION ALL
     SELECT a.m, a.o, public.ubu_perturb(a.c, a.ck)
-    FROM alldec a JOIN flagged f ON f.m = a.m WHERE NOT f.hid
+    FROM alldec a JOIN flagged f ON f.m = a.m
+    WHERE NOT f.hid AND public.ubu_perturb(a.c, a.ck) > 0     -- disclosure.published_parts
     UNION ALL
     SELECT '{REASONS_GROUP}', r.o, public.ubu_perturb(r.c, r.ck)
     FROM reasons r, not_due nd
-    WHERE nd.c >= t AND public.ubu_perturb(nd.c, nd.ck) >= t
-      AND r.c > 0 AND r.c >= t AND public.ubu_perturb(r.c, r.ck) >= t;
+    WHERE nd.c >= {STANDARD} AND public.ubu_perturb(nd.c, nd.ck) >= t     -- disclosure.hidden
+      AND r.c > 0 AND r.c >= {STANDARD} AND public.ubu_perturb(r.c, r.ck) >= t;
 END
 $fn$"""
 

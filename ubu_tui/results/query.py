@@ -612,6 +612,8 @@ def _function_args(sel: Selection) -> tuple[str | None, list[int] | None]:
     if not sel.filters:
         return None, None
     dim, values = sel.filters[0]
+    if len(values) > 1:     # as the functions refuse (pg_functions._checks): one value each
+        raise InputRejected(_("Genom figurfunktionerna kan ett filter bara ha ett värde."))
     return dim, [int(v) for v in values]  # type: ignore[call-overload]
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from ubu_tui.instrument.model import APPLIED, AnswerType, Item
 from ubu_tui.results import aggregate, ptable, query, split_query
 from ubu_tui.results.aggregate import TOTAL, Context, Row, Table, _clip, _merge, _sorted
-from ubu_tui.results.disclosure import HIDDEN, hidden
+from ubu_tui.results.disclosure import HIDDEN, hidden, published_parts
 from ubu_tui.results.query import Cell
 from ubu_tui.results.trend import Trend
 
@@ -81,7 +81,7 @@ def decline_tables(ctx: Context) -> list[Table]:
             total = Row(TOTAL, "Samtliga", hidden=HIDDEN)
             out.append(Table(table_id, title, None, (), total, t, "distribution"))
             continue
-        counts = {code: ptable.count(*cell) for code, cell in mine.items()}
+        counts = published_parts(mine)
         out.append(_decline_table(respondent, title, labels, ptable.count(n, key), counts, t))
     return out
 
@@ -176,7 +176,7 @@ def method_table(ctx: Context, item_id: str = METHODS_ITEM) -> Table | None:
         used = ptable.count(n, key)
         rows.append(Row(option.code, option.label, used, base_row.n, None,
                         _clip(used / base_row.n, 0.0, 1.0) if base_row.n else None,
-                        {a: ptable.count(*cells[a]) for a in APPLIED if a in cells}))
+                        published_parts({a: cells[a] for a in APPLIED if a in cells})))
     return Table(item_id, "Metoder som användes", None, tuple(rows),
                  Row(TOTAL, "Samtliga", base_row.n, base_row.asked, None, None,
                      hidden=base_row.hidden), t, kind="method")

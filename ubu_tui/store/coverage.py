@@ -56,10 +56,36 @@ BEGIN{refuse}
                   ckey = public.coverage_count.ckey + p_key;
 END""", volatility="VOLATILE"),
         private(COVERAGE_FUNCTIONS[0]),
+        # A login enters a month's ended placements while the month, or the one after it, is
+        # going on, never later: ubu_coverage_figures publishes a month once the month after
+        # it is over, so every row a login can write or correct is still unpublished. Taking
+        # any month, a login made rows in months long past, each with a fresh key, and read
+        # the national total over a range starting at each: a fresh draw of the noise per
+        # range, averaged to the other municipalities' exact total; and it could step its own
+        # count of a published month through the threshold. The server checks the number as
+        # the app does and draws a login's key (as ubu_submit_records draws record keys).
         definer("ubu_set_ended", "p_municipality text, p_period text, p_n integer, "
-                "p_key bigint", "void", f"""BEGIN{refuse}
+                "p_key bigint", "void", f"""DECLARE
+    v_owner boolean := public.ubu_caller_is_owner();
+BEGIN{refuse}
+    IF p_period IS NULL OR p_period !~ '^[0-9]{{4}}-(0[1-9]|1[0-2])$' THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = 'ended placements are entered for a month written YYYY-MM';
+    END IF;
+    IF p_n IS NULL OR p_n < 0 OR p_n > {MAX_ENDED} THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = 'ended placements in a month: a number from 0 to {MAX_ENDED}';
+    END IF;
+    IF NOT v_owner AND p_period NOT IN (
+            pg_catalog.to_char(pg_catalog.now(), 'YYYY-MM'),
+            pg_catalog.to_char(pg_catalog.now() - interval '1 month', 'YYYY-MM')) THEN
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+            MESSAGE = 'a login enters ended placements for this month or the last one only; '
+                      'earlier months are published';
+    END IF;
     INSERT INTO public.ended_count (municipality, period, n, ckey)
-    VALUES (p_municipality, p_period, p_n, p_key)
+    VALUES (p_municipality, p_period, p_n, CASE WHEN v_owner THEN p_key
+            ELSE pg_catalog.floor(pg_catalog.random() * 4294967296)::bigint END)
     ON CONFLICT (municipality, period) DO UPDATE SET n = p_n;
 END""", volatility="VOLATILE"),
         private(COVERAGE_FUNCTIONS[1]),
