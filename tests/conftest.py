@@ -194,6 +194,19 @@ def swedish_interface():
     use_language("sv")
 
 
+@pytest.fixture(autouse=True)
+def cycle_collector_on():
+    """The app pauses the cycle collector while a key is served and lets it go when the key has
+    settled (ubu_tui/typeahead.py); an app a test ends mid-key leaves it paused for the rest of
+    the worker, where a real `ubu` process would have ended. Every test starts with it on, as
+    a command does (test_bulk checks the import turns it on again after a failure)."""
+    import gc
+
+    if not gc.isenabled():
+        gc.enable()
+    yield
+
+
 @pytest.fixture
 def english(monkeypatch):
     """The layers' messages in English (their catalogue translation), for tests that match

@@ -15,7 +15,7 @@ from ubu_tui.instrument.model import AnswerType, Item
 from ubu_tui.interview import Consent, FollowUp, RespondentSession, Response
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
+    from sqlalchemy.engine import Connection, Engine
 
 
 def first_answer(item: Item) -> Response:
@@ -86,7 +86,7 @@ def ubu_here(*args: str, cwd: Path | None = None,
     return subprocess.CompletedProcess(["ubu", *args], code, out.getvalue(), err.getvalue())
 
 
-TEMPLATES_KEPT = 6
+TEMPLATE_KEPT_S = 24 * 3600      # a template no run has used for a day is dropped
 
 
 def _schema_code_digest() -> str:
@@ -108,14 +108,22 @@ def _schema_code_digest() -> str:
 
 
 def fresh_pg_database(admin: Engine) -> str:
-    """Create a database already at ubu's schema; return its name.
+    """Create a database (`admin` in autocommit) already at ubu's schema; return its name.
 
     It is copied from a template database that every test process shares, migrated once per
     version of the code that makes the schema (its name carries a digest of it): running every
     migration cost about a second of CPU per database, client and server together, and CREATE
     DATABASE ... TEMPLATE is a file copy. Tests of migrating itself make their own empty
-    databases."""
+    databases.
+
+    Several checkouts with different migrations (branches, worktrees) share one server, so a
+    template is not dropped as soon as the migrations differ from it: that took it from under
+    a run of another checkout, whose next copy failed ("template database ... does not
+    exist") and whose next test migrated it again. Each use stamps the template (its comment);
+    one unused for a day is dropped. The copy is made under the same lock as the check that
+    the template is there, so no run of any checkout can drop it in between."""
     import secrets
+    import time
 
     from sqlalchemy import text
 
@@ -123,27 +131,46 @@ def fresh_pg_database(admin: Engine) -> str:
     from ubu_tui.store.schema import HEAD
 
     template = f"ubu_tmpl_{HEAD}_{_schema_code_digest()[:12]}"
+    name = f"ubu_t_{secrets.token_hex(4)}"
+    now = int(time.time())
     with admin.connect() as conn:
         # one process migrates the template; the others wait here for it
         conn.execute(text("SELECT pg_advisory_lock(hashtext('ubu test template'))"))
         try:
-            known = list(conn.execute(text(
-                "SELECT datname FROM pg_database WHERE datname LIKE 'ubu\\_tmpl\\_%' "
-                "ORDER BY oid DESC")).scalars())
-            if template not in known:
-                # the oldest go; the newest few stay, for other checkouts of other code
-                # testing against the same server at the same time
-                for stale in known[TEMPLATES_KEPT - 1:]:
+            known: dict[str, str | None] = {row[0]: row[1] for row in conn.execute(text(
+                "SELECT datname, shobj_description(oid, 'pg_database') FROM pg_database "
+                "WHERE datname LIKE 'ubu\\_tmpl\\_%'"))}
+            for stale, stamp in known.items():
+                if stale != template and _last_used(conn, stale, stamp) < now - TEMPLATE_KEPT_S:
                     conn.execute(text(f"DROP DATABASE IF EXISTS {stale} WITH (FORCE)"))
+            if template not in known:
                 conn.execute(text(f"CREATE DATABASE {template}"))
                 made = open_store(admin.url.set(database=template).render_as_string(
                     hide_password=False))
                 made.dispose()
+            conn.execute(text(f"COMMENT ON DATABASE {template} IS 'ubu test template {now}'"))
+            conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {template}"))
         finally:
             conn.execute(text("SELECT pg_advisory_unlock(hashtext('ubu test template'))"))
-        name = f"ubu_t_{secrets.token_hex(4)}"
-        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {template}"))
     return name
+
+
+def _last_used(conn: Connection, template: str, stamp: str | None) -> float:
+    """When a template was last used: its stamp, else (made by a checkout that does not stamp)
+    when its files were made, where the server lets us read that; else now (kept)."""
+    import time
+
+    from sqlalchemy import text
+
+    if stamp and stamp.rsplit(" ", 1)[-1].isdigit():
+        return int(stamp.rsplit(" ", 1)[-1])
+    try:                            # (the admin connection is in autocommit)
+        made = conn.execute(text(
+            "SELECT extract(epoch FROM (pg_stat_file('base/' || oid || '/PG_VERSION'))"
+            ".modification) FROM pg_database WHERE datname = :name"), {"name": template}).scalar()
+    except Exception:               # not allowed to read the server's files
+        made = None
+    return float(made) if made is not None else time.time()
 
 
 @contextmanager

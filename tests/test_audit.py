@@ -24,13 +24,15 @@ from __future__ import annotations
 import math
 import random
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pytest
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from tests.conftest import pg_url
+from tests.helpers import fresh_pg_database
 from ubu_tui.instrument import default_instrument
 from ubu_tui.instrument.model import AnswerType
 from ubu_tui.results import ptable
@@ -55,9 +57,17 @@ class Data:
     records: list[Synthetic]
     unit_type: dict[int, int]
     months: list[str]
+    # the records of a view's group (members()), found once for all the measures read of it
+    _groups: dict[tuple[View, object], list[Synthetic]] = field(default_factory=dict,
+                                                                compare=False, repr=False)
+
+    @cached_property
+    def _sexes(self) -> dict[str, int]:
+        return {rec.id: next(c for _r, i, o, c in rec.answers if i == "cw_sex" and o == "value")
+                for rec in self.records}
 
     def sex(self, rec: Synthetic) -> int:
-        return next(c for _r, i, o, c in rec.answers if i == "cw_sex" and o == "value")
+        return self._sexes[rec.id]
 
 
 def make_data(seed: int, units: int, months: int, most: int) -> Data:
@@ -126,16 +136,21 @@ def publish(engine, data: Data, threshold: int, functions: bool) -> dict[Cell, o
 def members(data: Data, cell: Cell) -> list[tuple[Synthetic, float]]:
     """The true records of a cell, with their value (item code or index score)."""
     v = cell.view
+    records = data._groups.get((v, cell.group))
+    if records is None:
+        records = data._groups[(v, cell.group)] = []
+        for rec in data.records:
+            if not v.period_from <= rec.period <= v.period_to:
+                continue
+            if v.filter is not None and data.unit_type[rec.unit_id] != v.filter:
+                continue
+            group = {None: TOTAL, "unit": rec.unit_id, "unit_type": data.unit_type[rec.unit_id],
+                     "sex": data.sex(rec)}[v.by]
+            if cell.group != TOTAL and group != cell.group:
+                continue
+            records.append(rec)
     out = []
-    for rec in data.records:
-        if not v.period_from <= rec.period <= v.period_to:
-            continue
-        if v.filter is not None and data.unit_type[rec.unit_id] != v.filter:
-            continue
-        group = {None: TOTAL, "unit": rec.unit_id, "unit_type": data.unit_type[rec.unit_id],
-                 "sex": data.sex(rec)}[v.by]
-        if cell.group != TOTAL and group != cell.group:
-            continue
+    for rec in records:
         value = _value(rec, cell.measure)
         if value is not None:
             out.append((rec, value))
@@ -406,16 +421,12 @@ def test_audit_sqlite_large(threshold, seed, capsys):
 @pytest.mark.skipif(pg_url() is None, reason="no PostgreSQL answered at UBU_TEST_PG_URL")
 @pytest.mark.parametrize("threshold", THRESHOLDS)
 def test_audit_postgres_through_the_functions(threshold, capsys):
-    import secrets
-
     from sqlalchemy import create_engine, text
 
     url = pg_url()
     assert url is not None
-    name = f"ubu_audit_{secrets.token_hex(4)}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name}"))
+    name = fresh_pg_database(admin)       # a copy of the migrated template: no migration run
     engine = open_store(url.rsplit("/", 1)[0] + f"/{name}")
     try:
         data = make_data(seed=20 + threshold, units=30, months=4, most=6)

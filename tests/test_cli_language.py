@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 
 import pytest
 from textual.widgets import Input, Static
 
+from tests.helpers import ubu_here
 from tests.ui import new_app, press
 
 MUNICIPALITY = {"sv": "Kommunkoden är fyra siffror, till exempel 0180.",
@@ -16,9 +16,15 @@ MUNICIPALITY = {"sv": "Kommunkoden är fyra siffror, till exempel 0180.",
 
 
 def ubu(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k != "UBU_LANGUAGE"}
-    return subprocess.run([sys.executable, "-m", "ubu_tui", *args], capture_output=True,
-                          text=True, timeout=120, env={**clean, **env})
+    """`ubu`'s main() run in this process with no UBU_LANGUAGE but `env`'s (tests/helpers.py,
+    ubu_here: a new interpreter importing SQLAlchemy cost 0.8 CPU s a run; the language from
+    a real process's environment is test_layer_messages' English import)."""
+    saved = os.environ.pop("UBU_LANGUAGE", None)
+    try:
+        return ubu_here(*args, env=env)
+    finally:
+        if saved is not None:
+            os.environ["UBU_LANGUAGE"] = saved
 
 
 @pytest.mark.parametrize("language,how", [("sv", {}), ("en", {"UBU_LANGUAGE": "en"}),

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 from tests.conftest import DEMO_UNITS, ROOT
-from tests.helpers import complete_all
+from tests.helpers import complete_all, ubu_here
 from ubu_tui.errors import InstrumentError, UbuError
 from ubu_tui.identifiers import check_record_id, new_record_id
 from ubu_tui.instrument.loader import load_instrument
@@ -200,9 +200,6 @@ def test_an_unedited_record_with_a_fresh_id_is_accepted(tmp_path):
     ["check-scenario", "{bad_scenario}"],
 ])
 def test_command_line_exits_2_without_traceback(tmp_path, args):
-    import subprocess
-    import sys
-
     folder = tmp_path / "inst" / "2026.1"
     shutil.copytree(INSTRUMENT, folder)
     (folder / "youth.toml").write_text((folder / "youth.toml").read_text()
@@ -213,10 +210,9 @@ def test_command_line_exits_2_without_traceback(tmp_path, args):
     (tmp_path / "r.jsonl").write_text('{"format": "ubu-record/1", "id": "nope"}\n')
     (tmp_path / "s.toml").write_text(SCENARIO.replace("y_safe =", "y_unknown ="))
     db = f"sqlite:///{tmp_path / 'ubu.sqlite3'}"
-    result = subprocess.run(
-        [sys.executable, "-m", "ubu_tui", "--database-url", db,
-         *[a.format(**files) for a in args]],
-        capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    # main() in this process (a new interpreter importing SQLAlchemy cost 0.8 CPU s a run);
+    # an exception it lets through is written out as Python would, so a Traceback still shows
+    result = ubu_here("--database-url", db, *[a.format(**files) for a in args], cwd=ROOT)
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("ubu: ") and len(result.stderr.splitlines()) <= 12

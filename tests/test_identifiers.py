@@ -257,7 +257,7 @@ def test_a_non_sqlite_file_is_never_changed(tmp_path):
     path = tmp_path / "notes.txt"
     path.write_text("not a database at all, but a long enough text " * 10)
     before = path.read_bytes()
-    run = ubu("--database-url", f"sqlite:///{path}", "export", "x.jsonl", cwd=tmp_path)
+    run = ubu_here("--database-url", f"sqlite:///{path}", "export", "x.jsonl", cwd=tmp_path)
     assert refused(run, "not a readable ubu database")
     assert path.read_bytes() == before
 
