@@ -37,13 +37,18 @@ from typing import Any, cast
 
 from sqlalchemy.engine import Engine
 
+from ubu_tui.errors import InputRejected
 from ubu_tui.instrument import default_instrument
 from ubu_tui.results import aggregate, query
 from ubu_tui.results.aggregate import Context
+from ubu_tui.results.periods import last_whole_year
 from ubu_tui.results.query import Selection
 from ubu_tui.results.report import standard_report
 
-PERIODS = [f"2026-{m:02d}" for m in range(1, 13)]
+# the latest year a login may read whole (results/periods.py), so that bench_pg_figures can
+# time the same year through the figure functions
+YEAR = last_whole_year()
+PERIODS = [f"{YEAR}-{m:02d}" for m in range(1, 13)]
 VIEW_ITEM = "y_safe"
 VIEW_AIM = 0.3           # seconds per results view at 100 000 follow-ups (issue #18)
 Figures = dict[tuple[Any, ...], float]
@@ -360,10 +365,10 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--postgres", help="e.g. postgresql+psycopg://postgres@127.0.0.1/test "
                    "(its ubu tables are filled; use a scratch database)")
     p.add_argument("--months", type=int, default=12, help="the follow-ups spread over this "
-                   "many months up to 2026-12 (600: fifty years; a store already holding "
+                   f"many months up to {YEAR}-12 (600: fifty years; a store already holding "
                    "--followups is used as it is, whatever its months)")
     p.add_argument("--select-months", type=int, metavar="N", help="the views select the last "
-                   "N months (default: all of --months)")
+                   "N months: 1, 3, 6 or 12, a month, quarter, half-year or year (default 12)")
     p.add_argument("--aim", type=float, default=VIEW_AIM, help=f"seconds a results view may "
                    f"take (default {VIEW_AIM}, the aim at 100 000; issue #18 asks under 1 s "
                    "at a million)")
@@ -381,9 +386,14 @@ def main(argv: list[str] | None = None) -> None:
         targets.append(("PostgreSQL", args.postgres))
     from ubu_tui.scripts.synth import months_until
 
-    periods = months_until("2026-12", args.months)
-    chosen = periods[-args.select_months:] if args.select_months else periods
-    selection = Selection(chosen[0], chosen[-1])
+    periods = months_until(f"{YEAR}-12", args.months)
+    # a view reads a month, quarter, half-year or year (results/periods.py): the last year of
+    # the data by default, whatever --months the store holds
+    chosen = periods[-(args.select_months or min(12, len(periods))):]
+    try:
+        selection = Selection(chosen[0], chosen[-1])
+    except InputRejected as err:
+        p.exit(2, f"{p.prog}: --select-months {args.select_months}: {err}\n")
     engines = {}
     for name, url in targets:
         engine = open_store(url)
