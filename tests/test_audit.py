@@ -38,6 +38,7 @@ from ubu_tui.instrument.model import AnswerType
 from ubu_tui.results import ptable
 from ubu_tui.results.aggregate import TOTAL, Context, index_tables, item_tables
 from ubu_tui.results.disclosure import DEFAULT_THRESHOLD, Threshold
+from ubu_tui.results.periods import choices
 from ubu_tui.results.query import Selection
 from ubu_tui.results.report import standard_report
 from ubu_tui.scripts.synth import Synthetic, _scores, generate, insert
@@ -106,8 +107,9 @@ class Cell:
 
 
 def views(data: Data) -> list[View]:
-    m = data.months
-    ranges = {(m[0], m[k]) for k in range(len(m))} | {(m[k], m[-1]) for k in range(len(m))}
+    # every period a results view offers (a month, quarter, half-year or year, results/
+    # periods.py): nested, so that cells of one record's difference are published together
+    ranges = {(p.first, p.last) for p in choices(data.months)}
     return [View(a, b, f, by) for a, b in sorted(ranges) for f in (None, *TYPES)
             for by in BREAKDOWNS]
 

@@ -42,7 +42,7 @@ def test_coverage_is_started_over_ended_per_municipality_with_reasons():
     set_ended(engine, "0180", "2026-06", 10)
     set_ended(engine, "0180", "2026-06", 9)             # corrected: replaces, not adds
     set_ended(engine, "1280", "2026-05", 2)             # under the threshold: no row
-    ctx = Context.open(engine, INSTRUMENT, Selection("2026-05", "2026-06"))
+    ctx = Context.open(engine, INSTRUMENT, Selection("2026-04", "2026-06"))
     got = coverage_tables(ctx)
     assert got is not None
     table, reasons = got

@@ -95,7 +95,7 @@ def load(engine, followups: list[tuple[int, int, int, str]]) -> dict[str, int]:
 def test_shown_figures_are_the_reference_perturbed_and_nothing_small_shows(
         shared_engine, followups, threshold):
     keys = list(load(shared_engine, followups).values())
-    ctx = Context.open(shared_engine, INSTRUMENT, Selection("2026-01", "2026-02"),
+    ctx = Context.open(shared_engine, INSTRUMENT, Selection("2026-01", "2026-03"),
                        Threshold(threshold))
     table = item_tables(ctx, "unit", ["y_safe"])[0]
     listed = set()
@@ -131,7 +131,7 @@ def test_shown_figures_are_the_reference_perturbed_and_nothing_small_shows(
     # counts the database keeps, and through a filter that leaves nobody out.
     overall = item_tables(ctx, None, ["y_safe"])[0].total
     assert overall == total
-    everyone = Selection("2026-01", "2026-02", (("unit_type", (1, 2, 3, 4)),))
+    everyone = Selection("2026-01", "2026-03", (("unit_type", (1, 2, 3, 4)),))
     filtered = item_tables(Context.open(shared_engine, INSTRUMENT, everyone,
                                         Threshold(threshold)), "unit", ["y_safe"])[0]
     assert filtered.rows == table.rows and filtered.total == total
@@ -278,3 +278,42 @@ async def test_unit_profile_beside_all_units(demo_report_engine):
         console = Console(width=118, record=True)
         console.print(app.screen.query_one("#results-table").content)
         assert "spärrad" in console.export_text()
+
+
+async def test_results_screen_offers_grid_periods_and_shows_the_one_picked():
+    """One period picker: the years, half-years, quarters and months that hold follow-ups,
+    newest year first; picking one shows that period's figures (the same as the results layer
+    gives for it), and no range of months can be made up in the screen."""
+    from rich.console import Console
+    from textual.widgets import Select
+
+    from tests.ui import new_app, press
+    from ubu_tui.results.aggregate import Context, index_tables
+
+    eng = open_store("sqlite://")
+    import_units(eng, DEMO_UNITS)
+    insert(eng, list(generate(INSTRUMENT, 120, list(range(1001, 1009)), ["2025-11", "2026-02",
+                                                                         "2026-08"], seed=3)))
+    app = new_app(eng)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await press(pilot, "e")
+        picker = app.screen.query_one("#period", Select)
+        labels = [str(label) for label, _value in picker._options]
+        assert labels == ["2026", "2026 halvår 1", "2026 halvår 2", "2026 kvartal 1",
+                          "2026 kvartal 3", "2026-02", "2026-08", "2025", "2025 halvår 2",
+                          "2025 kvartal 4", "2025-11"]
+        picker.focus()
+        await press(pilot, "enter", "down", "down", "enter")     # 2026 halvår 2
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert picker.value == "2026-07/2026-12"
+        console = Console(width=118, record=True)
+        console.print(app.screen.query_one("#results-table").content)
+        page = console.export_text()
+    ctx = Context.open(eng, INSTRUMENT, Selection("2026-07", "2026-12"))
+    total = index_tables(ctx, "unit")[0].total
+    row = next(line for line in page.splitlines() if line.lstrip().startswith("Samtliga"))
+    assert total.shown and str(total.n) in row.split(), row
+    first_half = index_tables(Context.open(eng, INSTRUMENT, Selection("2026-01", "2026-06")),
+                              "unit")[0].total
+    assert first_half.n != total.n              # the picked period, not another

@@ -21,18 +21,23 @@ INSTRUMENT = default_instrument()
 MONTHS = [f"{y}-{m:02d}" for y in (2025, 2026) for m in range(1, 13)]
 
 
-def test_quarters_and_years_are_cut_to_the_selection():
-    got = periods(Selection("2026-02", "2027-04"))
+def test_a_trend_runs_over_the_grid_periods_of_its_selection():
+    """A selection is a month, quarter, half-year or year (results/periods.py), so every point
+    of a trend and of the year before is one as well."""
+    got = periods(Selection("2026-01", "2026-12"))
     assert [(p.label, p.first, p.last) for p in got] == [
-        ("2026 K1", "2026-02", "2026-03"), ("2026 K2", "2026-04", "2026-06"),
-        ("2026 K3", "2026-07", "2026-09"), ("2026 K4", "2026-10", "2026-12"),
-        ("2027 K1", "2027-01", "2027-03"), ("2027 K2", "2027-04", "2027-04")]
-    assert [(p.label, p.first, p.last) for p in periods(Selection("2025-06", "2026-03"),
+        ("2026 K1", "2026-01", "2026-03"), ("2026 K2", "2026-04", "2026-06"),
+        ("2026 K3", "2026-07", "2026-09"), ("2026 K4", "2026-10", "2026-12")]
+    assert [(p.label, p.first, p.last) for p in periods(Selection("2026-07", "2026-12"))] == [
+        ("2026 K3", "2026-07", "2026-09"), ("2026 K4", "2026-10", "2026-12")]
+    assert [(p.label, p.first, p.last) for p in periods(Selection("2026-01", "2026-12"),
                                                          "year")] == [
-        ("2025", "2025-06", "2025-12"), ("2026", "2026-01", "2026-03")]
-    assert got[0].year_before().first == "2025-02"
+        ("2026", "2026-01", "2026-12")]
+    assert got[0].year_before().first == "2025-01"
     with pytest.raises(InputRejected, match="tidsindelning"):
-        periods(Selection("2026-01", "2026-02"), "week")
+        periods(Selection("2026-01", "2026-03"), "week")
+    with pytest.raises(InputRejected, match="ingen kalendermånad"):
+        periods(Selection("2026-02", "2027-04"))
 
 
 @pytest.fixture(scope="module")

@@ -74,12 +74,45 @@ UNIT_JOINS = """
         LEFT JOIN public.unit fu ON fu.id = s.unit_id"""
 
 
+# The periods figures are made for (results/periods.py): a calendar month, quarter, half-year
+# or year, and for a login (not the owner) only once the month after it is over. Any range of
+# months was a new cell with its own draw of the noise, and "total minus the shown groups" over
+# the ranges holding a hidden group's month averaged its count out; a period still taking in
+# records became a new cell at every monthly release.
+PERIOD_CHECKS = r"""
+    IF p_from IS NULL OR p_to IS NULL OR p_from !~ '^[0-9]{4}-(0[1-9]|1[0-2])$'
+            OR p_to !~ '^[0-9]{4}-(0[1-9]|1[0-2])$' THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = pg_catalog.format('the period %s to %s is not two months written YYYY-MM',
+                                        p_from, p_to);
+    END IF;
+    IF pg_catalog.left(p_from, 4) <> pg_catalog.left(p_to, 4)
+            OR NOT (pg_catalog.right(p_from, 2) = pg_catalog.right(p_to, 2)
+                    OR (pg_catalog.right(p_from, 2), pg_catalog.right(p_to, 2))
+                       IN (('01', '03'), ('04', '06'), ('07', '09'), ('10', '12'),
+                           ('01', '06'), ('07', '12'), ('01', '12'))) THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = pg_catalog.format('the period %s to %s is not a calendar month, quarter, '
+                                        'half-year or year', p_from, p_to),
+            HINT = 'figures are made for those periods only: any other range would be a cell '
+                   'of its own with its own draw of the noise';
+    END IF;
+    IF p_to > pg_catalog.to_char(pg_catalog.now() - interval '2 months', 'YYYY-MM')
+            AND NOT public.ubu_caller_is_owner() THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = pg_catalog.format('the period %s to %s is published once the month after '
+                                        'it is over; the latest month published now is %s',
+                                        p_from, p_to, pg_catalog.to_char(
+                                            pg_catalog.now() - interval '2 months', 'YYYY-MM'));
+    END IF;"""
+
+
 def _checks() -> str:
     from ubu_tui.store.pg_security import NO_WRITES_GUARD
 
     allowed = ", ".join(f"'{d}'" for d in (*BREAKDOWNS, "none"))
     filters = ", ".join(f"'{d}'" for d in BREAKDOWNS if d != "municipality")
-    return NO_WRITES_GUARD.rstrip() + f"""
+    return NO_WRITES_GUARD.rstrip() + PERIOD_CHECKS + f"""
     IF p_by IS NULL OR p_by NOT IN ({allowed}) THEN
         RAISE EXCEPTION 'unknown breakdown %; use one of {allowed.replace("'", "")}', p_by;
     END IF;
@@ -734,7 +767,7 @@ DECLARE
     -- for this month or the last one only, so every count a login can write or correct is
     -- unpublished, and padding cannot draw fresh noise query after query)
     v_now text := pg_catalog.to_char(pg_catalog.now() - interval '1 month', 'YYYY-MM');
-BEGIN{_guard()}
+BEGIN{_guard()}{PERIOD_CHECKS}
     RETURN QUERY
     WITH dec AS (
         SELECT c.municipality::text AS m, c.outcome::text AS o, SUM(c.n) AS c,

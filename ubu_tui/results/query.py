@@ -75,7 +75,8 @@ NATIONAL_ONLY = "s.instrument_version NOT LIKE '%+%'"
 
 @dataclass(frozen=True)
 class Selection:
-    """Which follow-ups: a period range (inclusive, YYYY-MM) and filters on dimensions."""
+    """Which follow-ups: a period (inclusive, YYYY-MM; a calendar month, quarter, half-year or
+    year, results/periods.py, or open at both ends) and filters on dimensions."""
 
     period_from: str = "0000-00"
     period_to: str = "9999-99"
@@ -96,11 +97,19 @@ class Selection:
             raise InputRejected(_("Perioden börjar ({start}) efter att den slutar ({end}); byt "
                                   "plats på datumen.")
                                  .format(start=self.period_from, end=self.period_to))
+        from ubu_tui.results.periods import check
+
+        check(self.period_from, self.period_to)     # months, quarters, half-years, years only
         if self.version is not None and not re.fullmatch(
                 r"[0-9]{4}\.[0-9]{1,3}\+[0-9a-z]{1,12}", self.version):
             raise InputRejected(_("'{version}' är ingen lokal version (till exempel "
                                   "2026.2+0180); nationella versioner redovisas tillsammans.")
                                  .format(version=self.version))
+        if len(self.filters) > 1:
+            # every combination of filters is a new cell with its own draw of the noise, as
+            # every list of values is (_function_args); the figure functions take one as well
+            raise InputRejected(_("Ett filter i taget: {n} angavs ({dimensions}).").format(
+                n=len(self.filters), dimensions=", ".join(d for d, _v in self.filters)))
         for dim, _values in self.filters:
             if dim not in DIMENSIONS:
                 raise InputRejected(_("Okänt filter '{dimension}'; använd ett av {known}.")

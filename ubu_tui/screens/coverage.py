@@ -65,7 +65,9 @@ class CoverageScreen(UbuScreen):
             yield Label(_("Visa från"))
             yield FixedInput(f"{self.today.year:04d}-01", max_length=7, id="cov-from", compact=True)
             yield Label(_("till"))
-            yield FixedInput(_month(self.today), max_length=7, id="cov-to", compact=True)
+            # the whole year: figures are made for calendar months, quarters, half-years and
+            # years only (results/periods.py); months not yet published are noted
+            yield FixedInput(f"{self.today.year:04d}-12", max_length=7, id="cov-to", compact=True)
         with VerticalScroll():
             yield Static(_("Räknar …"), id="cov-table")
         yield UbuFooter()

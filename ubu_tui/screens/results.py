@@ -33,9 +33,9 @@ class ResultsScreen(UbuScreen):
     NO_PROFILE = 0
 
     def compose(self) -> ComposeResult:
-        from ubu_tui.results.query import DIMENSIONS, periods
+        from ubu_tui.results.query import DIMENSIONS
 
-        self.periods = periods(self.ubu.engine) or ["2026-01"]
+        self.periods = self._periods()
         measures = [(_("Index: ") + ix.label, f"index:{ix.id}")
                     for ix in self.ubu.instrument.indices]
         measures += [(f"{i.id}: {i.text[:50]}", f"item:{i.id}")
@@ -44,10 +44,9 @@ class ResultsScreen(UbuScreen):
         yield Header()
         yield Static(_("Resultat – bara sammanställda och spärrade uppgifter"), classes="title")
         with Horizontal(classes="row", id="results-pickers"):
-            yield Select([(p, p) for p in self.periods], value=self.periods[0],
-                         allow_blank=False, id="from", compact=True)
-            yield Select([(p, p) for p in self.periods], value=self.periods[-1],
-                         allow_blank=False, id="to", compact=True)
+            # one period of the grid (a month, quarter, half-year or year), newest year first
+            yield Select([(p.label, p.value) for p in self.periods], value=self.periods[0].value,
+                         allow_blank=False, id="period", compact=True)
             yield Select(measures, value=measures[0][1], allow_blank=False, id="measure",
                          compact=True)
         with Horizontal(classes="row", id="results-pickers-2"):
@@ -62,6 +61,21 @@ class ResultsScreen(UbuScreen):
         with VerticalScroll():
             yield Static(_("Räknar …"), id="results-table")
         yield UbuFooter()
+
+    def _periods(self) -> list:  # type: ignore[type-arg]
+        """The grid periods holding follow-ups; for a login of the shared database, only
+        those published (the month after them over)."""
+        from ubu_tui.results.periods import choices, latest_published, month_of
+        from ubu_tui.results.query import periods, restricted
+
+        today = self.ubu.today()
+        if restricted(self.ubu.engine):
+            # a login reads no record, so no list of months: the last three years' periods
+            until = latest_published(today)
+            year = int(until[:4])
+            return choices([f"{y:04d}-{m:02d}" for y in range(year - 2, year + 1)
+                            for m in range(1, 13)], until)
+        return choices(periods(self.ubu.engine) or [month_of(today)])
 
     def _units(self) -> dict[int, str]:
         from ubu_tui.store.registry import unit_names
@@ -80,12 +94,14 @@ class ResultsScreen(UbuScreen):
     def refresh_results(self) -> None:
         by = self._value("by")
         profile = int(self._value("profile") or 0)  # type: ignore[call-overload]
+        from ubu_tui.results.periods import parse
+
+        period_from, period_to = parse(str(self._value("period")))
         if profile:
-            self.compute_profile(str(self._value("from")), str(self._value("to")), profile)
+            self.compute_profile(period_from, period_to, profile)
             return
-        self.compute(str(self._value("from")), str(self._value("to")),
-                     str(self._value("measure")), by if isinstance(by, str) else None,
-                     int(self._value("filter") or 0))  # type: ignore[call-overload]
+        self.compute(period_from, period_to, str(self._value("measure")),
+                     by if isinstance(by, str) else None, int(self._value("filter") or 0))  # type: ignore[call-overload]
 
     @work(thread=True, exclusive=True, group="results")
     def compute_profile(self, period_from: str, period_to: str, unit_id: int) -> None:
@@ -93,8 +109,6 @@ class ResultsScreen(UbuScreen):
         from ubu_tui.results.query import Selection
 
         try:
-            if period_from > period_to:
-                period_from, period_to = period_to, period_from
             ctx = Context.open(self.ubu.engine, self.ubu.instrument,
                                Selection(period_from, period_to),
                                self.ubu.settings.threshold_in_force())
@@ -134,8 +148,6 @@ class ResultsScreen(UbuScreen):
 
         try:
             filters = (("unit_type", (unit_type,)),) if unit_type else ()
-            if period_from > period_to:
-                period_from, period_to = period_to, period_from
             ctx = Context.open(self.ubu.engine, self.ubu.instrument,
                                Selection(period_from, period_to, filters),
                                self.ubu.settings.threshold_in_force())
