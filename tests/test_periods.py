@@ -69,3 +69,12 @@ def test_one_filter_at_a_time():
         Selection("2026-01", "2026-03", (("sex", (1,)), ("unit_type", (2,))))
     with pytest.raises(InputRejected, match="Ange både"):
         Selection("2026-01", "9999-99")
+
+
+def test_a_screen_opens_on_this_year_or_for_a_login_the_latest_quarter_published():
+    assert periods.default(False, date(2026, 11, 28)).value == "2026-01/2026-12"
+    assert periods.default(True, date(2026, 11, 28)).value == "2026-07/2026-09"
+    assert periods.default(True, date(2026, 2, 10)).value == "2025-10/2025-12"
+    assert periods.default(True, date(2026, 1, 5)).value == "2025-07/2025-09"
+    assert periods.last_whole_year(date(2026, 11, 28)) == "2025"
+    assert periods.last_whole_year(date(2027, 2, 1)) == "2026"

@@ -34,6 +34,11 @@ def test_a_trend_runs_over_the_grid_periods_of_its_selection():
                                                          "year")] == [
         ("2026", "2026-01", "2026-12")]
     assert got[0].year_before().first == "2025-01"
+    # a selection shorter than the grain is one point, named for what it is
+    assert [(p.label, p.first) for p in periods(Selection("2026-03", "2026-03"))] == [
+        ("2026-03", "2026-03")]
+    assert [p.label for p in periods(Selection("2026-07", "2026-09"), "year")] == [
+        "2026 kvartal 3"]
     with pytest.raises(InputRejected, match="tidsindelning"):
         periods(Selection("2026-01", "2026-03"), "week")
     with pytest.raises(InputRejected, match="ingen kalendermånad"):

@@ -156,8 +156,9 @@ class Context:
             selection = replace(selection, version=instrument.version)
         if functions is None:
             functions = query.restricted(engine)
-            if functions:   # a login: the figure functions refuse it too; this says it in the
-                from ubu_tui.results.periods import check_published   # reader's words
+            if functions:
+                # a login: the figure functions refuse it too; this says it in reader's words
+                from ubu_tui.results.periods import check_published
 
                 check_published(selection.period_from, selection.period_to)
         return cls(engine, instrument, selection, threshold or Threshold(), unit_names(engine),

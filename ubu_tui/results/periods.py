@@ -107,6 +107,19 @@ def last_whole_year(today: date | None = None) -> str:
     return latest[:4] if latest.endswith("-12") else f"{int(latest[:4]) - 1:04d}"
 
 
+def default(login: bool, today: date | None = None) -> Period:
+    """The period a screen opens on: this year; for a login of the shared database, the
+    latest quarter published."""
+    if not login:
+        year = month_of(today)[:4]
+        return Period(f"{year}-01", f"{year}-12", "year")
+    latest = latest_published(today)
+    last = int(latest[5:]) // 3 * 3
+    if last == 0:
+        return Period(f"{int(latest[:4]) - 1:04d}-10", f"{int(latest[:4]) - 1:04d}-12", "quarter")
+    return Period(f"{latest[:4]}-{last - 2:02d}", f"{latest[:4]}-{last:02d}", "quarter")
+
+
 def published(last: str, today: date | None = None) -> bool:
     return last <= latest_published(today)
 

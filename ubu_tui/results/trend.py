@@ -63,7 +63,12 @@ def periods(sel: Selection, grain: str = "quarter") -> list[Period]:
             out.append(Period(str(year), f"{year:04d}-{month:02d}",
                               f"{year:04d}-{last_month:02d}"))
             year, month = year + 1, 1
-    return out
+    # a selection shorter than the grain (a month by quarter, a quarter by year) is one point,
+    # named for what it is rather than for the quarter or year it lies in
+    from ubu_tui.results import periods as grid
+
+    return [replace(p, label=grid.Period(p.first, p.last, k).label)
+            if (k := grid.kind(p.first, p.last)) not in (None, grain) else p for p in out]
 
 
 def _tables(ctx: Context, measures: list[str]) -> dict[str, Table]:

@@ -42,6 +42,9 @@ class CoverageScreen(UbuScreen):
     shown: tuple[object, object] | None = None      # the tables on screen (for tests)
 
     def compose(self) -> ComposeResult:
+        from ubu_tui.results.periods import default
+        from ubu_tui.results.query import restricted
+
         municipality = self.ubu.settings.municipality
         self.today = self.ubu.today()
         yield Header()
@@ -63,11 +66,12 @@ class CoverageScreen(UbuScreen):
         yield Static(id="cov-message")
         with Horizontal(classes="row", id="coverage-period"):
             yield Label(_("Visa från"))
-            yield FixedInput(f"{self.today.year:04d}-01", max_length=7, id="cov-from", compact=True)
+            # figures are made for calendar months, quarters, half-years and years only
+            # (results/periods.py): this year, or for a login the latest quarter published
+            shown = default(restricted(self.ubu.engine), self.today)
+            yield FixedInput(shown.first, max_length=7, id="cov-from", compact=True)
             yield Label(_("till"))
-            # the whole year: figures are made for calendar months, quarters, half-years and
-            # years only (results/periods.py); months not yet published are noted
-            yield FixedInput(f"{self.today.year:04d}-12", max_length=7, id="cov-to", compact=True)
+            yield FixedInput(shown.last, max_length=7, id="cov-to", compact=True)
         with VerticalScroll():
             yield Static(_("Räknar …"), id="cov-table")
         yield UbuFooter()
