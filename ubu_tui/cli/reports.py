@@ -159,7 +159,8 @@ def register(sub: Any) -> None:
     p.add_argument("--from", dest="period_from", required=True, metavar="YYYY-MM",
                    help=_("första månaden (krävs)"))
     p.add_argument("--to", dest="period_to", metavar="YYYY-MM",
-                   help=_("sista månaden (standard: samma som --from)"))
+                   help=_("sista månaden; perioden är en kalendermånad, ett kvartal, ett "
+                          "halvår eller ett år (standard: samma som --from)"))
     p.add_argument("--format", choices=FORMATS,
                    help=_("html, pptx, xlsx eller csv (standard: filändelsen, annars html); "
                           "en annan filändelse än formatet är ett fel"))
@@ -183,7 +184,8 @@ def register(sub: Any) -> None:
     c.add_argument("--from", dest="period_from", metavar="YYYY-MM",
                    help=_("första månaden att visa"))
     c.add_argument("--to", dest="period_to", metavar="YYYY-MM",
-                   help=_("sista månaden att visa (standard: samma som --from)"))
+                   help=_("sista månaden att visa; perioden är en kalendermånad, ett kvartal, "
+                          "ett halvår eller ett år (standard: samma som --from)"))
     c.add_argument("--month", metavar="YYYY-MM", help=_("månaden som --ended gäller"))
     c.add_argument("--ended", type=int, metavar="N",
                    help=_("antal placeringar som avslutades i månaden (ersätter ett tidigare "
