@@ -433,6 +433,23 @@ def test_read_only_database_gives_a_clear_message(tmp_path, followup):
         draft_store.save_draft(read_only, followup, "Gul lind 9")
 
 
+def test_a_login_without_the_right_is_told_which_login_does_what():
+    """On the shared database "permission denied" is a login's missing right, not a file's:
+    an analyst login starting the interview app is told which login interviews and how it
+    reads results instead (it read "check the file's permissions")."""
+    from sqlalchemy import create_engine, exc
+
+    from ubu_tui.store.engine import explain
+
+    engine = create_engine("postgresql+psycopg://an_0180@db.example/ubu")
+    err = exc.ProgrammingError("SELECT count(*) FROM draft", {},
+                               Exception("permission denied for table draft"))
+    message = str(explain(err, engine))
+    assert "'an_0180'" in message and "permission denied for table draft" in message
+    assert "caseworker login" in message and "ubu report" in message
+    assert "file" not in message
+
+
 def migrate_to(conn, revision: str) -> None:
     """Bring a database to an older schema, as an earlier release left it."""
     from alembic import command

@@ -161,6 +161,12 @@ def explain(err: exc.SQLAlchemyError, engine: Engine) -> StoreError:
     if "full" in text or "no space" in text:
         return StoreError(f"the disk holding {where} is full; free some space and try again. "
                           "Answers saved before this are kept.")
+    if "permission denied" in text and engine.url.get_backend_name() == "postgresql":
+        # a login of the shared database without the right, not a file's permissions
+        return StoreError(f"the login {engine.url.username!r} may not do this in {where} "
+                          f"({text.splitlines()[0]}): interviews and drafts need a caseworker "
+                          "login (ubu db roles --login NAME --municipality NNNN); an analyst "
+                          "login reads results with `ubu report` and `ubu coverage`.")
     if "readonly" in text or "read-only" in text or "permission denied" in text:
         return StoreError(f"the database {where} cannot be written (read-only or no "
                           "permission); check the file's permissions.")
