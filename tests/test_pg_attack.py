@@ -1179,3 +1179,42 @@ def test_no_identity_rides_in_a_name_field_of_a_submitted_record(shared, where, 
         record["scores"] = {identity: [1, 3]}
     refused(shared, "cw1", "SELECT public.ubu_submit_records(%s::jsonb)",
             params=[json.dumps([record])], match="nothing was submitted")
+
+
+# --- the app as a login that reads results only --------------------------------------------
+
+async def test_an_analyst_login_reads_results_in_the_app_and_is_told_it_does_not_interview(
+        shared):
+    """An analyst's login opens the app on the shared database (it stopped with "check the
+    file's permissions"): the home screen says what the login does, `n` is refused at once
+    with the same words, and `e` shows the published figures of the periods a login reads."""
+    from textual.widgets import Select
+
+    from tests.ui import new_app, press, wait_until
+    from ubu_tui.store import open_store
+
+    engine = open_store(shared.url.set(username=shared.logins["analyst"]).render_as_string(
+        hide_password=False))
+    app = new_app(engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        status = str(app.screen.query_one("#home-status").content)
+        assert "läser resultat" in status and shared.logins["analyst"] in status
+        await press(pilot, "n")
+        assert type(app.screen).__name__ == "HomeScreen"
+        assert any("handläggarinloggning" in n.message for n in app._notifications)
+        await press(pilot, "e")
+        assert type(app.screen).__name__ == "ResultsScreen"
+        labels = [str(label) for label, _value in app.screen.query_one(
+            "#period", Select)._options]
+        assert "2026 kvartal 2" in labels and "2026" not in labels     # not over yet
+        app.screen.query_one("#period", Select).value = "2026-04/2026-06"
+        await wait_until(pilot, lambda: "Samtliga" in _page(app))
+
+
+def _page(app) -> str:
+    from rich.console import Console
+
+    console = Console(width=78, record=True)
+    console.print(app.screen.query_one("#results-table").content)
+    return console.export_text()

@@ -111,6 +111,18 @@ class UbuApp(TypeAhead, App[None]):
     def store_ready(self) -> bool:
         return self._engine is not None
 
+    _reads_only: bool | None = None
+
+    @property
+    def reads_only(self) -> bool:
+        """A login of the shared database that keeps no drafts (an analyst's, an admin's):
+        it reads results; interviews need a caseworker login."""
+        if self._reads_only is None:
+            from ubu_tui.store.glance import keeps_drafts
+
+            self._reads_only = not keeps_drafts(self.engine)
+        return self._reads_only
+
     @property
     def instrument(self) -> Instrument:
         if self._instrument is None:
@@ -149,12 +161,13 @@ class UbuApp(TypeAhead, App[None]):
             self._let_keys_go_first()
             importlib.import_module(module)
         from ubu_tui.store import open_store
-        from ubu_tui.store.glance import purge_old_drafts
+        from ubu_tui.store.glance import keeps_drafts, purge_old_drafts
 
         url = self.settings.practice_url if self.settings.practice else self.settings.database_url
         try:
             engine = open_store(url, practice=self.settings.practice)
-            purged = purge_old_drafts(engine)
+            self._reads_only = not keeps_drafts(engine)
+            purged = 0 if self._reads_only else purge_old_drafts(engine)
         except UbuError as err:
             self.call_from_thread(self.exit, None, 2, f"ubu: {err}")
             return

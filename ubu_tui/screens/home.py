@@ -12,6 +12,9 @@ from ubu_tui.i18n import N_, _, ngettext
 from ubu_tui.screens.base import UbuScreen
 from ubu_tui.widgets.footer import UbuFooter
 
+READS_ONLY = N_("Inloggningen {login} läser resultat (e) och täckning (t). Intervjuer och "
+               "utkast kräver en handläggarinloggning för en kommun.")
+
 
 class HomeScreen(UbuScreen):
     BINDINGS = [
@@ -81,6 +84,10 @@ class HomeScreen(UbuScreen):
         from ubu_tui.store.glance import count_drafts, count_submissions
 
         try:
+            if self.ubu.reads_only:
+                self.query_one("#home-status", Static).update(_(READS_ONLY).format(
+                    login=self.ubu.engine.url.username))
+                return
             drafts, submitted = count_drafts(self.ubu.engine), count_submissions(
                 self.ubu.engine)
         except UbuError as err:
@@ -100,18 +107,27 @@ class HomeScreen(UbuScreen):
         self._pending = action
         return True
 
+    def _interviews_refused(self) -> bool:
+        """An analyst's or admin's login reads results only: said at once, not at the first
+        answer saved."""
+        if self.ubu.store_ready and self.ubu.reads_only:
+            self.notify(_(READS_ONLY).format(login=self.ubu.engine.url.username),
+                        severity="error", timeout=15)
+            return True
+        return False
+
     def action_start(self) -> None:
         # Set-up is shown without the store (it waits for it only to start or pick a unit),
         # so that `n` pressed at start-up is served at once; `ubu --practice` first opens the
         # practice, which needs the store.
-        if self.ubu.settings.practice and self._later("start"):
+        if self.ubu.settings.practice and self._later("start") or self._interviews_refused():
             return
         from ubu_tui.screens.setup import SetupScreen
 
         self.app.push_screen(SetupScreen())
 
     def action_resume(self) -> None:
-        if self._later("resume"):
+        if self._later("resume") or self._interviews_refused():
             return
         from ubu_tui.screens.resume import ResumeScreen
 

@@ -20,6 +20,16 @@ _DRAFT = table("draft", column("created_at", DateTime(timezone=True)))   # as mo
 _SUBMISSION = table("submission", column("id"))
 
 
+def keeps_drafts(engine: Engine) -> bool:
+    """Whether this login may keep interview drafts: every SQLite store, and on the shared
+    database a caseworker login (or the owner); an analyst or admin login reads results only."""
+    if engine.url.get_backend_name() != "postgresql":
+        return True
+    with connection_for(engine) as conn:
+        return bool(conn.execute(text(
+            "SELECT has_table_privilege('public.draft', 'DELETE')")).scalar_one())
+
+
 def purge_old_drafts(engine: Engine, now: datetime | None = None) -> int:
     """Delete drafts older than the follow-up window (a draft older than it can't be due);
     return how many went."""
