@@ -6,7 +6,7 @@ import sys
 from typing import Any
 
 from ubu_tui.cli.common import Context, command, file_arg, say, subcommands, warn
-from ubu_tui.i18n import _
+from ubu_tui.i18n import _, ngettext
 
 
 def import_units(ctx: Context) -> int:
@@ -17,6 +17,10 @@ def import_units(ctx: Context) -> int:
         warn(_("varning: {warning}").format(warning=warning))
     say(_("registret: {added} enheter tillagda, {updated} uppdaterade").format(
         added=report.added, updated=report.updated))
+    if report.held:
+        say(ngettext("{n} ändring av gruppering gäller från nästa publicering",
+                     "{n} ändringar av gruppering gäller från nästa publicering",
+                     report.held).format(n=report.held))
     return 0
 
 
