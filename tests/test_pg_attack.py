@@ -902,6 +902,45 @@ def test_held_changes_of_an_earlier_month_apply_at_the_first_record_of_a_later_o
         _restore(shared, registry)
 
 
+def test_the_admin_is_told_what_is_held_and_the_owner_what_its_release_applied(shared,
+                                                                             tmp_path):
+    """Through the command: an admin's registry import says how many changes of grouping
+    wait for the next release (names act at once); importing the file in force again
+    withdraws them; the owner's `db release` says how many it applied."""
+    from tests.helpers import ubu_here
+
+    registry = _registry(shared)
+    lines = DEMO_UNITS.read_text(encoding="utf-8").splitlines()
+    changed = [line.replace("HVB Björkbacken", "HVB Björkbacken Norra")
+               .replace(",1,IVO-3471-2020,", ",4,IVO-3471-2020,") for line in lines]
+    assert changed != lines
+    (tmp_path / "changed.csv").write_text("\n".join(changed) + "\n", encoding="utf-8")
+    (tmp_path / "same.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    admin = shared.url.set(username=shared.logins["admin"]).render_as_string(
+        hide_password=False)
+    owner = shared.url.render_as_string(hide_password=False)
+    try:
+        run = ubu_here("--database-url", admin, "registry", "import",
+                       str(tmp_path / "changed.csv"))
+        assert run.returncode == 0, run.stderr
+        assert "1 ändring av gruppering gäller från nästa publicering" in run.stdout
+        rows = {r.id: r for r in _registry(shared)}
+        assert (rows[1001].name, rows[1001].unit_type) == ("HVB Björkbacken Norra", 1)
+        assert [row[:3] for row in _held(shared)] == [(1001, "update", 4)]
+        run = ubu_here("--database-url", admin, "registry", "import",
+                       str(tmp_path / "same.csv"))
+        assert run.returncode == 0 and "gruppering" not in run.stdout, run.stdout
+        assert _held(shared) == []
+        ubu_here("--database-url", admin, "registry", "import", str(tmp_path / "changed.csv"))
+        run = ubu_here("--database-url", owner, "db", "release", "--now")
+        assert run.returncode == 0, run.stderr
+        assert "1 väntande ändring av gruppering i registret gäller från den här utgåvan" \
+            in run.stdout
+        assert {r.id: r.unit_type for r in _registry(shared)}[1001] == 4
+    finally:
+        _restore(shared, registry)
+
+
 def _regroup_db(types: dict[int, int], tmp: Any, hidden: int = 0) -> Shared:
     """A database of its own: units 1001-1004 with 40 follow-ups each (and `hidden` at 1005),
     the registry with the unit types `types` changed, the roles, an admin login."""
