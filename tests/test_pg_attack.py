@@ -800,6 +800,11 @@ def test_an_admins_change_of_grouping_is_held_and_readable(shared):
                 match="by the trigger on unit only")
         refused(shared, "admin", "UPDATE public.unit SET id = 1099 WHERE id = 1003",
                 match="changed by the owner of the database only")
+        # the trigger stays: only the owner (or a superuser) can switch it off
+        refused(shared, "admin", "ALTER TABLE public.unit DISABLE TRIGGER unit_hold_grouping",
+                match="must be owner")
+        refused(shared, "admin", "SET session_replication_role = replica",
+                "UPDATE public.unit SET unit_type = 4 WHERE id = 1003")
         assert _registry(shared) == registry
     finally:
         _restore(shared, registry)

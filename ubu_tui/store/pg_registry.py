@@ -32,6 +32,12 @@ turned (a statement trigger on `submission`; the figure functions write nothing)
 registry a login can read figures under changes at most once a month, as the released records
 do. The owner's own edits act at once and withdraw a held change of the same unit.
 
+What the monthly path lets a login see: the admin, reading `unit` or `unit_change.applied`,
+learns that some record came in (somewhere in the country) after the month turned, and about
+when. Nothing tells which unit or municipality, and the figures do not change with it; the
+owner's release alone (or a scheduled `ubu db release` on the first of the month) would not
+tell even that, at the cost of held changes waiting for the owner.
+
 Which login asked is told by the role running the statement (current_user, not session_user):
 inside the owner's functions (the release applying held changes) it is the owner. So the
 trigger function runs with the caller's rights, and writes the held change through one
@@ -170,6 +176,12 @@ DECLARE
     v_month text := pg_catalog.to_char(pg_catalog.now(), 'YYYY-MM');
     v_n integer := 0;
 BEGIN
+    -- the units first, then their held changes: the order in which a login's statement on
+    -- unit takes them, so that the two wait for each other instead of deadlocking
+    PERFORM 1 FROM public.unit u
+    WHERE u.id IN (SELECT h.unit_id FROM public.unit_change h
+                   WHERE h.applied IS NULL AND (p_all OR h.month < v_month))
+    ORDER BY u.id FOR UPDATE OF u;
     FOR c IN SELECT h.* FROM public.unit_change h
              WHERE h.applied IS NULL AND (p_all OR h.month < v_month)
              ORDER BY h.seq FOR UPDATE LOOP
