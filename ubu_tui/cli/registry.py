@@ -28,6 +28,12 @@ def export_units(ctx: Context) -> int:
     from ubu_tui.store import registry
 
     text = registry.export_units(ctx.store)
+    held = registry.held_changes(ctx.store)
+    if held:
+        warn(ngettext("{n} ändring av gruppering väntar på nästa publicering; exporten visar "
+                      "grupperingen som gäller nu",
+                      "{n} ändringar av gruppering väntar på nästa publicering; exporten visar "
+                      "grupperingen som gäller nu", held).format(n=held))
     if ctx.args.file:
         from ubu_tui.outputs import write_text
 

@@ -217,6 +217,22 @@ def _held(session: Any, ids: list[int]) -> int:
         "AND unit_id = ANY(:ids)"), {"ids": ids}).scalar_one())
 
 
+def held_changes(engine: Engine) -> int:
+    """How many changes of grouping wait for the next release in the shared database (0 on
+    SQLite, and for a login that may not read them)."""
+    from sqlalchemy import text
+
+    if engine.url.get_backend_name() != "postgresql":
+        return 0
+    with engine.connect() as conn:
+        if not conn.execute(text("SELECT pg_catalog.to_regclass('public.unit_change') IS NOT "
+                                 "NULL AND pg_catalog.has_table_privilege('public.unit_change', "
+                                 "'SELECT')")).scalar():
+            return 0
+        return int(conn.execute(text("SELECT pg_catalog.count(*) FROM public.unit_change "
+                                     "WHERE applied IS NULL")).scalar_one())
+
+
 def export_units(engine: Engine) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
