@@ -951,6 +951,54 @@ def test_the_admin_is_told_what_is_held_and_the_owner_what_its_release_applied(s
         _restore(shared, registry)
 
 
+class _Before0167(Shared):
+    """An empty database of its own, brought to schema 0166 with the roles as that release
+    made them, and an admin login."""
+
+    def __init__(self) -> None:
+        from tests.test_store import migrate_to
+        from ubu_tui.store.engine import make_engine
+        from ubu_tui.store.pg_registry import HOLD_SIGNATURE
+        from ubu_tui.store.shared import role_statements
+
+        assert URL is not None
+        self.prefix = f"ubu_x{secrets.token_hex(3)}"
+        self.logins = {"admin": f"{self.prefix}_ad"}
+        self.admin = create_engine(URL, isolation_level="AUTOCOMMIT")
+        self.name = f"ubu_t_{secrets.token_hex(4)}"
+        with self.admin.connect() as conn:
+            conn.execute(text(f"CREATE DATABASE {self.name}"))
+        self.url = make_url(URL).set(database=self.name)
+        self.owner = make_engine(self.url.render_as_string(hide_password=False))
+        with self.owner.begin() as conn:
+            migrate_to(conn, "0166")
+            conn.execute(text("INSERT INTO store_meta (key, value) VALUES ('store_kind', "
+                              "'real')"))
+        import_units(self.owner, DEMO_UNITS)
+        with self.owner.begin() as conn:
+            for sql in role_statements(self.prefix):
+                if "unit_change" not in sql and HOLD_SIGNATURE not in sql:
+                    conn.execute(text(sql))
+            conn.execute(text(f"CREATE ROLE {self.logins['admin']} LOGIN IN ROLE "
+                              f"{self.prefix}_admin"))
+
+
+def test_an_admin_role_made_before_0167_gets_what_the_hold_needs_at_the_upgrade():
+    """`db upgrade` to 0167 on a database whose roles exist: the roles that may write the
+    registry are granted the held changes' table (to read) and the function that holds one;
+    without it, their edits would fail on the new trigger."""
+    from ubu_tui.store.schema import HEAD, ensure_schema
+
+    db = _Before0167()
+    try:
+        assert ensure_schema(db.owner) == "migrated" and HEAD == "0167"
+        run_as(db, "admin", "UPDATE public.unit SET unit_type = 4 WHERE id = 1001")
+        assert [row[:3] for row in _held(db)] == [(1001, "update", 4)]
+        assert {r.id: r.unit_type for r in _registry(db)}[1001] == 1
+    finally:
+        db.close()
+
+
 SHOWN = [1001, 1002, 1003, 1004, 1006, 1008]
 
 

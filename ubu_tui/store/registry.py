@@ -208,11 +208,19 @@ def import_units(engine: Engine, path: Path | str) -> ImportReport:
 GROUPING = ("unit_type", "operating_form", "orientation")
 
 
+# Whether this login may read the held changes (a database before schema 0167 has none)
+_HELD_READABLE = ("SELECT pg_catalog.to_regclass('public.unit_change') IS NOT NULL AND "
+                  "pg_catalog.has_table_privilege('public.unit_change', 'SELECT')")
+
+
 def _held(session: Any, ids: list[int]) -> int:
     """How many of these units have a change held until the next release."""
     from sqlalchemy import text
 
-    return int(session.connection().execute(text(
+    conn = session.connection()
+    if not conn.execute(text(_HELD_READABLE)).scalar():
+        return 0
+    return int(conn.execute(text(
         "SELECT pg_catalog.count(*) FROM public.unit_change WHERE applied IS NULL "
         "AND unit_id = ANY(:ids)"), {"ids": ids}).scalar_one())
 
@@ -225,9 +233,7 @@ def held_changes(engine: Engine) -> int:
     if engine.url.get_backend_name() != "postgresql":
         return 0
     with engine.connect() as conn:
-        if not conn.execute(text("SELECT pg_catalog.to_regclass('public.unit_change') IS NOT "
-                                 "NULL AND pg_catalog.has_table_privilege('public.unit_change', "
-                                 "'SELECT')")).scalar():
+        if not conn.execute(text(_HELD_READABLE)).scalar():
             return 0
         return int(conn.execute(text("SELECT pg_catalog.count(*) FROM public.unit_change "
                                      "WHERE applied IS NULL")).scalar_one())
