@@ -895,14 +895,20 @@ def test_held_changes_of_an_earlier_month_apply_at_the_first_record_of_a_later_o
             conn.execute(text("UPDATE public.unit_change SET month = '2000-01' "
                               "WHERE applied IS NULL"))
         assert _by_type(shared) == before            # a figure call applies nothing
-        _padding(shared, 1)
+        with shared.owner.begin() as conn:           # one that cannot be applied any more
+            conn.execute(text("INSERT INTO public.unit_change (unit_id, action, month, "
+                              "changed_by) VALUES (1002, 'update', '2000-01', 'x')"))
+        _padding(shared, 1)                          # the caseworker's record goes in anyway
         assert _held(shared) == []
         assert [r.unit_type for r in _registry(shared) if r.id == 1001] == [4]
         assert _by_type(shared) != before
         applied = run_as(shared, "admin", "SELECT unit_id, applied = to_char(now(), "
                                           "'YYYY-MM'), outcome FROM public.unit_change "
-                                          "WHERE applied IS NOT NULL ORDER BY seq DESC LIMIT 1")
-        assert applied == [(1001, True, "applied")]
+                                          "WHERE applied IS NOT NULL ORDER BY seq DESC LIMIT 2")
+        assert applied[1] == (1001, True, "applied")
+        assert applied[0][:2] == (1002, True) and applied[0][2].startswith(
+            "not applied: null value in column \"unit_type\""), applied
+        assert [r.unit_type for r in _registry(shared) if r.id == 1002] == [1]
     finally:
         _restore(shared, registry)
 
@@ -1002,7 +1008,8 @@ def test_an_admin_role_made_before_0167_gets_what_the_hold_needs_at_the_upgrade(
 SHOWN = [1001, 1002, 1003, 1004, 1006, 1008]
 
 
-def _regroup_db(types: dict[int, int], tmp: Any, hidden: int = 0) -> Shared:
+def _regroup_db(types: dict[int, int], tmp: Any, hidden: int = 0,
+                drop: frozenset[int] = frozenset()) -> Shared:
     """A database of its own: units 1001-1004, 1006 and 1008 with 40 follow-ups each (and
     `hidden` at 1005),
     the registry with the unit types `types` changed, the roles, an admin login."""
@@ -1018,7 +1025,7 @@ def _regroup_db(types: dict[int, int], tmp: Any, hidden: int = 0) -> Shared:
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.DictWriter(out, fieldnames=list(rows[0]))
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(row for row in rows if int(row["id"]) not in drop)
     db = Shared()
     import_units(db.owner, path)
     records = list(generate(default_instrument(), 240, SHOWN, [PERIOD], municipalities=2,
@@ -1054,20 +1061,23 @@ def _everything_by_type(db: Shared) -> dict[str, Any]:
 
 def test_the_owners_release_regroups_the_figures_and_the_cube_as_a_new_registry_would(
         tmp_path):
-    """Held, then applied by the owner's release through the ordinary UPDATE: the figures and
-    the index cube are then exactly those of a store whose registry had the new types from
-    the start."""
+    """Held, then applied by the owner's release (regroupings both ways and a deletion, the
+    cube's sums moved for all of them at once): the figures and the index cube are then
+    exactly those of a store whose registry had the new types from the start."""
     from ubu_tui.store.shared import make_release
 
-    old, new = _regroup_db({}, tmp_path), _regroup_db({1001: 4, 1003: 4}, tmp_path)
+    old = _regroup_db({}, tmp_path)
+    new = _regroup_db({1001: 4, 1003: 4, 1006: 1}, tmp_path, drop=frozenset({1004}))
     try:
         before = _everything_by_type(old)
         assert before != _everything_by_type(new)
         run_as(old, "admin", "UPDATE public.unit SET unit_type = 4 WHERE id = 1001",
-               "UPDATE public.unit SET unit_type = 4 WHERE id = 1003")
+               "UPDATE public.unit SET unit_type = 4 WHERE id = 1003",
+               "UPDATE public.unit SET unit_type = 1 WHERE id = 1006",
+               "DELETE FROM public.unit WHERE id = 1004")
         assert _everything_by_type(old) == before
         made = make_release(old.owner, now=True)
-        assert (made.registry_changes, made.waiting) == (2, 0)
+        assert (made.registry_changes, made.waiting) == (4, 0)
         assert _everything_by_type(old) == _everything_by_type(new)
         assert _registry(old) == _registry(new)
         assert make_release(old.owner, now=True).registry_changes == 0
