@@ -719,10 +719,10 @@ def _held(db: Shared, who: str = "admin") -> list[Any]:
 
 
 def _restore(db: Shared, registry: list[Any]) -> None:
-    """The owner puts the registry back as it was and drops what is held (its own edits act
-    at once and withdraw a held change of the unit)."""
+    """The owner puts the registry back as it was, and forgets the registry's changes (its
+    own edits act at once)."""
     with db.owner.begin() as conn:
-        conn.execute(text("DELETE FROM public.unit_change WHERE applied IS NULL"))
+        conn.execute(text("DELETE FROM public.unit_change"))
         conn.execute(text("DELETE FROM public.unit WHERE NOT (id = ANY(:ids))"),
                      {"ids": [row.id for row in registry]})
         for row in registry:
@@ -840,6 +840,14 @@ def test_an_admins_delete_is_held_whether_or_not_the_unit_has_records(shared):
         assert make_release(shared.owner, now=True).registry_changes == 1
         assert [(r.name, r.unit_type) for r in _registry(shared) if r.id == 1001] \
             == [("Åter", 4)]
+        # an id the owner deleted is held the same way when a login adds it again
+        with shared.owner.begin() as conn:
+            conn.execute(text("DELETE FROM public.unit WHERE id = 1002"))
+        run_as(shared, "admin", "INSERT INTO public.unit (id, name, owner, sole_trader, "
+                                "unit_type, active) VALUES (1002, 'Åter', 'Ägare', false, 4, "
+                                "true)")
+        assert 1002 not in {r.id for r in _registry(shared)}
+        assert [row[:3] for row in _held(shared)] == [(1002, "insert", 4)]
     finally:
         _restore(shared, registry)
 

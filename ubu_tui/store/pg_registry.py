@@ -20,8 +20,8 @@ So, for every login but the database owner:
 - a deletion is held the same way, whether or not the unit has records: holding only those
   with records would tell the admin which units have any;
 - adding a unit acts at once (a unit with no records regroups nothing; caseworkers need a new
-  unit at once), except an id that once left the registry by a held deletion: its records would
-  come back into a group, so it is held too;
+  unit at once), except an id that once left the registry (a deletion, held or the owner's,
+  is kept in `unit_change`): its records would come back into a group, so it is held too;
 - the other columns (name, owner, organisation number, permit, active) act at once;
 - a unit's id is not changed (add the unit under its new id instead).
 
@@ -140,6 +140,17 @@ BEGIN
         DELETE FROM public.unit_change h
         WHERE h.applied IS NULL
           AND h.unit_id = CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END;
+        -- and a unit the owner deletes is written down like one a login's deletion removed,
+        -- so that a login adding it again is held as well
+        IF TG_OP = 'DELETE' AND NOT EXISTS (SELECT 1 FROM public.unit_change h
+                                            WHERE h.unit_id = OLD.id
+                                              AND h.outcome = 'applying') THEN
+            INSERT INTO public.unit_change (unit_id, action, unit_type, operating_form,
+                                            orientation, month, changed_by, applied, outcome)
+            VALUES (OLD.id, 'delete', OLD.unit_type, OLD.operating_form, OLD.orientation,
+                    pg_catalog.to_char(pg_catalog.now(), 'YYYY-MM'), session_user::text,
+                    pg_catalog.to_char(pg_catalog.now(), 'YYYY-MM'), 'applied');
+        END IF;
         RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
     END IF;
     IF TG_OP = 'INSERT' THEN
