@@ -25,8 +25,8 @@ So, for every login but the database owner:
 - the other columns (name, owner, organisation number, permit, active) act at once;
 - a unit's id is not changed (add the unit under its new id instead).
 
-Held changes are applied through the ordinary statements on `unit`, so the cube's triggers move
-the sums: by the owner's release (`ubu db release`: those of earlier months; with --now all
+Held changes are applied through the ordinary statements on `unit` (the index cube's sums of
+all the units regrouped are moved in one statement, not unit by unit): by the owner's release (`ubu db release`: those of earlier months; with --now all
 of them), and once a month by itself, at the first record that comes in after the month
 turned (a statement trigger on `submission`; the figure functions write nothing). So the
 registry a login can read figures under changes at most once a month, as the released records

@@ -10,9 +10,11 @@ out; deleting a unit with records did the same through the group "not registered
 A change of a unit's grouping columns, and a deletion, by any login but the owner is now held
 in the new table unit_change (readable by the admin) while the row keeps the grouping in force;
 the owner's release applies them (`ubu db release`: earlier months'; --now: all), and so does
-the first record that comes in after the month turned, through the ordinary statements on unit,
-so that the cube follows. A new unit and the other columns act at once. See
-store/pg_registry.py for the rules. ubu_release is installed again: it applies the held changes.
+the first record that comes in after the month turned, through the ordinary statements on unit;
+the index cube's sums of all the units regrouped are moved in one statement (the cube's row
+trigger on unit, installed again, leaves a unit being applied to it). A new unit and the other
+columns act at once. See store/pg_registry.py for the rules. ubu_release is installed again: it
+applies the held changes.
 
 SQLite has no logins: nothing changes there.
 
