@@ -342,7 +342,7 @@ def test_counts_and_the_login_map_are_not_readable(shared, who):
 READABLE = {"cw1": {"alembic_version", "store_meta", "unit", "draft"},
             "cw2": {"alembic_version", "store_meta", "unit", "draft"},
             "analyst": {"alembic_version", "store_meta", "unit"},
-            "admin": {"alembic_version", "store_meta", "unit"}}
+            "admin": {"alembic_version", "store_meta", "unit", "unit_change"}}
 
 
 @pytest.mark.parametrize("who", sorted(READABLE))
@@ -708,32 +708,444 @@ def test_an_admin_login_holds_no_caseworker_right(shared):
     assert figures(shared, "admin") == figures(shared, "analyst")
 
 
-@pytest.mark.xfail(strict=True, reason="open: registry groups are read as the registry is at "
-                   "the call; a release-bound snapshot of the registry is not built yet")
+def _registry(db: Shared) -> list[Any]:
+    with db.owner.connect() as conn:
+        return conn.execute(text("SELECT * FROM public.unit ORDER BY id")).all()
+
+
+def _held(db: Shared, who: str = "admin") -> list[Any]:
+    """The held registry changes, as a login (or the owner) reads them."""
+    sql = ("SELECT unit_id, action, unit_type, operating_form, orientation, "
+           "month = to_char(now(), 'YYYY-MM'), changed_by FROM public.unit_change "
+           "WHERE applied IS NULL ORDER BY unit_id")
+    if who == "owner":
+        with db.owner.connect() as conn:
+            return conn.execute(text(sql)).all()
+    return run_as(db, who, sql)
+
+
+def _restore(db: Shared, registry: list[Any]) -> None:
+    """The owner puts the registry back as it was, and forgets the registry's changes (its
+    own edits act at once)."""
+    with db.owner.begin() as conn:
+        conn.execute(text("DELETE FROM public.unit_change"))
+        conn.execute(text("DELETE FROM public.unit WHERE NOT (id = ANY(:ids))"),
+                     {"ids": [row.id for row in registry]})
+        for row in registry:
+            values = row._asdict()
+            conn.execute(text(
+                "INSERT INTO public.unit (id, name, owner, org_number, sole_trader, unit_type, "
+                "permit_ref, operating_form, orientation, active) VALUES (:id, :name, :owner, "
+                ":org_number, :sole_trader, :unit_type, :permit_ref, :operating_form, "
+                ":orientation, :active) "
+                "ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, owner = EXCLUDED.owner, "
+                "org_number = EXCLUDED.org_number, permit_ref = EXCLUDED.permit_ref, "
+                "unit_type = EXCLUDED.unit_type, operating_form = EXCLUDED.operating_form, "
+                "orientation = EXCLUDED.orientation, active = EXCLUDED.active "
+                "WHERE unit IS DISTINCT FROM EXCLUDED"),
+                values)
+    assert _registry(db) == registry
+
+
+def _by_type(db: Shared, who: str = "admin", by: str = "unit_type",
+             function: str = "ubu_item_figures") -> list[Any]:
+    items = "ARRAY['y_respected']" if function == "ubu_item_figures" else "NULL"
+    return run_as(db, who, f"SELECT * FROM public.{function}('2026-04', '2026-06', '{by}', 3, "
+                           f"{items}) ORDER BY 1, 2, 3")
+
+
 def test_an_admin_login_cannot_regroup_the_units_for_fresh_noise(shared):
     """ubu_admin edits the unit registry and reads the figures. Grouped by unit type (or
-    operating form, orientation), a group is whatever units the registry puts in it at the
-    call: the admin puts a hidden unit and a set of shown units in one type, reads the type's
-    count, moves the hidden unit out, reads again, and repeats with another set. Each set is
-    a new cell with its own draw of the noise; the mean difference is the hidden unit's count
-    (24 sets put a unit of 1 answer at 1.33, 63 filter subsets at 1.13). As with padding, a
-    change of the registry should reach the figures at the next release, not at once."""
-    def by_type() -> list[Any]:
-        return run_as(shared, "admin", "SELECT * FROM public.ubu_item_figures('2026-04', "
-                      "'2026-06', 'unit_type', 3, ARRAY['y_respected']) ORDER BY 1, 2, 3")
-
-    with shared.owner.connect() as conn:
-        before_types = conn.execute(text("SELECT id, unit_type FROM public.unit")).all()
-    before = by_type()
+    operating form, orientation), a group is whatever units the registry puts in it: were an
+    edit in force at once, the admin would put a hidden unit and a set of shown units in one
+    type, read the type's count, move the hidden unit out, read again, and repeat with another
+    set. Each set is a new cell with its own draw of the noise; the mean difference is the
+    hidden unit's count (24 sets put a unit of 1 answer at 1.33, 63 filter subsets at 1.13).
+    As with padding, a change of the registry reaches the figures at the next release
+    (schema 0167, store/pg_registry.py)."""
+    registry = _registry(shared)
+    before = {by: _by_type(shared, by=by) for by in ("unit_type", "operating_form",
+                                                     "orientation")}
+    index_before = _by_type(shared, function="ubu_index_figures")
     try:
         run_as(shared, "admin", "UPDATE public.unit SET unit_type = 4 WHERE id = 1001")
-        assert by_type() == before
+        run_as(shared, "admin", "UPDATE public.unit SET operating_form = 1, orientation = 7 "
+                                "WHERE id = 1002")
+        for by, rows in before.items():
+            assert _by_type(shared, by=by) == rows, by
+        assert _by_type(shared, function="ubu_index_figures") == index_before
+        assert _registry(shared) == registry
     finally:
+        _restore(shared, registry)
+
+
+def test_an_admins_change_of_grouping_is_held_and_readable(shared):
+    """What the admin asked is written down, with the month and the login, and readable by
+    the admin (not by other logins); a later change of the same unit replaces it, and asking
+    the grouping in force withdraws it."""
+    registry = _registry(shared)
+    admin = shared.logins["admin"]
+    try:
+        assert run_as(shared, "admin", "UPDATE public.unit SET unit_type = 4 WHERE id = 1001 "
+                                       "RETURNING unit_type") == [(1,)]
+        assert _held(shared) == [(1001, "update", 4, 2, 1, True, admin)]
+        run_as(shared, "admin", "UPDATE public.unit SET unit_type = 3 WHERE id = 1001")
+        run_as(shared, "admin", "UPDATE public.unit SET orientation = 5 WHERE id = 1002")
+        assert _held(shared) == [(1001, "update", 3, 2, 1, True, admin),
+                                 (1002, "update", 1, 2, 5, True, admin)]
+        run_as(shared, "admin", "UPDATE public.unit SET orientation = 3 WHERE id = 1002")
+        assert _held(shared) == [(1001, "update", 3, 2, 1, True, admin)]
+        for who in EVERYONE:
+            refused(shared, who, "SELECT * FROM public.unit_change")
+        # nobody writes a held change but the trigger, nor applies one but the owner
+        for who in (*EVERYONE, "admin"):
+            refused(shared, who, "INSERT INTO public.unit_change (unit_id, action, month, "
+                                 "changed_by) VALUES (1003, 'delete', '2000-01', 'x')")
+            refused(shared, who, "SELECT public.ubu_apply_unit_changes(true)")
+        refused(shared, "admin", "SELECT public.ubu_hold_unit_change(1003, 'delete', NULL)",
+                match="by the trigger on unit only")
+        refused(shared, "admin", "UPDATE public.unit SET id = 1099 WHERE id = 1003",
+                match="changed by the owner of the database only")
+        # the trigger stays: only the owner (or a superuser) can switch it off
+        refused(shared, "admin", "ALTER TABLE public.unit DISABLE TRIGGER unit_hold_grouping",
+                match="must be owner")
+        refused(shared, "admin", "SET session_replication_role = replica",
+                "UPDATE public.unit SET unit_type = 4 WHERE id = 1003")
+        assert _registry(shared) == registry
+    finally:
+        _restore(shared, registry)
+
+
+def test_an_admins_delete_is_held_whether_or_not_the_unit_has_records(shared):
+    """A deleted unit's records fall to "not registered": held like a regrouping, for every
+    unit (holding only those with records would tell which units have any). A unit added
+    under the id of one that left the registry brings its records back: held too."""
+    registry = _registry(shared)
+    before = _by_type(shared)
+    try:
+        run_as(shared, "admin", "INSERT INTO public.unit (id, name, owner, sole_trader, "
+                                "unit_type, active) VALUES (1098, 'Ny', 'Ägare', false, 1, true)")
+        assert [r.id for r in _registry(shared)][-1] == 1098           # at once
+        assert run_as(shared, "admin", "DELETE FROM public.unit WHERE id IN (1001, 1098) "
+                                       "RETURNING id") == []
+        assert [r.id for r in _registry(shared)][-1] == 1098
+        assert [row[:2] for row in _held(shared)] == [(1001, "delete"), (1098, "delete")]
+        assert _by_type(shared) == before
+        assert _by_type(shared, by="unit") == _by_type(shared, "analyst", by="unit")
+        # the owner's release: gone, and 1001's records are no longer of type 1
+        from ubu_tui.store.shared import make_release
+
+        assert make_release(shared.owner, now=True).registry_changes == 2
+        assert {r.id for r in _registry(shared)} == {r.id for r in registry} - {1001}
+        assert _by_type(shared) != before
+        run_as(shared, "admin", "INSERT INTO public.unit (id, name, owner, sole_trader, "
+                                "unit_type, active) VALUES (1001, 'Åter', 'Ägare', false, 4, "
+                                "true)")
+        assert 1001 not in {r.id for r in _registry(shared)}
+        assert [row[:3] for row in _held(shared)] == [(1001, "insert", 4)]
+        assert make_release(shared.owner, now=True).registry_changes == 1
+        assert [(r.name, r.unit_type) for r in _registry(shared) if r.id == 1001] \
+            == [("Åter", 4)]
+        # an id the owner deleted is held the same way when a login adds it again
         with shared.owner.begin() as conn:
-            for unit, unit_type in before_types:
-                conn.execute(text("UPDATE public.unit SET unit_type = :t WHERE id = :u "
-                                  "AND unit_type IS DISTINCT FROM :t"),
-                             {"t": unit_type, "u": unit})
+            conn.execute(text("DELETE FROM public.unit WHERE id = 1002"))
+        run_as(shared, "admin", "INSERT INTO public.unit (id, name, owner, sole_trader, "
+                                "unit_type, active) VALUES (1002, 'Åter', 'Ägare', false, 4, "
+                                "true)")
+        assert 1002 not in {r.id for r in _registry(shared)}
+        assert [row[:3] for row in _held(shared)] == [(1002, "insert", 4)]
+    finally:
+        _restore(shared, registry)
+
+
+def test_a_new_unit_and_a_new_name_act_at_once(shared):
+    registry = _registry(shared)
+    before = _by_type(shared)
+    try:
+        run_as(shared, "admin", "INSERT INTO public.unit (id, name, owner, sole_trader, "
+                                "unit_type, active) VALUES (1097, 'Ny', 'Ägare', false, 2, true)")
+        run_as(shared, "admin", "UPDATE public.unit SET name = 'Nytt namn', active = false "
+                                "WHERE id = 1002")
+        rows = {r.id: r for r in _registry(shared)}
+        assert rows[1097].unit_type == 2
+        assert (rows[1002].name, rows[1002].active) == ("Nytt namn", False)
+        assert _held(shared) == []
+        assert _by_type(shared) == before
+    finally:
+        _restore(shared, registry)
+
+
+def test_the_owners_own_edits_act_at_once(shared):
+    """The owner reads every record anyway: its edits act at once, and withdraw a change
+    the admin asked for the same unit."""
+    registry = _registry(shared)
+    before = _by_type(shared)
+    try:
+        run_as(shared, "admin", "UPDATE public.unit SET unit_type = 3 WHERE id = 1001")
+        with shared.owner.begin() as conn:
+            conn.execute(text("UPDATE public.unit SET unit_type = 4 WHERE id = 1001"))
+        assert [r.unit_type for r in _registry(shared) if r.id == 1001] == [4]
+        assert _held(shared, "owner") == []
+        assert _by_type(shared) != before
+    finally:
+        _restore(shared, registry)
+    assert _by_type(shared) == before
+
+
+def test_held_changes_of_an_earlier_month_apply_at_the_first_record_of_a_later_one(shared):
+    """No figure function writes: the month's change of the registry is made by the first
+    record that comes in after the month turned (or by the owner's release)."""
+    from ubu_tui.store.shared import release
+
+    registry = _registry(shared)
+    try:
+        release(shared.owner, now=True)
+        before = _by_type(shared)
+        run_as(shared, "admin", "UPDATE public.unit SET unit_type = 4 WHERE id = 1001")
+        _padding(shared, 1)                          # this month's change waits
+        assert _by_type(shared) == before
+        assert [row[:2] for row in _held(shared)] == [(1001, "update")]
+        with shared.owner.begin() as conn:           # as if it was asked last month
+            conn.execute(text("UPDATE public.unit_change SET month = '2000-01' "
+                              "WHERE applied IS NULL"))
+        assert _by_type(shared) == before            # a figure call applies nothing
+        with shared.owner.begin() as conn:           # one that cannot be applied any more
+            conn.execute(text("INSERT INTO public.unit_change (unit_id, action, month, "
+                              "changed_by) VALUES (1002, 'update', '2000-01', 'x')"))
+        _padding(shared, 1)                          # the caseworker's record goes in anyway
+        assert _held(shared) == []
+        assert [r.unit_type for r in _registry(shared) if r.id == 1001] == [4]
+        assert _by_type(shared) != before
+        applied = run_as(shared, "admin", "SELECT unit_id, applied = to_char(now(), "
+                                          "'YYYY-MM'), outcome FROM public.unit_change "
+                                          "WHERE applied IS NOT NULL ORDER BY seq DESC LIMIT 2")
+        assert applied[1] == (1001, True, "applied")
+        assert applied[0][:2] == (1002, True) and applied[0][2].startswith(
+            "not applied: null value in column \"unit_type\""), applied
+        assert [r.unit_type for r in _registry(shared) if r.id == 1002] == [1]
+    finally:
+        _restore(shared, registry)
+
+
+def test_the_admin_is_told_what_is_held_and_the_owner_what_its_release_applied(shared,
+                                                                             tmp_path):
+    """Through the command: an admin's registry import says how many changes of grouping
+    wait for the next release (names act at once); importing the file in force again
+    withdraws them; the owner's `db release` says how many it applied."""
+    from tests.helpers import ubu_here
+
+    registry = _registry(shared)
+    lines = DEMO_UNITS.read_text(encoding="utf-8").splitlines()
+    changed = [line.replace("HVB Björkbacken", "HVB Björkbacken Norra")
+               .replace(",1,IVO-3471-2020,", ",4,IVO-3471-2020,") for line in lines]
+    assert changed != lines
+    (tmp_path / "changed.csv").write_text("\n".join(changed) + "\n", encoding="utf-8")
+    (tmp_path / "same.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    admin = shared.url.set(username=shared.logins["admin"]).render_as_string(
+        hide_password=False)
+    owner = shared.url.render_as_string(hide_password=False)
+    try:
+        run = ubu_here("--database-url", admin, "registry", "import",
+                       str(tmp_path / "changed.csv"))
+        assert run.returncode == 0, run.stderr
+        assert "1 ändring av gruppering gäller från nästa utgåva" in run.stdout
+        rows = {r.id: r for r in _registry(shared)}
+        assert (rows[1001].name, rows[1001].unit_type) == ("HVB Björkbacken Norra", 1)
+        assert [row[:3] for row in _held(shared)] == [(1001, "update", 4)]
+        run = ubu_here("--database-url", admin, "registry", "export")
+        assert "1001,HVB Björkbacken Norra,Björkbacken Omsorg AB,556339-5630,1," in run.stdout
+        assert "1 ändring av gruppering väntar på nästa utgåva" in run.stderr
+        run = ubu_here("--language", "en", "--database-url", admin, "registry", "export")
+        assert "1 change of grouping waits for the next release" in run.stderr
+        run = ubu_here("--database-url", admin, "registry", "import",
+                       str(tmp_path / "same.csv"))
+        assert run.returncode == 0 and "gruppering" not in run.stdout, run.stdout
+        assert _held(shared) == []
+        ubu_here("--database-url", admin, "registry", "import", str(tmp_path / "changed.csv"))
+        run = ubu_here("--database-url", owner, "db", "release", "--now")
+        assert run.returncode == 0, run.stderr
+        assert "1 väntande ändring av gruppering i registret gäller från den här utgåvan" \
+            in run.stdout
+        assert {r.id: r.unit_type for r in _registry(shared)}[1001] == 4
+    finally:
+        _restore(shared, registry)
+
+
+class _Before0167(Shared):
+    """An empty database of its own, brought to schema 0166 with the roles as that release
+    made them, and an admin login."""
+
+    def __init__(self) -> None:
+        from tests.test_store import migrate_to
+        from ubu_tui.store.engine import make_engine
+        from ubu_tui.store.pg_registry import HOLD_SIGNATURE
+        from ubu_tui.store.shared import role_statements
+
+        assert URL is not None
+        self.prefix = f"ubu_x{secrets.token_hex(3)}"
+        self.logins = {"admin": f"{self.prefix}_ad"}
+        self.admin = create_engine(URL, isolation_level="AUTOCOMMIT")
+        self.name = f"ubu_t_{secrets.token_hex(4)}"
+        with self.admin.connect() as conn:
+            conn.execute(text(f"CREATE DATABASE {self.name}"))
+        self.url = make_url(URL).set(database=self.name)
+        self.owner = make_engine(self.url.render_as_string(hide_password=False))
+        with self.owner.begin() as conn:
+            migrate_to(conn, "0166")
+            conn.execute(text("INSERT INTO store_meta (key, value) VALUES ('store_kind', "
+                              "'real')"))
+        import_units(self.owner, DEMO_UNITS)
+        with self.owner.begin() as conn:
+            for sql in role_statements(self.prefix):
+                if "unit_change" not in sql and HOLD_SIGNATURE not in sql:
+                    conn.execute(text(sql))
+            conn.execute(text(f"CREATE ROLE {self.logins['admin']} LOGIN IN ROLE "
+                              f"{self.prefix}_admin"))
+
+
+def test_an_admin_role_made_before_0167_gets_what_the_hold_needs_at_the_upgrade():
+    """`db upgrade` to 0167 on a database whose roles exist: the roles that may write the
+    registry are granted the held changes' table (to read) and the function that holds one;
+    without it, their edits would fail on the new trigger."""
+    from ubu_tui.store.schema import HEAD, ensure_schema
+
+    db = _Before0167()
+    try:
+        assert ensure_schema(db.owner) == "migrated" and HEAD == "0167"
+        run_as(db, "admin", "UPDATE public.unit SET unit_type = 4 WHERE id = 1001")
+        assert [row[:3] for row in _held(db)] == [(1001, "update", 4)]
+        assert {r.id: r.unit_type for r in _registry(db)}[1001] == 1
+    finally:
+        db.close()
+
+
+SHOWN = [1001, 1002, 1003, 1004, 1006, 1008]
+
+
+def _regroup_db(types: dict[int, int], tmp: Any, hidden: int = 0,
+                drop: frozenset[int] = frozenset()) -> Shared:
+    """A database of its own: units 1001-1004, 1006 and 1008 with 40 follow-ups each (and
+    `hidden` at 1005),
+    the registry with the unit types `types` changed, the roles, an admin login."""
+    import csv
+
+    from ubu_tui.scripts.synth import generate, insert
+    from ubu_tui.store.shared import create_roles
+
+    rows = list(csv.DictReader(DEMO_UNITS.read_text(encoding="utf-8").splitlines()))
+    for row in rows:
+        row["unit_type"] = str(types.get(int(row["id"]), row["unit_type"]))
+    path = tmp / "units.csv"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(row for row in rows if int(row["id"]) not in drop)
+    db = Shared()
+    import_units(db.owner, path)
+    records = list(generate(default_instrument(), 240, SHOWN, [PERIOD], municipalities=2,
+                            seed=3))
+    if hidden:
+        records += list(generate(default_instrument(), hidden, [1005], [PERIOD], seed=98,
+                                 municipalities=2, ids=iter(["h" * 31 + str(i)
+                                                             for i in range(hidden)])))
+    insert(db.owner, records)
+    create_roles(db.owner, db.prefix)
+    with db.owner.begin() as conn:
+        conn.execute(text(f"CREATE ROLE {db.logins['admin']} LOGIN IN ROLE {db.prefix}_admin"))
+    return db
+
+
+def _everything_by_type(db: Shared) -> dict[str, Any]:
+    """Every figure by a registry group, and the cube's rows, as the owner reads them."""
+    out: dict[str, Any] = {}
+    with db.owner.connect() as conn:
+        for function in FIGURES:
+            for by in ("unit_type", "operating_form", "orientation"):
+                out[f"{function} {by}"] = conn.execute(text(
+                    f"SELECT * FROM public.{function}('2026-04', '2026-06', '{by}', 3) "
+                    "ORDER BY 1, 2, 3")).all()
+        for table, period in (("index_cube", "period"), ("index_cube_year", "year")):
+            # (a sum moved from one type to another is the same up to the order of adding)
+            out[table] = conn.execute(text(
+                f"SELECT dim, index_id, {period}, unit_type, grp, n, round(total::numeric, 9), "
+                f"high, ckey, hkey FROM public.{table} WHERE n <> 0 ORDER BY 1, 2, 3, 4, 5")
+            ).all()
+    return out
+
+
+def test_the_owners_release_regroups_the_figures_and_the_cube_as_a_new_registry_would(
+        tmp_path):
+    """Held, then applied by the owner's release (regroupings both ways and a deletion, the
+    cube's sums moved for all of them at once): the figures and the index cube are then
+    exactly those of a store whose registry had the new types from the start."""
+    from ubu_tui.store.shared import make_release
+
+    old = _regroup_db({}, tmp_path)
+    new = _regroup_db({1001: 4, 1003: 4, 1006: 1}, tmp_path, drop=frozenset({1004}))
+    try:
+        before = _everything_by_type(old)
+        assert before != _everything_by_type(new)
+        run_as(old, "admin", "UPDATE public.unit SET unit_type = 4 WHERE id = 1001",
+               "UPDATE public.unit SET unit_type = 4 WHERE id = 1003",
+               "UPDATE public.unit SET unit_type = 1 WHERE id = 1006",
+               "DELETE FROM public.unit WHERE id = 1004")
+        assert _everything_by_type(old) == before
+        made = make_release(old.owner, now=True)
+        assert (made.registry_changes, made.waiting) == (4, 0)
+        assert _everything_by_type(old) == _everything_by_type(new)
+        assert _registry(old) == _registry(new)
+        assert make_release(old.owner, now=True).registry_changes == 0
+    finally:
+        old.close()
+        new.close()
+
+
+def test_regrouping_24_times_in_a_month_draws_the_noise_once(tmp_path):
+    """The attack itself: the admin puts hidden unit 1005 (two follow-ups) in type 4 with a set
+    of shown units, reads the type's count, takes 1005 out, reads again; 24 sets. Held, every
+    regrouping reads the same registry, so the differences are one draw (0), not 24 whose mean
+    is the hidden count."""
+    import itertools
+    import statistics
+
+    db = _regroup_db({}, tmp_path, hidden=2)
+    try:
+        with db.owner.begin() as conn:
+            # in force: the hidden unit in type 4 with a shown one
+            conn.execute(text("UPDATE public.unit SET unit_type = 4 WHERE id IN (1001, 1005)"))
+            true = conn.execute(text(
+                "SELECT count(*) FROM public.answer_record a JOIN public.submission s "
+                "ON s.id = a.submission_id WHERE s.unit_id = 1005 "
+                "AND a.item_id = 'cw_goal_health_set' AND a.code >= 0")).scalar()
+        assert 1 <= true <= 2
+
+        def type_4() -> int | None:
+            rows = run_as(db, "admin", "SELECT grp, n FROM public.ubu_item_figures('2026-04', "
+                          "'2026-06', 'unit_type', 3, ARRAY['cw_goal_health_set']) "
+                          "WHERE code IS NULL AND grp = '4'")
+            return rows[0][1] if rows else None
+
+        sets = [s for k in (2, 3) for s in itertools.combinations(SHOWN, k)][:24]
+        differences = []
+        for shown in sets:
+            ids = ", ".join(map(str, shown))
+            run_as(db, "admin", "UPDATE public.unit SET unit_type = 1",
+                   f"UPDATE public.unit SET unit_type = 4 WHERE id IN ({ids}, 1005)")
+            with_hidden = type_4()
+            run_as(db, "admin", "UPDATE public.unit SET unit_type = 1 WHERE id = 1005")
+            without = type_4()
+            if with_hidden is not None and without is not None:
+                differences.append(with_hidden - without)
+        assert len(differences) == 24 and set(differences) == {0}
+        assert abs(statistics.mean(differences) - true) > 0.5
+        # one regrouping, the last one asked, at the release
+        from ubu_tui.store.shared import make_release
+
+        held = len(_held(db))
+        assert held >= 5 and make_release(db.owner, now=True).registry_changes == held
+        assert {r.id: r.unit_type for r in _registry(db)}[1005] == 1
+    finally:
+        db.close()
 
 
 def test_period_ranges_do_not_average_a_hidden_group_out():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ubu_tui.cli.common import Context, command, say, subcommands
-from ubu_tui.i18n import _
+from ubu_tui.i18n import _, ngettext
 
 
 def upgrade(ctx: Context) -> int:
@@ -22,11 +22,14 @@ def upgrade(ctx: Context) -> int:
 
 
 def release(ctx: Context) -> int:
-    from ubu_tui.store.shared import release as make_release
+    from ubu_tui.store.shared import make_release
 
-    waiting = make_release(ctx.store, now=ctx.args.now)
+    made = make_release(ctx.store, now=ctx.args.now)
+    say(ngettext("{n} väntande ändring av gruppering i registret gäller från den här utgåvan",
+                 "{n} väntande ändringar av gruppering i registret gäller från den här utgåvan",
+                 made.registry_changes).format(n=made.registry_changes))
     say(_("{n} poster väntar på nästa utgåva (den kommer av sig själv vid nästa "
-          "månadsskifte)").format(n=waiting))
+          "månadsskifte)").format(n=made.waiting))
     return 0
 
 

@@ -6,7 +6,7 @@ import sys
 from typing import Any
 
 from ubu_tui.cli.common import Context, command, file_arg, say, subcommands, warn
-from ubu_tui.i18n import _
+from ubu_tui.i18n import _, ngettext
 
 
 def import_units(ctx: Context) -> int:
@@ -17,6 +17,10 @@ def import_units(ctx: Context) -> int:
         warn(_("varning: {warning}").format(warning=warning))
     say(_("registret: {added} enheter tillagda, {updated} uppdaterade").format(
         added=report.added, updated=report.updated))
+    if report.held:
+        say(ngettext("{n} ändring av gruppering gäller från nästa utgåva",
+                     "{n} ändringar av gruppering gäller från nästa utgåva",
+                     report.held).format(n=report.held))
     return 0
 
 
@@ -24,6 +28,12 @@ def export_units(ctx: Context) -> int:
     from ubu_tui.store import registry
 
     text = registry.export_units(ctx.store)
+    held = registry.held_changes(ctx.store)
+    if held:
+        warn(ngettext("{n} ändring av gruppering väntar på nästa utgåva; exporten visar "
+                      "grupperingen som gäller nu",
+                      "{n} ändringar av gruppering väntar på nästa utgåva; exporten visar "
+                      "grupperingen som gäller nu", held).format(n=held))
     if ctx.args.file:
         from ubu_tui.outputs import write_text
 

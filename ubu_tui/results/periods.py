@@ -132,7 +132,7 @@ def check_published(first: str, last: str, today: date | None = None) -> None:
     if not published(last, today):
         raise InputRejected(_(
             "Perioden {start} – {end} redovisas först när månaden efter den är slut: till "
-            "dess kommer uppföljningar in till den, och varje ny publicering vore en ny cell "
+            "dess kommer uppföljningar in till den, och varje ny utgåva vore en ny cell "
             "med eget brus. Senaste månad som redovisas nu: {latest}.")
             .format(start=first, end=last, latest=latest_published(today)))
 

@@ -21,8 +21,12 @@ from ubu_tui.store.engine import explain
 
 # Background variables: how a follow-up is placed in a group. `item` dimensions read the
 # caseworker's coded answer; `registry` dimensions read the unit register (the `unit` row of
-# the follow-up's unit) as it stands when the figures are made; `partition` says whether every
-# follow-up is in exactly one group.
+# the follow-up's unit) with the grouping in force when the figures are made: in the shared
+# database a login's change of a unit's grouping (and its deletion of a unit) is held and comes
+# into force only at the next release, at most once a month (store/pg_registry.py), so that
+# regrouping the units call after call draws no fresh noise; the owner's edits and an office's
+# own SQLite store act at once. `partition` says whether every follow-up is in exactly one
+# group.
 
 
 def registry_expr(column: str, schema: str = "") -> str:

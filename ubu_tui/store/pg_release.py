@@ -46,6 +46,9 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
             MESSAGE = 'only the owner of the database makes a release';
     END IF;
+    -- the registry changes logins asked (store/pg_registry.py): those of earlier months, or
+    -- with p_now every one, count from this release as the records do
+    PERFORM public.ubu_apply_unit_changes(p_now);
     IF p_now THEN
         SELECT COALESCE(pg_catalog.max(s.received_seq), 0) INTO v_cut FROM public.submission s;
         INSERT INTO public.ubu_release (cut, released_by, month)

@@ -1,4 +1,12 @@
-"""The provider unit registry: units (where the young people live), imported and exported as CSV."""
+"""The provider unit registry: units (where the young people live), imported and exported as CSV.
+
+Results are broken down by the registry's unit type, operating form and orientation. In the
+shared PostgreSQL database a login's change of those (or its deletion of a unit) is held and
+reaches the figures at the next release, not at once, so that nobody can regroup the units
+call after call for fresh draws of the noise (store/pg_registry.py, schema 0167); names,
+owners, permits and new units act at once, as does every change the database owner makes.
+An office's own SQLite store has no logins: its registry acts at once.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import col, select
 
 from ubu_tui.errors import InputRejected, nothing_imported
@@ -68,6 +77,7 @@ class ImportReport:
     added: int
     updated: int
     warnings: tuple[str, ...]
+    held: int = 0       # changes of grouping held until the next release (shared database)
 
 
 def luhn_ok(digits: str) -> bool:
@@ -172,6 +182,7 @@ def import_units(engine: Engine, path: Path | str) -> ImportReport:
                              .format(path=path, reason=err)) from None
     units, warnings = parse_units(text, str(path))
     added = updated = 0
+    shared = engine.url.get_backend_name() == "postgresql"
     with session_for(engine) as session:
         for unit in units:
             existing = session.get(Unit, unit.id)
@@ -182,10 +193,50 @@ def import_units(engine: Engine, path: Path | str) -> ImportReport:
                 for field in ("name", "owner", "org_number", "sole_trader", "unit_type",
                               "permit_ref", "operating_form", "orientation"):
                     setattr(existing, field, getattr(unit, field))
+                if shared:
+                    # the file states the grouping asked, also where it is the one in force:
+                    # that withdraws a change held since (store/pg_registry.py)
+                    for field in GROUPING:
+                        flag_modified(existing, field)
                 session.add(existing)
                 updated += 1
         session.commit()
-    return ImportReport(added, updated, tuple(warnings))
+        held = _held(session, [u.id for u in units]) if shared else 0
+    return ImportReport(added, updated, tuple(warnings), held)
+
+
+GROUPING = ("unit_type", "operating_form", "orientation")
+
+
+# Whether this login may read the held changes (a database before schema 0167 has none)
+_HELD_READABLE = ("SELECT pg_catalog.to_regclass('public.unit_change') IS NOT NULL AND "
+                  "pg_catalog.has_table_privilege('public.unit_change', 'SELECT')")
+
+
+def _held(session: Any, ids: list[int]) -> int:
+    """How many of these units have a change held until the next release."""
+    from sqlalchemy import text
+
+    conn = session.connection()
+    if not conn.execute(text(_HELD_READABLE)).scalar():
+        return 0
+    return int(conn.execute(text(
+        "SELECT pg_catalog.count(*) FROM public.unit_change WHERE applied IS NULL "
+        "AND unit_id = ANY(:ids)"), {"ids": ids}).scalar_one())
+
+
+def held_changes(engine: Engine) -> int:
+    """How many changes of grouping wait for the next release in the shared database (0 on
+    SQLite, and for a login that may not read them)."""
+    from sqlalchemy import text
+
+    if engine.url.get_backend_name() != "postgresql":
+        return 0
+    with engine.connect() as conn:
+        if not conn.execute(text(_HELD_READABLE)).scalar():
+            return 0
+        return int(conn.execute(text("SELECT pg_catalog.count(*) FROM public.unit_change "
+                                     "WHERE applied IS NULL")).scalar_one())
 
 
 def export_units(engine: Engine) -> str:

@@ -35,6 +35,7 @@ from ubu_tui.store.pg_records import (
     submit_payloads,
     withdraw_records,
 )
+from ubu_tui.store.pg_registry import HOLD_SIGNATURE
 from ubu_tui.store.submissions import add_record, check_municipality
 from ubu_tui.store.transfer import (
     _check_record,
@@ -280,6 +281,10 @@ def role_statements(prefix: str = "ubu") -> list[str]:
         *[f"GRANT EXECUTE ON FUNCTION public.{fn} TO {cw}" for fn in COVERAGE_FUNCTIONS],
         # admins: the registry, and granting the roles
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON unit TO {ad}",
+        # a change of a unit's grouping by an admin is held until the next release, readable
+        # here; the trigger on unit writes it through one function (store/pg_registry.py)
+        f"GRANT SELECT ON unit_change TO {ad}",
+        f"GRANT EXECUTE ON FUNCTION public.{HOLD_SIGNATURE} TO {ad}",
         f"GRANT {cw}, {an} TO {ad} WITH ADMIN OPTION",
         # PostgreSQL 15 gives ADMIN OPTION only to a member, and a member inherits: an admin
         # login would hold every caseworker right (drafts, submission, export). NOINHERIT keeps
@@ -375,9 +380,21 @@ def map_login(engine: Engine, login: str, municipality: str, prefix: str = "ubu"
     return f"{login}: a {prefix}_caseworker login acting for municipality {municipality}"
 
 
+@dataclass(frozen=True)
+class Release:
+    waiting: int             # records that wait for the next release
+    registry_changes: int    # held registry changes this release applied (pg_registry)
+
+
 def release(engine: Engine, now: bool = False) -> int:
     """Make a release (with `now`: every record received so far counts from here on); return
     how many records wait for the next one. Only the owner may (store/pg_release.py)."""
+    return make_release(engine, now).waiting
+
+
+def make_release(engine: Engine, now: bool = False) -> Release:
+    """A release, with the number of held registry changes it applied as well: a login's
+    change of a unit's grouping counts from the next release (store/pg_registry.py)."""
     if not on_postgres(engine):
         raise InputRejected(_("Utgåvor finns bara i den gemensamma PostgreSQL-databasen; i den "
                               "inbyggda SQLite-databasen räknas varje post direkt."))
@@ -387,8 +404,12 @@ def release(engine: Engine, now: bool = False) -> int:
                                      "'public.ubu_release(boolean)', 'EXECUTE')")).scalar():
                 raise InputRejected(_("Bara databasens ägare gör en utgåva: anslut som ägaren "
                                       "(den som kör db upgrade). Ingenting ändrades."))
-            return int(conn.execute(text("SELECT public.ubu_release(:now)"),
-                                    {"now": now}).scalar_one())
+            # (ubu_release applies them as well; applied here first, they are counted)
+            applied = int(conn.execute(text("SELECT public.ubu_apply_unit_changes(:now)"),
+                                       {"now": now}).scalar_one())
+            waiting = int(conn.execute(text("SELECT public.ubu_release(:now)"),
+                                       {"now": now}).scalar_one())
+            return Release(waiting, applied)
     except exc.SQLAlchemyError as err:
         raise explain(err, engine) from None
 
