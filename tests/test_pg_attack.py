@@ -795,6 +795,19 @@ def test_an_admins_change_of_grouping_is_held_and_readable(shared):
                                  (1002, "update", 1, 2, 5, True, admin)]
         run_as(shared, "admin", "UPDATE public.unit SET orientation = 3 WHERE id = 1002")
         assert _held(shared) == [(1001, "update", 3, 2, 1, True, admin)]
+        # in psql the admin sees "UPDATE 1" and the old value: told why, as a notice
+        import psycopg
+
+        notices: list[str] = []
+        with psycopg.connect(shared.conninfo("admin"), autocommit=True) as conn:
+            conn.add_notice_handler(lambda d: notices.append(d.message_primary or ""))
+            conn.execute("UPDATE public.unit SET unit_type = 4 WHERE id = 1003")
+            conn.execute("UPDATE public.unit SET name = name WHERE id = 1003")   # no notice
+            conn.execute("DELETE FROM public.unit WHERE id = 1004")
+        assert notices == [
+            "unit 1003: the change of grouping waits for the next release (see unit_change)",
+            "unit 1004: the deletion waits for the next release (see unit_change)"]
+        run_as(shared, "admin", "UPDATE public.unit SET unit_type = unit_type WHERE id = 1003")
         for who in EVERYONE:
             refused(shared, who, "SELECT * FROM public.unit_change")
         # nobody writes a held change but the trigger, nor applies one but the owner

@@ -161,6 +161,9 @@ BEGIN
         RETURN NEW;
     ELSIF TG_OP = 'DELETE' THEN
         PERFORM public.ubu_hold_unit_change(OLD.id, 'delete', NULL);
+        -- said, so that an admin in psql does not take "DELETE 0" for a failure
+        RAISE NOTICE 'unit %: the deletion waits for the next release (see unit_change)',
+            OLD.id;
         RETURN NULL;
     END IF;
     IF NEW.id IS DISTINCT FROM OLD.id THEN
@@ -172,6 +175,12 @@ BEGIN
     PERFORM public.ubu_hold_unit_change(OLD.id, 'update', pg_catalog.jsonb_build_object(
         'unit_type', NEW.unit_type, 'operating_form', NEW.operating_form,
         'orientation', NEW.orientation));
+    IF (NEW.unit_type, NEW.operating_form, NEW.orientation)
+            IS DISTINCT FROM (OLD.unit_type, OLD.operating_form, OLD.orientation) THEN
+        -- said, so that an admin in psql does not take the unchanged row for a failure
+        RAISE NOTICE 'unit %: the change of grouping waits for the next release (see %)',
+            OLD.id, 'unit_change';
+    END IF;
     NEW.unit_type := OLD.unit_type;
     NEW.operating_form := OLD.operating_form;
     NEW.orientation := OLD.orientation;
