@@ -129,8 +129,15 @@ def _clip(value: float, low: float, high: float) -> float:
 
 
 def _consistent(tables: list[Table]) -> list[Table]:
-    """A group hidden in one table of the set is hidden in all of them."""
+    """A group hidden in one table of the set is hidden in all of them, and so is a group
+    with no row in a table whose total is shown: left out only where hidden, a group kept for
+    item A when item B had no answer there and dropped when B had one or two, so the set told
+    "none" from "one or two" beside A's table alone (pg_functions._gone does the same)."""
     gone = {r.key for t in tables for r in t.rows if not r.shown}
+    keys = {r.key for t in tables for r in t.rows if r.key is not None}
+    for t in tables:
+        if t.total.shown:
+            gone |= keys - {r.key for r in t.rows}
     return [Table(t.id, t.title, t.by, tuple(r for r in t.rows if r.key not in gone), t.total,
                   t.threshold, t.kind) for t in tables]
 
@@ -157,7 +164,7 @@ class Context:
         if functions is None:
             functions = query.restricted(engine)
             if functions:   # a login: the figure functions refuse it too; this says it in the
-                from ubu_tui.results.periods import check_published   # reader's words
+                from ubu_tui.results.periods import check_published  # reader's words
 
                 check_published(selection.period_from, selection.period_to)
         return cls(engine, instrument, selection, threshold or Threshold(), unit_names(engine),

@@ -328,6 +328,27 @@ def helpers_sql() -> list[str]:
     ]
 
 
+def _gone(measure: str) -> str:
+    """The CTE `gone`: the groups left out of every table of the call (aggregate._consistent).
+
+    A group is left out when it is hidden in one table of the call, or has no row at all in
+    one whose total is shown. Were only the hidden ones left out, a call for items {A, B}
+    kept a group shown for A when B had no answer there and dropped it when B had one or two:
+    beside the call for A alone, it told "none" from "one or two", which the threshold hides.
+    With no row counted as hidden, what a call leaves out follows from what each of its items
+    publishes alone (a total that is hidden takes no part: its groups are not published)."""
+    return f"""gone AS (
+        SELECT DISTINCT f.g FROM flagged f WHERE f.hid AND f.g <> '__total__'
+        UNION
+        SELECT f.g FROM flagged f
+        WHERE f.g <> '__total__' AND f.g IS NOT NULL
+        GROUP BY f.g
+        HAVING pg_catalog.count(*) FILTER (WHERE f.{measure} IN (
+                   SELECT x.{measure} FROM flagged x WHERE x.g = '__total__' AND NOT x.hid))
+               < (SELECT pg_catalog.count(*) FROM flagged x
+                  WHERE x.g = '__total__' AND NOT x.hid))"""
+
+
 def _publish(codes: bool) -> str:
     """From `cells(item, g, code, c, ck, v)`, one row per code and group (v: the sum of the
     cell's values), to the published rows: a summary row per shown group (code NULL) and a row
@@ -372,7 +393,7 @@ def _publish(codes: bool) -> str:
         -- disclosure.hidden: the true count against the standard only, else a raised
         -- threshold read the exact count out (a group vanishing at n + 1 while pn >= t)
         SELECT pe.*, (pe.n < {STANDARD} OR pe.pn < t) AS hid FROM perturbed pe),
-    gone AS (SELECT DISTINCT f.g FROM flagged f WHERE f.hid AND f.g <> '__total__')
+    {_gone('item')}
     SELECT f.item, f.g, NULL::integer,
            CASE WHEN NOT f.hid THEN f.pn END,
            -- asked: the answered count's own figure when no non-response adds to it (always so
@@ -384,7 +405,9 @@ def _publish(codes: bool) -> str:
                / f.pn)) END,
            CASE WHEN NOT f.hid THEN {share_sql('f.h', 'f.pn', 'f.nk', arrays=True)} END
     FROM flagged f
-    WHERE f.g = '__total__' OR f.g NOT IN (SELECT x.g FROM gone x){code_rows};"""
+    -- a hidden total has no row, as a total without records: a row without figures told
+    -- "one or two" from "none" (filtered to one unit, for any item and any unit)
+    WHERE NOT f.hid AND (f.g = '__total__' OR f.g NOT IN (SELECT x.g FROM gone x)){code_rows};"""
 
 
 def _figures(name: str, key: str, cells: str, codes: bool, kept_when: str, kept: str,
@@ -665,11 +688,13 @@ BEGIN{_checks()}{_kept_setup("p_by IN ('none', 'unit') AND p_filter IS NULL")}{P
         SELECT pt.*, (pt.n < {STANDARD} OR pt.pn < t) AS hid,
                (pt.e < {STANDARD} OR pt.pe < t) AS ehid
         FROM perturbed pt),
-    gone AS (SELECT DISTINCT f.g FROM flagged f WHERE f.hid AND f.g <> '__total__')
+    {_gone('resp')}
     SELECT f.resp, f.g, NULL::text, CASE WHEN NOT f.hid THEN f.pn END,
            CASE WHEN NOT f.hid AND NOT f.ehid
                 THEN {share_sql('f.a', 'f.pe', 'f.ek', arrays=True)} END
-    FROM flagged f WHERE f.g = '__total__' OR f.g NOT IN (SELECT x.g FROM gone x)
+    FROM flagged f
+    -- a hidden total has no row (see _publish)
+    WHERE NOT f.hid AND (f.g = '__total__' OR f.g NOT IN (SELECT x.g FROM gone x))
     UNION ALL
     -- the rate's base (published), on a row of its own: the signature stays as granted
     SELECT f.resp, f.g, '{ASKED_ROW}'::text, f.pe, NULL::float8
