@@ -1287,8 +1287,9 @@ def test_averaging_over_items_does_not_name_a_hidden_units_count(hidden_one):
     its unit type, its operating form), total - (sum of the shown units) is the hidden units'
     answered count plus the noise of the total and of the shown units. Each item's cells hold
     other follow-ups (non-response differs by item), so each is a fresh draw; the hidden count
-    does not change. The mean names it: 471 draws from 1 128 calls (4 s) put unit 1005 at
-    1.20 (SE 0.10), its single follow-up; the youth items at -0.04 (its youth declined)."""
+    does not change. The mean names it: 471 draws from 576 calls put unit 1005 at
+    1.20 (SE 0.10), its single follow-up (over all 94 items, the youth's at -0.04: it
+    declined)."""
     import psycopg
 
     instrument = default_instrument()
