@@ -371,6 +371,12 @@ def _publish(codes: bool) -> str:
     -- the code had an answer, so a row of 0 told "a few" from "none"
     WHERE NOT f.hid AND f.g IS NOT NULL AND p.pn > 0
       AND (f.g = '__total__' OR f.g NOT IN (SELECT x.g FROM gone x))""" if codes else ""
+    # asked (answered plus non-response) was a cell of its own, published apart: where the
+    # non-response parts had no row (published as 0), asked != n still told that some had
+    # refused or did not know, which a missing row is there to hide (aggregate._row_from_counts)
+    asked = (f"f.pn + (SELECT COALESCE(SUM({perturb_sql('u.c', 'u.ck', arrays=True)}), 0)"
+             "::integer FROM unnest(f.codes, f.cs, f.cks) AS u(code, c, ck) WHERE u.code < 0)"
+             if codes else "f.pn")
     return f"""
     withtotal AS (
         SELECT c.item, c.g, c.code, c.c, c.ck, c.v FROM cells c
@@ -381,7 +387,6 @@ def _publish(codes: bool) -> str:
         SELECT w.item, w.g,
                COALESCE(SUM(w.c) FILTER (WHERE w.code >= 0), 0) AS n,
                COALESCE(SUM(w.ck) FILTER (WHERE w.code >= 0), 0) AS nk,
-               SUM(w.c) AS na, SUM(w.ck) AS nak,
                COALESCE(SUM(w.v) FILTER (WHERE w.code >= 0), 0) AS total,
                COALESCE(SUM(w.c) FILTER (WHERE w.code >= 4), 0) AS h,
                COALESCE(SUM(w.ck) FILTER (WHERE w.code >= 4), 0) AS hk{arrays}
@@ -396,10 +401,8 @@ def _publish(codes: bool) -> str:
     {_gone('item')}
     SELECT f.item, f.g, NULL::integer,
            CASE WHEN NOT f.hid THEN f.pn END,
-           -- asked: the answered count's own figure when no non-response adds to it (always so
-           -- for an index): the same cell, so the same lookup
-           CASE WHEN NOT f.hid THEN CASE WHEN f.na = f.n AND f.nak = f.nk THEN f.pn
-               ELSE {perturb_sql('f.na', 'f.nak', arrays=True)} END END,
+           -- asked: the answered count plus its published non-response parts (see above)
+           CASE WHEN NOT f.hid THEN {asked} END,
            CASE WHEN NOT f.hid THEN LEAST(5.0, GREATEST(1.0,
                ({exact_total_sql('f.total')} + {sum_deviation_sql('f.nk', '4.0', arrays=True)})
                / f.pn)) END,
