@@ -99,7 +99,6 @@ def _row_from_counts(key: object, label: str, item: Item, counts: dict[int, Cell
     if hidden(n, nkey, threshold):
         return Row(key, label, hidden=HIDDEN)
     published = ptable.count(n, nkey)
-    everyone = _merge(counts.values())
     distribution = published_parts(values)
     nonresponse = {NONRESPONSE_BY_CODE[c].key: k for c, k in
                    published_parts({c: cell for c, cell in counts.items() if c < 0}).items()}
@@ -111,8 +110,10 @@ def _row_from_counts(key: object, label: str, item: Item, counts: dict[int, Cell
         mean = _clip((total + ptable.sum_noise(nkey, SCALE_SPAN)) / published, 1.0, 5.0)
         share = ptable.share(sum(cell[0] for c, cell in values.items() if c >= 4), published,
                              nkey)
-    return Row(key, label, published, ptable.count(*everyone), mean, share, distribution,
-               nonresponse)
+    # asked: n plus the published non-response parts, not a cell of its own: asked != n told
+    # that someone refused or did not know where those parts, published as 0, had no row
+    return Row(key, label, published, published + sum(nonresponse.values()), mean, share,
+               distribution, nonresponse)
 
 
 def _merge(cells: Iterable[Cell]) -> Cell:
@@ -129,8 +130,15 @@ def _clip(value: float, low: float, high: float) -> float:
 
 
 def _consistent(tables: list[Table]) -> list[Table]:
-    """A group hidden in one table of the set is hidden in all of them."""
+    """A group hidden in one table of the set is hidden in all of them, and so is a group
+    with no row in a table whose total is shown: left out only where hidden, a group kept for
+    item A when item B had no answer there and dropped when B had one or two, so the set told
+    "none" from "one or two" beside A's table alone (pg_functions._gone does the same)."""
     gone = {r.key for t in tables for r in t.rows if not r.shown}
+    keys = {r.key for t in tables for r in t.rows if r.key is not None}
+    for t in tables:
+        if t.total.shown:
+            gone |= keys - {r.key for r in t.rows}
     return [Table(t.id, t.title, t.by, tuple(r for r in t.rows if r.key not in gone), t.total,
                   t.threshold, t.kind) for t in tables]
 

@@ -328,6 +328,27 @@ def helpers_sql() -> list[str]:
     ]
 
 
+def _gone(measure: str) -> str:
+    """The CTE `gone`: the groups left out of every table of the call (aggregate._consistent).
+
+    A group is left out when it is hidden in one table of the call, or has no row at all in
+    one whose total is shown. Were only the hidden ones left out, a call for items {A, B}
+    kept a group shown for A when B had no answer there and dropped it when B had one or two:
+    beside the call for A alone, it told "none" from "one or two", which the threshold hides.
+    With no row counted as hidden, what a call leaves out follows from what each of its items
+    publishes alone (a total that is hidden takes no part: its groups are not published)."""
+    return f"""gone AS (
+        SELECT DISTINCT f.g FROM flagged f WHERE f.hid AND f.g <> '__total__'
+        UNION
+        SELECT f.g FROM flagged f
+        WHERE f.g <> '__total__' AND f.g IS NOT NULL
+        GROUP BY f.g
+        HAVING pg_catalog.count(*) FILTER (WHERE f.{measure} IN (
+                   SELECT x.{measure} FROM flagged x WHERE x.g = '__total__' AND NOT x.hid))
+               < (SELECT pg_catalog.count(*) FROM flagged x
+                  WHERE x.g = '__total__' AND NOT x.hid))"""
+
+
 def _publish(codes: bool) -> str:
     """From `cells(item, g, code, c, ck, v)`, one row per code and group (v: the sum of the
     cell's values), to the published rows: a summary row per shown group (code NULL) and a row
@@ -350,6 +371,12 @@ def _publish(codes: bool) -> str:
     -- the code had an answer, so a row of 0 told "a few" from "none"
     WHERE NOT f.hid AND f.g IS NOT NULL AND p.pn > 0
       AND (f.g = '__total__' OR f.g NOT IN (SELECT x.g FROM gone x))""" if codes else ""
+    # asked (answered plus non-response) was a cell of its own, published apart: where the
+    # non-response parts had no row (published as 0), asked != n still told that some had
+    # refused or did not know, which a missing row is there to hide (aggregate._row_from_counts)
+    asked = (f"f.pn + (SELECT COALESCE(SUM({perturb_sql('u.c', 'u.ck', arrays=True)}), 0)"
+             "::integer FROM unnest(f.codes, f.cs, f.cks) AS u(code, c, ck) WHERE u.code < 0)"
+             if codes else "f.pn")
     return f"""
     withtotal AS (
         SELECT c.item, c.g, c.code, c.c, c.ck, c.v FROM cells c
@@ -360,7 +387,6 @@ def _publish(codes: bool) -> str:
         SELECT w.item, w.g,
                COALESCE(SUM(w.c) FILTER (WHERE w.code >= 0), 0) AS n,
                COALESCE(SUM(w.ck) FILTER (WHERE w.code >= 0), 0) AS nk,
-               SUM(w.c) AS na, SUM(w.ck) AS nak,
                COALESCE(SUM(w.v) FILTER (WHERE w.code >= 0), 0) AS total,
                COALESCE(SUM(w.c) FILTER (WHERE w.code >= 4), 0) AS h,
                COALESCE(SUM(w.ck) FILTER (WHERE w.code >= 4), 0) AS hk{arrays}
@@ -372,19 +398,19 @@ def _publish(codes: bool) -> str:
         -- disclosure.hidden: the true count against the standard only, else a raised
         -- threshold read the exact count out (a group vanishing at n + 1 while pn >= t)
         SELECT pe.*, (pe.n < {STANDARD} OR pe.pn < t) AS hid FROM perturbed pe),
-    gone AS (SELECT DISTINCT f.g FROM flagged f WHERE f.hid AND f.g <> '__total__')
+    {_gone('item')}
     SELECT f.item, f.g, NULL::integer,
            CASE WHEN NOT f.hid THEN f.pn END,
-           -- asked: the answered count's own figure when no non-response adds to it (always so
-           -- for an index): the same cell, so the same lookup
-           CASE WHEN NOT f.hid THEN CASE WHEN f.na = f.n AND f.nak = f.nk THEN f.pn
-               ELSE {perturb_sql('f.na', 'f.nak', arrays=True)} END END,
+           -- asked: the answered count plus its published non-response parts (see above)
+           CASE WHEN NOT f.hid THEN {asked} END,
            CASE WHEN NOT f.hid THEN LEAST(5.0, GREATEST(1.0,
                ({exact_total_sql('f.total')} + {sum_deviation_sql('f.nk', '4.0', arrays=True)})
                / f.pn)) END,
            CASE WHEN NOT f.hid THEN {share_sql('f.h', 'f.pn', 'f.nk', arrays=True)} END
     FROM flagged f
-    WHERE f.g = '__total__' OR f.g NOT IN (SELECT x.g FROM gone x){code_rows};"""
+    -- a hidden total has no row, as a total without records: a row without figures told
+    -- "one or two" from "none" (filtered to one unit, for any item and any unit)
+    WHERE NOT f.hid AND (f.g = '__total__' OR f.g NOT IN (SELECT x.g FROM gone x)){code_rows};"""
 
 
 def _figures(name: str, key: str, cells: str, codes: bool, kept_when: str, kept: str,
@@ -665,11 +691,13 @@ BEGIN{_checks()}{_kept_setup("p_by IN ('none', 'unit') AND p_filter IS NULL")}{P
         SELECT pt.*, (pt.n < {STANDARD} OR pt.pn < t) AS hid,
                (pt.e < {STANDARD} OR pt.pe < t) AS ehid
         FROM perturbed pt),
-    gone AS (SELECT DISTINCT f.g FROM flagged f WHERE f.hid AND f.g <> '__total__')
+    {_gone('resp')}
     SELECT f.resp, f.g, NULL::text, CASE WHEN NOT f.hid THEN f.pn END,
            CASE WHEN NOT f.hid AND NOT f.ehid
                 THEN {share_sql('f.a', 'f.pe', 'f.ek', arrays=True)} END
-    FROM flagged f WHERE f.g = '__total__' OR f.g NOT IN (SELECT x.g FROM gone x)
+    FROM flagged f
+    -- a hidden total has no row (see _publish)
+    WHERE NOT f.hid AND (f.g = '__total__' OR f.g NOT IN (SELECT x.g FROM gone x))
     UNION ALL
     -- the rate's base (published), on a row of its own: the signature stays as granted
     SELECT f.resp, f.g, '{ASKED_ROW}'::text, f.pe, NULL::float8
