@@ -1741,8 +1741,8 @@ def test_a_call_leaves_out_what_its_items_leave_out_alone(hidden_one, function, 
 @pytest.mark.xfail(strict=True, reason="open, a design decision: every item is a cell of its own "
                    "(its answered follow-ups differ), so 'total minus the shown units' is a new "
                    "draw per item, grid period and registry filter; averaged over the "
-                   "caseworker's items it names a hidden unit's count. Proposals in "
-                   "/work/wt/notes/attack.md")
+                   "caseworker's items it names a hidden unit's count. Proposals: README, "
+                   "'Open: what the rules above do not yet stop'")
 def test_averaging_over_items_does_not_name_a_hidden_units_count(hidden_one):
     """One analyst login, no padding, nothing but single-item calls by unit. For each of the
     caseworker's scale and single-choice items (every follow-up's caseworker answers nearly all
@@ -1820,7 +1820,7 @@ def test_asked_tells_no_non_response_its_parts_do_not(hidden_one):
                    "cells of their own, zeros stay zero and a part published as 0 has no row, so "
                    "where one code has a row and its count is not n, some other code had an "
                    "answer; for y_violation that a youth at the unit reported a serious "
-                   "violation. Proposals in /work/wt/notes/attack.md")
+                   "violation. Proposals: README, 'Open: what the rules above do not yet stop'")
 def test_n_beside_the_one_code_shown_tells_no_hidden_answer(hidden_one):
     """A group's answered count n and each of its codes are published from their own cells.
     A code published as 0 has no row (schema 0166), so that no row says neither "none" nor
