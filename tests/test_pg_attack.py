@@ -539,8 +539,10 @@ def test_padding_the_coverage_counts_draws_no_fresh_noise(shared):
         return run_as(shared, "analyst", "SELECT * FROM public.ubu_coverage_figures("
                       f"'{period_from}', '{period_to}', 3) ORDER BY 1, 2")
 
+    set_ended(shared.owner, "0001", "2000-02", 30)     # a shown month for the padding below
     published, before = coverage(), coverage("2000-01", "2000-03")
-    assert any(row[:2] == ("0001", "started") for row in published) and before == []
+    assert any(row[:2] == ("0001", "started") for row in published)
+    assert not any(row[:2] == ("0001", "started") for row in before)
     this = date.today().strftime("%Y-%m")
     for _ in range(4):
         run_as(shared, "cw1", f"SELECT public.ubu_count_decision('0001', '{PERIOD}', "
@@ -609,6 +611,21 @@ def test_ended_placements_are_entered_only_for_months_not_yet_published(shared):
     for month in (this, last):
         refused(shared, "analyst", "SELECT * FROM public.ubu_coverage_figures("
                 f"'{month}', '{month}', 3)", match="published once the month after it is over")
+
+
+def test_a_hidden_coverage_total_looks_like_no_coverage(shared):
+    """A month whose ended placements are one or two came back as a total row without a
+    figure, a month with none as no row at all: "none" against "one or two" (or a few) for
+    all municipalities together. A hidden total has no row (schema 0169)."""
+    from ubu_tui.store.coverage import set_ended
+
+    set_ended(shared.owner, "0002", "2003-05", 2)
+
+    def coverage(month: str) -> list[Any]:
+        return run_as(shared, "analyst", "SELECT * FROM public.ubu_coverage_figures("
+                      f"'{month}', '{month}', 3)")
+
+    assert coverage("2003-05") == coverage("2003-08") == []
 
 
 @pytest.mark.parametrize("call", [

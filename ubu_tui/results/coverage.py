@@ -89,6 +89,8 @@ def coverage_tables(ctx: Context) -> tuple[Table, Table] | None:
     reason_total = (Row(TOTAL, "Samtliga", ptable.count(*not_due), ptable.count(*not_due), None,
                         None) if not hidden(*not_due, t) else Row(TOTAL, "Samtliga",
                                                                   hidden=HIDDEN))
+    if not total.shown and not coverage.rows and not reason_total.shown:
+        return None     # as a login sees it: a hidden total has no row (schema 0169)
     return coverage, Table("not_due", "Skäl till att uppföljningen inte skulle göras", None,
                            tuple(reasons), reason_total, t, kind="share")
 

@@ -826,8 +826,10 @@ BEGIN{_guard()}{PERIOD_CHECKS}
     not_due AS (
         SELECT COALESCE(SUM(r.c), 0) AS c, COALESCE(SUM(r.ck), 0) AS ck FROM reasons r
         WHERE r.o = 'not_due')
-    SELECT f.m, '{ENDED_ROW}'::text, CASE WHEN NOT f.hid THEN f.pn END FROM flagged f
-    WHERE (f.m = '__total__' AND EXISTS (SELECT 1 FROM groups)) OR NOT f.hid
+    -- a hidden total has no row, as in the other figure functions (0169): a row without a
+    -- figure told "one or two" (or a few) from none
+    SELECT f.m, '{ENDED_ROW}'::text, f.pn FROM flagged f
+    WHERE NOT f.hid
     UNION ALL
     SELECT a.m, a.o, public.ubu_perturb(a.c, a.ck)
     FROM alldec a JOIN flagged f ON f.m = a.m

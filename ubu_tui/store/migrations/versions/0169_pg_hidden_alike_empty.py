@@ -20,8 +20,9 @@ An item's `asked` (answered plus non-response) was a cell of its own, published 
 the non-response parts. A part published as 0 has no row (0166), but asked != n still told
 that someone at the unit refused or did not know (489 shown unit-months on the attack test's
 data whose non-response parts had no row). asked is now n plus the published non-response
-parts, in the functions and the results layer alike. Signatures, owners and grants are
-unchanged.
+parts, in the functions and the results layer alike. The coverage function's hidden total
+has no row either (a coverage table then shows only when something in it is shown, for the
+owner too). Signatures, owners and grants are unchanged.
 
 Revision ID: 0169
 Revises: 0167
@@ -39,9 +40,9 @@ depends_on = None
 def upgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
-    from ubu_tui.results.pg_functions import all_sql
+    from ubu_tui.results.pg_functions import all_sql, more_sql
 
-    for sql in all_sql():
+    for sql in (*all_sql(), *more_sql()):
         op.execute(text(sql))
 
 
