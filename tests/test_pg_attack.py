@@ -1033,6 +1033,7 @@ class _Before0167(Shared):
                               f"{self.prefix}_admin"))
 
 
+@pytest.mark.slow     # a database built to 0166 and upgraded (CI runs it; default run < 3 min)
 def test_an_admin_role_made_before_0167_gets_what_the_hold_needs_at_the_upgrade():
     """`db upgrade` to 0167 on a database whose roles exist: the roles that may write the
     registry are granted the held changes' table (to read) and the function that holds one;
@@ -1103,6 +1104,7 @@ def _everything_by_type(db: Shared) -> dict[str, Any]:
     return out
 
 
+@pytest.mark.slow     # two databases of their own (CI runs it; the default run stays under 3 min)
 def test_the_owners_release_regroups_the_figures_and_the_cube_as_a_new_registry_would(
         tmp_path):
     """Held, then applied by the owner's release (regroupings both ways and a deletion, the
