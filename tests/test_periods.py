@@ -78,3 +78,9 @@ def test_a_screen_opens_on_this_year_or_for_a_login_the_latest_quarter_published
     assert periods.default(True, date(2026, 1, 5)).value == "2025-07/2025-09"
     assert periods.last_whole_year(date(2026, 11, 28)) == "2025"
     assert periods.last_whole_year(date(2027, 2, 1)) == "2026"
+
+
+def test_a_login_is_offered_every_published_period_of_the_last_three_years():
+    got = periods.login_choices(date(2026, 11, 28))
+    assert got[0].label == "2026 halvår 1" and got[-1].first == "2024-12"
+    assert all(p.last <= "2026-09" for p in got) and "2025" in [p.label for p in got]

@@ -154,6 +154,15 @@ def choices(months: list[str], until: str | None = None) -> list[Period]:
     return sorted(kept, key=lambda p: (-int(p.first[:4]), rank[p.kind], p.first))
 
 
+def login_choices(today: date | None = None, years: int = 3) -> list[Period]:
+    """What a picker offers a login of the shared database: it reads no record, so not the
+    months that hold follow-ups but every period of the last `years` years it may read."""
+    until = latest_published(today)
+    year = int(until[:4])
+    return choices([f"{y:04d}-{m:02d}" for y in range(year - years + 1, year + 1)
+                    for m in range(1, 13)], until)
+
+
 def parse(value: str) -> tuple[str, str]:
     """A picker's value back to its two ends."""
     first, _sep, last = value.partition("/")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.table import Table as RichTable
 from rich.text import Text
 from textual import work
@@ -14,6 +16,9 @@ from ubu_tui.errors import UbuError
 from ubu_tui.i18n import N_, _, format_number, format_percent
 from ubu_tui.screens.base import UbuScreen
 from ubu_tui.widgets.footer import UbuFooter
+
+if TYPE_CHECKING:
+    from ubu_tui.results.periods import Period
 
 LOW_N = 10          # figures on fewer follow-ups than this are marked as uncertain
 BAR = 30            # characters for a full bar
@@ -62,19 +67,15 @@ class ResultsScreen(UbuScreen):
             yield Static(_("Räknar …"), id="results-table")
         yield UbuFooter()
 
-    def _periods(self) -> list:  # type: ignore[type-arg]
-        """The grid periods holding follow-ups; for a login of the shared database, only
-        those published (the month after them over)."""
-        from ubu_tui.results.periods import choices, latest_published, month_of
+    def _periods(self) -> list[Period]:
+        """The grid periods holding follow-ups; for a login of the shared database, those it
+        may read (results/periods.py)."""
+        from ubu_tui.results.periods import choices, login_choices, month_of
         from ubu_tui.results.query import periods, restricted
 
         today = self.ubu.today()
         if restricted(self.ubu.engine):
-            # a login reads no record, so no list of months: the last three years' periods
-            until = latest_published(today)
-            year = int(until[:4])
-            return choices([f"{y:04d}-{m:02d}" for y in range(year - 2, year + 1)
-                            for m in range(1, 13)], until)
+            return login_choices(today)
         return choices(periods(self.ubu.engine) or [month_of(today)])
 
     def _units(self) -> dict[int, str]:
