@@ -420,6 +420,7 @@ def test_audit_sqlite_large(threshold, seed, capsys):
         print(f"\naudit sqlite large t={threshold} seed={seed}: {found}")
 
 
+@pytest.mark.slow      # the SQLite audit runs by default; this one with --slow, as CI does
 @pytest.mark.skipif(pg_url() is None, reason="no PostgreSQL answered at UBU_TEST_PG_URL")
 @pytest.mark.parametrize("threshold", THRESHOLDS)
 def test_audit_postgres_through_the_functions(threshold, capsys):

@@ -292,6 +292,7 @@ def two_pg_stores() -> Iterator[list[Engine]]:
         yield [one, two]
 
 
+@pytest.mark.slow      # PostgreSQL bulk paths: with --slow, as CI does
 @pytest.mark.skipif(PG is None, reason="no PostgreSQL answered at UBU_TEST_PG_URL")
 def test_on_postgres_bulk_counts_equal_trigger_counts_and_the_views_agree_with_sqlite(
         tmp_path, monkeypatch, records):
@@ -471,6 +472,7 @@ def test_response_rates_per_unit_from_the_kept_counts_are_those_of_the_records(
     check()
 
 
+@pytest.mark.slow      # PostgreSQL bulk paths: with --slow, as CI does
 @pytest.mark.skipif(PG is None, reason="no PostgreSQL answered at UBU_TEST_PG_URL")
 def test_the_owners_import_counted_once_at_the_end_counts_as_a_push_batch_by_batch(
         tmp_path, records):

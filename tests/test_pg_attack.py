@@ -1132,6 +1132,7 @@ def test_the_owners_release_regroups_the_figures_and_the_cube_as_a_new_registry_
         new.close()
 
 
+@pytest.mark.slow      # the attack itself also runs by default (the test of 0167 above)
 def test_regrouping_24_times_in_a_month_draws_the_noise_once(tmp_path):
     """The attack itself: the admin puts hidden unit 1005 (two follow-ups) in type 4 with a set
     of shown units, reads the type's count, takes 1005 out, reads again; 24 sets. Held, every
