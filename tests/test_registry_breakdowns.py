@@ -80,7 +80,8 @@ def _expect_item(table: Table, records: list[Synthetic], by: str) -> None:
         want = {}
         for c in set(codes):
             mine = [r for r in records if r.unit_id in units and r.answers[0][3] == c]
-            want[c] = ptable.count(len(mine), sum(r.key for r in mine))
+            want[c] = ptable.count(len(mine), ptable.stream(sum(r.key for r in mine),
+                                                            ptable.CODE_STREAM))
         assert row.distribution == {c: k for c, k in want.items() if k}
         assert row.mean == pytest.approx(
             min(5.0, max(1.0, (sum(codes) + ptable.sum_noise(key, SCALE_SPAN)) / row.n)))

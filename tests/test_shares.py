@@ -56,8 +56,9 @@ def known():
     return eng, records
 
 
-def _cell(records: list[Synthetic]) -> int:
-    return ptable.count(len(records), sum(r.key for r in records))
+def _cell(records: list[Synthetic], stream: int = 1) -> int:
+    """The published count of these records' cell in a stream (ptable.stream, schema 0170)."""
+    return ptable.count(len(records), ptable.stream(sum(r.key for r in records), stream))
 
 
 def _code(rec: Synthetic, item: str) -> int:
@@ -68,8 +69,8 @@ def test_single_choice_item_shares_are_the_perturbed_option_counts(known):
     engine, records = known
     table = next(t for t in distribution_tables(Context.open(engine, INSTRUMENT, SEL))
                  if t.id == "cw_end")
-    published = {code: _cell([r for r in records if _code(r, "cw_end") == code])
-                 for code in (1, 2, 3)}
+    published = {code: _cell([r for r in records if _code(r, "cw_end") == code],
+                             ptable.CODE_STREAM) for code in (1, 2, 3)}
     assert {r.key: r.n for r in table.rows if r.n} == published
     whole = sum(published.values())
     for row in table.rows:
@@ -85,11 +86,12 @@ def test_serious_violation_share_per_unit_and_municipality(known):
         assert table.rows, by
         for row in table.rows:
             mine = [r for r in records if of(r) == row.key]
-            yes = _cell([r for r in mine if _code(r, "y_violation") == 1])
-            no = _cell([r for r in mine if _code(r, "y_violation") == 2])
+            yes, no = (_cell([r for r in mine if _code(r, "y_violation") == code],
+                             ptable.SENSITIVE_STREAM) for code in (1, 2))
             assert row.share_high == pytest.approx(yes / (yes + no)), (by, row.key)
             # "don't know" is kept apart, never counted as no
-            assert row.n == _cell([r for r in mine if _code(r, "y_violation") > 0])
+            assert row.n == _cell([r for r in mine if _code(r, "y_violation") > 0],
+                                  ptable.SENSITIVE_N_STREAM)
 
 
 def test_methods_share_of_followups_and_applied_as_intended(known):

@@ -93,15 +93,21 @@ def group_label(dim_id: str | None, key: object, instrument: Instrument,
 
 def _row_from_counts(key: object, label: str, item: Item, counts: dict[int, Cell],
                      threshold: int) -> Row:
-    """A row of published figures from the cells of one group; hidden under the threshold."""
+    """A row of published figures from the cells of one group; hidden under the threshold.
+
+    The codes draw from another stream than n (ptable.CODE_STREAM): where one code held every
+    answer, its count equal to n told that no other code had one."""
     values = {c: cell for c, cell in counts.items() if c >= 0}
     n, nkey = _merge(values.values())
+    n_stream, part_stream = ptable.streams(item.sensitive)
+    nkey = ptable.stream(nkey, n_stream)
     if hidden(n, nkey, threshold):
         return Row(key, label, hidden=HIDDEN)
     published = ptable.count(n, nkey)
-    distribution = published_parts(values)
+    parts = {c: (k, ptable.stream(ck, part_stream)) for c, (k, ck) in counts.items()}
+    distribution = published_parts({c: cell for c, cell in parts.items() if c >= 0})
     nonresponse = {NONRESPONSE_BY_CODE[c].key: k for c, k in
-                   published_parts({c: cell for c, cell in counts.items() if c < 0}).items()}
+                   published_parts({c: cell for c, cell in parts.items() if c < 0}).items()}
     mean = share = None
     if item.type is AnswerType.SCALE:
         total = sum(c * cell[0] for c, cell in values.items())

@@ -312,6 +312,29 @@ def share_sql(count: str, n: str, key: str, arrays: bool = False) -> str:
             f"{_deviation(str(ptable.LAST_CLASS), scrambled, arrays)})::float8 / {n}))")
 
 
+def sensitive_items() -> tuple[str, ...]:
+    """The ids of every shipped version's sensitive items (the functions count national
+    versions only, and those are shipped)."""
+    from ubu_tui.instrument.loader import available_instruments, instrument_by_version
+
+    return tuple(sorted({i.id for iid, v in available_instruments()
+                         for i in instrument_by_version(iid, v).items.values() if i.sensitive}))
+
+
+def stream_sql(key: str, item: str | None, part: bool) -> str:
+    """ptable.stream: the key of an item's n (part False) or of one of its codes (part True)
+    in its stream; `item` the item id's expression (None: not an item, no sensitive one)."""
+    sensitive = sensitive_items() if item else ()
+    plain = ptable.CODE_STREAM if part else 1
+    own = ptable.SENSITIVE_STREAM if part else ptable.SENSITIVE_N_STREAM
+    if not sensitive and plain == 1:
+        return key
+    listed = ", ".join(f"'{i}'" for i in sensitive)
+    multiplier = (f"(CASE WHEN {item} IN ({listed}) THEN {own} ELSE {plain} END)"
+                  if sensitive else str(plain))
+    return f"((((({key}) % {SPACE})::bigint * {multiplier}) % {SPACE})::bigint)"
+
+
 def helpers_sql() -> list[str]:
     """ubu_perturb(n, key), ubu_sum_deviation(key, span) and ubu_share(count, n, key): the
     lookups of ptable.py, for the functions that still call them (methods, coverage)."""
@@ -349,7 +372,7 @@ def _gone(measure: str) -> str:
                   WHERE x.g = '__total__' AND NOT x.hid))"""
 
 
-def _publish(codes: bool) -> str:
+def _publish(codes: bool, items: bool = False) -> str:
     """From `cells(item, g, code, c, ck, v)`, one row per code and group (v: the sum of the
     cell's values), to the published rows: a summary row per shown group (code NULL) and a row
     per code; hidden groups left out, a hidden total without figures.
@@ -358,8 +381,10 @@ def _publish(codes: bool) -> str:
     the cells back to their groups was a nested loop over both (the planner's estimates for
     the CTEs are one row each), 1.6 million comparisons for an item call by unit on 80
     follow-ups."""
+    # the codes in their stream (ptable.CODE_STREAM), the sensitive item's n in its own
+    item = "w.item" if items else None
     arrays = (",\n               array_agg(w.code) AS codes, array_agg(w.c) AS cs, "
-              "array_agg(w.ck) AS cks") if codes else ""
+              f"array_agg({stream_sql('w.ck', item, part=True)}) AS cks") if codes else ""
     code_rows = f"""
     UNION ALL
     SELECT f.item, f.g, u.code, p.pn, NULL::integer, NULL::float8, NULL::float8
@@ -386,7 +411,8 @@ def _publish(codes: bool) -> str:
     grouped AS (
         SELECT w.item, w.g,
                COALESCE(SUM(w.c) FILTER (WHERE w.code >= 0), 0) AS n,
-               COALESCE(SUM(w.ck) FILTER (WHERE w.code >= 0), 0) AS nk,
+               {stream_sql('COALESCE(SUM(w.ck) FILTER (WHERE w.code >= 0), 0)', item,
+                           part=False)} AS nk,
                COALESCE(SUM(w.v) FILTER (WHERE w.code >= 0), 0) AS total,
                COALESCE(SUM(w.c) FILTER (WHERE w.code >= 4), 0) AS h,
                COALESCE(SUM(w.ck) FILTER (WHERE w.code >= 4), 0) AS hk{arrays}
@@ -414,7 +440,7 @@ def _publish(codes: bool) -> str:
 
 
 def _figures(name: str, key: str, cells: str, codes: bool, kept_when: str, kept: str,
-             declare: str = "", setup: str = "") -> str:
+             declare: str = "", setup: str = "", items: bool = False) -> str:
     """A figure function: the cells `cells` counted from the records, and `kept` (a CTE
     `kcells` of the same columns, plus any it needs before it) from the kept counts where
     `kept_when` holds (see _kept_setup)."""
@@ -439,7 +465,7 @@ BEGIN{_checks()}{_kept_setup(kept_when)}{setup}{PTABLE_SETUP}
         FROM (SELECT r.item, r.g, r.code, r.c, r.ck, r.v FROM rcells r
               UNION ALL
               SELECT k.item, k.g, k.code, k.c, k.ck, k.v FROM kcells k) x
-        GROUP BY x.item, x.g, x.code),{_publish(codes)}
+        GROUP BY x.item, x.g, x.code),{_publish(codes, items)}
 END
 $fn$"""
 
@@ -619,7 +645,7 @@ def decline_figures_sql() -> str:
 
 def item_figures_sql() -> str:
     return _figures("ubu_item_figures", "item_id", ITEM_CELLS, codes=True,
-                    kept_when=ITEM_KEPT_WHEN, kept=ITEM_KEPT)
+                    kept_when=ITEM_KEPT_WHEN, kept=ITEM_KEPT, items=True)
 
 
 def index_figures_sql() -> str:

@@ -45,6 +45,17 @@ SCRAMBLE_MUL, SCRAMBLE_ADD = 40503, 12345   # key → sum key; small enough for 
 SHARE_MUL, SHARE_ADD = 48271, 11             # key → share key, another stream
 HALF_MUL, HALF_ADD = 69069, 1                # key → the sum's half step, a third stream
 HALF_STEP = 0.5
+# Streams of cells (schema 0170). The same records give the same figure in every table, so two
+# published counts that agree say that their cells likely hold the same follow-ups: an item's
+# one shown code equal to its n said that no other code had an answer, and the sensitive
+# item's "no" equal to the youth's "completed" that no youth there reported a violation. The
+# parts of an item (its answer and non-response codes) therefore draw their deviations from
+# their key mapped k -> k * M mod 2**32, a bijection of the key space (M odd) that keeps the
+# cell-key method's consistency within the stream; the sensitive item has streams of its own
+# for its parts and for its n, so none of its counts agrees with another table's by design.
+CODE_STREAM = 1103515245        # every item's codes; < 2**31: the product fits a signed bigint
+SENSITIVE_STREAM = 214013       # the sensitive item's codes
+SENSITIVE_N_STREAM = 22695477   # the sensitive item's n
 
 
 @dataclass(frozen=True)
@@ -93,6 +104,16 @@ def deviation(n: int, key: int) -> int:
 def count(n: int, key: int) -> int:
     """The published count of a cell."""
     return n + deviation(n, key)      # through deviation: the audit's test switches it off
+
+
+def stream(key: int, multiplier: int) -> int:
+    """A cell key in another stream (see CODE_STREAM); multiplier 1 is the key itself."""
+    return (key & MASK) * multiplier & MASK
+
+
+def streams(sensitive: bool) -> tuple[int, int]:
+    """An item's (n, parts) stream multipliers."""
+    return (SENSITIVE_N_STREAM, SENSITIVE_STREAM) if sensitive else (1, CODE_STREAM)
 
 
 def sum_key(key: int) -> int:

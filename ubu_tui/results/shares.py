@@ -60,7 +60,9 @@ def decline_tables(ctx: Context) -> list[Table]:
 
     The total is the declined parts, the same cell (same records, same key) as the "declined"
     count of the response table, so the two publish the same number; each reason is a cell of
-    its own, perturbed by the same method, and a hidden total hides the reasons with it.
+    its own, perturbed by the same method from the stream of an item's codes (a reason's
+    count equal to the total told that no other reason was given: ptable.CODE_STREAM), and a
+    hidden total hides the reasons with it.
     """
     t = ctx.threshold.value
     if ctx.functions:        # published by ubu_decline_figures from the same cells
@@ -81,7 +83,8 @@ def decline_tables(ctx: Context) -> list[Table]:
             total = Row(TOTAL, "Samtliga", hidden=HIDDEN)
             out.append(Table(table_id, title, None, (), total, t, "distribution"))
             continue
-        counts = published_parts(mine)
+        counts = published_parts({code: (k, ptable.stream(ck, ptable.CODE_STREAM))
+                                  for code, (k, ck) in mine.items()})
         out.append(_decline_table(respondent, title, labels, ptable.count(n, key), counts, t))
     return out
 
