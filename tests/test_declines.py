@@ -163,7 +163,7 @@ def test_results_count_declines_by_reason_with_the_cell_key_method(engine, instr
         assert rows[code].n == ptable.count(n, ptable.stream(key, ptable.CODE_STREAM))
     assert rows[4].n == 0
     # the declines are the same cell as the response table's "declined": the same figure
-    every = (len(records), sum(r.key for r in records))
+    every = (len(records), ptable.stream(sum(r.key for r in records), ptable.DISPOSITION_STREAM))
     assert youth.total.n == ptable.count(*every)
     response = next(t for t in disposition_tables(ctx) if t.id == "response_youth")
     assert response.total.nonresponse["declined"] == youth.total.n
@@ -185,14 +185,15 @@ def test_a_local_versions_declines_are_not_counted(engine, instrument, monkeypat
     import ubu_tui.scripts.synth as synth
 
     monkeypatch.setattr(synth, "_scores", lambda rec: {})    # no index sums are needed here
-    records = declines([1] * 5)
+    records = declines([1] * 8)
     for rec in records[:2]:
         rec.version = "2026.2+0180"
     insert(engine, records)
     ctx = Context.open(engine, instrument, Selection("2026-01", "2026-12"))
     youth = decline_tables(ctx)[0]
     national = records[2:]
-    assert youth.total.n == ptable.count(len(national), sum(r.key for r in national))
+    assert youth.total.n == ptable.count(len(national), ptable.stream(
+        sum(r.key for r in national), ptable.DISPOSITION_STREAM))
 
 
 # --- the list in the instrument -------------------------------------------------------------

@@ -47,8 +47,8 @@ def known():
     return eng, records
 
 
-def _count(records) -> int:
-    return ptable.count(len(records), sum(r.key for r in records))
+def _count(records, stream: int = 1) -> int:
+    return ptable.count(len(records), ptable.stream(sum(r.key for r in records), stream))
 
 
 def _violation(rec: Synthetic) -> int | None:
@@ -63,10 +63,12 @@ def test_unit_report_is_the_unit_beside_all(known):
     youth = next(c for c in report.responses if c.id == "response_youth")
     assert youth.own.n == _count(mine)
     answered = [r for r in mine if r.sessions["youth"] == "completed"]
-    assert youth.own.share_high == pytest.approx(
-        ptable.share(len(answered), _count(mine), sum(r.key for r in mine)))
-    assert youth.own.nonresponse == {"completed": _count(answered),
-                                     "declined": _count([r for r in mine if r not in answered])}
+    key = sum(r.key for r in mine)
+    asked = ptable.count(len(mine), ptable.stream(key, ptable.ASKED_STREAM))
+    assert youth.own.share_high == pytest.approx(ptable.share(len(answered), asked, key))
+    assert youth.own.nonresponse == {     # dispositions in their own stream (schema 0170)
+        "completed": _count(answered, ptable.DISPOSITION_STREAM),
+        "declined": _count([r for r in mine if r not in answered], ptable.DISPOSITION_STREAM)}
     assert youth.everyone.n == _count(records)
     safety = next(c for c in report.indices if c.id == "safety_care")
     assert safety.own.n == _count(answered)

@@ -32,8 +32,9 @@ def _records() -> list[Synthetic]:
             for n, youth in enumerate(PLAN)]
 
 
-def _cell(records: list[Synthetic]) -> tuple[int, int]:
-    return len(records), sum(r.key for r in records)
+def _cell(records: list[Synthetic], stream: int = 1) -> tuple[int, int]:
+    """A cell in a stream (schema 0170: the base and the dispositions have their own)."""
+    return len(records), ptable.stream(sum(r.key for r in records), stream)
 
 
 def _check(engine, records: list[Synthetic], functions: bool) -> None:
@@ -42,17 +43,20 @@ def _check(engine, records: list[Synthetic], functions: bool) -> None:
     youth = tables["response_youth"].total
     asked = [r for r in records if r.sessions["youth"] != "not_eligible"]
     answered = [r for r in asked if r.sessions["youth"] in ("completed", "broke_off")]
-    base = ptable.count(*_cell(asked))
+    base = ptable.count(*_cell(asked, ptable.ASKED_STREAM))
     assert youth.n == ptable.count(*_cell(records))          # every follow-up's youth part
     assert youth.asked == base                                  # the rate's base: 18, perturbed
     assert youth.share_high == pytest.approx(
         ptable.share(len(answered), base, _cell(asked)[1]), abs=1e-9)
     assert 0.6 < youth.share_high < 0.95                       # not 14 of 30 (47 %)
-    assert youth.nonresponse["not_eligible"] == ptable.count(*_cell(records[:12]))
-    # nobody is outside the caseworker's part: its rate is over every follow-up, as before
+    assert youth.nonresponse["not_eligible"] == ptable.count(
+        *_cell(records[:12], ptable.DISPOSITION_STREAM))
+    # nobody is outside the caseworker's part: its rate is over every follow-up, as before,
+    # its base the same records as n in another stream (equal to n, it told that nobody was)
     cw = tables["response_caseworker"].total
-    assert cw.asked == cw.n and cw.share_high == pytest.approx(
-        ptable.share(len(records), cw.n, _cell(records)[1]), abs=1e-9)
+    assert cw.asked == ptable.count(*_cell(records, ptable.ASKED_STREAM))
+    assert cw.share_high == pytest.approx(
+        ptable.share(len(records), cw.asked, _cell(records)[1]), abs=1e-9)
     # per unit, the same figures as the total (one unit holds them all)
     by_unit = {t.id: t for t in disposition_tables(ctx, "unit")}["response_youth"]
     assert [(r.key, r.asked, r.share_high) for r in by_unit.rows] == [

@@ -311,12 +311,16 @@ def disposition_tables(ctx: Context, by: str | None = None) -> list[Table]:
             return Row(key, label, hidden=HIDDEN)
         published = ptable.count(n, nkey)
         en, ekey = _merge(cell for d, cell in counts.items() if d != NOT_ASKED)
-        # with nobody left out this is the same cell, so the same published count and rate
-        base = ptable.count(en, ekey)
+        # The base and the dispositions draw from streams of their own (ptable.ASKED_STREAM):
+        # in one stream the base equal to n said that no child outside 12-21 was among them,
+        # and "completed" equal to n that every one answered.
+        asked_key = ptable.stream(ekey, ptable.ASKED_STREAM)
+        base = ptable.count(en, asked_key)
         answered = sum(counts[d][0] for d in RESPONDED if d in counts)
-        rate = None if hidden(en, ekey, t) else ptable.share(answered, base, ekey)
-        return Row(key, label, published, base, None, rate, None,
-                   published_parts(counts))
+        rate = None if hidden(en, asked_key, t) else ptable.share(answered, base, ekey)
+        return Row(key, label, published, base, None, rate, None, published_parts(
+            {d: (k, ptable.stream(ck, ptable.DISPOSITION_STREAM)) for d, (k, ck) in
+             counts.items()}))
 
     for respondent, title in titles.items():
         total = row(TOTAL, "Samtliga", totals.get((respondent, 0), {}))

@@ -321,18 +321,24 @@ def sensitive_items() -> tuple[str, ...]:
                          for i in instrument_by_version(iid, v).items.values() if i.sensitive}))
 
 
-def stream_sql(key: str, item: str | None, part: bool) -> str:
-    """ptable.stream: the key of an item's n (part False) or of one of its codes (part True)
-    in its stream; `item` the item id's expression (None: not an item, no sensitive one)."""
-    sensitive = sensitive_items() if item else ()
-    plain = ptable.CODE_STREAM if part else 1
-    own = ptable.SENSITIVE_STREAM if part else ptable.SENSITIVE_N_STREAM
-    if not sensitive and plain == 1:
+def in_stream_sql(key: str, multiplier: int | str) -> str:
+    """ptable.stream(key, multiplier) (a multiplier of 1 is the key itself)."""
+    if multiplier == 1:
         return key
-    listed = ", ".join(f"'{i}'" for i in sensitive)
-    multiplier = (f"(CASE WHEN {item} IN ({listed}) THEN {own} ELSE {plain} END)"
-                  if sensitive else str(plain))
     return f"((((({key}) % {SPACE})::bigint * {multiplier}) % {SPACE})::bigint)"
+
+
+def stream_sql(key: str, item: str | None, part: bool, whole: int = 1) -> str:
+    """ptable.stream: the key of an item's n (part False) or of one of its codes (part True)
+    in its stream; `item` the item id's expression (None: not an item, no sensitive one, and
+    the n in stream `whole`: the declines' total is the dispositions' "declined")."""
+    sensitive = sensitive_items() if item else ()
+    plain = ptable.CODE_STREAM if part else whole
+    if not sensitive:
+        return in_stream_sql(key, plain)
+    own = ptable.SENSITIVE_STREAM if part else ptable.SENSITIVE_N_STREAM
+    listed = ", ".join(f"'{i}'" for i in sensitive)
+    return in_stream_sql(key, f"(CASE WHEN {item} IN ({listed}) THEN {own} ELSE {plain} END)")
 
 
 def helpers_sql() -> list[str]:
@@ -372,7 +378,7 @@ def _gone(measure: str) -> str:
                   WHERE x.g = '__total__' AND NOT x.hid))"""
 
 
-def _publish(codes: bool, items: bool = False) -> str:
+def _publish(codes: bool, items: bool = False, whole: int = 1) -> str:
     """From `cells(item, g, code, c, ck, v)`, one row per code and group (v: the sum of the
     cell's values), to the published rows: a summary row per shown group (code NULL) and a row
     per code; hidden groups left out, a hidden total without figures.
@@ -412,7 +418,7 @@ def _publish(codes: bool, items: bool = False) -> str:
         SELECT w.item, w.g,
                COALESCE(SUM(w.c) FILTER (WHERE w.code >= 0), 0) AS n,
                {stream_sql('COALESCE(SUM(w.ck) FILTER (WHERE w.code >= 0), 0)', item,
-                           part=False)} AS nk,
+                           part=False, whole=whole)} AS nk,
                COALESCE(SUM(w.v) FILTER (WHERE w.code >= 0), 0) AS total,
                COALESCE(SUM(w.c) FILTER (WHERE w.code >= 4), 0) AS h,
                COALESCE(SUM(w.ck) FILTER (WHERE w.code >= 4), 0) AS hk{arrays}
@@ -440,7 +446,7 @@ def _publish(codes: bool, items: bool = False) -> str:
 
 
 def _figures(name: str, key: str, cells: str, codes: bool, kept_when: str, kept: str,
-             declare: str = "", setup: str = "", items: bool = False) -> str:
+             declare: str = "", setup: str = "", items: bool = False, whole: int = 1) -> str:
     """A figure function: the cells `cells` counted from the records, and `kept` (a CTE
     `kcells` of the same columns, plus any it needs before it) from the kept counts where
     `kept_when` holds (see _kept_setup)."""
@@ -465,7 +471,7 @@ BEGIN{_checks()}{_kept_setup(kept_when)}{setup}{PTABLE_SETUP}
         FROM (SELECT r.item, r.g, r.code, r.c, r.ck, r.v FROM rcells r
               UNION ALL
               SELECT k.item, k.g, k.code, k.c, k.ck, k.v FROM kcells k) x
-        GROUP BY x.item, x.g, x.code),{_publish(codes, items)}
+        GROUP BY x.item, x.g, x.code),{_publish(codes, items, whole)}
 END
 $fn$"""
 
@@ -639,8 +645,10 @@ DECLINE_KEPT = """
 
 def decline_figures_sql() -> str:
     # decline_count (query.declines): without a breakdown or filter
+    # the total in the dispositions' stream: the same figure as their "declined"
     return _figures("ubu_decline_figures", "item_id", DECLINE_CELLS, codes=True,
-                    kept_when="p_by = 'none' AND p_filter IS NULL", kept=DECLINE_KEPT)
+                    kept_when="p_by = 'none' AND p_filter IS NULL", kept=DECLINE_KEPT,
+                    whole=ptable.DISPOSITION_STREAM)
 
 
 def item_figures_sql() -> str:
@@ -705,12 +713,15 @@ BEGIN{_checks()}{_kept_setup("p_by IN ('none', 'unit') AND p_filter IS NULL")}{P
                COALESCE(SUM(w.c) FILTER (WHERE w.disp <> 'not_eligible'), 0) AS e,
                COALESCE(SUM(w.ck) FILTER (WHERE w.disp <> 'not_eligible'), 0) AS ek,
                -- the group's cells ride along (see _publish: no join back to the groups)
-               array_agg(w.disp) AS disps, array_agg(w.c) AS cs, array_agg(w.ck) AS cks
+               array_agg(w.disp) AS disps, array_agg(w.c) AS cs,
+               array_agg({in_stream_sql('w.ck', ptable.DISPOSITION_STREAM)}) AS cks
         FROM withtotal w WHERE p_by <> 'none' OR w.g = '__total__'
         GROUP BY w.resp, w.g),
     perturbed AS (
         SELECT gr.*, {perturb_sql('gr.n', 'gr.nk', arrays=True)} AS pn,
-               {perturb_sql('gr.e', 'gr.ek', arrays=True)} AS pe
+               -- the base and the parts in streams of their own (aggregate.disposition_tables)
+               {perturb_sql('gr.e', in_stream_sql('gr.ek', ptable.ASKED_STREAM), arrays=True)}
+                   AS pe
         FROM grouped gr),
     flagged AS (
         -- disclosure.hidden (see _publish)

@@ -56,6 +56,8 @@ HALF_STEP = 0.5
 CODE_STREAM = 1103515245        # every item's codes; < 2**31: the product fits a signed bigint
 SENSITIVE_STREAM = 214013       # the sensitive item's codes
 SENSITIVE_N_STREAM = 22695477   # the sensitive item's n
+DISPOSITION_STREAM = 134775813  # a respondent's dispositions (and the declines' total with them)
+ASKED_STREAM = 1140671485       # the response rate's base: those who were to be asked
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,7 @@ def decline_tables(ctx: Context) -> list[Table]:
         if NO_REASON in mine:
             labels[NO_REASON] = "Skäl inte registrerat (före 2026.2)"
         n, key = _merge(mine.values())
+        key = ptable.stream(key, ptable.DISPOSITION_STREAM)    # as the "declined" part
         title = f"Skäl att avböja: {RESPONDENT_TITLES[respondent]}"
         table_id = f"decline_{respondent}"
         if hidden(n, key, t):

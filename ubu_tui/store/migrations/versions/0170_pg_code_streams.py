@@ -1,5 +1,6 @@
 """PostgreSQL: an item's codes draw their deviations from a stream of their own, the sensitive
-item's codes and n from streams of their own again.
+item's codes and n from streams of their own again, and so do a respondent's dispositions
+and the response rate's base.
 
 The cell-key method gives the same records the same published count in every table. Where a
 group showed one code only, that code's cell was the group's answered cell exactly when no
@@ -12,6 +13,9 @@ count beside its one reason. Now a code's key k is mapped to k * M mod 2**32 (pt
 a bijection that keeps sums, so each stream stays consistent in itself) before its deviation
 is looked up: M = ptable.CODE_STREAM for every item's codes and the decline reasons, and the
 sensitive items of the shipped versions have their own M for their codes and for their n.
+A respondent's dispositions (and the declines' total, which stays the same figure as
+"declined") and the response rate's base have streams of their own too: the base equal to n
+said that no child outside 12-21 was among them, "completed" equal to n that all answered.
 Two cells of the same records in two streams agree as often as two unrelated cells (about
 one time in four). The results layer draws the same way (aggregate._row_from_counts,
 shares.decline_tables), so the two stay bit-identical. Signatures, owners and grants are
