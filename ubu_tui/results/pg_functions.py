@@ -464,13 +464,23 @@ BEGIN{_checks()}{_kept_setup(kept_when)}{setup}{PTABLE_SETUP}
     WITH {_sel() + "," if "FROM sel" in cells else ""}
     rcells AS ({cells}),{kept}
     -- a cell is the sum of its kept and its counted parts (disjoint months): counts and keys
-    -- add exactly; a cell from one part alone is that part's row as it was
+    -- add exactly; a cell from one part alone is that part's row as it was. Only one part
+    -- has rows unless the kept counts serve and some month is read from the records: then
+    -- its rows are the cells as they are (each part is grouped by item, group and code), and
+    -- summing them again was a sort of every cell (105 000 for the indices by unit at
+    -- 100 000 follow-ups, a fifth of the call)
     cells AS (
-        SELECT x.item, x.g, x.code, SUM(x.c)::bigint AS c, SUM(x.ck)::bigint AS ck,
-               SUM(x.v)::float8 AS v
+        SELECT r.item, r.g, r.code, r.c::bigint AS c, r.ck::bigint AS ck, r.v::float8 AS v
+        FROM rcells r WHERE NOT (v_kept AND pg_catalog.cardinality(v_dirty) > 0)
+        UNION ALL
+        SELECT k.item, k.g, k.code, k.c::bigint, k.ck::bigint, k.v::float8
+        FROM kcells k WHERE NOT (v_kept AND pg_catalog.cardinality(v_dirty) > 0)
+        UNION ALL
+        SELECT x.item, x.g, x.code, SUM(x.c)::bigint, SUM(x.ck)::bigint, SUM(x.v)::float8
         FROM (SELECT r.item, r.g, r.code, r.c, r.ck, r.v FROM rcells r
               UNION ALL
               SELECT k.item, k.g, k.code, k.c, k.ck, k.v FROM kcells k) x
+        WHERE v_kept AND pg_catalog.cardinality(v_dirty) > 0
         GROUP BY x.item, x.g, x.code),{_publish(codes, items, whole)}
 END
 $fn$"""
