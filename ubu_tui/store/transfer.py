@@ -476,7 +476,8 @@ def _import_jsonl(engine: Engine, path: Path) -> ImportReport:
             json_rows(fresh[rid], by_table)
         with counted_in_bulk(session.connection()):      # one transaction, counted per batch
             write_rows(session.connection(), by_table)
-            new_records(session.connection(), sorted(fresh))
+            # with their rows: the index cube is grouped from them in memory (store/bulk.py)
+            new_records(session.connection(), sorted(fresh), by_table)
         session.commit()
     return ImportReport(len(fresh), len(good) - len(fresh))
 

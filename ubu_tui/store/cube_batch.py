@@ -1,0 +1,125 @@
+"""A batch's index-cube rows grouped in memory, from the row tuples an import has just written.
+
+The SQLite import has every row of its batch in hand already (store/submissions.py:
+`json_rows`). Grouping the batch's ~290 000 index scores (10 000 records) into the cube's ten
+breakdowns in SQLite took ten sorts of a temporary table, 2.5–3 CPU s, the largest part of an
+import. Here the same sums come from integer arrays: each breakdown is one sort of 64-bit keys
+and a sum per run of equal keys, a few hundredths of a second. The rows then go into
+`bulk_cube`, from which store/cube.py's CUBE_WRITTEN adds them to index_cube, its yearly sums
+and index_count exactly as after the grouped statements (tests/test_bulk.py holds the counts
+equal to the row triggers').
+
+The sums are those of the triggers: per (index, month, registry unit type, group) the number
+of scores with n > 0, the sum of their means total / n (float division, as SQLite's
+`total * 1.0 / n`), how many have a mean of 4 or more, and the sums of the record keys of all
+and of the high ones (integer sums, exact). The method breakdown counts a record once per
+distinct method it used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ubu_tui.store.cube import DIMS
+
+Rows = Mapping[str, Sequence[tuple[Any, ...]]]
+IntArray = npt.NDArray[np.int64]
+
+# the column of the submission row tuple (store/submissions.py: ROW_COLUMNS) that holds each
+# breakdown's group, by the cube's dimension name; municipality is a text of digits
+_GROUP_COLUMN = {"unit": "unit_id", "municipality": "municipality",
+                 **{dim: f"bg_{dim}" for dim in DIMS if dim not in ("unit", "municipality")}}
+_OFFSET = 2**31     # a group (any 32-bit integer, -1 for missing) as a non-negative 32-bit key
+
+
+def cube_rows(rows: Rows, columns: Sequence[str], unit_types: Mapping[int, int | None]
+              ) -> list[tuple[Any, ...]]:
+    """bulk_cube rows (dim, index_id, period, unit_type, grp, n, total, high, ckey, hkey) of
+    the records in `rows` (table → row tuples as written; `columns`: the submission tuple's
+    column names) with `unit_types` the registry's unit id → unit type."""
+    subs = rows.get("submission") or ()
+    scores = [s for s in rows.get("index_score") or () if s[2] > 0]
+    if not subs or not scores:
+        return []
+    at = {name: i for i, name in enumerate(columns)}
+    record = {s[at["id"]]: i for i, s in enumerate(subs)}
+    periods = sorted({s[at["period"]] for s in subs})
+    period_code = {p: i for i, p in enumerate(periods)}
+    types = sorted({_registry_type(unit_types, s[at["unit_id"]]) for s in subs})
+    type_code = {t: i for i, t in enumerate(types)}
+    index_ids = sorted({s[1] for s in scores})
+    index_code = {x: i for i, x in enumerate(index_ids)}
+
+    # per record: its cell parts and its group in every breakdown
+    rec_period = np.array([period_code[s[at["period"]]] for s in subs], dtype=np.int64)
+    rec_type = np.array([type_code[_registry_type(unit_types, s[at["unit_id"]])] for s in subs],
+                        dtype=np.int64)
+    rec_key = np.array([s[at["record_key"]] for s in subs], dtype=np.int64)
+    groups = {dim: np.array([int(s[at[column]]) for s in subs], dtype=np.int64)
+              for dim, column in _GROUP_COLUMN.items()}
+
+    # per score: its record, its cell and its sums
+    sid, ix, n, total = zip(*scores, strict=True)
+    rec = np.array([record[i] for i in sid], dtype=np.int64)
+    n_arr = np.array(n, dtype=np.int64)
+    total_arr = np.array(total, dtype=np.int64)
+    cell = ((np.array([index_code[i] for i in ix], dtype=np.int64) * len(periods)
+             + rec_period[rec]) * len(types) + rec_type[rec])
+    mean = total_arr.astype(np.float64) / n_arr
+    high = (total_arr >= 4 * n_arr).astype(np.int64)
+    key = rec_key[rec]
+
+    def decode(cells: IntArray) -> tuple[list[str], list[str], list[int]]:
+        rest, t = np.divmod(cells, len(types))
+        i, p = np.divmod(rest, len(periods))
+        return ([index_ids[c] for c in i.tolist()], [periods[c] for c in p.tolist()],
+                [types[c] for c in t.tolist()])
+
+    out: list[tuple[Any, ...]] = []
+
+    def grouped(dim: str, which: IntArray, grp: IntArray) -> None:
+        """Append the cube rows of the scores `which` (indexes) with groups `grp`."""
+        keys = (cell[which] << 32) | (grp + _OFFSET)
+        order = np.argsort(keys, kind="stable")
+        keys = keys[order]
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        picked, k, h = which[order], key[which][order], high[which][order]
+        sums = [np.add.reduceat(a, starts).tolist() for a in (
+            np.ones(len(keys), dtype=np.int64), mean[picked], h, k, h * k)]
+        first = keys[starts]
+        index, period, unit_type = decode(first >> 32)
+        group = ((first & 0xFFFFFFFF) - _OFFSET).tolist()
+        out.extend(zip([dim] * len(starts), index, period, unit_type, group, *sums,
+                       strict=True))
+
+    everyone = np.arange(len(scores), dtype=np.int64)
+    for dim in DIMS:
+        grouped(dim, everyone, groups[dim][rec])
+
+    # the method breakdown: each score once per distinct method its record used
+    used = sorted({(record[m[0]], int(m[2])) for m in rows.get("method_record") or ()
+                   if m[0] in record})
+    if used:
+        users = np.array([u for u, _m in used], dtype=np.int64)
+        methods = np.array([m for _u, m in used], dtype=np.int64)
+        # the scores of a record are neighbours (written record by record): the first of
+        # each record and how many, so that every (record, method) takes its record's run
+        by_record = np.argsort(rec, kind="stable")
+        count = np.bincount(rec, minlength=len(subs))
+        first = np.r_[0, np.cumsum(count)[:-1]]
+        per_use = count[users]
+        start = np.repeat(first[users] - np.r_[0, np.cumsum(per_use)[:-1]], per_use)
+        which = by_record[start + np.arange(per_use.sum(), dtype=np.int64)]
+        grouped("method", which, np.repeat(methods, per_use))
+    return out
+
+
+def _registry_type(unit_types: Mapping[int, int | None], unit: int) -> int:
+    """The cube's unit type of a record: its unit's registry type, -1 if none (as
+    COALESCE(ru.unit_type, -1) over a LEFT JOIN)."""
+    found = unit_types.get(unit)
+    return -1 if found is None else int(found)
