@@ -20,20 +20,21 @@ from sqlalchemy.engine import Connection
 
 from ubu_tui.store.cube import (
     ADD_COUNTS,
-    BULK_CUBE,
+    ADD_CUBE_ROW,
+    ADD_INDEX_COUNT_ROW,
+    ADD_YEAR_ROW,
     COUNT_TRIGGERS,
-    CUBE_WRITTEN,
-    INTO_BULK_CUBE,
     PG_COUNT_TRIGGERS,
     RECORD_COUNTS,
 )
 
 BULK_CACHE_KIB = 256 * 1024
-# conn.info key: how this block's cube rows are made, "memory" (store/cube_batch.py, from the
-# rows handed to new_records) or "sql" (CUBE_GROUPED from the records, when the block ends)
+# conn.info key: how this block's index figures are counted, "memory" (store/cube_batch.py,
+# from the rows handed to new_records, added there) or "sql" (store/cube.py's INDEX_COUNTS,
+# grouped from the records when the block ends)
 _CUBE_FROM = "ubu_bulk_cube_from"
-# what is left to add when the block ends once the cube's rows are in bulk_cube already
-ADD_AFTER_GROUPING: tuple[str, ...] = RECORD_COUNTS + CUBE_WRITTEN
+# what is left to add when the block ends once the index figures are added already
+ADD_AFTER_GROUPING: tuple[str, ...] = RECORD_COUNTS
 
 
 @contextmanager
@@ -103,9 +104,10 @@ def new_records(conn: Connection, ids: Iterable[str],
     (nothing to do where the triggers were not paused: they counted the records).
 
     `rows` (SQLite): the row tuples just written for exactly these records, table → tuples
-    with store/submissions.py's ROW_COLUMNS. Their index cube is then grouped in memory
-    (store/cube_batch.py) instead of by ten sorts in SQLite when the block ends, the same
-    rows; every batch of a block must then come with its rows.
+    with store/submissions.py's ROW_COLUMNS. Their index figures (cube, yearly sums,
+    index_count) are then grouped in memory (store/cube_batch.py) and added here, instead of
+    by ten sorts in SQLite when the block ends: the same rows. Every batch of a block must
+    then come with its rows (the index figures' triggers are paused for the whole block).
     """
     listed = [(i,) for i in ids]
     if not listed or (conn.dialect.name == "postgresql" and not owns_records(conn)):
@@ -128,10 +130,11 @@ def new_records(conn: Connection, ids: Iterable[str],
         assert rows is not None
         unit_types: dict[int, int | None] = {
             u: t for u, t in conn.exec_driver_sql("SELECT id, unit_type FROM unit")}
-        conn.exec_driver_sql(BULK_CUBE)
         made = cube_rows(rows, ROW_COLUMNS["submission"], unit_types)
-        if made:
-            conn.exec_driver_sql(INTO_BULK_CUBE, made)
+        for statement, added in ((ADD_CUBE_ROW, made.cube), (ADD_YEAR_ROW, made.year),
+                                 (ADD_INDEX_COUNT_ROW, made.index_count)):
+            if added:
+                conn.exec_driver_sql(statement, added)
 
 
 def owns_records(conn: Connection) -> bool:

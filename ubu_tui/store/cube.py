@@ -123,15 +123,7 @@ def _by_few(dims: tuple[str, ...]) -> tuple[str, ...]:
         "DROP TABLE bulk_few")
 
 
-# bulk_cube: a batch's cube rows, one per dimension, group and cell, before they are added
-BULK_CUBE = ("CREATE TEMPORARY TABLE IF NOT EXISTS bulk_cube (dim VARCHAR(16), "
-             "index_id VARCHAR(40), period VARCHAR(7), unit_type SMALLINT, grp INTEGER, "
-             "n INTEGER, total FLOAT, high INTEGER, ckey BIGINT, hkey BIGINT)")
-INTO_BULK_CUBE = f"INSERT INTO bulk_cube ({_CUBE_COLUMNS}) VALUES ({', '.join('?' * 10)})"
-
-# The batch's cube rows into bulk_cube, grouped from its records (store/cube_batch.py groups
-# the same rows in memory where the writer holds the batch's rows, as the SQLite import does).
-CUBE_GROUPED: tuple[str, ...] = (
+INDEX_COUNTS: tuple[str, ...] = (
     "CREATE TEMPORARY TABLE bulk_index AS SELECT index_id, "
     "ROW_NUMBER() OVER (ORDER BY index_id) AS code FROM (SELECT DISTINCT index_id "
     "FROM index_score WHERE submission_id IN (SELECT id FROM bulk_new)) i",
@@ -146,7 +138,9 @@ CUBE_GROUPED: tuple[str, ...] = (
     "JOIN bulk_index i ON i.index_id = x.index_id "
     f"WHERE {NEW} AND x.n > 0",
 
-    BULK_CUBE,
+    "CREATE TEMPORARY TABLE bulk_cube (dim VARCHAR(16), index_id VARCHAR(40), "
+    "period VARCHAR(7), unit_type SMALLINT, grp INTEGER, n INTEGER, total FLOAT, "
+    "high INTEGER, ckey BIGINT, hkey BIGINT)",
 ) + tuple(
     # (MIN of what is the same in the whole group: the cell stands for it)
     f"INSERT INTO bulk_cube ({_CUBE_COLUMNS}) SELECT '{dim}', MIN(index_id), MIN(period), "
@@ -164,12 +158,6 @@ CUBE_GROUPED: tuple[str, ...] = (
     "JOIN (SELECT DISTINCT submission_id, method FROM method_record WHERE submission_id IN "
     "(SELECT id FROM bulk_new)) m ON m.submission_id = b.sid GROUP BY b.cell, m.method",
 
-    "DROP TABLE bulk_scores",
-    "DROP TABLE bulk_index",
-)
-
-# bulk_cube's rows added to index_cube, its yearly sums and index_count.
-CUBE_WRITTEN: tuple[str, ...] = (
     # ("WHERE true": SQLite would read ON CONFLICT as a join's ON)
     f"INSERT INTO index_cube AS c ({_CUBE_COLUMNS}) SELECT {_CUBE_COLUMNS} FROM bulk_cube "
     f"WHERE true ON CONFLICT (dim, index_id, period, unit_type, grp) DO UPDATE {_SUMS_SET}",
@@ -189,10 +177,24 @@ CUBE_WRITTEN: tuple[str, ...] = (
     f"ON CONFLICT (period, unit_id, index_id) DO UPDATE {_SUMS_SET}",
 
     "DROP TABLE bulk_cube",
+    "DROP TABLE bulk_scores",
+    "DROP TABLE bulk_index",
 )
 
-INDEX_COUNTS: tuple[str, ...] = CUBE_GROUPED + CUBE_WRITTEN
 ADD_COUNTS: tuple[str, ...] = RECORD_COUNTS + INDEX_COUNTS
+
+# What INDEX_COUNTS adds, one row at a time, for rows grouped in memory instead
+# (store/cube_batch.py: the SQLite import, which holds its batch's rows; executemany with "?"
+# marks).
+_MARKS = ", ".join("?" * 10)
+ADD_CUBE_ROW = (f"INSERT INTO index_cube AS c ({_CUBE_COLUMNS}) VALUES ({_MARKS}) "
+                f"ON CONFLICT (dim, index_id, period, unit_type, grp) DO UPDATE {_SUMS_SET}")
+ADD_YEAR_ROW = ("INSERT INTO index_cube_year AS c (dim, index_id, year, unit_type, grp, n, "
+                f"total, high, ckey, hkey) VALUES ({_MARKS}) "
+                f"ON CONFLICT (dim, index_id, year, unit_type, grp) DO UPDATE {_SUMS_SET}")
+ADD_INDEX_COUNT_ROW = ("INSERT INTO index_count AS c (period, unit_id, index_id, n, total, high, "
+                       f"ckey, hkey) VALUES ({', '.join('?' * 8)}) "
+                       f"ON CONFLICT (period, unit_id, index_id) DO UPDATE {_SUMS_SET}")
 
 # The cube's rows grouped straight from the records, one statement per dimension, as the
 # bulk writers added them before INDEX_COUNTS (with the yearly sums' trigger running): the
