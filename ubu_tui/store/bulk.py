@@ -130,11 +130,11 @@ def new_records(conn: Connection, ids: Iterable[str],
         assert rows is not None
         unit_types: dict[int, int | None] = {
             u: t for u, t in conn.exec_driver_sql("SELECT id, unit_type FROM unit")}
-        made = cube_rows(rows, ROW_COLUMNS["submission"], unit_types)
-        for statement, added in ((ADD_CUBE_ROW, made.cube), (ADD_YEAR_ROW, made.year),
-                                 (ADD_INDEX_COUNT_ROW, made.index_count)):
-            if added:
-                conn.exec_driver_sql(statement, added)
+        for made in cube_rows(rows, ROW_COLUMNS["submission"], unit_types):
+            for statement, added in ((ADD_CUBE_ROW, made.cube), (ADD_YEAR_ROW, made.year),
+                                     (ADD_INDEX_COUNT_ROW, made.index_count)):
+                if added:
+                    conn.exec_driver_sql(statement, added)
 
 
 def owns_records(conn: Connection) -> bool:
