@@ -7,6 +7,9 @@ them inside its transaction, writes the rows, lists the new records in `bulk_new
 their counts with grouped statements (store/cube.py: ADD_COUNTS; the index figures from one
 read of the batch's scores), then restores the triggers, all before it commits: other
 connections never see the triggers gone, and the counts are exactly what the triggers keep.
+The SQLite import hands `new_records` the rows it has just written as well: their index
+figures are then grouped in memory (store/cube_batch.py) rather than by the grouped
+statements.
 """
 
 from __future__ import annotations
@@ -114,7 +117,9 @@ def new_records(conn: Connection, ids: Iterable[str],
         return
     cube_from = "memory" if rows is not None and conn.dialect.name == "sqlite" else "sql"
     if conn.info.setdefault(_CUBE_FROM, cube_from) != cube_from:
-        # a batch grouped in SQL at the end would meet bulk_cube made by an earlier one
+        # one way per block: the grouped statements at the end would count every record in
+        # bulk_new, those already added in memory a second time; and in a block added in
+        # memory, where they do not run, a batch without its rows would not be counted
         raise ValueError("new_records: give every batch of a block its rows, or none")
     # (the driver's executemany on SQLite: SQLAlchemy's per-row parameter dicts cost more)
     if conn.dialect.name == "sqlite":
