@@ -20,7 +20,9 @@ from ubu_tui.results import query
 from ubu_tui.results.query import Selection
 from ubu_tui.scripts import synth
 from ubu_tui.store import open_store
+from ubu_tui.store.bulk import ADD_AFTER_GROUPING, counted_in_bulk, new_records
 from ubu_tui.store.cube import ADD_COUNTS
+from ubu_tui.store.submissions import ROW_COLUMNS, json_rows, write_rows
 from ubu_tui.store.transfer import export_jsonl, import_jsonl
 
 INSTRUMENT = default_instrument()
@@ -82,6 +84,46 @@ def test_bulk_written_records_are_counted_as_the_row_triggers_count_them(
     assert counts(imported) == counts(by_row) != expected
 
 
+def test_a_batch_grouped_in_memory_is_counted_as_one_grouped_in_sql(tmp_path, records):
+    """The SQLite import groups its index cube from the rows in hand (store/cube_batch.py);
+    the same batch counted by the grouped statements gives the same kept counts, also for a
+    unit not in the registry (unit type -1), over two batches in one block, and added to counts
+    already kept."""
+    source = store(tmp_path, "source.sqlite3")
+    synth.insert(source, records)
+    export_jsonl(source, tmp_path / "all.jsonl")
+    lines = [json.loads(line) for line in (tmp_path / "all.jsonl").read_text().splitlines()]
+    lines.sort(key=lambda r: r["id"])
+    found = []
+    for in_memory in (False, True):
+        engine = store(tmp_path, f"{in_memory}.sqlite3")
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"DELETE FROM unit WHERE id = {UNITS[2]}")
+        for batches in ([lines[:30]], [lines[30:70], lines[70:]]):
+            with engine.begin() as conn, counted_in_bulk(conn):
+                for batch in batches:
+                    rows: dict[str, list[tuple]] = {t: [] for t in ROW_COLUMNS}
+                    for r in batch:
+                        json_rows(r, rows)
+                    write_rows(conn, rows)
+                    new_records(conn, [r["id"] for r in batch], rows if in_memory else None)
+        found.append(counts(engine))
+    assert all(found[0].values()) and found[1] == found[0]
+    # a block's batches are grouped one way: with bulk_cube made in memory, a batch without
+    # its rows would not be counted in the cube
+    engine = store(tmp_path, "mixed.sqlite3")
+    with pytest.raises(ValueError, match="every batch"):
+        with engine.begin() as conn, counted_in_bulk(conn):
+            for batch, given in ((lines[:5], True), (lines[5:10], False)):
+                rows = {t: [] for t in ROW_COLUMNS}
+                for r in batch:
+                    json_rows(r, rows)
+                write_rows(conn, rows)
+                new_records(conn, [r["id"] for r in batch], rows if given else None)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM submission").scalar() == 0
+
+
 def test_a_fresh_load_counts_and_indexes_as_the_row_triggers_do(tmp_path, monkeypatch, records):
     """The synthesiser's fresh load (indexes and triggers dropped, counts added in rounds by
     the bulk import's grouped statements at the end) leaves the store a row-by-row writer
@@ -121,6 +163,15 @@ def test_a_fresh_load_counts_and_indexes_as_the_row_triggers_do(tmp_path, monkey
         synth.load_fresh(fresh, [])
 
 
+def last_count_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The last statement a bulk write counts with fails, whether its index cube was grouped
+    in SQL (ADD_COUNTS) or in memory (ADD_AFTER_GROUPING, the SQLite import)."""
+    for name, statements in (("ADD_COUNTS", ADD_COUNTS),
+                             ("ADD_AFTER_GROUPING", ADD_AFTER_GROUPING)):
+        monkeypatch.setattr(f"ubu_tui.store.bulk.{name}",
+                            (*statements, "INSERT INTO no_such_table VALUES (1)"))
+
+
 def test_an_import_that_fails_while_writing_leaves_records_counts_and_triggers_as_they_were(
         tmp_path, monkeypatch, records):
     source = store(tmp_path, "source.sqlite3")
@@ -138,8 +189,7 @@ def test_an_import_that_fails_while_writing_leaves_records_counts_and_triggers_a
     had = triggers()
     assert "answer_record_count" in had
     # the last counting statement fails, after the rows are written and the triggers dropped
-    monkeypatch.setattr("ubu_tui.store.bulk.ADD_COUNTS",
-                        (*ADD_COUNTS, "INSERT INTO no_such_table VALUES (1)"))
+    last_count_fails(monkeypatch)
     with pytest.raises(Exception, match="no_such_table"):
         import_jsonl(engine, tmp_path / "some.jsonl")
     assert triggers() == had and counts(engine) == before
@@ -166,8 +216,7 @@ def test_after_an_import_written_without_foreign_key_probes_the_store_refuses_or
                                   "'y_safe', 'value', 3)"))
 
     with monkeypatch.context() as m:
-        m.setattr("ubu_tui.store.bulk.ADD_COUNTS",
-                  (*ADD_COUNTS, "INSERT INTO no_such_table VALUES (1)"))
+        last_count_fails(m)
         with pytest.raises(Exception, match="no_such_table"):
             import_jsonl(engine, tmp_path / "some.jsonl")
     refuses_an_orphan_answer()

@@ -3,6 +3,7 @@ where none answers; CI runs them on a machine that has one)."""
 
 from __future__ import annotations
 
+import gc
 import secrets
 
 import pytest
@@ -413,6 +414,7 @@ def test_push_of_a_bad_record_in_a_later_batch_stores_nothing(pg_engine, tmp_pat
     monkeypatch.setattr(shared, "_check_record", check)
     with pytest.raises(InputRejected, match="koden 77"):
         shared.push(local, pg_engine, batch=20)
+    assert gc.isenabled()     # a push pauses the cycle collector: on again after a failure
     with pg_engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM submission")).scalar() == 0
     monkeypatch.setattr(shared, "_check_record", real_check)

@@ -7,19 +7,37 @@ them inside its transaction, writes the rows, lists the new records in `bulk_new
 their counts with grouped statements (store/cube.py: ADD_COUNTS; the index figures from one
 read of the batch's scores), then restores the triggers, all before it commits: other
 connections never see the triggers gone, and the counts are exactly what the triggers keep.
+The SQLite import hands `new_records` the rows it has just written as well: their index
+figures are then grouped in memory (store/cube_batch.py) rather than by the grouped
+statements.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from ubu_tui.store.cube import ADD_COUNTS, COUNT_TRIGGERS, PG_COUNT_TRIGGERS
+from ubu_tui.store.cube import (
+    ADD_COUNTS,
+    ADD_CUBE_ROW,
+    ADD_INDEX_COUNT_ROW,
+    ADD_YEAR_ROW,
+    COUNT_TRIGGERS,
+    PG_COUNT_TRIGGERS,
+    RECORD_COUNTS,
+)
 
 BULK_CACHE_KIB = 256 * 1024
+# conn.info key: how this block's index figures are counted, "memory" (store/cube_batch.py,
+# from the rows handed to new_records, added there) or "sql" (store/cube.py's INDEX_COUNTS,
+# grouped from the records when the block ends)
+_CUBE_FROM = "ubu_bulk_cube_from"
+# what is left to add when the block ends once the index figures are added already
+ADD_AFTER_GROUPING: tuple[str, ...] = RECORD_COUNTS
 
 
 @contextmanager
@@ -64,8 +82,13 @@ def counted_in_bulk(conn: Connection) -> Iterator[None]:
                 if sql:
                     saved.append(sql)
                     conn.execute(text(f"DROP TRIGGER {name}"))
-    yield
-    for statement in ADD_COUNTS:
+    conn.info.pop(_CUBE_FROM, None)
+    try:
+        yield
+        grouped = conn.info.get(_CUBE_FROM) == "memory"
+    finally:
+        conn.info.pop(_CUBE_FROM, None)
+    for statement in ADD_AFTER_GROUPING if grouped else ADD_COUNTS:
         conn.execute(text(statement))
     for table, names in paused.items():
         for name in names:
@@ -78,12 +101,45 @@ def counted_in_bulk(conn: Connection) -> Iterator[None]:
         conn.exec_driver_sql("PRAGMA cache_size = -2000")   # SQLite's default again
 
 
-def new_records(conn: Connection, ids: Iterable[str]) -> None:
+def new_records(conn: Connection, ids: Iterable[str],
+                rows: Mapping[str, Sequence[tuple[Any, ...]]] | None = None) -> None:
     """Name the records written in this batch, whose counts are added when the block ends
-    (nothing to do where the triggers were not paused: they counted the records)."""
-    rows = [{"id": i} for i in ids]
-    if rows and (conn.dialect.name != "postgresql" or owns_records(conn)):
-        conn.execute(text("INSERT INTO bulk_new (id) VALUES (:id)"), rows)
+    (nothing to do where the triggers were not paused: they counted the records).
+
+    `rows` (SQLite): the row tuples just written for exactly these records, table → tuples
+    with store/submissions.py's ROW_COLUMNS. Their index figures (cube, yearly sums,
+    index_count) are then grouped in memory (store/cube_batch.py) and added here, instead of
+    by ten sorts in SQLite when the block ends: the same rows. Every batch of a block must
+    then come with its rows (the index figures' triggers are paused for the whole block).
+    """
+    listed = [(i,) for i in ids]
+    if not listed or (conn.dialect.name == "postgresql" and not owns_records(conn)):
+        return
+    cube_from = "memory" if rows is not None and conn.dialect.name == "sqlite" else "sql"
+    if conn.info.setdefault(_CUBE_FROM, cube_from) != cube_from:
+        # one way per block: the grouped statements at the end would count every record in
+        # bulk_new, those already added in memory a second time; and in a block added in
+        # memory, where they do not run, a batch without its rows would not be counted
+        raise ValueError("new_records: give every batch of a block its rows, or none")
+    # (the driver's executemany on SQLite: SQLAlchemy's per-row parameter dicts cost more)
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("INSERT INTO bulk_new (id) VALUES (?)", listed)
+    else:
+        conn.execute(text("INSERT INTO bulk_new (id) VALUES (:id)"),
+                     [{"id": i} for (i,) in listed])
+    if cube_from == "memory":
+        # (here: numpy is imported only by a bulk write)
+        from ubu_tui.store.cube_batch import cube_rows
+        from ubu_tui.store.submissions import ROW_COLUMNS
+
+        assert rows is not None
+        unit_types: dict[int, int | None] = {
+            u: t for u, t in conn.exec_driver_sql("SELECT id, unit_type FROM unit")}
+        for made in cube_rows(rows, ROW_COLUMNS["submission"], unit_types):
+            for statement, added in ((ADD_CUBE_ROW, made.cube), (ADD_YEAR_ROW, made.year),
+                                     (ADD_INDEX_COUNT_ROW, made.index_count)):
+                if added:
+                    conn.exec_driver_sql(statement, added)
 
 
 def owns_records(conn: Connection) -> bool:

@@ -183,6 +183,19 @@ INDEX_COUNTS: tuple[str, ...] = (
 
 ADD_COUNTS: tuple[str, ...] = RECORD_COUNTS + INDEX_COUNTS
 
+# What INDEX_COUNTS adds, one row at a time, for rows grouped in memory instead
+# (store/cube_batch.py: the SQLite import, which holds its batch's rows; executemany with "?"
+# marks).
+_MARKS = ", ".join("?" * 10)
+ADD_CUBE_ROW = (f"INSERT INTO index_cube AS c ({_CUBE_COLUMNS}) VALUES ({_MARKS}) "
+                f"ON CONFLICT (dim, index_id, period, unit_type, grp) DO UPDATE {_SUMS_SET}")
+ADD_YEAR_ROW = ("INSERT INTO index_cube_year AS c (dim, index_id, year, unit_type, grp, n, "
+                f"total, high, ckey, hkey) VALUES ({_MARKS}) "
+                f"ON CONFLICT (dim, index_id, year, unit_type, grp) DO UPDATE {_SUMS_SET}")
+ADD_INDEX_COUNT_ROW = ("INSERT INTO index_count AS c (period, unit_id, index_id, n, total, high, "
+                       f"ckey, hkey) VALUES ({', '.join('?' * 8)}) "
+                       f"ON CONFLICT (period, unit_id, index_id) DO UPDATE {_SUMS_SET}")
+
 # The cube's rows grouped straight from the records, one statement per dimension, as the
 # bulk writers added them before INDEX_COUNTS (with the yearly sums' trigger running): the
 # form the migrations that rebuild the cube (0070, 0131) were written with.

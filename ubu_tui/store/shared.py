@@ -44,6 +44,7 @@ from ubu_tui.store.transfer import (
     _require_real,
     local_versions,
     refuse_local,
+    without_cycle_collection,
 )
 
 
@@ -69,6 +70,16 @@ def push(local: Engine, target: Engine, *, municipality: str | None = None, batc
     meets them sends nothing unless `skip_local` says to send the national records and keep the
     local ones here, so that no municipality believes by mistake that they went.
     """
+    # Like an import it holds every record's answers as small lists and dicts, and makes
+    # each batch's payload from them again: the cycle collector would walk them over and
+    # over (store/transfer.py: without_cycle_collection).
+    with without_cycle_collection():
+        return _push(local, target, municipality=municipality, batch=batch,
+                     on_batch=on_batch, skip_local=skip_local)
+
+
+def _push(local: Engine, target: Engine, *, municipality: str | None, batch: int,
+          on_batch: Callable[[int, int], None] | None, skip_local: bool) -> PushReport:
     _require_real(local, _("skickas vidare"))
     _require_real(target, _("förs in hit"))
     if municipality:
