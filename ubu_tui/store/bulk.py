@@ -32,6 +32,8 @@ from ubu_tui.store.cube import (
 )
 
 BULK_CACHE_KIB = 256 * 1024
+# A caller's mistake, never a person's: for developers, so not in the catalogue
+MIXED_BATCHES = "new_records: give every batch of a block its rows, or none"
 # conn.info key: how this block's index figures are counted, "memory" (store/cube_batch.py,
 # from the rows handed to new_records, added there) or "sql" (store/cube.py's INDEX_COUNTS,
 # grouped from the records when the block ends)
@@ -120,7 +122,7 @@ def new_records(conn: Connection, ids: Iterable[str],
         # one way per block: the grouped statements at the end would count every record in
         # bulk_new, those already added in memory a second time; and in a block added in
         # memory, where they do not run, a batch without its rows would not be counted
-        raise ValueError("new_records: give every batch of a block its rows, or none")
+        raise ValueError(MIXED_BATCHES)
     # (the driver's executemany on SQLite: SQLAlchemy's per-row parameter dicts cost more)
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("INSERT INTO bulk_new (id) VALUES (?)", listed)
