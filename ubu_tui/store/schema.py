@@ -12,7 +12,7 @@ from ubu_tui.errors import StoreError
 from ubu_tui.i18n import _
 from ubu_tui.store.engine import describe, explain
 
-HEAD = "0170"            # the newest migration shipped; a test keeps it equal to Alembic's head
+HEAD = "0171"            # the newest migration shipped; a test keeps it equal to Alembic's head
 KNOWN = ("0001", "0002", "0003", "0004", "0005",
          "0006", "0007", "0008", "0009", "0010",
          "0011", "0012", "0013", "0020", "0021",
@@ -21,7 +21,7 @@ KNOWN = ("0001", "0002", "0003", "0004", "0005",
          "0111", "0103", "0094", "0131", "0121",
          "0141", "0153", "0157", "0161", "0162",
          # every revision this release migrates from
-         "0165", "0163", "0164", "0166", "0168", "0167", "0169", "0170")
+         "0165", "0163", "0164", "0166", "0168", "0167", "0169", "0170", "0171")
 KIND_KEY = "store_kind"
 
 
