@@ -68,8 +68,8 @@ class GroupReport:
     def suppression_notes(self) -> list[str]:
         return [f"Röjandeskydd: {method_text(self.threshold.value)} (spärr "
                 f"{self.threshold.value}: {self.threshold.source}). Alla tal är störda med samma "
-                "metod. Ett dolt värde för gruppen visas som •; då är gruppen dold i hela "
-                "rapporten."]
+                "metod, vart och ett för sig, så att delar inte summerar exakt till helheten. Ett "
+                "dolt värde för gruppen visas som •; då är gruppen dold i hela rapporten."]
 
 
 def _pick(table: Table, key: object, label: str) -> Comparison:
