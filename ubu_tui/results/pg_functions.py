@@ -16,6 +16,8 @@ Style (as the role model of the store asks): search_path fixed to pg_catalog, pu
 
 from __future__ import annotations
 
+from typing import Any
+
 from ubu_tui.results import ptable
 from ubu_tui.results.disclosure import DEFAULT_THRESHOLD as STANDARD
 from ubu_tui.results.query import DIMENSIONS, MISSING, NATIONAL_ONLY, registry_expr
@@ -898,3 +900,15 @@ def _guard() -> str:
 
 def more_sql() -> list[str]:
     return [method_figures_sql(), coverage_figures_sql()]
+
+
+def reinstall(op: Any) -> None:
+    """What a migration that changes the figure functions runs (alembic's `op`): every
+    function created again from this release's code, with CREATE OR REPLACE and the same
+    signatures, so that the roles' EXECUTE grants stay. Nothing on SQLite."""
+    from sqlalchemy import text
+
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    for sql in (*all_sql(), *more_sql()):
+        op.execute(text(sql))

@@ -65,9 +65,9 @@ class Report:
     def suppression_notes(self) -> list[str]:
         return [f"Röjandeskydd: {method_text(self.threshold.value)} (spärr "
                 f"{self.threshold.value}: {self.threshold.source}). Alla tal är störda med samma "
-                "metod, vart och ett för sig, så att delar inte summerar exakt till helheten (en del "
-                "kan någon gång visa mer än helheten); dolda grupper saknas i tabellerna men "
-                "räknas med i Samtliga."]
+                "metod, vart och ett för sig, så att delar inte summerar exakt till helheten "
+                "(en del kan någon gång visa mer än helheten); dolda grupper saknas i tabellerna "
+                "men räknas med i Samtliga."]
 
 
 def standard_report(engine: Engine, instrument: Instrument, selection: Selection,

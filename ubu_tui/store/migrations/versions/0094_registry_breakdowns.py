@@ -20,13 +20,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    from ubu_tui.results.pg_functions import all_sql, more_sql
+    from ubu_tui.results.pg_functions import reinstall
 
-    # CREATE OR REPLACE with the same signatures: the roles' EXECUTE grants stay
-    for sql in (*all_sql(), *more_sql()):
-        op.execute(sql)
+    reinstall(op)
 
 
 def downgrade() -> None:

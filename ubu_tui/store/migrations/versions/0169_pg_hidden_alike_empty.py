@@ -29,7 +29,6 @@ Revises: 0167
 """
 
 from alembic import op
-from sqlalchemy import text
 
 revision = "0169"
 down_revision = "0167"
@@ -38,12 +37,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    from ubu_tui.results.pg_functions import all_sql, more_sql
+    from ubu_tui.results.pg_functions import reinstall
 
-    for sql in (*all_sql(), *more_sql()):
-        op.execute(text(sql))
+    reinstall(op)
 
 
 def downgrade() -> None:
