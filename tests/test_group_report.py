@@ -65,7 +65,8 @@ def test_unit_report_is_the_unit_beside_all(known):
     answered = [r for r in mine if r.sessions["youth"] == "completed"]
     key = sum(r.key for r in mine)
     asked = ptable.count(len(mine), ptable.stream(key, ptable.ASKED_STREAM))
-    assert youth.own.share_high == pytest.approx(ptable.share(len(answered), asked, key))
+    rate_key = ptable.stream(key, ptable.measure_stream("rate.youth"))   # its own stream
+    assert youth.own.share_high == pytest.approx(ptable.share(len(answered), asked, rate_key))
     assert youth.own.nonresponse == {     # dispositions in their own stream (schema 0170)
         "completed": _count(answered, ptable.DISPOSITION_STREAM),
         "declined": _count([r for r in mine if r not in answered], ptable.DISPOSITION_STREAM)}
@@ -74,7 +75,8 @@ def test_unit_report_is_the_unit_beside_all(known):
     assert safety.own.n == _count(answered)
     # every y_safe was 5: the share is all of them, plus the noise from the group's key
     assert safety.own.share_high == pytest.approx(
-        ptable.share(len(answered), _count(answered), sum(r.key for r in answered)))
+        ptable.share(len(answered), _count(answered), ptable.stream(
+            sum(r.key for r in answered), ptable.measure_stream("safety_care"))))
     # far above all units, on many follow-ups: outside the funnel's 99.8 % limits
     assert safety.funnel == HIGHER
     violation = report.shares[0]

@@ -47,7 +47,8 @@ def _check(engine, records: list[Synthetic], functions: bool) -> None:
     assert youth.n == ptable.count(*_cell(records))          # every follow-up's youth part
     assert youth.asked == base                                  # the rate's base: 18, perturbed
     assert youth.share_high == pytest.approx(
-        ptable.share(len(answered), base, _cell(asked)[1]), abs=1e-9)
+        ptable.share(len(answered), base, ptable.stream(
+            _cell(asked)[1], ptable.measure_stream("rate.youth"))), abs=1e-9)
     assert 0.6 < youth.share_high < 0.95                       # not 14 of 30 (47 %)
     assert youth.nonresponse["not_eligible"] == ptable.count(
         *_cell(records[:12], ptable.DISPOSITION_STREAM))
@@ -56,7 +57,8 @@ def _check(engine, records: list[Synthetic], functions: bool) -> None:
     cw = tables["response_caseworker"].total
     assert cw.asked == ptable.count(*_cell(records, ptable.ASKED_STREAM))
     assert cw.share_high == pytest.approx(
-        ptable.share(len(records), cw.asked, _cell(records)[1]), abs=1e-9)
+        ptable.share(len(records), cw.asked, ptable.stream(
+            _cell(records)[1], ptable.measure_stream("rate.caseworker"))), abs=1e-9)
     # per unit, the same figures as the total (one unit holds them all)
     by_unit = {t.id: t for t in disposition_tables(ctx, "unit")}["response_youth"]
     assert [(r.key, r.asked, r.share_high) for r in by_unit.rows] == [

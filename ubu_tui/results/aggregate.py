@@ -113,9 +113,12 @@ def _row_from_counts(key: object, label: str, item: Item, counts: dict[int, Cell
         total = sum(c * cell[0] for c, cell in values.items())
         # over the published count, never the true n: a mean or share divided by the true n
         # gives n away through its denominator (3.142857… can only be 22/7)
-        mean = _clip((total + ptable.sum_noise(nkey, SCALE_SPAN)) / published, 1.0, 5.0)
+        # in the item's own stream (ptable.measure_stream): two items answered by the same
+        # follow-ups published the exact difference of their sums
+        mkey = ptable.stream(nkey, ptable.measure_stream(item.id))
+        mean = _clip((total + ptable.sum_noise(mkey, SCALE_SPAN)) / published, 1.0, 5.0)
         share = ptable.share(sum(cell[0] for c, cell in values.items() if c >= 4), published,
-                             nkey)
+                             mkey)
     # asked: n plus the published non-response parts, not a cell of its own: asked != n told
     # that someone refused or did not know where those parts, published as 0, had no row
     return Row(key, label, published, published + sum(nonresponse.values()), mean, share,
@@ -245,16 +248,18 @@ def _sort_key(key: object) -> tuple[bool, str, object]:
     return (key == MISSING, type(key).__name__, key)
 
 
-def _index_row(key: object, label: str, got: IndexCell | None, threshold: int) -> Row:
+def _index_row(key: object, label: str, got: IndexCell | None, threshold: int,
+               measure: str) -> Row:
     if not got or got[0] < DEFAULT_THRESHOLD:     # disclosure.hidden
         return Row(key, label, hidden=HIDDEN)
     n, total, high, nkey, _hkey = got
     published = ptable.count(n, nkey)
     if published < threshold:       # disclosure.hidden, with the count looked up once
         return Row(key, label, hidden=HIDDEN)
-    mean = _clip((ptable.exact_total(total) + ptable.sum_noise(nkey, SCALE_SPAN)) / published,
+    mkey = ptable.stream(nkey, ptable.measure_stream(measure))   # as an item's (above)
+    mean = _clip((ptable.exact_total(total) + ptable.sum_noise(mkey, SCALE_SPAN)) / published,
                  1.0, 5.0)
-    share = ptable.share(high, published, nkey)   # over the published count, as above
+    share = ptable.share(high, published, mkey)   # over the published count, as above
     return Row(key, label, published, published, mean, share)
 
 
@@ -277,9 +282,9 @@ def index_tables(ctx: Context, by: str | None = None) -> list[Table]:
     labels = {k: ctx.label(by, k) for keys in keys_of.values() for k in keys}
     tables = []
     for ix in ctx.instrument.indices:
-        total = _index_row(TOTAL, "Samtliga", totals.get((ix.id, 0)), t)
+        total = _index_row(TOTAL, "Samtliga", totals.get((ix.id, 0)), t, ix.id)
         keys = _sorted(keys_of[ix.id])
-        rows = tuple(_index_row(k, labels[k], grouped[(ix.id, k)], t) for k in keys)
+        rows = tuple(_index_row(k, labels[k], grouped[(ix.id, k)], t, ix.id) for k in keys)
         tables.append(Table(ix.id, ix.label, by, rows, total, t, kind="index"))
     return _consistent(tables)
 
@@ -305,7 +310,7 @@ def disposition_tables(ctx: Context, by: str | None = None) -> list[Table]:
               "caseworker": "Handläggaren"}
     tables = []
 
-    def row(key: object, label: str, counts: dict[str, Cell]) -> Row:
+    def row(respondent: str, key: object, label: str, counts: dict[str, Cell]) -> Row:
         n, nkey = _merge(counts.values())
         if hidden(n, nkey, t):
             return Row(key, label, hidden=HIDDEN)
@@ -317,15 +322,19 @@ def disposition_tables(ctx: Context, by: str | None = None) -> list[Table]:
         asked_key = ptable.stream(ekey, ptable.ASKED_STREAM)
         base = ptable.count(en, asked_key)
         answered = sum(counts[d][0] for d in RESPONDED if d in counts)
-        rate = None if hidden(en, asked_key, t) else ptable.share(answered, base, ekey)
+        # the rate's noise in its respondent's stream: two respondents asked at the same
+        # follow-ups published the exact difference of their answered counts
+        rate = None if hidden(en, asked_key, t) else ptable.share(
+            answered, base, ptable.stream(ekey, ptable.measure_stream(f"rate.{respondent}")))
         return Row(key, label, published, base, None, rate, None, published_parts(
             {d: (k, ptable.stream(ck, ptable.DISPOSITION_STREAM)) for d, (k, ck) in
              counts.items()}))
 
     for respondent, title in titles.items():
-        total = row(TOTAL, "Samtliga", totals.get((respondent, 0), {}))
+        total = row(respondent, TOTAL, "Samtliga", totals.get((respondent, 0), {}))
         keys = _sorted([k for (r, k) in grouped if r == respondent])
-        rows = tuple(row(k, ctx.label(by, k), grouped[(respondent, k)]) for k in keys)
+        rows = tuple(row(respondent, k, ctx.label(by, k), grouped[(respondent, k)])
+                     for k in keys)
         tables.append(Table(f"response_{respondent}", f"Svarsfrekvens: {title}", by, rows,
                             total, t, kind="disposition"))
     return _consistent(tables)

@@ -328,6 +328,13 @@ def in_stream_sql(key: str, multiplier: int | str) -> str:
     return f"((((({key}) % {SPACE})::bigint * {multiplier}) % {SPACE})::bigint)"
 
 
+def measure_stream_sql(measure: str) -> str:
+    """ptable.measure_stream of the measure id expression `measure` (md5's first 28 bits,
+    times two plus one)."""
+    return (f"(('x' || pg_catalog.substr(pg_catalog.md5({measure}), 1, 7))::bit(28)::bigint"
+            " * 2 + 1)")
+
+
 def stream_sql(key: str, item: str | None, part: bool, whole: int = 1) -> str:
     """ptable.stream: the key of an item's n (part False) or of one of its codes (part True)
     in its stream; `item` the item id's expression (None: not an item, no sensitive one, and
@@ -389,6 +396,9 @@ def _publish(codes: bool, items: bool = False, whole: int = 1) -> str:
     follow-ups."""
     # the codes in their stream (ptable.CODE_STREAM), the sensitive item's n in its own
     item = "w.item" if items else None
+    # a mean's and a share's noise in the measure's own stream (ptable.measure_stream): two
+    # items answered by the same follow-ups published the exact difference of their sums
+    mkey = in_stream_sql("f.nk", measure_stream_sql("f.item"))
     arrays = (",\n               array_agg(w.code) AS codes, array_agg(w.c) AS cs, "
               f"array_agg({stream_sql('w.ck', item, part=True)}) AS cks") if codes else ""
     code_rows = f"""
@@ -436,9 +446,9 @@ def _publish(codes: bool, items: bool = False, whole: int = 1) -> str:
            -- asked: the answered count plus its published non-response parts (see above)
            CASE WHEN NOT f.hid THEN {asked} END,
            CASE WHEN NOT f.hid THEN LEAST(5.0, GREATEST(1.0,
-               ({exact_total_sql('f.total')} + {sum_deviation_sql('f.nk', '4.0', arrays=True)})
+               ({exact_total_sql('f.total')} + {sum_deviation_sql(mkey, '4.0', arrays=True)})
                / f.pn)) END,
-           CASE WHEN NOT f.hid THEN {share_sql('f.h', 'f.pn', 'f.nk', arrays=True)} END
+           CASE WHEN NOT f.hid THEN {share_sql('f.h', 'f.pn', mkey, arrays=True)} END
     FROM flagged f
     -- a hidden total has no row, as a total without records: a row without figures told
     -- "one or two" from "none" (filtered to one unit, for any item and any unit)
@@ -741,7 +751,8 @@ BEGIN{_checks()}{_kept_setup("p_by IN ('none', 'unit') AND p_filter IS NULL")}{P
     {_gone('resp')}
     SELECT f.resp, f.g, NULL::text, CASE WHEN NOT f.hid THEN f.pn END,
            CASE WHEN NOT f.hid AND NOT f.ehid
-                THEN {share_sql('f.a', 'f.pe', 'f.ek', arrays=True)} END
+                THEN {share_sql('f.a', 'f.pe', in_stream_sql(
+                    'f.ek', measure_stream_sql("'rate.' || f.resp")), arrays=True)} END
     FROM flagged f
     -- a hidden total has no row (see _publish)
     WHERE NOT f.hid AND (f.g = '__total__' OR f.g NOT IN (SELECT x.g FROM gone x))
