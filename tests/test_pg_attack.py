@@ -1933,3 +1933,119 @@ def test_two_items_over_the_same_follow_ups_publish_no_exact_difference(hidden_o
     # before: 1.0 and 1.0 (799 and 766 pairs); by chance two draws agree about one time in six
     assert rate["mean"] < 0.3 and rate["share"] < 0.5, (rate, {k: len(v) for k, v in
                                                               exact.items()})
+
+
+# --- the sensitive item: a yes published as 0, beside its "no" ----------------------------------
+
+YES_UNITS = (1001, 1003, 1006)      # one youth each said yes (its count published as 0)
+
+
+@pytest.fixture(scope="module")
+def rare_yes() -> Iterator[tuple[Shared, dict[int, str]]]:
+    """hidden_one's 480 follow-ups over 2025 with y_violation made rare: every answer "no"
+    (2), but one youth at each of YES_UNITS says yes, chosen among those whose yes cell is
+    published as 0 (a count of 1 is published as 0 two times in three). So no table shows a
+    yes anywhere; the question is whether the rest tells where the three are."""
+    from dataclasses import replace
+
+    from ubu_tui.results import ptable
+    from ubu_tui.scripts.synth import generate, insert, months_until
+    from ubu_tui.store.shared import create_roles
+
+    records = list(generate(default_instrument(), 480, list(SHOWN_UNITS),
+                            months_until("2025-12", 12), municipalities=2, seed=5))
+
+    def answers(rec: Any, code: int) -> list[tuple[str, str, str, int]]:
+        return [(r, i, o, code if i == "y_violation" and c >= 0 else c)
+                for r, i, o, c in rec.answers]
+
+    records = [replace(r, answers=answers(r, 2)) for r in records]
+    months: dict[int, str] = {}
+    for unit in YES_UNITS:
+        at = next(k for k, r in enumerate(records) if r.unit_id == unit and any(
+            i == "y_violation" and c == 2 for _r, i, _o, c in r.answers)
+            and ptable.count(1, ptable.stream(r.key, ptable.SENSITIVE_STREAM)) == 0)
+        records[at] = replace(records[at], answers=answers(records[at], 1))
+        months[unit] = records[at].period
+    db = Shared()
+    try:
+        import_units(db.owner, DEMO_UNITS)
+        insert(db.owner, records)
+        create_roles(db.owner, db.prefix)
+        with db.owner.begin() as conn:
+            conn.execute(text(f"CREATE ROLE {db.logins['analyst']} LOGIN IN ROLE "
+                              f"{db.prefix}_analyst"))
+        yield db, months
+    finally:
+        db.close()
+
+
+def _grid_of(month: str) -> list[tuple[str, str]]:
+    """The month, quarter, half-year and year that hold `month` (results/periods.py)."""
+    year, m = month[:4], int(month[5:])
+    q, h = (m - 1) // 3 * 3 + 1, 1 if m <= 6 else 7
+    return [(month, month), (f"{year}-{q:02d}", f"{year}-{q + 2:02d}"),
+            (f"{year}-{h:02d}", f"{year}-{h + 5:02d}"), (f"{year}-01", f"{year}-12")]
+
+
+def _filters() -> list[tuple[str | None, list[int] | None]]:
+    """No filter, and every one-value filter of the background partitions."""
+    from ubu_tui.results import query
+
+    instrument = default_instrument()
+    out: list[tuple[str | None, list[int] | None]] = [(None, None)]
+    for dim in ("sex", "age_band", "legal_basis", "reason", "length", "breakdown"):
+        d = query.DIMENSIONS[dim]
+        values = (query.AGE_BAND_LABELS if dim == "age_band" else query.BREAKDOWN_LABELS
+                  if dim == "breakdown" else {o.code: o for o in
+                                              instrument.item(str(d.item)).options})
+        out += [(dim, [int(v)]) for v in values]
+    return out
+
+
+def test_the_no_beside_n_does_not_tell_a_hidden_yes(rare_yes):
+    """For the sensitive item, n (its answered youths) and the count of "no" are published
+    from streams of their own (0170), so where no youth said yes they no longer agree by
+    construction. But n - no is still the yes count plus the noise of two draws, and every
+    grid period and one-value filter whose cell holds the youth who said yes is a fresh draw
+    of it (its other youths differ), while the yes cell itself (one record) is the same cell
+    everywhere, published as 0 everywhere. One analyst login, one call for y_violation by unit
+    per grid period of 2025 and filter (19 periods, no filter and the one-value filters of six
+    background partitions): summed over a grid level's periods and a filter's values, n - no
+    is a draw of the unit's yes count in 2025 (weighted by the inverse of the cells summed);
+    averaged over up to 28 such draws a unit (4 grid levels, 7 filters), it ranked the three
+    units where a youth said yes (0.87, 0.41, 0.21) above the three where none did (0.13,
+    -0.12, -0.15) from 475 calls. Now the sensitive item publishes its yes and no other answer
+    code (aggregate.sensitive_parts: "Nej" is shown as n minus the published yes)."""
+    import psycopg
+
+    db, months = rare_yes
+    levels = {"month": [(f"2025-{m:02d}", f"2025-{m:02d}") for m in range(1, 13)],
+              "quarter": [(f"2025-{m:02d}", f"2025-{m + 2:02d}") for m in (1, 4, 7, 10)],
+              "half": [("2025-01", "2025-06"), ("2025-07", "2025-12")],
+              "year": [("2025-01", "2025-12")]}
+    draws: dict[int, dict[tuple[str, str | None], tuple[int, int]]] = {}
+    with psycopg.connect(db.conninfo("analyst"), autocommit=True) as conn:
+        for level, periods in levels.items():
+            for period in periods:
+                for dim, value in _filters():
+                    got: dict[str, dict[int | None, int]] = {}
+                    for _item, grp, code, n, *_r in conn.execute(
+                            "SELECT * FROM public.ubu_item_figures(%s, %s, 'unit', 3, %s, %s, "
+                            "%s)", (*period, ["y_violation"], dim, value)).fetchall():
+                        if grp != "__total__" and n is not None:
+                            got.setdefault(grp, {})[code] = n
+                    for grp, rows in got.items():
+                        assert 1 not in rows          # no yes is shown anywhere
+                        if 2 in rows:                 # (a "no" published as 0: left out)
+                            at = draws.setdefault(int(grp), {})
+                            total, cells = at.get((level, dim), (0, 0))
+                            at[(level, dim)] = (total + rows[None] - rows[2], cells + 1)
+    # each draw weighted by the inverse of its variance (two draws of noise per cell summed)
+    score = {unit: sum(t / c for t, c in d.values()) / sum(1 / c for _t, c in d.values())
+             for unit, d in draws.items()}
+    # (no "no" published: no draw, every unit alike)
+    yes = sorted(score.get(u, 0.0) for u in months)
+    none = sorted(score.get(u, 0.0) for u in SHOWN_UNITS if u not in months)
+    # the attacker must not be able to rank the units where a youth said yes first
+    assert min(yes) <= max(none), (yes, none)

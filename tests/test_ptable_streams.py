@@ -66,3 +66,15 @@ def test_every_measure_has_a_stream_of_its_own():
     agree = sum(ptable.sum_noise(ptable.stream(k, a), 4.0) == ptable.sum_noise(
         ptable.stream(k, b), 4.0) for k in keys) / len(keys)
     assert agree < 0.2          # by chance only (was 1.0 with one key for both)
+
+
+def test_every_sensitive_item_is_a_yes_no_item_with_its_answer_first():
+    """A sensitive item publishes its sensitive answer as a cell and shows its other answer as
+    n minus that (aggregate.sensitive_parts): that needs exactly one other answer option."""
+    from ubu_tui.instrument.loader import available_instruments, instrument_by_version
+
+    for iid, version in available_instruments():
+        for item in instrument_by_version(iid, version).items.values():
+            if item.sensitive:
+                codes = [o.code for o in item.options]
+                assert ptable.SENSITIVE_ANSWER in codes and len(codes) == 2, (version, item.id)

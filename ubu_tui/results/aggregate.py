@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
@@ -91,6 +92,26 @@ def group_label(dim_id: str | None, key: object, instrument: Instrument,
     return option.label if option else str(key)
 
 
+# A sensitive item (y_violation) publishes its sensitive answer ("Ja") as a cell and no other
+# answer code: n minus "Nej" was the yes count plus the noise of two draws, and every grid
+# period and one-value filter whose cell held the youth who said yes was a fresh draw of it
+# while the yes cell (the same records) stayed published as 0 everywhere; averaged, it told the
+# units where a youth said yes (tests/test_pg_attack.py). The other answer is shown as n minus
+# the published yes, a figure derived from published ones (sensitive_parts).
+SENSITIVE_ANSWER = ptable.SENSITIVE_ANSWER
+
+
+def sensitive_parts(item: Item, n: int, distribution: dict[int, int]) -> dict[int, int]:
+    """A sensitive item's distribution: its sensitive answer as published, and its other
+    answer (one option: a yes/no item) as the published n minus that, when above 0."""
+    yes = distribution.get(SENSITIVE_ANSWER, 0)
+    out = {SENSITIVE_ANSWER: yes} if yes else {}
+    other = [o.code for o in item.options if o.code != SENSITIVE_ANSWER]
+    if len(other) == 1 and n - yes > 0:
+        out[other[0]] = n - yes
+    return out
+
+
 def _row_from_counts(key: object, label: str, item: Item, counts: dict[int, Cell],
                      threshold: int) -> Row:
     """A row of published figures from the cells of one group; hidden under the threshold.
@@ -106,6 +127,8 @@ def _row_from_counts(key: object, label: str, item: Item, counts: dict[int, Cell
     published = ptable.count(n, nkey)
     parts = {c: (k, ptable.stream(ck, part_stream)) for c, (k, ck) in counts.items()}
     distribution = published_parts({c: cell for c, cell in parts.items() if c >= 0})
+    if item.sensitive:
+        distribution = sensitive_parts(item, published, distribution)
     nonresponse = {NONRESPONSE_BY_CODE[c].key: k for c, k in
                    published_parts({c: cell for c, cell in parts.items() if c < 0}).items()}
     mean = share = None
@@ -426,7 +449,8 @@ def _function_tables(ctx: Context, function: str, by: str | None, measures: Iter
     for m in measures:
         scale = kind == "index" or m.type is AnswerType.SCALE
 
-        def row(key: object, label: str, m_id: str = m.id, scale: bool = scale) -> Row:
+        def row(key: object, label: str, m_id: str = m.id, scale: bool = scale,
+                measure: Any = m) -> Row:
             got = summary.get((m_id, key))
             if got is None or got[0] is None:
                 return Row(key, label, hidden=HIDDEN)
@@ -434,9 +458,11 @@ def _function_tables(ctx: Context, function: str, by: str | None, measures: Iter
             if kind == "index":
                 return Row(key, label, n, n, mean, share)
             counts = codes.get((m_id, key), {})
+            answers = {c: k for c, k in counts.items() if c >= 0}
+            if measure.sensitive:      # the function publishes the sensitive answer only
+                answers = sensitive_parts(measure, n, answers)
             return Row(key, label, n, asked, mean if scale else None,
-                       share if scale else None,
-                       {c: k for c, k in counts.items() if c >= 0},
+                       share if scale else None, answers,
                        {NONRESPONSE_BY_CODE[c].key: k for c, k in counts.items() if c < 0})
 
         mine = tuple(groups.get(m.id, ()))

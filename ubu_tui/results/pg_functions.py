@@ -401,6 +401,12 @@ def _publish(codes: bool, items: bool = False, whole: int = 1) -> str:
     mkey = in_stream_sql("f.nk", measure_stream_sql("f.item"))
     arrays = (",\n               array_agg(w.code) AS codes, array_agg(w.c) AS cs, "
               f"array_agg({stream_sql('w.ck', item, part=True)}) AS cks") if codes else ""
+    # a sensitive item publishes its sensitive answer and no other answer code: n minus the
+    # other was the yes count plus noise, a fresh draw in every period and filter
+    # (aggregate.SENSITIVE_ANSWER)
+    listed = ", ".join(f"'{i}'" for i in sensitive_items()) if items else ""
+    only_yes = (f"\n      AND NOT (f.item IN ({listed}) AND u.code >= 0 "
+                f"AND u.code <> {ptable.SENSITIVE_ANSWER})") if listed else ""
     code_rows = f"""
     UNION ALL
     SELECT f.item, f.g, u.code, p.pn, NULL::integer, NULL::float8, NULL::float8
@@ -410,7 +416,7 @@ def _publish(codes: bool, items: bool = False, whole: int = 1) -> str:
     -- matched a NULL group)
     -- a code published as 0 has no row (disclosure.published_parts): a row exists only where
     -- the code had an answer, so a row of 0 told "a few" from "none"
-    WHERE NOT f.hid AND f.g IS NOT NULL AND p.pn > 0
+    WHERE NOT f.hid AND f.g IS NOT NULL AND p.pn > 0{only_yes}
       AND (f.g = '__total__' OR f.g NOT IN (SELECT x.g FROM gone x))""" if codes else ""
     # asked (answered plus non-response) was a cell of its own, published apart: where the
     # non-response parts had no row (published as 0), asked != n still told that some had
