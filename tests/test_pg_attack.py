@@ -2049,3 +2049,31 @@ def test_the_no_beside_n_does_not_tell_a_hidden_yes(rare_yes):
     none = sorted(score.get(u, 0.0) for u in SHOWN_UNITS if u not in months)
     # the attacker must not be able to rank the units where a youth said yes first
     assert min(yes) <= max(none), (yes, none)
+
+
+
+def test_the_response_rates_base_is_no_draw_of_its_own(hidden_one):
+    """Streams give the same follow-ups one draw per stream: in 0170 as first written a
+    disposition call published a group's follow-ups three times (n in the key's own stream,
+    the caseworker's "completed" in the dispositions', the rate's base in a stream of its
+    own), so "total minus the shown units" gave three draws of a hidden unit's count per call
+    where it gave one before. Over the grid periods of 2025-05 and the registry filters holding
+    unit 1005 (10 calls whose shown units are all those with follow-ups), 30 draws put its one
+    follow-up at 0.87 (n 1.2, base 0.8, completed 0.6), against 10 draws before 0170. The base
+    is now n minus the published not-eligible part: no draw, and equal to n exactly when that
+    part has no row, which the row already says."""
+    import psycopg
+
+    from ubu_tui.results.pg_functions import ASKED_ROW
+
+    with psycopg.connect(hidden_one.conninfo("analyst"), autocommit=True) as conn:
+        for period in GRID_OF_MAY:
+            for dim, value in ((None, None), ("unit_type", 3), ("operating_form", 2)):
+                got: dict[tuple[str, str], dict[str | None, int]] = {}
+                for resp, grp, disp, n, _rate in conn.execute(
+                        "SELECT * FROM public.ubu_disposition_figures(%s, %s, 'unit', 3, %s, "
+                        "%s)", (*period, dim, [value] if value else None)).fetchall():
+                    got.setdefault((resp, grp), {})[disp] = n
+                for (resp, grp), rows in got.items():
+                    assert rows[ASKED_ROW] == max(0, rows[None] - rows.get("not_eligible", 0)), \
+                        (period, dim, resp, grp, rows)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from ubu_tui.results import ptable
 
 STREAMS = (1, ptable.CODE_STREAM, ptable.SENSITIVE_STREAM, ptable.SENSITIVE_N_STREAM,
-           ptable.DISPOSITION_STREAM, ptable.ASKED_STREAM)
+           ptable.DISPOSITION_STREAM)
 
 
 def test_the_same_records_in_two_streams_agree_by_chance_only():

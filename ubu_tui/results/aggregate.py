@@ -339,19 +339,21 @@ def disposition_tables(ctx: Context, by: str | None = None) -> list[Table]:
             return Row(key, label, hidden=HIDDEN)
         published = ptable.count(n, nkey)
         en, ekey = _merge(cell for d, cell in counts.items() if d != NOT_ASKED)
-        # The base and the dispositions draw from streams of their own (ptable.ASKED_STREAM):
-        # in one stream the base equal to n said that no child outside 12-21 was among them,
-        # and "completed" equal to n that every one answered.
-        asked_key = ptable.stream(ekey, ptable.ASKED_STREAM)
-        base = ptable.count(en, asked_key)
+        # The dispositions draw from a stream of their own (ptable.DISPOSITION_STREAM): in
+        # one stream "completed" equal to n said that every one answered. The base is n
+        # minus the published not-eligible part, not a cell of its own: drawn apart (0170's
+        # ASKED_STREAM) it was a third draw of the same follow-ups' count in every call (n,
+        # "completed" and the base), and in n's stream, equal to n, it said that no child
+        # outside 12-21 was among them, which the part's missing row is there to hide.
+        parts = published_parts({d: (k, ptable.stream(ck, ptable.DISPOSITION_STREAM))
+                                 for d, (k, ck) in counts.items()})
+        base = max(0, published - parts.get(NOT_ASKED, 0))
         answered = sum(counts[d][0] for d in RESPONDED if d in counts)
         # the rate's noise in its respondent's stream: two respondents asked at the same
         # follow-ups published the exact difference of their answered counts
-        rate = None if hidden(en, asked_key, t) else ptable.share(
+        rate = None if en < DEFAULT_THRESHOLD or base < t else ptable.share(
             answered, base, ptable.stream(ekey, ptable.measure_stream(f"rate.{respondent}")))
-        return Row(key, label, published, base, None, rate, None, published_parts(
-            {d: (k, ptable.stream(ck, ptable.DISPOSITION_STREAM)) for d, (k, ck) in
-             counts.items()}))
+        return Row(key, label, published, base, None, rate, None, parts)
 
     for respondent, title in titles.items():
         total = row(respondent, TOTAL, "Samtliga", totals.get((respondent, 0), {}))

@@ -738,6 +738,8 @@ BEGIN{_checks()}{_kept_setup("p_by IN ('none', 'unit') AND p_filter IS NULL")}{P
                -- the parts that were to be asked: no youth form outside ages 12-21
                COALESCE(SUM(w.c) FILTER (WHERE w.disp <> 'not_eligible'), 0) AS e,
                COALESCE(SUM(w.ck) FILTER (WHERE w.disp <> 'not_eligible'), 0) AS ek,
+               COALESCE(SUM(w.c) FILTER (WHERE w.disp = 'not_eligible'), 0) AS ne,
+               COALESCE(SUM(w.ck) FILTER (WHERE w.disp = 'not_eligible'), 0) AS nek,
                -- the group's cells ride along (see _publish: no join back to the groups)
                array_agg(w.disp) AS disps, array_agg(w.c) AS cs,
                array_agg({in_stream_sql('w.ck', ptable.DISPOSITION_STREAM)}) AS cks
@@ -745,15 +747,17 @@ BEGIN{_checks()}{_kept_setup("p_by IN ('none', 'unit') AND p_filter IS NULL")}{P
         GROUP BY w.resp, w.g),
     perturbed AS (
         SELECT gr.*, {perturb_sql('gr.n', 'gr.nk', arrays=True)} AS pn,
-               -- the base and the parts in streams of their own (aggregate.disposition_tables)
-               {perturb_sql('gr.e', in_stream_sql('gr.ek', ptable.ASKED_STREAM), arrays=True)}
-                   AS pe
+               -- the parts in a stream of their own; the base is n minus the published
+               -- not-eligible part, no draw of its own (aggregate.disposition_tables)
+               {perturb_sql('gr.ne', in_stream_sql('gr.nek', ptable.DISPOSITION_STREAM),
+                            arrays=True)} AS pne
         FROM grouped gr),
+    based AS (SELECT pt.*, GREATEST(0, pt.pn - pt.pne) AS pe FROM perturbed pt),
     flagged AS (
         -- disclosure.hidden (see _publish)
         SELECT pt.*, (pt.n < {STANDARD} OR pt.pn < t) AS hid,
                (pt.e < {STANDARD} OR pt.pe < t) AS ehid
-        FROM perturbed pt),
+        FROM based pt),
     {_gone('resp')}
     SELECT f.resp, f.g, NULL::text, CASE WHEN NOT f.hid THEN f.pn END,
            CASE WHEN NOT f.hid AND NOT f.ehid

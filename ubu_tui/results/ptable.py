@@ -58,7 +58,6 @@ CODE_STREAM = 1103515245        # every item's codes; < 2**31: the product fits 
 SENSITIVE_STREAM = 214013       # the sensitive item's codes
 SENSITIVE_N_STREAM = 22695477   # the sensitive item's n
 DISPOSITION_STREAM = 134775813  # a respondent's dispositions (and the declines' total with them)
-ASKED_STREAM = 1140671485       # the response rate's base: those who were to be asked
 # The one answer code a sensitive item publishes as a cell (y_violation: "Ja"); its other
 # answer is n minus that (aggregate.sensitive_parts), never a cell of its own.
 SENSITIVE_ANSWER = 1
