@@ -64,8 +64,11 @@ def test_unit_report_is_the_unit_beside_all(known):
     assert youth.own.n == _count(mine)
     answered = [r for r in mine if r.sessions["youth"] == "completed"]
     key = sum(r.key for r in mine)
-    asked = ptable.count(len(mine), ptable.stream(key, ptable.ASKED_STREAM))
-    assert youth.own.share_high == pytest.approx(ptable.share(len(answered), asked, key))
+    # no child of 1001 is outside 12-21 (no not-eligible part): the base is n (schema 0170)
+    assert not [r for r in mine if r.sessions["youth"] == "not_eligible"]
+    asked = _count(mine)
+    rate_key = ptable.stream(key, ptable.measure_stream("rate.youth"))   # its own stream
+    assert youth.own.share_high == pytest.approx(ptable.share(len(answered), asked, rate_key))
     assert youth.own.nonresponse == {     # dispositions in their own stream (schema 0170)
         "completed": _count(answered, ptable.DISPOSITION_STREAM),
         "declined": _count([r for r in mine if r not in answered], ptable.DISPOSITION_STREAM)}
@@ -74,14 +77,17 @@ def test_unit_report_is_the_unit_beside_all(known):
     assert safety.own.n == _count(answered)
     # every y_safe was 5: the share is all of them, plus the noise from the group's key
     assert safety.own.share_high == pytest.approx(
-        ptable.share(len(answered), _count(answered), sum(r.key for r in answered)))
+        ptable.share(len(answered), _count(answered), ptable.stream(
+            sum(r.key for r in answered), ptable.measure_stream("safety_care"))))
     # far above all units, on many follow-ups: outside the funnel's 99.8 % limits
     assert safety.funnel == HIGHER
     violation = report.shares[0]
     # the sensitive item's codes in their own stream (schema 0170)
-    yes, no = (ptable.count(len(c), ptable.stream(sum(r.key for r in c), ptable.SENSITIVE_STREAM))
-               for c in ([r for r in answered if _violation(r) == code] for code in (1, 2)))
-    assert violation.own.share_high == pytest.approx(yes / (yes + no))
+    said_yes = [r for r in answered if _violation(r) == 1]
+    yes = ptable.count(len(said_yes), ptable.stream(sum(r.key for r in said_yes),
+                                                    ptable.SENSITIVE_STREAM))
+    # "no" is no cell of its own: the share is of the published n (schema 0170)
+    assert violation.own.share_high == pytest.approx(yes / max(violation.own.n, yes))
 
 
 def test_municipality_report_own_against_all(known):

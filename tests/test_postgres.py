@@ -164,6 +164,7 @@ def test_figure_functions_publish_exactly_what_the_results_layer_publishes(pg_en
     )
     from ubu_tui.results.disclosure import Threshold
     from ubu_tui.results.query import Selection
+    from ubu_tui.results.shares import decline_tables, respondent_index_tables
     from ubu_tui.scripts.synth import generate, insert
 
     instrument = default_instrument()
@@ -181,7 +182,8 @@ def test_figure_functions_publish_exactly_what_the_results_layer_publishes(pg_en
         sel = Selection("2026-06", "2026-06", filters)
         direct = Context.open(pg_engine, instrument, sel, Threshold(threshold), functions=False)
         through = Context.open(pg_engine, instrument, sel, Threshold(threshold), functions=True)
-        for build in (item_tables, index_tables, disposition_tables):
+        # (the index parts per respondent too: each part's mean in its own stream, 0170)
+        for build in (item_tables, index_tables, disposition_tables, respondent_index_tables):
             mine, theirs = build(direct, by), build(through, by)
             assert [t.id for t in mine] == [t.id for t in theirs]
             for a, b in zip(mine, theirs, strict=True):
@@ -192,6 +194,7 @@ def test_figure_functions_publish_exactly_what_the_results_layer_publishes(pg_en
                     assert x.mean == y.mean
                     assert x.share_high == y.share_high
                     seen += 1
+        assert decline_tables(direct) == decline_tables(through), (by, filters)
     assert seen > 1000
 
 

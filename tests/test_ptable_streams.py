@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from ubu_tui.results import ptable
 
-STREAMS = (1, ptable.CODE_STREAM, ptable.SENSITIVE_STREAM, ptable.SENSITIVE_N_STREAM)
+STREAMS = (1, ptable.CODE_STREAM, ptable.SENSITIVE_STREAM, ptable.SENSITIVE_N_STREAM,
+           ptable.DISPOSITION_STREAM)
 
 
 def test_the_same_records_in_two_streams_agree_by_chance_only():
@@ -43,3 +44,37 @@ def test_only_the_sensitive_item_has_streams_of_its_own():
     assert ptable.streams(False) == (1, ptable.CODE_STREAM)
     n_stream, part_stream = ptable.streams(True)
     assert len({1, ptable.CODE_STREAM, n_stream, part_stream}) == 4
+
+
+def test_every_measure_has_a_stream_of_its_own():
+    """Two measures over the same follow-ups with one multiplier would publish the exact
+    difference of their sums again (ptable.measure_stream): every shipped item, index, index
+    part and response rate has its own, odd, and small enough for a signed bigint product."""
+    from ubu_tui.instrument.loader import available_instruments, instrument_by_version
+
+    ids: set[str] = {f"rate.{r}" for r in ("youth", "guardian", "caseworker")}
+    for iid, version in available_instruments():
+        instrument = instrument_by_version(iid, version)
+        ids |= set(instrument.items) | {ix.id for ix in instrument.indices}
+        ids |= {part.id for _ix, _r, part in instrument.respondent_indices()}
+    multipliers = {ptable.measure_stream(i) for i in ids}
+    assert len(multipliers) == len(ids)
+    assert all(m % 2 == 1 and m < 2**31 for m in multipliers)
+    rng = random.Random(171)
+    keys = [rng.randrange(ptable.KEY_SPACE) for _ in range(20_000)]
+    a, b = (ptable.measure_stream(i) for i in ("y_safe", "y_respect"))
+    agree = sum(ptable.sum_noise(ptable.stream(k, a), 4.0) == ptable.sum_noise(
+        ptable.stream(k, b), 4.0) for k in keys) / len(keys)
+    assert agree < 0.2          # by chance only (was 1.0 with one key for both)
+
+
+def test_every_sensitive_item_is_a_yes_no_item_with_its_answer_first():
+    """A sensitive item publishes its sensitive answer as a cell and shows its other answer as
+    n minus that (aggregate.sensitive_parts): that needs exactly one other answer option."""
+    from ubu_tui.instrument.loader import available_instruments, instrument_by_version
+
+    for iid, version in available_instruments():
+        for item in instrument_by_version(iid, version).items.values():
+            if item.sensitive:
+                codes = [o.code for o in item.options]
+                assert ptable.SENSITIVE_ANSWER in codes and len(codes) == 2, (version, item.id)

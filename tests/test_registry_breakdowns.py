@@ -84,7 +84,8 @@ def _expect_item(table: Table, records: list[Synthetic], by: str) -> None:
                                                             ptable.CODE_STREAM))
         assert row.distribution == {c: k for c, k in want.items() if k}
         assert row.mean == pytest.approx(
-            min(5.0, max(1.0, (sum(codes) + ptable.sum_noise(key, SCALE_SPAN)) / row.n)))
+            min(5.0, max(1.0, (sum(codes) + ptable.sum_noise(
+                ptable.stream(key, ptable.measure_stream(ITEM)), SCALE_SPAN)) / row.n)))
 
 
 def _expect_index(table: Table, records: list[Synthetic], by: str) -> None:
@@ -94,7 +95,8 @@ def _expect_index(table: Table, records: list[Synthetic], by: str) -> None:
         n, key, codes = _hand(records, units)
         assert rows[grp].n == ptable.count(n, key)
         assert rows[grp].mean == pytest.approx(
-            min(5.0, max(1.0, (sum(codes) + ptable.sum_noise(key, SCALE_SPAN)) / rows[grp].n)))
+            min(5.0, max(1.0, (sum(codes) + ptable.sum_noise(
+                ptable.stream(key, ptable.measure_stream(INDEX)), SCALE_SPAN)) / rows[grp].n)))
 
 
 def _check(engine, records: list[Synthetic], functions: bool) -> None:

@@ -33,7 +33,7 @@ def _records() -> list[Synthetic]:
 
 
 def _cell(records: list[Synthetic], stream: int = 1) -> tuple[int, int]:
-    """A cell in a stream (schema 0170: the base and the dispositions have their own)."""
+    """A cell in a stream (schema 0170: the dispositions have their own)."""
     return len(records), ptable.stream(sum(r.key for r in records), stream)
 
 
@@ -43,20 +43,24 @@ def _check(engine, records: list[Synthetic], functions: bool) -> None:
     youth = tables["response_youth"].total
     asked = [r for r in records if r.sessions["youth"] != "not_eligible"]
     answered = [r for r in asked if r.sessions["youth"] in ("completed", "broke_off")]
-    base = ptable.count(*_cell(asked, ptable.ASKED_STREAM))
+    # the base: n minus the published not-eligible part, no draw of its own
+    base = ptable.count(*_cell(records)) - ptable.count(
+        *_cell(records[:12], ptable.DISPOSITION_STREAM))
     assert youth.n == ptable.count(*_cell(records))          # every follow-up's youth part
     assert youth.asked == base                                  # the rate's base: 18, perturbed
     assert youth.share_high == pytest.approx(
-        ptable.share(len(answered), base, _cell(asked)[1]), abs=1e-9)
+        ptable.share(len(answered), base, ptable.stream(
+            _cell(asked)[1], ptable.measure_stream("rate.youth"))), abs=1e-9)
     assert 0.6 < youth.share_high < 0.95                       # not 14 of 30 (47 %)
     assert youth.nonresponse["not_eligible"] == ptable.count(
         *_cell(records[:12], ptable.DISPOSITION_STREAM))
     # nobody is outside the caseworker's part: its rate is over every follow-up, as before,
-    # its base the same records as n in another stream (equal to n, it told that nobody was)
+    # its base n itself (no not-eligible part: no row, as for a part published as 0)
     cw = tables["response_caseworker"].total
-    assert cw.asked == ptable.count(*_cell(records, ptable.ASKED_STREAM))
+    assert cw.asked == cw.n
     assert cw.share_high == pytest.approx(
-        ptable.share(len(records), cw.asked, _cell(records)[1]), abs=1e-9)
+        ptable.share(len(records), cw.asked, ptable.stream(
+            _cell(records)[1], ptable.measure_stream("rate.caseworker"))), abs=1e-9)
     # per unit, the same figures as the total (one unit holds them all)
     by_unit = {t.id: t for t in disposition_tables(ctx, "unit")}["response_youth"]
     assert [(r.key, r.asked, r.share_high) for r in by_unit.rows] == [

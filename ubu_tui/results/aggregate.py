@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
@@ -91,6 +92,26 @@ def group_label(dim_id: str | None, key: object, instrument: Instrument,
     return option.label if option else str(key)
 
 
+# A sensitive item (y_violation) publishes its sensitive answer ("Ja") as a cell and no other
+# answer code: n minus "Nej" was the yes count plus the noise of two draws, and every grid
+# period and one-value filter whose cell held the youth who said yes was a fresh draw of it
+# while the yes cell (the same records) stayed published as 0 everywhere; averaged, it told the
+# units where a youth said yes (tests/test_pg_attack.py). The other answer is shown as n minus
+# the published yes, a figure derived from published ones (sensitive_parts).
+SENSITIVE_ANSWER = ptable.SENSITIVE_ANSWER
+
+
+def sensitive_parts(item: Item, n: int, distribution: dict[int, int]) -> dict[int, int]:
+    """A sensitive item's distribution: its sensitive answer as published, and its other
+    answer (one option: a yes/no item) as the published n minus that, when above 0."""
+    yes = distribution.get(SENSITIVE_ANSWER, 0)
+    out = {SENSITIVE_ANSWER: yes} if yes else {}
+    other = [o.code for o in item.options if o.code != SENSITIVE_ANSWER]
+    if len(other) == 1 and n - yes > 0:
+        out[other[0]] = n - yes
+    return out
+
+
 def _row_from_counts(key: object, label: str, item: Item, counts: dict[int, Cell],
                      threshold: int) -> Row:
     """A row of published figures from the cells of one group; hidden under the threshold.
@@ -106,6 +127,8 @@ def _row_from_counts(key: object, label: str, item: Item, counts: dict[int, Cell
     published = ptable.count(n, nkey)
     parts = {c: (k, ptable.stream(ck, part_stream)) for c, (k, ck) in counts.items()}
     distribution = published_parts({c: cell for c, cell in parts.items() if c >= 0})
+    if item.sensitive:
+        distribution = sensitive_parts(item, published, distribution)
     nonresponse = {NONRESPONSE_BY_CODE[c].key: k for c, k in
                    published_parts({c: cell for c, cell in parts.items() if c < 0}).items()}
     mean = share = None
@@ -113,9 +136,12 @@ def _row_from_counts(key: object, label: str, item: Item, counts: dict[int, Cell
         total = sum(c * cell[0] for c, cell in values.items())
         # over the published count, never the true n: a mean or share divided by the true n
         # gives n away through its denominator (3.142857… can only be 22/7)
-        mean = _clip((total + ptable.sum_noise(nkey, SCALE_SPAN)) / published, 1.0, 5.0)
+        # in the item's own stream (ptable.measure_stream): two items answered by the same
+        # follow-ups published the exact difference of their sums
+        mkey = ptable.stream(nkey, ptable.measure_stream(item.id))
+        mean = _clip((total + ptable.sum_noise(mkey, SCALE_SPAN)) / published, 1.0, 5.0)
         share = ptable.share(sum(cell[0] for c, cell in values.items() if c >= 4), published,
-                             nkey)
+                             mkey)
     # asked: n plus the published non-response parts, not a cell of its own: asked != n told
     # that someone refused or did not know where those parts, published as 0, had no row
     return Row(key, label, published, published + sum(nonresponse.values()), mean, share,
@@ -245,16 +271,18 @@ def _sort_key(key: object) -> tuple[bool, str, object]:
     return (key == MISSING, type(key).__name__, key)
 
 
-def _index_row(key: object, label: str, got: IndexCell | None, threshold: int) -> Row:
+def _index_row(key: object, label: str, got: IndexCell | None, threshold: int,
+               measure: str) -> Row:
     if not got or got[0] < DEFAULT_THRESHOLD:     # disclosure.hidden
         return Row(key, label, hidden=HIDDEN)
     n, total, high, nkey, _hkey = got
     published = ptable.count(n, nkey)
     if published < threshold:       # disclosure.hidden, with the count looked up once
         return Row(key, label, hidden=HIDDEN)
-    mean = _clip((ptable.exact_total(total) + ptable.sum_noise(nkey, SCALE_SPAN)) / published,
+    mkey = ptable.stream(nkey, ptable.measure_stream(measure))   # as an item's (above)
+    mean = _clip((ptable.exact_total(total) + ptable.sum_noise(mkey, SCALE_SPAN)) / published,
                  1.0, 5.0)
-    share = ptable.share(high, published, nkey)   # over the published count, as above
+    share = ptable.share(high, published, mkey)   # over the published count, as above
     return Row(key, label, published, published, mean, share)
 
 
@@ -277,9 +305,9 @@ def index_tables(ctx: Context, by: str | None = None) -> list[Table]:
     labels = {k: ctx.label(by, k) for keys in keys_of.values() for k in keys}
     tables = []
     for ix in ctx.instrument.indices:
-        total = _index_row(TOTAL, "Samtliga", totals.get((ix.id, 0)), t)
+        total = _index_row(TOTAL, "Samtliga", totals.get((ix.id, 0)), t, ix.id)
         keys = _sorted(keys_of[ix.id])
-        rows = tuple(_index_row(k, labels[k], grouped[(ix.id, k)], t) for k in keys)
+        rows = tuple(_index_row(k, labels[k], grouped[(ix.id, k)], t, ix.id) for k in keys)
         tables.append(Table(ix.id, ix.label, by, rows, total, t, kind="index"))
     return _consistent(tables)
 
@@ -305,27 +333,33 @@ def disposition_tables(ctx: Context, by: str | None = None) -> list[Table]:
               "caseworker": "Handläggaren"}
     tables = []
 
-    def row(key: object, label: str, counts: dict[str, Cell]) -> Row:
+    def row(respondent: str, key: object, label: str, counts: dict[str, Cell]) -> Row:
         n, nkey = _merge(counts.values())
         if hidden(n, nkey, t):
             return Row(key, label, hidden=HIDDEN)
         published = ptable.count(n, nkey)
         en, ekey = _merge(cell for d, cell in counts.items() if d != NOT_ASKED)
-        # The base and the dispositions draw from streams of their own (ptable.ASKED_STREAM):
-        # in one stream the base equal to n said that no child outside 12-21 was among them,
-        # and "completed" equal to n that every one answered.
-        asked_key = ptable.stream(ekey, ptable.ASKED_STREAM)
-        base = ptable.count(en, asked_key)
+        # The dispositions draw from a stream of their own (ptable.DISPOSITION_STREAM): in
+        # one stream "completed" equal to n said that every one answered. The base is n
+        # minus the published not-eligible part, not a cell of its own: drawn apart (0170's
+        # ASKED_STREAM) it was a third draw of the same follow-ups' count in every call (n,
+        # "completed" and the base), and in n's stream, equal to n, it said that no child
+        # outside 12-21 was among them, which the part's missing row is there to hide.
+        parts = published_parts({d: (k, ptable.stream(ck, ptable.DISPOSITION_STREAM))
+                                 for d, (k, ck) in counts.items()})
+        base = max(0, published - parts.get(NOT_ASKED, 0))
         answered = sum(counts[d][0] for d in RESPONDED if d in counts)
-        rate = None if hidden(en, asked_key, t) else ptable.share(answered, base, ekey)
-        return Row(key, label, published, base, None, rate, None, published_parts(
-            {d: (k, ptable.stream(ck, ptable.DISPOSITION_STREAM)) for d, (k, ck) in
-             counts.items()}))
+        # the rate's noise in its respondent's stream: two respondents asked at the same
+        # follow-ups published the exact difference of their answered counts
+        rate = None if en < DEFAULT_THRESHOLD or base < t else ptable.share(
+            answered, base, ptable.stream(ekey, ptable.measure_stream(f"rate.{respondent}")))
+        return Row(key, label, published, base, None, rate, None, parts)
 
     for respondent, title in titles.items():
-        total = row(TOTAL, "Samtliga", totals.get((respondent, 0), {}))
+        total = row(respondent, TOTAL, "Samtliga", totals.get((respondent, 0), {}))
         keys = _sorted([k for (r, k) in grouped if r == respondent])
-        rows = tuple(row(k, ctx.label(by, k), grouped[(respondent, k)]) for k in keys)
+        rows = tuple(row(respondent, k, ctx.label(by, k), grouped[(respondent, k)])
+                     for k in keys)
         tables.append(Table(f"response_{respondent}", f"Svarsfrekvens: {title}", by, rows,
                             total, t, kind="disposition"))
     return _consistent(tables)
@@ -417,7 +451,8 @@ def _function_tables(ctx: Context, function: str, by: str | None, measures: Iter
     for m in measures:
         scale = kind == "index" or m.type is AnswerType.SCALE
 
-        def row(key: object, label: str, m_id: str = m.id, scale: bool = scale) -> Row:
+        def row(key: object, label: str, m_id: str = m.id, scale: bool = scale,
+                measure: Any = m) -> Row:
             got = summary.get((m_id, key))
             if got is None or got[0] is None:
                 return Row(key, label, hidden=HIDDEN)
@@ -425,9 +460,11 @@ def _function_tables(ctx: Context, function: str, by: str | None, measures: Iter
             if kind == "index":
                 return Row(key, label, n, n, mean, share)
             counts = codes.get((m_id, key), {})
+            answers = {c: k for c, k in counts.items() if c >= 0}
+            if measure.sensitive:      # the function publishes the sensitive answer only
+                answers = sensitive_parts(measure, n, answers)
             return Row(key, label, n, asked, mean if scale else None,
-                       share if scale else None,
-                       {c: k for c, k in counts.items() if c >= 0},
+                       share if scale else None, answers,
                        {NONRESPONSE_BY_CODE[c].key: k for c, k in counts.items() if c < 0})
 
         mine = tuple(groups.get(m.id, ()))

@@ -330,6 +330,13 @@ def in_stream_sql(key: str, multiplier: int | str) -> str:
     return f"((((({key}) % {SPACE})::bigint * {multiplier}) % {SPACE})::bigint)"
 
 
+def measure_stream_sql(measure: str) -> str:
+    """ptable.measure_stream of the measure id expression `measure` (md5's first 28 bits,
+    times two plus one)."""
+    return (f"(('x' || pg_catalog.substr(pg_catalog.md5({measure}), 1, 7))::bit(28)::bigint"
+            " * 2 + 1)")
+
+
 def stream_sql(key: str, item: str | None, part: bool, whole: int = 1) -> str:
     """ptable.stream: the key of an item's n (part False) or of one of its codes (part True)
     in its stream; `item` the item id's expression (None: not an item, no sensitive one, and
@@ -391,8 +398,17 @@ def _publish(codes: bool, items: bool = False, whole: int = 1) -> str:
     follow-ups."""
     # the codes in their stream (ptable.CODE_STREAM), the sensitive item's n in its own
     item = "w.item" if items else None
+    # a mean's and a share's noise in the measure's own stream (ptable.measure_stream): two
+    # items answered by the same follow-ups published the exact difference of their sums
+    mkey = in_stream_sql("f.nk", measure_stream_sql("f.item"))
     arrays = (",\n               array_agg(w.code) AS codes, array_agg(w.c) AS cs, "
               f"array_agg({stream_sql('w.ck', item, part=True)}) AS cks") if codes else ""
+    # a sensitive item publishes its sensitive answer and no other answer code: n minus the
+    # other was the yes count plus noise, a fresh draw in every period and filter
+    # (aggregate.SENSITIVE_ANSWER)
+    listed = ", ".join(f"'{i}'" for i in sensitive_items()) if items else ""
+    only_yes = (f"\n      AND NOT (f.item IN ({listed}) AND u.code >= 0 "
+                f"AND u.code <> {ptable.SENSITIVE_ANSWER})") if listed else ""
     code_rows = f"""
     UNION ALL
     SELECT f.item, f.g, u.code, p.pn, NULL::integer, NULL::float8, NULL::float8
@@ -402,7 +418,7 @@ def _publish(codes: bool, items: bool = False, whole: int = 1) -> str:
     -- matched a NULL group)
     -- a code published as 0 has no row (disclosure.published_parts): a row exists only where
     -- the code had an answer, so a row of 0 told "a few" from "none"
-    WHERE NOT f.hid AND f.g IS NOT NULL AND p.pn > 0
+    WHERE NOT f.hid AND f.g IS NOT NULL AND p.pn > 0{only_yes}
       AND (f.g = '__total__' OR f.g NOT IN (SELECT x.g FROM gone x))""" if codes else ""
     # asked (answered plus non-response) was a cell of its own, published apart: where the
     # non-response parts had no row (published as 0), asked != n still told that some had
@@ -438,9 +454,9 @@ def _publish(codes: bool, items: bool = False, whole: int = 1) -> str:
            -- asked: the answered count plus its published non-response parts (see above)
            CASE WHEN NOT f.hid THEN {asked} END,
            CASE WHEN NOT f.hid THEN LEAST(5.0, GREATEST(1.0,
-               ({exact_total_sql('f.total')} + {sum_deviation_sql('f.nk', '4.0', arrays=True)})
+               ({exact_total_sql('f.total')} + {sum_deviation_sql(mkey, '4.0', arrays=True)})
                / f.pn)) END,
-           CASE WHEN NOT f.hid THEN {share_sql('f.h', 'f.pn', 'f.nk', arrays=True)} END
+           CASE WHEN NOT f.hid THEN {share_sql('f.h', 'f.pn', mkey, arrays=True)} END
     FROM flagged f
     -- a hidden total has no row, as a total without records: a row without figures told
     -- "one or two" from "none" (filtered to one unit, for any item and any unit)
@@ -724,6 +740,8 @@ BEGIN{_checks()}{_kept_setup("p_by IN ('none', 'unit') AND p_filter IS NULL")}{P
                -- the parts that were to be asked: no youth form outside ages 12-21
                COALESCE(SUM(w.c) FILTER (WHERE w.disp <> 'not_eligible'), 0) AS e,
                COALESCE(SUM(w.ck) FILTER (WHERE w.disp <> 'not_eligible'), 0) AS ek,
+               COALESCE(SUM(w.c) FILTER (WHERE w.disp = 'not_eligible'), 0) AS ne,
+               COALESCE(SUM(w.ck) FILTER (WHERE w.disp = 'not_eligible'), 0) AS nek,
                -- the group's cells ride along (see _publish: no join back to the groups)
                array_agg(w.disp) AS disps, array_agg(w.c) AS cs,
                array_agg({in_stream_sql('w.ck', ptable.DISPOSITION_STREAM)}) AS cks
@@ -731,19 +749,22 @@ BEGIN{_checks()}{_kept_setup("p_by IN ('none', 'unit') AND p_filter IS NULL")}{P
         GROUP BY w.resp, w.g),
     perturbed AS (
         SELECT gr.*, {perturb_sql('gr.n', 'gr.nk', arrays=True)} AS pn,
-               -- the base and the parts in streams of their own (aggregate.disposition_tables)
-               {perturb_sql('gr.e', in_stream_sql('gr.ek', ptable.ASKED_STREAM), arrays=True)}
-                   AS pe
+               -- the parts in a stream of their own; the base is n minus the published
+               -- not-eligible part, no draw of its own (aggregate.disposition_tables)
+               {perturb_sql('gr.ne', in_stream_sql('gr.nek', ptable.DISPOSITION_STREAM),
+                            arrays=True)} AS pne
         FROM grouped gr),
+    based AS (SELECT pt.*, GREATEST(0, pt.pn - pt.pne) AS pe FROM perturbed pt),
     flagged AS (
         -- disclosure.hidden (see _publish)
         SELECT pt.*, (pt.n < {STANDARD} OR pt.pn < t) AS hid,
                (pt.e < {STANDARD} OR pt.pe < t) AS ehid
-        FROM perturbed pt),
+        FROM based pt),
     {_gone('resp')}
     SELECT f.resp, f.g, NULL::text, CASE WHEN NOT f.hid THEN f.pn END,
            CASE WHEN NOT f.hid AND NOT f.ehid
-                THEN {share_sql('f.a', 'f.pe', 'f.ek', arrays=True)} END
+                THEN {share_sql('f.a', 'f.pe', in_stream_sql(
+                    'f.ek', measure_stream_sql("'rate.' || f.resp")), arrays=True)} END
     FROM flagged f
     -- a hidden total has no row (see _publish)
     WHERE NOT f.hid AND (f.g = '__total__' OR f.g NOT IN (SELECT x.g FROM gone x))

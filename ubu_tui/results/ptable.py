@@ -29,6 +29,7 @@ a sum of 0/1 values: (count + SUM_STEP * d') / n, d' from the key scrambled anot
 
 from __future__ import annotations
 
+import hashlib
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
@@ -57,7 +58,9 @@ CODE_STREAM = 1103515245        # every item's codes; < 2**31: the product fits 
 SENSITIVE_STREAM = 214013       # the sensitive item's codes
 SENSITIVE_N_STREAM = 22695477   # the sensitive item's n
 DISPOSITION_STREAM = 134775813  # a respondent's dispositions (and the declines' total with them)
-ASKED_STREAM = 1140671485       # the response rate's base: those who were to be asked
+# The one answer code a sensitive item publishes as a cell (y_violation: "Ja"); its other
+# answer is n minus that (aggregate.sensitive_parts), never a cell of its own.
+SENSITIVE_ANSWER = 1
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,19 @@ def count(n: int, key: int) -> int:
 def stream(key: int, multiplier: int) -> int:
     """A cell key in another stream (see CODE_STREAM); multiplier 1 is the key itself."""
     return (key & MASK) * multiplier & MASK
+
+
+def measure_stream(measure: str) -> int:
+    """The stream of a measure's sum and share noise: an odd multiplier from its id (an item,
+    an index or index part, "rate.<respondent>"), < 2**29 so that the product fits a bigint.
+
+    A mean's and a share's noise came from the key of the follow-ups behind them alone, so two
+    items (or an item and an index, or two respondents' response rates) counted over the same
+    follow-ups got the same noise, and the difference of their published sums was exact: the
+    noise hid one common offset, not each figure. Drawn in each measure's own stream, the same
+    records give the same figure for the same measure in every table, and independent noise
+    across measures. (pg_functions.measure_stream_sql computes the same in SQL.)"""
+    return int(hashlib.md5(measure.encode(), usedforsecurity=False).hexdigest()[:7], 16) * 2 + 1
 
 
 def streams(sensitive: bool) -> tuple[int, int]:

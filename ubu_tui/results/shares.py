@@ -251,8 +251,9 @@ def respondent_index_tables(ctx: Context, by: str | None = None) -> list[Table]:
     t = ctx.threshold.value
     tables = []
     for ix, resp, part in parts:
-        total = aggregate._index_row(TOTAL, "Samtliga", totals.get((part.id, 0)), t)
-        rows = tuple(aggregate._index_row(k, ctx.label(by, k), grouped[(part.id, k)], t)
+        total = aggregate._index_row(TOTAL, "Samtliga", totals.get((part.id, 0)), t, part.id)
+        rows = tuple(aggregate._index_row(k, ctx.label(by, k), grouped[(part.id, k)], t,
+                                          part.id)
                      for k in _sorted(keys_of[part.id]))
         tables.append(Table(f"{ix.id}@{resp}", f"{ix.label} – {RESPONDENT_TITLES[resp]}", by,
                             rows, total, t, kind="index"))

@@ -1,6 +1,7 @@
 """PostgreSQL: an item's codes draw their deviations from a stream of their own, the sensitive
-item's codes and n from streams of their own again, and so do a respondent's dispositions
-and the response rate's base.
+item's codes and n from streams of their own again, and so do a respondent's dispositions;
+a mean's and a share's noise come from the measure's own stream; the sensitive item publishes
+its yes and no other answer code; the response rate's base is derived, not drawn.
 
 The cell-key method gives the same records the same published count in every table. Where a
 group showed one code only, that code's cell was the group's answered cell exactly when no
@@ -14,12 +15,27 @@ a bijection that keeps sums, so each stream stays consistent in itself) before i
 is looked up: M = ptable.CODE_STREAM for every item's codes and the decline reasons, and the
 sensitive items of the shipped versions have their own M for their codes and for their n.
 A respondent's dispositions (and the declines' total, which stays the same figure as
-"declined") and the response rate's base have streams of their own too: the base equal to n
-said that no child outside 12-21 was among them, "completed" equal to n that all answered.
+"declined") have a stream of their own too: "completed" equal to n said that all answered.
 Two cells of the same records in two streams agree as often as two unrelated cells (about
-one time in four). The results layer draws the same way (aggregate._row_from_counts,
-shares.decline_tables), so the two stay bit-identical. Signatures, owners and grants are
-unchanged; every published code count moves once, as a new release.
+one time in four).
+
+Attacked before release (tests/test_pg_attack.py):
+- a mean's and a share's noise came from the key of the follow-ups alone, so two items
+  answered by the same follow-ups published the exact difference of their sums (799 of 799
+  pairs at a shown unit-month; shares 766 of 766), and two respondents' response rates over
+  the same follow-ups the exact difference of their answered counts. The key is now mapped
+  into the measure's own stream (ptable.measure_stream, md5 of the measure id; the SQL the
+  same) before the sum, share and half-step noise are looked up;
+- n minus the sensitive item's "no" was still its yes count plus noise, a fresh draw in every
+  grid period and filter while the yes (published 0) stayed 0: averaged over 475 calls it
+  ranked the units where a youth said yes first. The sensitive item now publishes its yes
+  (ptable.SENSITIVE_ANSWER) and no other answer code; the results layer shows "Nej" as n
+  minus the published yes;
+- the base in a stream of its own was a third draw of the same follow-ups' count per call;
+  it is now n minus the published not-eligible part (as an item's asked is, 0169).
+The results layer draws the same way (aggregate, shares.decline_tables), so the two stay
+bit-identical. Signatures, owners and grants are unchanged; every published code count,
+mean and share moves once, as a new release.
 
 Revision ID: 0170
 Revises: 0169
