@@ -116,6 +116,7 @@ def stream(key: int, multiplier: int) -> int:
     return (key & MASK) * multiplier & MASK
 
 
+@cache          # the unit comparison asks it for each of some 15 000 rows
 def measure_stream(measure: str) -> int:
     """The stream of a measure's sum and share noise: an odd multiplier from its id (an item,
     an index or index part, "rate.<respondent>"), < 2**29 so that the product fits a bigint.
