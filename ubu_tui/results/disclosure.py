@@ -35,8 +35,8 @@ DEFAULT_THRESHOLD = 3
 K = TypeVar("K")
 HIDDEN = "hidden"
 SYMBOL = "•"                 # the one mark for every hidden figure
-METHOD = N_("cellnyckelmetoden: varje antal flyttas högst ±{d} (varians {v}), aldrig till 1 eller "
-          "2; medelvärden från en störd summa; grupper under spärren {t} visas inte")
+METHOD = N_("cellnyckelmetoden: varje antal flyttas för sig, högst ±{d} (varians {v}), aldrig till "
+          "1 eller 2; medelvärden från en störd summa; grupper under spärren {t} visas inte")
 
 
 @dataclass(frozen=True)
