@@ -33,7 +33,8 @@ def _sum_noise(key: int, span: float) -> float:
 
 def _share(count: int, n: int, key: int) -> float:
     k = key % ptable.KEY_SPACE
-    noise = ptable.SUM_STEP * _deviation(
+    step = max(0.5, 0.25 * n ** 0.5)          # the step grows with the published base (√n)
+    noise = step * _deviation(
         ptable.LAST_CLASS, (k * ptable.SHARE_MUL + ptable.SHARE_ADD) % ptable.KEY_SPACE)
     return min(1.0, max(0.0, (count + noise) / n))
 
@@ -63,7 +64,7 @@ def test_published_counts_means_and_shares_are_those_of_the_plain_definitions():
         for count, n in ((0, 3), (2, 7), (50, 51), (999, 1000)):
             assert ptable.share(count, n, key) == _share(count, n, key)
             assert ptable.share(count, n, key) == min(1.0, max(0.0, (
-                count + ptable.share_noise(key)) / n))
+                count + ptable.share_noise(key, n)) / n))
 
 
 def test_every_index_of_every_version_scores_on_the_grid_of_exact_totals():

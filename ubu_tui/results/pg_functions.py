@@ -310,8 +310,13 @@ def share_sql(count: str, n: str, key: str, arrays: bool = False) -> str:
     count, n, key = f"({count})::numeric", f"({n})::numeric", f"({key})::numeric"
     scrambled = (f"((({key} % {SPACE}) * {ptable.SHARE_MUL} + {ptable.SHARE_ADD}) "
                  f"% {SPACE})::bigint")
-    return (f"LEAST(1.0, GREATEST(0.0, ({count} + {ptable.SUM_STEP} * "
-            f"{_deviation(str(ptable.LAST_CLASS), scrambled, arrays)})::float8 / {n}))")
+    # ptable.share_step: the same IEEE operations as Python's max(0.5, 0.25 * sqrt(n)), and
+    # (count + step * d) / n in float8 as Python computes it
+    step = (f"GREATEST({ptable.SUM_STEP}::float8, {ptable.SHARE_SCALE}::float8 * "
+            f"pg_catalog.sqrt(({n})::float8))")
+    dev = _deviation(str(ptable.LAST_CLASS), scrambled, arrays)
+    return (f"LEAST(1.0, GREATEST(0.0, (({count})::float8 + {step} * ({dev})::float8)"
+            f" / ({n})::float8))")
 
 
 def sensitive_items() -> tuple[str, ...]:

@@ -33,9 +33,11 @@ def mean_error(n: int) -> tuple[float, float]:
 
 
 def share_error(n: int) -> tuple[float, float]:
-    """A share is (count + SUM_STEP · d) / n: the noise of a sum of 0/1 values."""
+    """A share is (count + share_step(n) · d) / n: the noise of a sum of 0/1 values, its step
+    growing with √n (ptable.share_step)."""
     p = distribution(ptable.LAST_CLASS)
-    return ptable.SUM_STEP * ptable.MAX_DEVIATION / n, ptable.SUM_STEP * math.sqrt(
+    step = ptable.share_step(n)
+    return step * ptable.MAX_DEVIATION / n, step * math.sqrt(
         sum(q * d * d for d, q in p.items())) / n
 
 

@@ -32,7 +32,10 @@ Attacked before release (tests/test_pg_attack.py):
   (ptable.SENSITIVE_ANSWER) and no other answer code; the results layer shows "Nej" as n
   minus the published yes;
 - the base in a stream of its own was a third draw of the same follow-ups' count per call;
-  it is now n minus the published not-eligible part (as an item's asked is, 0169).
+  it is now n minus the published not-eligible part (as an item's asked is, 0169);
+- a share's noise was half a count step, so "total minus the shown units" over six calls
+  told a hidden follow-up's 4-5 for 38 of 47 items (28 by guessing); its step now grows with
+  the published base, max(0.5, 0.25 * sqrt(n)) (ptable.share_step; 27 of 47).
 The results layer draws the same way (aggregate, shares.decline_tables), so the two stay
 bit-identical. Signatures, owners and grants are unchanged; every published code count,
 mean and share moves once, as a new release.
